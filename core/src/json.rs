@@ -1,0 +1,466 @@
+//! JSON with positions: every value remembers where it stood in the text.
+//!
+//! `serde_json` forgets positions and keeps only the last of two duplicate keys. Policy errors
+//! must name a line and column, and a duplicate key in a policy is an error AWS reports, so
+//! polcheck reads JSON through [`parse`], which keeps every member in order with its span. The
+//! grammar is strict JSON (RFC 8259): no comments, no trailing commas. The tokenizer is the
+//! `jsonc-parser` crate with every extension switched off; this module turns its tree into an
+//! owned [`Json`] and maps byte offsets to [`Position`]s.
+//!
+//! ```
+//! use polcheck_core::json;
+//! let doc = json::parse("{\n  \"Effect\": \"Allow\"\n}").unwrap();
+//! let (key, value) = doc.root.members().unwrap().first().map(|m| (&m.key, &m.value)).unwrap();
+//! assert_eq!(key, "Effect");
+//! assert_eq!(doc.position(value.span.start).line, 2);
+//! assert_eq!(doc.position(value.span.start).column, 13);
+//! ```
+
+use std::fmt;
+
+/// Deepest nesting of arrays and objects accepted. Real policies and exports nest fewer than
+/// 20 levels; the limit keeps a hostile `[[[[...` from exhausting the stack.
+pub const MAX_DEPTH: usize = 128;
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    /// Line number, starting at 1.
+    pub line: u32,
+    /// Column number, starting at 1, in characters.
+    pub column: u32,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A byte range of the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+/// What a JSON value is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonKind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, kept as written so that no precision is lost.
+    Number(String),
+    /// A string, unescaped.
+    String(String),
+    /// An array.
+    Array(Vec<Json>),
+    /// An object's members in document order, duplicates included.
+    Object(Vec<Member>),
+}
+
+/// One member of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The key, unescaped.
+    pub key: String,
+    /// Where the key stands.
+    pub key_span: Span,
+    /// The member's value.
+    pub value: Json,
+}
+
+/// A JSON value with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json {
+    /// The value.
+    pub kind: JsonKind,
+    /// Where it stands in the text.
+    pub span: Span,
+}
+
+impl Json {
+    /// The members, when this is an object.
+    pub fn members(&self) -> Option<&[Member]> {
+        match &self.kind {
+            JsonKind::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The first member named `key`, when this is an object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.members()?
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| &m.value)
+    }
+
+    /// The string, when this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            JsonKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The elements, when this is an array.
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match &self.kind {
+            JsonKind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// `true` for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, JsonKind::Null)
+    }
+
+    /// The name of this value's type, as error messages say it.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            JsonKind::Null => "null",
+            JsonKind::Bool(_) => "a boolean",
+            JsonKind::Number(_) => "a number",
+            JsonKind::String(_) => "a string",
+            JsonKind::Array(_) => "an array",
+            JsonKind::Object(_) => "an object",
+        }
+    }
+
+    /// The scalar as text: strings as they are, numbers as written, booleans as `true`/`false`.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            JsonKind::String(s) | JsonKind::Number(s) => Some(s.clone()),
+            JsonKind::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Converts to a `serde_json::Value` (the last of duplicate keys wins, as serde does).
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            JsonKind::Null => Value::Null,
+            JsonKind::Bool(b) => Value::Bool(*b),
+            JsonKind::Number(n) => serde_json::from_str(n).unwrap_or(Value::String(n.clone())),
+            JsonKind::String(s) => Value::String(s.clone()),
+            JsonKind::Array(a) => Value::Array(a.iter().map(Json::to_serde).collect()),
+            JsonKind::Object(m) => Value::Object(
+                m.iter()
+                    .map(|m| (m.key.clone(), m.value.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A parsed text: its root value and the table that turns offsets into positions.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The root value.
+    pub root: Json,
+    lines: LineIndex,
+}
+
+impl Document {
+    /// The line and column of a byte offset of the parsed text.
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(offset)
+    }
+
+    /// The table of line starts, to be kept alongside values taken out of the document.
+    pub fn line_index(&self) -> &LineIndex {
+        &self.lines
+    }
+}
+
+/// The start offset of every line of a text, to turn byte offsets into [`Position`]s.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    text: std::sync::Arc<str>,
+}
+
+impl LineIndex {
+    /// Builds the index of `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            text: text.into(),
+        }
+    }
+
+    /// The line and column of `offset` (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The text is not JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{position}: {message}")]
+pub struct JsonSyntaxError {
+    /// What is wrong, in lowercase.
+    pub message: String,
+    /// Where.
+    pub position: Position,
+}
+
+/// Parses strict JSON text into a [`Document`].
+pub fn parse(text: &str) -> Result<Document, JsonSyntaxError> {
+    let lines = LineIndex::new(text);
+    if let Some(offset) = too_deep(text) {
+        return Err(JsonSyntaxError {
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            position: lines.position(offset),
+        });
+    }
+    let options = jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
+            JsonSyntaxError {
+                message: lowercase_first(&e.kind().to_string()),
+                position: lines.position(e.range().start),
+            }
+        })?;
+    match parsed.value {
+        Some(v) => Ok(Document {
+            root: convert(v),
+            lines,
+        }),
+        None => Err(JsonSyntaxError {
+            message: "empty input: expected a JSON value".into(),
+            position: lines.position(0),
+        }),
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The offset where nesting first exceeds [`MAX_DEPTH`], scanning outside strings.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn span(r: jsonc_parser::common::Range) -> Span {
+    Span {
+        start: r.start,
+        end: r.end,
+    }
+}
+
+fn convert(v: jsonc_parser::ast::Value<'_>) -> Json {
+    use jsonc_parser::ast::{ObjectPropName, Value};
+    match v {
+        Value::NullKeyword(n) => Json {
+            kind: JsonKind::Null,
+            span: span(n.range),
+        },
+        Value::BooleanLit(b) => Json {
+            kind: JsonKind::Bool(b.value),
+            span: span(b.range),
+        },
+        Value::NumberLit(n) => Json {
+            kind: JsonKind::Number(n.value.to_string()),
+            span: span(n.range),
+        },
+        Value::StringLit(s) => Json {
+            kind: JsonKind::String(s.value.into_owned()),
+            span: span(s.range),
+        },
+        Value::Array(a) => Json {
+            kind: JsonKind::Array(a.elements.into_iter().map(convert).collect()),
+            span: span(a.range),
+        },
+        Value::Object(o) => Json {
+            span: span(o.range),
+            kind: JsonKind::Object(
+                o.properties
+                    .into_iter()
+                    .map(|p| {
+                        let (key, key_span) = match p.name {
+                            ObjectPropName::String(s) => (s.value.into_owned(), span(s.range)),
+                            ObjectPropName::Word(w) => (w.value.to_string(), span(w.range)),
+                        };
+                        Member {
+                            key,
+                            key_span,
+                            value: convert(p.value),
+                        }
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
+/// A JSON path such as `Statement[2].Condition.StringEqualz`, as error messages print it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct JsonPath(String);
+
+impl JsonPath {
+    /// The root (prints as `$` when alone).
+    pub fn root() -> JsonPath {
+        JsonPath(String::new())
+    }
+
+    /// This path followed by an object key.
+    pub fn key(&self, key: &str) -> JsonPath {
+        if self.0.is_empty() {
+            JsonPath(key.to_string())
+        } else {
+            JsonPath(format!("{}.{}", self.0, key))
+        }
+    }
+
+    /// This path followed by an array index.
+    pub fn index(&self, i: usize) -> JsonPath {
+        JsonPath(format!("{}[{}]", self.0, i))
+    }
+
+    /// This path followed by another (for documents embedded in strings).
+    pub fn join(&self, inner: &JsonPath) -> JsonPath {
+        match (self.0.is_empty(), inner.0.is_empty()) {
+            (true, _) => inner.clone(),
+            (_, true) => self.clone(),
+            _ if inner.0.starts_with('[') => JsonPath(format!("{}{}", self.0, inner.0)),
+            _ => JsonPath(format!("{}.{}", self.0, inner.0)),
+        }
+    }
+
+    /// The path as text; empty for the root.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("$")
+        } else {
+            f.write_str(&self.0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_duplicate_keys_in_order() {
+        let doc = parse(r#"{"a": 1, "a": 2}"#).unwrap();
+        let keys: Vec<_> = doc.root.members().unwrap().iter().map(|m| &m.key).collect();
+        assert_eq!(keys, ["a", "a"]);
+    }
+
+    #[test]
+    fn rejects_trailing_commas_and_comments() {
+        assert!(parse("[1,]").is_err());
+        assert!(parse("// c\n{}").is_err());
+        assert!(parse("{'a': 1}").is_err());
+    }
+
+    #[test]
+    fn reports_position_of_syntax_error() {
+        let err = parse("{\n  \"a\": tru\n}").unwrap_err();
+        assert_eq!(err.position.line, 2);
+    }
+
+    #[test]
+    fn empty_text_is_an_error() {
+        let err = parse("  ").unwrap_err();
+        assert!(err.message.contains("empty"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        let text = "[".repeat(100_000);
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting"), "{}", err.message);
+        assert_eq!(err.position.column, MAX_DEPTH as u32 + 1);
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let doc = parse("{\"é\": \"x\"}").unwrap();
+        let v = doc.root.get("é").unwrap();
+        assert_eq!(doc.position(v.span.start).column, 7);
+    }
+
+    #[test]
+    fn paths_print_like_aws_documents() {
+        let p = JsonPath::root()
+            .key("Statement")
+            .index(2)
+            .key("Condition")
+            .key("StringEqualz");
+        assert_eq!(p.to_string(), "Statement[2].Condition.StringEqualz");
+        assert_eq!(JsonPath::root().to_string(), "$");
+    }
+}

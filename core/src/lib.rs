@@ -1,0 +1,4 @@
+//! polcheck-core: would AWS allow this? Answered offline.
+#![forbid(unsafe_code)]
+
+pub mod json;

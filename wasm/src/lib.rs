@@ -1,0 +1,2 @@
+//! polcheck in WebAssembly (filled by the playground work).
+#![forbid(unsafe_code)]
