@@ -251,13 +251,12 @@ pub fn parse(text: &str) -> Result<Document, JsonSyntaxError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let parsed =
-        jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
-            JsonSyntaxError {
-                message: lowercase_first(&e.kind().to_string()),
-                position: lines.position(e.range().start),
-            }
-        })?;
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
+        JsonSyntaxError {
+            message: lowercase_first(&e.kind().to_string()),
+            position: lines.position(e.range().start),
+        }
+    })?;
     match parsed.value {
         Some(v) => Ok(Document {
             root: convert(v),

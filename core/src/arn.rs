@@ -1,0 +1,207 @@
+//! ARN patterns, matched part by part as IAM matches `Resource` and `ArnLike`.
+//!
+//! An ARN is `arn:partition:service:region:account:resource`. IAM compares the first five
+//! parts one by one, so a `*` in the region cannot swallow the account; everything after the
+//! fifth colon is one part, in which `*` crosses `/` and `:`. Matching is case-sensitive.
+//! Policy variables are replaced in that last part only (semantics.md, section 3).
+//!
+//! A pattern with fewer than five colons (`arn:aws:*`) matches its last part against the rest
+//! of the ARN; a pattern without colons (`*`, or text that is not an ARN) matches the whole
+//! string. That is polcheck's reading where AWS's documentation is silent.
+//!
+//! ```
+//! use polcheck_core::{arn::ArnPattern, context::Context};
+//! let p = ArnPattern::parse("arn:aws:s3:::reports/*", true);
+//! let ctx = Context::new();
+//! assert!(p.is_match("arn:aws:s3:::reports/2026/11/q4.csv", &ctx));
+//! assert!(!p.is_match("arn:aws:s3:::Reports/q1.csv", &ctx));
+//! let r = ArnPattern::parse("arn:aws:ec2:*:111122223333:instance/*", true);
+//! assert!(!r.is_match("arn:aws:ec2:us-east-1:444455556666:instance/i-1", &ctx));
+//! ```
+
+use crate::context::Context;
+use crate::pattern::Glob;
+use crate::variables::Template;
+
+/// A compiled `Resource` / `ArnLike` pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnPattern {
+    text: String,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Everything,
+    Parts { head: Vec<Glob>, tail: Tail },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tail {
+    Fixed(Glob),
+    Variable(Template),
+}
+
+impl ArnPattern {
+    /// Parses a pattern; `variables` enables `${...}` (policy Version `2012-10-17`).
+    pub fn parse(text: &str, variables: bool) -> ArnPattern {
+        if text == "*" {
+            return ArnPattern {
+                text: text.into(),
+                kind: Kind::Everything,
+            };
+        }
+        let mut parts: Vec<&str> = text.splitn(6, ':').collect();
+        let last = parts.pop().unwrap_or_default();
+        let head = parts.iter().map(|p| Glob::parse(p)).collect();
+        let template = Template::parse(last, variables);
+        let tail = if template.has_variables() {
+            Tail::Variable(template)
+        } else {
+            // `${*}` and friends still make literal pieces, so go through the template.
+            Tail::Fixed(Glob::from_pieces(
+                &template.resolve_pieces(&Context::new()).unwrap_or_default(),
+            ))
+        };
+        ArnPattern {
+            text: text.into(),
+            kind: Kind::Parts { head, tail },
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `true` for `*`.
+    pub fn matches_everything(&self) -> bool {
+        matches!(self.kind, Kind::Everything)
+    }
+
+    /// `true` when matching needs the request context (a variable in the last part).
+    pub fn has_variables(&self) -> bool {
+        matches!(
+            &self.kind,
+            Kind::Parts {
+                tail: Tail::Variable(_),
+                ..
+            }
+        )
+    }
+
+    /// The variable keys the pattern reads, lowercased.
+    pub fn variable_keys(&self) -> Vec<&str> {
+        match &self.kind {
+            Kind::Parts {
+                tail: Tail::Variable(t),
+                ..
+            } => t.variable_keys().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Tests an ARN. A variable that cannot be resolved makes the pattern match nothing.
+    pub fn is_match(&self, arn: &str, ctx: &Context) -> bool {
+        let (head, tail) = match &self.kind {
+            Kind::Everything => return true,
+            Kind::Parts { head, tail } => (head, tail),
+        };
+        let mut rest = arn;
+        for glob in head {
+            let Some((part, after)) = rest.split_once(':') else {
+                return false;
+            };
+            if !glob.is_match(part) {
+                return false;
+            }
+            rest = after;
+        }
+        match tail {
+            Tail::Fixed(g) => g.is_match(rest),
+            Tail::Variable(t) => t.resolve_glob(ctx).is_some_and(|g| g.is_match(rest)),
+        }
+    }
+}
+
+/// The parts of an ARN: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    /// `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: &'a str,
+    /// The service prefix (`s3`, `iam`).
+    pub service: &'a str,
+    /// The region, empty for global resources.
+    pub region: &'a str,
+    /// The account id, empty for S3 buckets.
+    pub account: &'a str,
+    /// Everything after the fifth colon.
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Splits an ARN; `None` when the text does not start with `arn:` or has fewer than five
+    /// colons.
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut it = text.splitn(6, ':');
+        if it.next()? != "arn" {
+            return None;
+        }
+        Some(Arn {
+            partition: it.next()?,
+            service: it.next()?,
+            region: it.next()?,
+            account: it.next()?,
+            resource: it.next()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, a: &str) -> bool {
+        ArnPattern::parse(p, true).is_match(a, &Context::new())
+    }
+
+    #[test]
+    fn star_stays_inside_its_part_before_the_fifth_colon() {
+        assert!(m(
+            "arn:aws:sqs:*:111122223333:q",
+            "arn:aws:sqs:us-east-1:111122223333:q"
+        ));
+        assert!(!m(
+            "arn:aws:sqs:*:q",
+            "arn:aws:sqs:us-east-1:111122223333:q"
+        ));
+    }
+
+    #[test]
+    fn star_crosses_colons_after_the_fifth() {
+        assert!(m(
+            "arn:aws:logs:*:111122223333:log-group:/dev/*",
+            "arn:aws:logs:us-east-1:111122223333:log-group:/dev/api:log-stream:a"
+        ));
+    }
+
+    #[test]
+    fn short_patterns_match_the_rest() {
+        assert!(m("arn:aws:*", "arn:aws:s3:::b/k"));
+        assert!(!m("arn:aws-cn:*", "arn:aws:s3:::b/k"));
+    }
+
+    #[test]
+    fn request_star_matches_only_star_patterns() {
+        assert!(m("*", "*"));
+        assert!(!m("arn:aws:s3:::*", "*"));
+    }
+
+    #[test]
+    fn parses_parts() {
+        let a = Arn::parse("arn:aws:iam::111122223333:user/a:b").unwrap();
+        assert_eq!(a.account, "111122223333");
+        assert_eq!(a.resource, "user/a:b");
+        assert!(Arn::parse("s3.amazonaws.com").is_none());
+    }
+}

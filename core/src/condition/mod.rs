@@ -1,0 +1,271 @@
+//! Conditions: compiled once per statement, evaluated per request.
+//!
+//! The rules, from semantics.md section 2:
+//! - the values of one key are ORed; keys and operators of one statement are ANDed (the
+//!   caller ANDs the [`CompiledCondition`]s of a statement);
+//! - a negated operator (`StringNotEquals`, `NotIpAddress`, ...) holds when the request value
+//!   matches none of the policy values;
+//! - a missing key makes a positive operator false and a negated one true; `...IfExists`
+//!   makes any operator true on a missing key; `Null` tests presence;
+//! - `ForAnyValue:` needs one request value to match (false on a missing or empty key),
+//!   `ForAllValues:` needs every request value to match (true on a missing or empty key);
+//! - without a qualifier, a multivalued request key matches a positive operator when any of
+//!   its values does, and a negated operator when every value matches none (polcheck's
+//!   reading; AWS advises a qualifier for multivalued keys);
+//! - a request value that cannot be read as the operator's type (`"big"` for a number) makes
+//!   that comparison false, for negated operators too: polcheck never lets a malformed value
+//!   satisfy a condition.
+//!
+//! ```
+//! use polcheck_core::condition::CompiledCondition;
+//! use polcheck_core::context::{Context, ContextValue};
+//! use polcheck_core::policy::Policy;
+//! let p = Policy::parse(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*",
+//!   "Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}}"#).unwrap();
+//! let c = CompiledCondition::compile(&p.statements[0].conditions[0], p.version);
+//! let mut ctx = Context::new();
+//! assert!(!c.evaluate(&ctx));
+//! ctx.insert("aws:sourceip", ContextValue::single("192.0.2.7"));
+//! assert!(c.evaluate(&ctx));
+//! ```
+
+mod operator;
+pub mod values;
+
+pub use operator::{ConditionOperator, Operator, OperatorError, SetQualifier, ValueType};
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use rust_decimal::Decimal;
+
+use crate::arn::ArnPattern;
+use crate::context::Context;
+use crate::pattern::Glob;
+use crate::policy::{Condition, Version};
+use crate::variables::Template;
+
+/// A condition ready to evaluate: one operator, one key, its policy values parsed.
+#[derive(Debug, Clone)]
+pub struct CompiledCondition {
+    operator: ConditionOperator,
+    key: String,
+    values: PolicyValues,
+}
+
+#[derive(Debug, Clone)]
+enum PolicyValues {
+    /// `StringEquals`, `StringEqualsIgnoreCase` (values lowercased) and their negations.
+    Text(Vec<Template>),
+    /// `StringLike`: fixed patterns, or templates resolved per request.
+    Like(Vec<Like>),
+    Arn(Vec<ArnPattern>),
+    Number(Vec<Decimal>),
+    Date(Vec<i128>),
+    Bool(Vec<Template>),
+    Binary(Vec<Vec<u8>>),
+    Ip(Vec<IpNet>),
+    /// `Null`: the presence each value asks for (`"true"`: absent).
+    Null(Vec<bool>),
+}
+
+#[derive(Debug, Clone)]
+enum Like {
+    Fixed(Glob),
+    Variable(Template),
+}
+
+impl CompiledCondition {
+    /// Compiles one condition of a policy of the given version. Policy values that cannot be
+    /// read were refused by the parser; any that slip through here match nothing.
+    pub fn compile(c: &Condition, version: Version) -> CompiledCondition {
+        let vars = version.has_variables();
+        let op = c.operator.operator;
+        let ignore_case = matches!(
+            op,
+            Operator::StringEqualsIgnoreCase | Operator::StringNotEqualsIgnoreCase
+        );
+        let templates = || {
+            c.values
+                .iter()
+                .map(|v| {
+                    let v = if ignore_case {
+                        v.to_lowercase()
+                    } else {
+                        v.clone()
+                    };
+                    Template::parse(&v, vars)
+                })
+                .collect()
+        };
+        let values = match op.value_type() {
+            ValueType::String if matches!(op, Operator::StringLike | Operator::StringNotLike) => {
+                PolicyValues::Like(
+                    c.values
+                        .iter()
+                        .map(|v| {
+                            let t = Template::parse(v, vars);
+                            match t.has_variables() {
+                                true => Like::Variable(t),
+                                false => Like::Fixed(
+                                    t.resolve_glob(&Context::new())
+                                        .unwrap_or_else(|| Glob::parse(v)),
+                                ),
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            ValueType::String => PolicyValues::Text(templates()),
+            ValueType::Arn => PolicyValues::Arn(
+                c.values
+                    .iter()
+                    .map(|v| ArnPattern::parse(v, vars))
+                    .collect(),
+            ),
+            ValueType::Numeric => {
+                PolicyValues::Number(c.values.iter().filter_map(|v| values::number(v)).collect())
+            }
+            ValueType::Date => {
+                PolicyValues::Date(c.values.iter().filter_map(|v| values::date(v)).collect())
+            }
+            ValueType::Bool => PolicyValues::Bool(templates()),
+            ValueType::Binary => {
+                PolicyValues::Binary(c.values.iter().filter_map(|v| values::binary(v)).collect())
+            }
+            ValueType::Ip => {
+                PolicyValues::Ip(c.values.iter().filter_map(|v| values::ip_net(v)).collect())
+            }
+            ValueType::Null => {
+                PolicyValues::Null(c.values.iter().filter_map(|v| values::boolean(v)).collect())
+            }
+        };
+        CompiledCondition {
+            operator: c.operator,
+            key: c.key.to_ascii_lowercase(),
+            values,
+        }
+    }
+
+    /// The key, lowercased.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The operator.
+    pub fn operator(&self) -> ConditionOperator {
+        self.operator
+    }
+
+    /// The keys whose values the condition's policy values read through variables.
+    pub fn variable_keys(&self) -> Vec<&str> {
+        match &self.values {
+            PolicyValues::Text(t) | PolicyValues::Bool(t) => {
+                t.iter().flat_map(Template::variable_keys).collect()
+            }
+            PolicyValues::Like(l) => l
+                .iter()
+                .flat_map(|l| match l {
+                    Like::Variable(t) => t.variable_keys().collect(),
+                    Like::Fixed(_) => Vec::new(),
+                })
+                .collect(),
+            PolicyValues::Arn(a) => a.iter().flat_map(ArnPattern::variable_keys).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Evaluates the condition against a request context.
+    pub fn evaluate(&self, ctx: &Context) -> bool {
+        let request = ctx.get_lower(&self.key);
+        if let PolicyValues::Null(wanted) = &self.values {
+            let absent = request.is_none();
+            return wanted.iter().any(|&w| w == absent);
+        }
+        let negated = self.operator.operator.is_negated();
+        let Some(request) = request else {
+            return self.operator.if_exists
+                || match self.operator.qualifier {
+                    Some(SetQualifier::ForAllValues) => true,
+                    Some(SetQualifier::ForAnyValue) => false,
+                    None => negated,
+                };
+        };
+        let values = request.values();
+        let one = |v: &String| match self.matches_any(v, ctx) {
+            Some(m) => m != negated,
+            None => false,
+        };
+        match self.operator.qualifier {
+            Some(SetQualifier::ForAllValues) => values.iter().all(one),
+            Some(SetQualifier::ForAnyValue) => values.iter().any(one),
+            None if negated => values.iter().all(one),
+            None => values.iter().any(one),
+        }
+    }
+
+    /// Whether one request value matches any policy value; `None` when the request value
+    /// cannot be read as the operator's type.
+    fn matches_any(&self, v: &str, ctx: &Context) -> Option<bool> {
+        use Operator as O;
+        let op = self.operator.operator;
+        Some(match &self.values {
+            PolicyValues::Text(ts) => {
+                let lowered;
+                let v = if matches!(op, O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase) {
+                    lowered = v.to_lowercase();
+                    lowered.as_str()
+                } else {
+                    v
+                };
+                ts.iter().any(|t| match t.as_plain_text() {
+                    Some(p) => p == v,
+                    None => t.resolve_text(ctx).is_some_and(|p| p == v),
+                })
+            }
+            PolicyValues::Like(ls) => ls.iter().any(|l| match l {
+                Like::Fixed(g) => g.is_match(v),
+                Like::Variable(t) => t.resolve_glob(ctx).is_some_and(|g| g.is_match(v)),
+            }),
+            PolicyValues::Arn(ps) => ps.iter().any(|p| p.is_match(v, ctx)),
+            PolicyValues::Number(ns) => {
+                let r = values::number(v)?;
+                ns.iter().any(|n| ordered(op, r.cmp(n)))
+            }
+            PolicyValues::Date(ds) => {
+                let r = values::date(v)?;
+                ds.iter().any(|d| ordered(op, r.cmp(d)))
+            }
+            PolicyValues::Bool(ts) => {
+                let r = values::boolean(v)?;
+                ts.iter()
+                    .any(|t| t.resolve_text(ctx).and_then(|p| values::boolean(&p)) == Some(r))
+            }
+            PolicyValues::Binary(bs) => {
+                let r = values::binary(v)?;
+                bs.iter().any(|b| *b == r)
+            }
+            PolicyValues::Ip(nets) => {
+                let r: IpAddr = values::ip_addr(v)?;
+                nets.iter().any(|n| n.contains(&r))
+            }
+            PolicyValues::Null(_) => false,
+        })
+    }
+}
+
+/// Compares for the numeric and date operators: `request ⋄ policy`.
+fn ordered(op: Operator, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    use Operator as O;
+    match op {
+        O::NumericLessThan | O::DateLessThan => ord == Less,
+        O::NumericLessThanEquals | O::DateLessThanEquals => ord != Greater,
+        O::NumericGreaterThan | O::DateGreaterThan => ord == Greater,
+        O::NumericGreaterThanEquals | O::DateGreaterThanEquals => ord != Less,
+        _ => ord == Equal,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,461 @@
+//! JSON → [`Policy`], refusing what IAM refuses, with the path and position of each error.
+
+use super::*;
+use crate::condition::{values, ConditionOperator, ValueType};
+use crate::json::{self, Json, JsonKind, JsonPath, LineIndex};
+
+const POLICY_KEYS: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+/// Parses a policy from text: a JSON object, a JSON string holding one, or a URL-encoded one.
+pub fn parse_text(text: &str) -> Result<Policy, PolicyError> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') && !trimmed.starts_with('"') && trimmed.starts_with("%7B") {
+        return parse_text(
+            &url_decode(trimmed).map_err(|k| err(JsonPath::root(), Default::default(), k))?,
+        );
+    }
+    let doc = json::parse(text).map_err(|e| PolicyError {
+        location: Location {
+            path: JsonPath::root(),
+            position: e.position,
+            inner: None,
+        },
+        kind: PolicyErrorKind::Syntax(e.message),
+    })?;
+    from_json(&doc.root, doc.line_index(), &JsonPath::root())
+}
+
+/// Parses a policy that is a node of a larger document: an object, or a string holding the
+/// document as JSON or URL-encoded JSON. `path` is the node's path in that document.
+pub fn from_json(node: &Json, lines: &LineIndex, path: &JsonPath) -> Result<Policy, PolicyError> {
+    match &node.kind {
+        JsonKind::Object(_) => Reader { lines }.policy(node, path),
+        JsonKind::String(s) => {
+            let outer = lines.position(node.span.start);
+            parse_text(s).map_err(|e| PolicyError {
+                location: Location {
+                    path: path.join(&e.location.path),
+                    position: outer,
+                    inner: Some(e.location.position),
+                },
+                kind: e.kind,
+            })
+        }
+        _ => Err(PolicyError {
+            location: Location {
+                path: path.clone(),
+                position: lines.position(node.span.start),
+                inner: None,
+            },
+            kind: PolicyErrorKind::WrongType {
+                expected: "a policy document (an object or a string)",
+                found: node.type_name(),
+            },
+        }),
+    }
+}
+
+fn url_decode(text: &str) -> Result<String, PolicyErrorKind> {
+    percent_encoding::percent_decode_str(&text.replace('+', " "))
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| PolicyErrorKind::Syntax("URL-encoded document is not UTF-8".into()))
+}
+
+fn err(path: JsonPath, position: crate::json::Position, kind: PolicyErrorKind) -> PolicyError {
+    PolicyError {
+        location: Location {
+            path,
+            position,
+            inner: None,
+        },
+        kind,
+    }
+}
+
+struct Reader<'a> {
+    lines: &'a LineIndex,
+}
+
+type Result<T, E = PolicyError> = std::result::Result<T, E>;
+
+impl Reader<'_> {
+    fn fail<T>(&self, node: &Json, path: &JsonPath, kind: PolicyErrorKind) -> Result<T> {
+        Err(err(
+            path.clone(),
+            self.lines.position(node.span.start),
+            kind,
+        ))
+    }
+
+    /// The members of an object, refusing duplicates and keys outside `allowed`.
+    fn members<'n>(
+        &self,
+        node: &'n Json,
+        path: &JsonPath,
+        allowed: &'static [&'static str],
+        what: &'static str,
+    ) -> Result<&'n [json::Member]> {
+        let Some(members) = node.members() else {
+            return self.fail(
+                node,
+                path,
+                PolicyErrorKind::WrongType {
+                    expected: what,
+                    found: node.type_name(),
+                },
+            );
+        };
+        for (i, m) in members.iter().enumerate() {
+            let at = err(
+                path.key(&m.key),
+                self.lines.position(m.key_span.start),
+                PolicyErrorKind::Missing(""),
+            );
+            if members[..i].iter().any(|o| o.key == m.key) {
+                return Err(PolicyError {
+                    kind: PolicyErrorKind::DuplicateKey(m.key.clone()),
+                    ..at
+                });
+            }
+            if !allowed.is_empty() && !allowed.contains(&m.key.as_str()) {
+                return Err(PolicyError {
+                    kind: PolicyErrorKind::UnknownKey {
+                        key: m.key.clone(),
+                        expected: allowed,
+                    },
+                    ..at
+                });
+            }
+        }
+        Ok(members)
+    }
+
+    fn string<'n>(&self, node: &'n Json, path: &JsonPath) -> Result<&'n str> {
+        node.as_str().map_or_else(
+            || {
+                self.fail(
+                    node,
+                    path,
+                    PolicyErrorKind::WrongType {
+                        expected: "a string",
+                        found: node.type_name(),
+                    },
+                )
+            },
+            Ok,
+        )
+    }
+
+    /// A string or a non-empty array of strings.
+    fn strings(&self, node: &Json, path: &JsonPath, what: &'static str) -> Result<Vec<String>> {
+        match &node.kind {
+            JsonKind::String(s) => Ok(vec![s.clone()]),
+            JsonKind::Array(items) if items.is_empty() => {
+                self.fail(node, path, PolicyErrorKind::Empty(what))
+            }
+            JsonKind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| self.string(it, &path.index(i)).map(str::to_string))
+                .collect(),
+            _ => self.fail(
+                node,
+                path,
+                PolicyErrorKind::WrongType {
+                    expected: "a string or an array of strings",
+                    found: node.type_name(),
+                },
+            ),
+        }
+    }
+
+    fn policy(&self, node: &Json, path: &JsonPath) -> Result<Policy> {
+        let members = self.members(node, path, POLICY_KEYS, "a policy document (an object)")?;
+        let mut policy = Policy {
+            id: None,
+            version: Version::Unspecified,
+            statements: Vec::new(),
+        };
+        let mut statement = None;
+        for m in members {
+            let p = path.key(&m.key);
+            match m.key.as_str() {
+                "Version" => {
+                    policy.version = match self.string(&m.value, &p)? {
+                        "2012-10-17" => Version::V2012_10_17,
+                        "2008-10-17" => Version::V2008_10_17,
+                        other => {
+                            return self.fail(
+                                &m.value,
+                                &p,
+                                PolicyErrorKind::UnsupportedVersion(other.into()),
+                            )
+                        }
+                    }
+                }
+                "Id" => policy.id = Some(self.string(&m.value, &p)?.to_string()),
+                _ => statement = Some((&m.value, p)),
+            }
+        }
+        let Some((stmts, p)) = statement else {
+            return self.fail(node, path, PolicyErrorKind::Missing("Statement"));
+        };
+        match &stmts.kind {
+            JsonKind::Array(items) => {
+                for (i, s) in items.iter().enumerate() {
+                    policy
+                        .statements
+                        .push(self.statement(s, &p.index(i), policy.version)?);
+                }
+            }
+            JsonKind::Object(_) => {
+                policy
+                    .statements
+                    .push(self.statement(stmts, &p, policy.version)?)
+            }
+            _ => {
+                return self.fail(
+                    stmts,
+                    &p,
+                    PolicyErrorKind::WrongType {
+                        expected: "a statement object or an array of them",
+                        found: stmts.type_name(),
+                    },
+                )
+            }
+        }
+        Ok(policy)
+    }
+
+    fn statement(&self, node: &Json, path: &JsonPath, version: Version) -> Result<Statement> {
+        let members = self.members(node, path, STATEMENT_KEYS, "a statement (an object)")?;
+        let get = |k: &str| members.iter().find(|m| m.key == k).map(|m| &m.value);
+        let either = |a: &'static str,
+                      b: &'static str|
+         -> Result<Option<(bool, &Json, JsonPath)>> {
+            match (get(a), get(b)) {
+                (Some(_), Some(v)) => self.fail(v, &path.key(b), PolicyErrorKind::Conflict(a, b)),
+                (Some(v), None) => Ok(Some((false, v, path.key(a)))),
+                (None, Some(v)) => Ok(Some((true, v, path.key(b)))),
+                (None, None) => Ok(None),
+            }
+        };
+        let effect = match get("Effect") {
+            None => return self.fail(node, path, PolicyErrorKind::Missing("Effect")),
+            Some(v) => match self.string(v, &path.key("Effect"))? {
+                "Allow" => Effect::Allow,
+                "Deny" => Effect::Deny,
+                other => {
+                    return self.fail(
+                        v,
+                        &path.key("Effect"),
+                        PolicyErrorKind::InvalidEffect(other.into()),
+                    )
+                }
+            },
+        };
+        let sid = get("Sid")
+            .map(|v| self.string(v, &path.key("Sid")).map(str::to_string))
+            .transpose()?;
+        let Some((negated, v, p)) = either("Action", "NotAction")? else {
+            return self.fail(node, path, PolicyErrorKind::Missing("Action"));
+        };
+        let patterns = self.strings(v, &p, "Action")?;
+        for (i, a) in patterns.iter().enumerate() {
+            if a != "*"
+                && !a
+                    .split_once(':')
+                    .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty())
+            {
+                let at = if matches!(v.kind, JsonKind::Array(_)) {
+                    (&v.as_array().unwrap_or_default()[i], p.index(i))
+                } else {
+                    (v, p.clone())
+                };
+                return self.fail(at.0, &at.1, PolicyErrorKind::InvalidAction(a.clone()));
+            }
+        }
+        let action = ActionClause { negated, patterns };
+        let resource = either("Resource", "NotResource")?
+            .map(|(negated, v, p)| {
+                Ok(ResourceClause {
+                    negated,
+                    patterns: self.strings(v, &p, "Resource")?,
+                })
+            })
+            .transpose()?;
+        let principal = either("Principal", "NotPrincipal")?
+            .map(|(negated, v, p)| self.principal(v, &p, negated))
+            .transpose()?;
+        let conditions = match get("Condition") {
+            Some(v) => self.conditions(v, &path.key("Condition"), version)?,
+            None => Vec::new(),
+        };
+        Ok(Statement {
+            sid,
+            effect,
+            principal,
+            action,
+            resource,
+            conditions,
+            start: self.lines.position(node.span.start),
+            end: self.lines.position(node.span.end),
+        })
+    }
+
+    fn principal(&self, node: &Json, path: &JsonPath, negated: bool) -> Result<PrincipalClause> {
+        if let Some(s) = node.as_str() {
+            if s == "*" {
+                return Ok(PrincipalClause {
+                    negated,
+                    everyone: true,
+                    entries: Vec::new(),
+                });
+            }
+            return self.fail(
+                node,
+                path,
+                PolicyErrorKind::WrongType {
+                    expected: "`*` or an object of `AWS`, `Service`, `Federated`, `CanonicalUser`",
+                    found: "another string",
+                },
+            );
+        }
+        let members = self.members(node, path, PRINCIPAL_KEYS, "`*` or a principal object")?;
+        let mut clause = PrincipalClause {
+            negated,
+            everyone: false,
+            entries: Vec::new(),
+        };
+        for m in members {
+            let kind = match m.key.as_str() {
+                "AWS" => PrincipalKind::Aws,
+                "Service" => PrincipalKind::Service,
+                "Federated" => PrincipalKind::Federated,
+                _ => PrincipalKind::CanonicalUser,
+            };
+            for v in self.strings(&m.value, &path.key(&m.key), "Principal")? {
+                if kind == PrincipalKind::Aws && v == "*" {
+                    clause.everyone = true;
+                } else {
+                    clause.entries.push((kind, v));
+                }
+            }
+        }
+        Ok(clause)
+    }
+
+    fn conditions(&self, node: &Json, path: &JsonPath, version: Version) -> Result<Vec<Condition>> {
+        let mut out = Vec::new();
+        for m in self.members(node, path, &[], "an object of condition operators")? {
+            let op_path = path.key(&m.key);
+            let operator: ConditionOperator = m.key.parse().map_err(|e| {
+                err(
+                    op_path.clone(),
+                    self.lines.position(m.key_span.start),
+                    PolicyErrorKind::Operator(e),
+                )
+            })?;
+            for k in self.members(&m.value, &op_path, &[], "an object of condition keys")? {
+                let key_path = op_path.key(&k.key);
+                let values = self.condition_values(&k.value, &key_path)?;
+                for (i, v) in values.iter().enumerate() {
+                    if !value_is_readable(operator, v, version) {
+                        let (node, p) = match k.value.as_array() {
+                            Some(items) => (&items[i], key_path.index(i)),
+                            None => (&k.value, key_path.clone()),
+                        };
+                        return self.fail(
+                            node,
+                            &p,
+                            PolicyErrorKind::InvalidConditionValue {
+                                value: v.clone(),
+                                operator: operator.to_string(),
+                                expected: type_name(operator.operator.value_type()),
+                            },
+                        );
+                    }
+                }
+                out.push(Condition {
+                    operator,
+                    key: k.key.clone(),
+                    values,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A scalar or an array of scalars; booleans and numbers become their text.
+    fn condition_values(&self, node: &Json, path: &JsonPath) -> Result<Vec<String>> {
+        let wrong = |n: &Json, p: &JsonPath| -> Result<String> {
+            self.fail(
+                n,
+                p,
+                PolicyErrorKind::WrongType {
+                    expected: "a string, number or boolean, or an array of them",
+                    found: n.type_name(),
+                },
+            )
+        };
+        match &node.kind {
+            JsonKind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    it.scalar_text()
+                        .map_or_else(|| wrong(it, &path.index(i)), Ok)
+                })
+                .collect(),
+            _ => Ok(vec![node
+                .scalar_text()
+                .map_or_else(|| wrong(node, path), Ok)?]),
+        }
+    }
+}
+
+fn type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::String => "string",
+        ValueType::Numeric => "numeric",
+        ValueType::Date => "date",
+        ValueType::Bool => "boolean",
+        ValueType::Binary => "base64",
+        ValueType::Ip => "IP address or CIDR",
+        ValueType::Arn => "ARN",
+        ValueType::Null => "`true` or `false`",
+    }
+}
+
+/// Whether IAM could read a policy value for the operator. Values holding a policy variable
+/// are read per request (variables are allowed in string, ARN and Bool values).
+fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
+    let t = op.operator.value_type();
+    if version.has_variables()
+        && v.contains("${")
+        && matches!(t, ValueType::String | ValueType::Arn | ValueType::Bool)
+    {
+        return true;
+    }
+    match t {
+        ValueType::String | ValueType::Arn => true,
+        ValueType::Numeric => values::number(v).is_some(),
+        ValueType::Date => values::date(v).is_some(),
+        ValueType::Bool | ValueType::Null => values::boolean(v).is_some(),
+        ValueType::Binary => values::binary(v).is_some(),
+        ValueType::Ip => values::ip_net(v).is_some(),
+    }
+}
