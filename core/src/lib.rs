@@ -2,9 +2,13 @@
 #![forbid(unsafe_code)]
 
 pub mod arn;
+pub mod compile;
 pub mod condition;
 pub mod context;
+pub mod decide;
 pub mod json;
 pub mod pattern;
 pub mod policy;
+pub mod principal;
+pub mod request;
 pub mod variables;

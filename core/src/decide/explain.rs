@@ -1,0 +1,242 @@
+//! The decision and its explanation: which statements matched, which kinds of policy
+//! allowed, which blocked, and which context keys the policies wanted.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use super::Layers;
+use crate::compile::{LayerMatches, PolicySet};
+use crate::json::Position;
+use crate::policy::Effect;
+use crate::request::Request;
+
+/// AWS's `EvalDecision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// Allowed.
+    Allowed,
+    /// A Deny statement applied.
+    ExplicitDeny,
+    /// No needed allow.
+    ImplicitDeny,
+}
+
+impl Outcome {
+    /// `allowed`, `explicitDeny` or `implicitDeny`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::ExplicitDeny => "explicitDeny",
+            Outcome::ImplicitDeny => "implicitDeny",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A kind of policy: the `blockedBy` vocabulary of the test format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PolicyKind {
+    /// Identity-based policies.
+    Identity,
+    /// The resource-based policy.
+    Resource,
+    /// The permissions boundary.
+    Boundary,
+    /// The session policy.
+    Session,
+    /// Service control policies.
+    Scp,
+    /// Resource control policies.
+    Rcp,
+}
+
+impl PolicyKind {
+    /// `identity`, `resource`, `boundary`, `session`, `scp` or `rcp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Session => "session",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
+        }
+    }
+
+    /// Reads `identity`, `resource`, ...
+    pub fn parse(s: &str) -> Option<PolicyKind> {
+        [
+            PolicyKind::Identity,
+            PolicyKind::Resource,
+            PolicyKind::Boundary,
+            PolicyKind::Session,
+            PolicyKind::Scp,
+            PolicyKind::Rcp,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// AWS's `SourcePolicyType` for this kind.
+    pub fn aws_type(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "IAM Policy",
+            PolicyKind::Resource => "Resource Policy",
+            PolicyKind::Boundary => "Permissions Boundary",
+            PolicyKind::Session => "Session Policy",
+            PolicyKind::Scp => "Service Control Policy",
+            PolicyKind::Rcp => "Resource Control Policy",
+        }
+    }
+}
+
+impl fmt::Display for PolicyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A statement that applied to the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchedStatement {
+    /// The kind of policy it belongs to.
+    pub kind: PolicyKind,
+    /// For SCPs and RCPs: the level, 0 being the organization root.
+    pub level: Option<usize>,
+    /// The policy's name (where it came from).
+    pub policy: String,
+    /// Index of the statement in its policy.
+    pub statement: usize,
+    /// The statement's Sid.
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    #[serde(serialize_with = "effect_str")]
+    pub effect: Effect,
+    /// Start of the statement in its document.
+    #[serde(skip)]
+    pub start: Position,
+    /// End of the statement in its document.
+    #[serde(skip)]
+    pub end: Position,
+}
+
+fn effect_str<S: serde::Serializer>(e: &Effect, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match e {
+        Effect::Allow => "Allow",
+        Effect::Deny => "Deny",
+    })
+}
+
+/// A decision with its explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The answer.
+    pub outcome: Outcome,
+    /// For a deny, the kinds of policy that decided it: those with a matching Deny, or those
+    /// whose allow was needed and missing.
+    pub blocked_by: BTreeSet<PolicyKind>,
+    /// The kinds of policy with a matching Allow.
+    pub allowed_by: BTreeSet<PolicyKind>,
+    /// Every statement that applied (Deny and Allow), layer by layer.
+    pub matched: Vec<MatchedStatement>,
+    /// Condition keys the matching policies read that the request did not carry.
+    pub missing_context: Vec<String>,
+    /// `Some(allowed)` when the caller has a permissions boundary.
+    pub allowed_by_boundary: Option<bool>,
+    /// `Some(allowed)` when SCPs apply: every level allows and none denies.
+    pub allowed_by_organizations: Option<bool>,
+}
+
+impl Decision {
+    /// `true` when allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allowed
+    }
+}
+
+fn layer_set(layers: &Layers, kind: PolicyKind, level: Option<usize>) -> Option<&PolicySet> {
+    match kind {
+        PolicyKind::Identity => Some(&layers.identity),
+        PolicyKind::Resource => layers.resource.as_ref(),
+        PolicyKind::Boundary => layers.boundary.as_ref(),
+        PolicyKind::Session => layers.session.as_ref(),
+        PolicyKind::Scp => layers.scp.as_ref()?.get(level?),
+        PolicyKind::Rcp => layers.rcp.as_ref()?.get(level?),
+    }
+}
+
+pub(super) fn build(
+    layers: &Layers,
+    req: &Request,
+    gathered: &[(PolicyKind, Option<usize>, &LayerMatches)],
+    outcome: Outcome,
+    blocked_by: std::collections::BTreeSet<PolicyKind>,
+    action: &str,
+) -> Decision {
+    let mut matched = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    let mut allowed_by = BTreeSet::new();
+    for &(kind, level, m) in gathered {
+        let Some(set) = layer_set(layers, kind, level) else {
+            continue;
+        };
+        if !m.allows.is_empty() {
+            allowed_by.insert(kind);
+        }
+        for sm in m.denies.iter().chain(&m.allows) {
+            let Some((policy, sid, start, end)) = set.statement_source(sm.statement) else {
+                continue;
+            };
+            let cs = &set.statements()[sm.statement];
+            matched.push(MatchedStatement {
+                kind,
+                level,
+                policy: policy.to_string(),
+                statement: cs.statement,
+                sid: sid.map(str::to_string),
+                effect: cs.effect,
+                start,
+                end,
+            });
+        }
+        for k in set.missing_keys(action, &req.resource, &req.context) {
+            if !missing.contains(&k) {
+                missing.push(k);
+            }
+        }
+    }
+    missing.sort();
+    let allowed_by_boundary = layers.boundary.as_ref().map(|_| {
+        gathered
+            .iter()
+            .find(|(k, _, _)| *k == PolicyKind::Boundary)
+            .is_some_and(|(_, _, m)| !m.allows.is_empty() && m.denies.is_empty())
+    });
+    let allowed_by_organizations = layers.scp.as_ref().map(|_| {
+        let scp: Vec<_> = gathered
+            .iter()
+            .filter(|(k, _, _)| *k == PolicyKind::Scp)
+            .collect();
+        scp.iter()
+            .all(|(_, _, m)| !m.allows.is_empty() && m.denies.is_empty())
+    });
+    Decision {
+        outcome,
+        blocked_by,
+        allowed_by,
+        matched,
+        missing_context: missing,
+        allowed_by_boundary,
+        allowed_by_organizations,
+    }
+}

@@ -1,0 +1,179 @@
+//! The AWS decision flow over compiled layers (semantics.md sections 4 and 5).
+//!
+//! [`decide`] gathers the statements of every layer that apply to the request, then reads
+//! the answer off them in AWS's order: an explicit deny anywhere wins; otherwise every allow
+//! that the request needs must be there. Instead of stopping at the first missing allow, it
+//! collects every one (the `blockedBy` of the test format), so a user can fix all of them at
+//! once.
+
+mod explain;
+
+pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
+
+use std::collections::BTreeSet;
+
+use crate::arn::Arn;
+use crate::compile::{LayerMatches, PolicySet};
+use crate::principal::{Principal, PrincipalMatch};
+use crate::request::Request;
+
+/// Every compiled policy that can bear on one request.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// The caller's identity-based policies (user, its groups, or the role).
+    pub identity: PolicySet,
+    /// The resource's resource-based policy (bucket policy, trust policy, key policy...).
+    pub resource: Option<PolicySet>,
+    /// The caller's permissions boundary.
+    pub boundary: Option<PolicySet>,
+    /// The session policy (binds only sessions).
+    pub session: Option<PolicySet>,
+    /// SCPs of the caller's account, root level first; `None` outside an organization.
+    pub scp: Option<Vec<PolicySet>>,
+    /// RCPs of the resource's account, root level first; `None` outside an organization.
+    pub rcp: Option<Vec<PolicySet>>,
+}
+
+/// What each layer contributed to a request.
+struct Gathered {
+    identity: LayerMatches,
+    resource: LayerMatches,
+    boundary: LayerMatches,
+    session: LayerMatches,
+    scp: Vec<LayerMatches>,
+    rcp: Vec<LayerMatches>,
+}
+
+/// Decides a request against its layers, with the explanation.
+pub fn decide(layers: &Layers, req: &Request) -> Decision {
+    let action = req.action_key();
+    let ctx = &req.context;
+    let eval =
+        |set: &PolicySet, p: Option<&Principal>| set.evaluate(&action, &req.resource, p, ctx);
+    let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| eval(s, p)).unwrap_or_default();
+    let levels = |sets: &Option<Vec<PolicySet>>| {
+        sets.iter()
+            .flatten()
+            .map(|s| eval(s, None))
+            .collect::<Vec<_>>()
+    };
+    let g = Gathered {
+        identity: eval(&layers.identity, None),
+        resource: opt(&layers.resource, Some(&req.principal)),
+        boundary: opt(&layers.boundary, None),
+        session: opt(&layers.session, None),
+        scp: levels(&layers.scp),
+        rcp: levels(&layers.rcp),
+    };
+    let (outcome, blocked_by) = outcome(layers, req, &g);
+    explain::build(layers, req, &g.explained(), outcome, blocked_by, &action)
+}
+
+/// Reads the decision off what each layer matched.
+fn outcome(layers: &Layers, req: &Request, g: &Gathered) -> (Outcome, BTreeSet<PolicyKind>) {
+    use PolicyKind::*;
+    let p = &req.principal;
+    let denied: BTreeSet<PolicyKind> = g
+        .all()
+        .filter(|(_, m)| !m.denies.is_empty())
+        .map(|(k, _)| k)
+        .collect();
+    if !denied.is_empty() {
+        return (Outcome::ExplicitDeny, denied);
+    }
+    let mut missing = BTreeSet::new();
+    let every_level_allows = |levels: &[LayerMatches]| levels.iter().all(|l| !l.allows.is_empty());
+    // RCPs bind every caller but AWS service principals; SCPs bind the account's own callers.
+    if layers.rcp.is_some()
+        && !matches!(p, Principal::Service { .. })
+        && !every_level_allows(&g.rcp)
+    {
+        missing.insert(Rcp);
+    }
+    if layers.scp.is_some() && p.account().is_some() && !every_level_allows(&g.scp) {
+        missing.insert(Scp);
+    }
+    let grant = g.resource.allows.iter().filter_map(|m| m.principal).max();
+    let same_account = p.account().is_some() && p.account() == req.effective_resource_account();
+    let identity_allows = !g.identity.allows.is_empty();
+    let needs_resource_policy = !same_account || resource_policy_required(req);
+    match p {
+        Principal::Anonymous | Principal::Service { .. } => {
+            if grant != Some(PrincipalMatch::Caller) {
+                missing.insert(Resource);
+            }
+        }
+        Principal::Root { .. } => {
+            if needs_resource_policy && grant.is_none() {
+                missing.insert(Resource);
+            }
+        }
+        _ => {
+            if needs_resource_policy && grant.is_none() {
+                missing.insert(Resource);
+            }
+            let shortcut = same_account && grant.is_some_and(|m| m > PrincipalMatch::Account);
+            if !shortcut && !identity_allows {
+                missing.insert(Identity);
+            }
+            // A grant naming the caller itself ends the evaluation in the same account; one
+            // naming its role still meets the boundary and the session policy.
+            if !(same_account && grant == Some(PrincipalMatch::Caller)) {
+                if layers.boundary.is_some() && g.boundary.allows.is_empty() {
+                    missing.insert(Boundary);
+                }
+                if p.is_session() && layers.session.is_some() && g.session.allows.is_empty() {
+                    missing.insert(Session);
+                }
+            }
+        }
+    }
+    if missing.is_empty() {
+        (Outcome::Allowed, missing)
+    } else {
+        (Outcome::ImplicitDeny, missing)
+    }
+}
+
+/// Role trust policies and KMS key policies must allow even in the resource's own account.
+pub fn resource_policy_required(req: &Request) -> bool {
+    let action = req.action.to_ascii_lowercase();
+    let Some(arn) = Arn::parse(&req.resource) else {
+        return false;
+    };
+    (action.starts_with("sts:assumerole")
+        && arn.service == "iam"
+        && arn.resource.starts_with("role/"))
+        || (arn.service == "kms" && arn.resource.starts_with("key/"))
+}
+
+impl Gathered {
+    fn all(&self) -> impl Iterator<Item = (PolicyKind, &LayerMatches)> {
+        use PolicyKind::*;
+        [
+            (Identity, &self.identity),
+            (Resource, &self.resource),
+            (Boundary, &self.boundary),
+            (Session, &self.session),
+        ]
+        .into_iter()
+        .chain(self.scp.iter().map(|m| (Scp, m)))
+        .chain(self.rcp.iter().map(|m| (Rcp, m)))
+    }
+
+    /// Every layer's matches with its kind and level, for the explanation.
+    fn explained(&self) -> Vec<(PolicyKind, Option<usize>, &LayerMatches)> {
+        use PolicyKind::*;
+        [
+            (Identity, &self.identity),
+            (Resource, &self.resource),
+            (Boundary, &self.boundary),
+            (Session, &self.session),
+        ]
+        .into_iter()
+        .map(|(k, m)| (k, None, m))
+        .chain(self.scp.iter().enumerate().map(|(i, m)| (Scp, Some(i), m)))
+        .chain(self.rcp.iter().enumerate().map(|(i, m)| (Rcp, Some(i), m)))
+        .collect()
+    }
+}

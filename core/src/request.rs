@@ -1,0 +1,58 @@
+//! A request: who calls which action on which resource, with what context.
+
+use crate::arn::Arn;
+use crate::context::Context;
+use crate::principal::{Principal, PrincipalError};
+
+/// One authorization question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The caller.
+    pub principal: Principal,
+    /// `service:Action`, as given.
+    pub action: String,
+    /// The resource ARN, or `*` for actions that take none.
+    pub resource: String,
+    /// The account that owns the resource, when known.
+    pub resource_account: Option<String>,
+    /// Condition keys, including the derived ones (see [`Request::new`]).
+    pub context: Context,
+}
+
+impl Request {
+    /// Builds a request and adds the keys its caller always carries, unless `context` sets
+    /// them (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username`, ...).
+    pub fn new(
+        principal: Option<&str>,
+        action: &str,
+        resource: &str,
+        context: Context,
+    ) -> Result<Request, PrincipalError> {
+        let principal = Principal::parse(principal)?;
+        let mut context = context;
+        principal.add_derived_keys(&mut context, None);
+        Ok(Request {
+            principal,
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account: None,
+            context,
+        })
+    }
+
+    /// The resource's account: as given, else the ARN's account, else the caller's.
+    pub fn effective_resource_account(&self) -> Option<&str> {
+        if let Some(a) = &self.resource_account {
+            return Some(a);
+        }
+        match Arn::parse(&self.resource) {
+            Some(arn) if !arn.account.is_empty() => Some(arn.account),
+            _ => self.principal.account(),
+        }
+    }
+
+    /// The action lowercased, as the compiled index keys it.
+    pub fn action_key(&self) -> String {
+        self.action.to_ascii_lowercase()
+    }
+}
