@@ -1,2 +1,61 @@
+//! `polcheck`: would AWS allow this? Answered offline.
+//!
+//! This binary only parses arguments, reads files and prints; every decision is made by
+//! `polcheck-core`. Exit codes are documented on [`ExitCode`].
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod commands;
+mod input;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+/// The exit codes of every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// 0: allowed, every test passed, no finding.
+    Success = 0,
+    /// 1: denied (eval), a test failed (test), findings (validate).
+    Negative = 1,
+    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments.
+    InputError = 2,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "polcheck",
+    version,
+    about = "Would AWS allow this? IAM and VPC answers, offline."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run policy test suites and print `N passed, M failed`.
+    Test(commands::test::Args),
+    /// Evaluate one request against policies, like `aws iam simulate-custom-policy`.
+    Eval(commands::eval::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitCode::InputError
+            } else {
+                ExitCode::Success
+            };
+            let _ = e.print();
+            return std::process::ExitCode::from(code as u8);
+        }
+    };
+    let code = match cli.command {
+        Command::Test(args) => commands::test::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+    };
+    std::process::ExitCode::from(code as u8)
+}

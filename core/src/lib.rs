@@ -10,5 +10,7 @@ pub mod json;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
+pub mod reference;
 pub mod request;
+pub mod suite;
 pub mod variables;

@@ -96,7 +96,10 @@ fn outcome(layers: &Layers, req: &Request, g: &Gathered) -> (Outcome, BTreeSet<P
     let grant = g.resource.allows.iter().filter_map(|m| m.principal).max();
     let same_account = p.account().is_some() && p.account() == req.effective_resource_account();
     let identity_allows = !g.identity.allows.is_empty();
-    let needs_resource_policy = !same_account || resource_policy_required(req);
+    // A trust or key policy must allow even in its own account, when it is known: without a
+    // resource policy among the inputs (as in `simulate-custom-policy`), it is not modelled.
+    let needs_resource_policy =
+        !same_account || (layers.resource.is_some() && resource_policy_required(req));
     match p {
         Principal::Anonymous | Principal::Service { .. } => {
             if grant != Some(PrincipalMatch::Caller) {

@@ -1,0 +1,613 @@
+//! Policy test suites: the format `polcheck test` runs (`shared/spec/policy-tests.md`).
+//!
+//! A suite states policies (the inputs of AWS's `simulate-custom-policy`) and/or a world, then
+//! requests or network flows with the decision each must get. It lives in the core so that
+//! every face (CLI, playground, library users) runs suites the same way. Reading a suite never
+//! touches the file system: a `world` given as a path is handed back to the caller to load.
+
+use std::collections::BTreeSet;
+
+use crate::compile::{NamedPolicy, PolicySet};
+use crate::context::{Context, ContextValue};
+use crate::decide::{decide, Decision};
+use crate::decide::{Layers, Outcome, PolicyKind};
+use crate::json::{self, Json, JsonPath, LineIndex};
+use crate::policy::{parse::from_json, Location, PolicyError};
+use crate::request::Request;
+
+/// The policies of a suite or a test; a key a test sets replaces the suite's.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyInputs {
+    /// `identity`: every identity-based policy of the caller.
+    pub identity: Option<Vec<NamedPolicy>>,
+    /// `resource`: the resource-based policy of the resource.
+    pub resource: Option<NamedPolicy>,
+    /// `boundary`.
+    pub boundary: Option<NamedPolicy>,
+    /// `session`.
+    pub session: Option<NamedPolicy>,
+    /// `scp`: levels from the root down.
+    pub scp: Option<Vec<Vec<NamedPolicy>>>,
+    /// `rcp`: levels from the root down.
+    pub rcp: Option<Vec<Vec<NamedPolicy>>>,
+}
+
+impl PolicyInputs {
+    /// These inputs with every key `over` sets replaced.
+    pub fn overlay(&self, over: &PolicyInputs) -> PolicyInputs {
+        PolicyInputs {
+            identity: over.identity.clone().or_else(|| self.identity.clone()),
+            resource: over.resource.clone().or_else(|| self.resource.clone()),
+            boundary: over.boundary.clone().or_else(|| self.boundary.clone()),
+            session: over.session.clone().or_else(|| self.session.clone()),
+            scp: over.scp.clone().or_else(|| self.scp.clone()),
+            rcp: over.rcp.clone().or_else(|| self.rcp.clone()),
+        }
+    }
+
+    /// Compiles the inputs into decision layers.
+    pub fn compile(&self) -> Layers {
+        let one = |p: &Option<NamedPolicy>| p.clone().map(|p| PolicySet::compile(vec![p]));
+        let levels = |l: &Option<Vec<Vec<NamedPolicy>>>| {
+            l.as_ref().map(|levels| {
+                levels
+                    .iter()
+                    .map(|ps| PolicySet::compile(ps.clone()))
+                    .collect()
+            })
+        };
+        Layers {
+            identity: PolicySet::compile(self.identity.clone().unwrap_or_default()),
+            resource: one(&self.resource),
+            boundary: one(&self.boundary),
+            session: one(&self.session),
+            scp: levels(&self.scp),
+            rcp: levels(&self.rcp),
+        }
+    }
+
+    /// `true` when no key is set.
+    pub fn is_empty(&self) -> bool {
+        self.identity.is_none()
+            && self.resource.is_none()
+            && self.boundary.is_none()
+            && self.session.is_none()
+            && self.scp.is_none()
+            && self.rcp.is_none()
+    }
+}
+
+/// Where a suite's world comes from.
+#[derive(Debug, Clone)]
+pub enum WorldSource {
+    /// A path relative to the suite file.
+    Path(String),
+    /// The world object itself, as written in the suite.
+    Inline(Json),
+}
+
+/// The request of an authorization test.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    /// The caller's ARN; `None` is anonymous.
+    pub principal: Option<String>,
+    /// `service:Action`.
+    pub action: String,
+    /// The resource ARN or `*`.
+    pub resource: String,
+    /// The resource's account, when given.
+    pub resource_account: Option<String>,
+    /// The context keys as given.
+    pub context: Context,
+}
+
+/// What a test checks.
+#[derive(Debug, Clone)]
+pub enum TestKind {
+    /// An authorization request and its expected decision.
+    Request {
+        /// The request.
+        request: RequestSpec,
+        /// The expected decision.
+        expect: Outcome,
+        /// The test's own policies, replacing the suite's key by key.
+        policies: PolicyInputs,
+    },
+    /// A network flow (the object as written) and whether it must be allowed.
+    Flow {
+        /// The `flow` object.
+        flow: serde_json::Value,
+        /// `true` for `allowed`, `false` for `denied`.
+        expect_allowed: bool,
+    },
+}
+
+/// One test.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    /// The test's name.
+    pub name: String,
+    /// Where the test stands in the suite.
+    pub location: Location,
+    /// The request or flow and its expectation.
+    pub kind: TestKind,
+    /// The expected `blockedBy`, when given.
+    pub blocked_by: Option<BTreeSet<String>>,
+}
+
+/// A parsed suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// `description`.
+    pub description: Option<String>,
+    /// `world`, when given.
+    pub world: Option<WorldSource>,
+    /// `policies`.
+    pub policies: PolicyInputs,
+    /// `tests`.
+    pub tests: Vec<TestCase>,
+    /// Line table of the suite text (for inline worlds).
+    pub lines: LineIndex,
+}
+
+/// A suite that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SuiteError {
+    /// Not JSON.
+    #[error("{position}: invalid JSON: {message}")]
+    Syntax {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        position: json::Position,
+    },
+    /// A key of the wrong shape, unknown or missing.
+    #[error("{location}: {message}")]
+    Shape {
+        /// Where.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
+    /// A policy in the suite that does not parse.
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+}
+
+impl Suite {
+    /// Reads a suite from its text.
+    pub fn parse(text: &str) -> Result<Suite, SuiteError> {
+        let doc = json::parse(text).map_err(|e| SuiteError::Syntax {
+            message: e.message,
+            position: e.position,
+        })?;
+        let r = Reader {
+            lines: doc.line_index(),
+        };
+        let root = &doc.root;
+        let top = JsonPath::root();
+        r.keys(root, &top, &["description", "world", "policies", "tests"])?;
+        let description = match root.get("description") {
+            Some(d) => Some(r.string(d, &top.key("description"))?.to_string()),
+            None => None,
+        };
+        let world = match root.get("world") {
+            None => None,
+            Some(w) if w.as_str().is_some() => Some(WorldSource::Path(
+                w.as_str().unwrap_or_default().to_string(),
+            )),
+            Some(w) if w.members().is_some() => Some(WorldSource::Inline(w.clone())),
+            Some(w) => {
+                return Err(r.shape(
+                    w,
+                    &top.key("world"),
+                    format!("expected a path or a world object, found {}", w.type_name()),
+                ))
+            }
+        };
+        let policies = match root.get("policies") {
+            Some(p) => r.policies(p, &top.key("policies"))?,
+            None => PolicyInputs::default(),
+        };
+        let Some(tests_node) = root.get("tests") else {
+            return Err(r.shape(root, &top, "missing `tests`".into()));
+        };
+        let Some(items) = tests_node.as_array() else {
+            return Err(r.shape(
+                tests_node,
+                &top.key("tests"),
+                format!("expected an array, found {}", tests_node.type_name()),
+            ));
+        };
+        let tests = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| r.test(t, &top.key("tests").index(i)))
+            .collect::<Result<_, _>>()?;
+        Ok(Suite {
+            description,
+            world,
+            policies,
+            tests,
+            lines: doc.line_index().clone(),
+        })
+    }
+}
+
+struct Reader<'a> {
+    lines: &'a LineIndex,
+}
+
+impl Reader<'_> {
+    fn shape(&self, node: &Json, path: &JsonPath, message: String) -> SuiteError {
+        SuiteError::Shape {
+            location: Location {
+                path: path.clone(),
+                position: self.lines.position(node.span.start),
+                inner: None,
+            },
+            message,
+        }
+    }
+
+    fn keys(&self, node: &Json, path: &JsonPath, allowed: &[&str]) -> Result<(), SuiteError> {
+        let Some(members) = node.members() else {
+            return Err(self.shape(
+                node,
+                path,
+                format!("expected an object, found {}", node.type_name()),
+            ));
+        };
+        for (i, m) in members.iter().enumerate() {
+            let at = |msg| SuiteError::Shape {
+                location: Location {
+                    path: path.key(&m.key),
+                    position: self.lines.position(m.key_span.start),
+                    inner: None,
+                },
+                message: msg,
+            };
+            if !allowed.contains(&m.key.as_str()) {
+                let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+                return Err(at(format!(
+                    "unknown key `{}` (expected one of {})",
+                    m.key,
+                    list.join(", ")
+                )));
+            }
+            if members[..i].iter().any(|o| o.key == m.key) {
+                return Err(at(format!("duplicate key `{}`", m.key)));
+            }
+        }
+        Ok(())
+    }
+
+    fn string<'n>(&self, node: &'n Json, path: &JsonPath) -> Result<&'n str, SuiteError> {
+        node.as_str().ok_or_else(|| {
+            self.shape(
+                node,
+                path,
+                format!("expected a string, found {}", node.type_name()),
+            )
+        })
+    }
+
+    fn policy(&self, node: &Json, path: &JsonPath) -> Result<NamedPolicy, SuiteError> {
+        Ok(NamedPolicy::new(
+            path.to_string(),
+            from_json(node, self.lines, path)?,
+        ))
+    }
+
+    fn policy_list(&self, node: &Json, path: &JsonPath) -> Result<Vec<NamedPolicy>, SuiteError> {
+        let items = node.as_array().ok_or_else(|| {
+            self.shape(
+                node,
+                path,
+                format!("expected an array of policies, found {}", node.type_name()),
+            )
+        })?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, p)| self.policy(p, &path.index(i)))
+            .collect()
+    }
+
+    fn levels(&self, node: &Json, path: &JsonPath) -> Result<Vec<Vec<NamedPolicy>>, SuiteError> {
+        let items = node.as_array().ok_or_else(|| {
+            self.shape(
+                node,
+                path,
+                format!("expected an array of levels, found {}", node.type_name()),
+            )
+        })?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, l)| self.policy_list(l, &path.index(i)))
+            .collect()
+    }
+
+    fn policies(&self, node: &Json, path: &JsonPath) -> Result<PolicyInputs, SuiteError> {
+        self.keys(
+            node,
+            path,
+            &["identity", "resource", "boundary", "session", "scp", "rcp"],
+        )?;
+        let mut out = PolicyInputs::default();
+        for m in node.members().unwrap_or_default() {
+            let p = path.key(&m.key);
+            match m.key.as_str() {
+                "identity" => out.identity = Some(self.policy_list(&m.value, &p)?),
+                "resource" => out.resource = Some(self.policy(&m.value, &p)?),
+                "boundary" => out.boundary = Some(self.policy(&m.value, &p)?),
+                "session" => out.session = Some(self.policy(&m.value, &p)?),
+                "scp" => out.scp = Some(self.levels(&m.value, &p)?),
+                _ => out.rcp = Some(self.levels(&m.value, &p)?),
+            }
+        }
+        Ok(out)
+    }
+
+    fn test(&self, node: &Json, path: &JsonPath) -> Result<TestCase, SuiteError> {
+        self.keys(
+            node,
+            path,
+            &["name", "request", "flow", "expect", "blockedBy", "policies"],
+        )?;
+        let name = match node.get("name") {
+            Some(n) => self.string(n, &path.key("name"))?.to_string(),
+            None => path.to_string(),
+        };
+        let location = Location {
+            path: path.clone(),
+            position: self.lines.position(node.span.start),
+            inner: None,
+        };
+        let Some(expect_node) = node.get("expect") else {
+            return Err(self.shape(node, path, "missing `expect`".into()));
+        };
+        let expect = self.string(expect_node, &path.key("expect"))?;
+        let blocked_by = match node.get("blockedBy") {
+            None => None,
+            Some(b) => {
+                let items = b.as_array().ok_or_else(|| {
+                    self.shape(
+                        b,
+                        &path.key("blockedBy"),
+                        "expected an array of strings".into(),
+                    )
+                })?;
+                let mut set = BTreeSet::new();
+                for (i, it) in items.iter().enumerate() {
+                    set.insert(
+                        self.string(it, &path.key("blockedBy").index(i))?
+                            .to_string(),
+                    );
+                }
+                Some(set)
+            }
+        };
+        let kind = match (node.get("request"), node.get("flow")) {
+            (Some(req), None) => {
+                let expect = match expect {
+                    "allowed" => Outcome::Allowed,
+                    "explicitDeny" => Outcome::ExplicitDeny,
+                    "implicitDeny" => Outcome::ImplicitDeny,
+                    other => return Err(self.shape(expect_node, &path.key("expect"), format!("unknown decision `{other}` (expected `allowed`, `explicitDeny` or `implicitDeny`)"))),
+                };
+                if let Some(kinds) = &blocked_by {
+                    if let Some(bad) = kinds.iter().find(|k| PolicyKind::parse(k).is_none()) {
+                        return Err(self.shape(
+                            node,
+                            &path.key("blockedBy"),
+                            format!("unknown policy kind `{bad}`"),
+                        ));
+                    }
+                }
+                let policies = match node.get("policies") {
+                    Some(p) => self.policies(p, &path.key("policies"))?,
+                    None => PolicyInputs::default(),
+                };
+                TestKind::Request {
+                    request: self.request(req, &path.key("request"))?,
+                    expect,
+                    policies,
+                }
+            }
+            (None, Some(flow)) => {
+                let expect_allowed = match expect {
+                    "allowed" => true,
+                    "denied" => false,
+                    other => {
+                        return Err(self.shape(
+                            expect_node,
+                            &path.key("expect"),
+                            format!("unknown verdict `{other}` (expected `allowed` or `denied`)"),
+                        ))
+                    }
+                };
+                TestKind::Flow {
+                    flow: flow.to_serde(),
+                    expect_allowed,
+                }
+            }
+            (Some(_), Some(_)) => {
+                return Err(self.shape(
+                    node,
+                    path,
+                    "a test has either `request` or `flow`, not both".into(),
+                ))
+            }
+            (None, None) => {
+                return Err(self.shape(node, path, "missing `request` or `flow`".into()))
+            }
+        };
+        Ok(TestCase {
+            name,
+            location,
+            kind,
+            blocked_by,
+        })
+    }
+
+    fn request(&self, node: &Json, path: &JsonPath) -> Result<RequestSpec, SuiteError> {
+        self.keys(
+            node,
+            path,
+            &[
+                "principal",
+                "action",
+                "resource",
+                "resourceAccount",
+                "context",
+            ],
+        )?;
+        let opt = |k: &str| -> Result<Option<String>, SuiteError> {
+            node.get(k)
+                .map(|v| self.string(v, &path.key(k)).map(str::to_string))
+                .transpose()
+        };
+        let action =
+            opt("action")?.ok_or_else(|| self.shape(node, path, "missing `action`".into()))?;
+        let mut context = Context::new();
+        if let Some(c) = node.get("context") {
+            let cp = path.key("context");
+            let Some(members) = c.members() else {
+                return Err(self.shape(
+                    c,
+                    &cp,
+                    format!("expected an object, found {}", c.type_name()),
+                ));
+            };
+            for m in members {
+                let value = ContextValue::from_json(&m.value.to_serde()).ok_or_else(|| {
+                    self.shape(
+                        &m.value,
+                        &cp.key(&m.key),
+                        "expected a string, number or boolean, or an array of them".into(),
+                    )
+                })?;
+                context.insert(&m.key, value);
+            }
+        }
+        Ok(RequestSpec {
+            principal: opt("principal")?,
+            action,
+            resource: opt("resource")?.unwrap_or_else(|| "*".into()),
+            resource_account: opt("resourceAccount")?,
+            context,
+        })
+    }
+}
+
+/// What one test gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestOutcome {
+    /// The decision or verdict, as the suite writes it.
+    pub got: String,
+    /// The blocking kinds found.
+    pub blocked_by: BTreeSet<String>,
+}
+
+/// The verdict on one test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    /// The test's name.
+    pub name: String,
+    /// `None` when it passed, else why not.
+    pub failure: Option<String>,
+}
+
+/// Compares what a test expected with what it got.
+pub fn judge(test: &TestCase, got: Result<TestOutcome, String>) -> TestResult {
+    let expected = match &test.kind {
+        TestKind::Request { expect, .. } => expect.as_str().to_string(),
+        TestKind::Flow {
+            expect_allowed: true,
+            ..
+        } => "allowed".into(),
+        TestKind::Flow { .. } => "denied".into(),
+    };
+    let failure = match got {
+        Err(e) => Some(format!("expected {expected}, got an error: {e}")),
+        Ok(o) if o.got != expected => Some(format!(
+            "expected {expected}, got {}{}",
+            o.got,
+            if o.blocked_by.is_empty() {
+                String::new()
+            } else {
+                format!(" (blocked by {})", join(&o.blocked_by))
+            }
+        )),
+        Ok(o) => match &test.blocked_by {
+            Some(want) if *want != o.blocked_by => Some(format!(
+                "expected {expected} blocked by [{}], got blocked by [{}]",
+                join(want),
+                join(&o.blocked_by)
+            )),
+            _ => None,
+        },
+    };
+    TestResult {
+        name: test.name.clone(),
+        failure,
+    }
+}
+
+fn join(s: &BTreeSet<String>) -> String {
+    s.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+impl RequestSpec {
+    /// The request, with the keys its caller always carries.
+    pub fn to_request(&self) -> Result<Request, crate::principal::PrincipalError> {
+        let mut r = Request::new(
+            self.principal.as_deref(),
+            &self.action,
+            &self.resource,
+            self.context.clone(),
+        )?;
+        r.resource_account = self.resource_account.clone();
+        Ok(r)
+    }
+}
+
+/// What a decision looks like to a test: the decision and, for a deny, the blocking kinds.
+pub fn outcome_of(d: &Decision) -> TestOutcome {
+    TestOutcome {
+        got: d.outcome.as_str().to_string(),
+        blocked_by: d
+            .blocked_by
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect(),
+    }
+}
+
+/// Runs the authorization tests of a suite that needs no world; `None` for flow tests.
+pub fn run_policy_test(
+    suite_layers: &Layers,
+    suite: &Suite,
+    test: &TestCase,
+) -> Option<TestResult> {
+    let TestKind::Request {
+        request, policies, ..
+    } = &test.kind
+    else {
+        return None;
+    };
+    let own;
+    let layers = if policies.is_empty() {
+        suite_layers
+    } else {
+        own = suite.policies.overlay(policies).compile();
+        &own
+    };
+    let got = request
+        .to_request()
+        .map(|r| outcome_of(&decide(layers, &r)))
+        .map_err(|e| e.to_string());
+    Some(judge(test, got))
+}

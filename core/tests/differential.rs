@@ -1,0 +1,267 @@
+//! The compiled evaluator against the reference evaluator on generated policies and requests.
+
+use polcheck_core::compile::{NamedPolicy, PolicySet};
+use polcheck_core::context::{Context, ContextValue};
+use polcheck_core::decide::{decide, Layers};
+use polcheck_core::policy::Policy;
+use polcheck_core::reference::{self, ReferenceInputs};
+use polcheck_core::request::Request;
+use proptest::prelude::*;
+use proptest::sample::select;
+
+const ACTIONS: &[&str] = &[
+    r#""s3:GetObject""#,
+    r#""s3:Get*""#,
+    r#""s3:*""#,
+    r#""*""#,
+    r#""ec2:Describe*""#,
+    r#""ec2:?escribeInstances""#,
+    r#""iam:*""#,
+    r#""S3:getobject""#,
+    r#"["sqs:SendMessage","s3:PutObject"]"#,
+    r#""*:Get*""#,
+    r#""sts:AssumeRole""#,
+    r#""kms:Decrypt""#,
+];
+const RESOURCES: &[&str] = &[
+    r#""*""#,
+    r#""arn:aws:s3:::b/*""#,
+    r#""arn:aws:s3:::b/${aws:username}/*""#,
+    r#""arn:aws:s3:::b*""#,
+    r#""arn:aws:ec2:*:111122223333:instance/*""#,
+    r#""arn:aws:s3:::b/a?c""#,
+    r#"["arn:aws:s3:::b","arn:aws:s3:::c/*"]"#,
+    r#""arn:aws:iam::111122223333:role/*""#,
+    r#""arn:aws:s3:::b/${aws:PrincipalTag/team, 'x'}/*""#,
+];
+const CONDITIONS: &[&str] = &[
+    "",
+    r#","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
+    r#","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}"#,
+    r#","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"blue"}}"#,
+    r#","Condition":{"StringLike":{"s3:prefix":"${aws:username}/*"}}"#,
+    r#","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["a","b"]},"NumericLessThan":{"n":"10"}}"#,
+    r#","Condition":{"Null":{"aws:MultiFactorAuthPresent":"true"}}"#,
+    r#","Condition":{"StringEqualsIfExists":{"aws:PrincipalTag/team":"blue"}}"#,
+];
+const PRINCIPALS: &[&str] = &[
+    r#""*""#,
+    r#"{"AWS":"111122223333"}"#,
+    r#"{"AWS":"arn:aws:iam::111122223333:user/alice"}"#,
+    r#"{"AWS":"arn:aws:iam::111122223333:role/Reader"}"#,
+    r#"{"AWS":["444455556666"]}"#,
+    r#"{"Service":"s3.amazonaws.com"}"#,
+    r#"{"AWS":"arn:aws:sts::111122223333:assumed-role/Reader/job"}"#,
+];
+const CALLERS: &[Option<&str>] = &[
+    Some("arn:aws:iam::111122223333:user/alice"),
+    Some("arn:aws:iam::444455556666:user/bob"),
+    Some("arn:aws:sts::111122223333:assumed-role/Reader/job"),
+    Some("arn:aws:iam::111122223333:root"),
+    None,
+    Some("s3.amazonaws.com"),
+];
+const REQ_ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "ec2:DescribeInstances",
+    "iam:CreateUser",
+    "sqs:SendMessage",
+    "sts:AssumeRole",
+    "kms:Decrypt",
+];
+const REQ_RESOURCES: &[&str] = &[
+    "arn:aws:s3:::b/alice/x",
+    "arn:aws:s3:::b/abc",
+    "arn:aws:s3:::b",
+    "arn:aws:s3:::c/k",
+    "*",
+    "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+    "arn:aws:iam::111122223333:role/Reader",
+    "arn:aws:s3:::b/blue/x",
+    "arn:aws:kms:us-east-1:111122223333:key/k1",
+];
+
+#[derive(Debug, Clone)]
+struct Stmt {
+    deny: bool,
+    not_action: bool,
+    action: &'static str,
+    not_resource: bool,
+    resource: &'static str,
+    condition: &'static str,
+    principal: Option<(bool, &'static str)>,
+}
+
+fn stmt(with_principal: bool) -> impl Strategy<Value = Stmt> {
+    let principal = if with_principal {
+        (any::<bool>(), select(PRINCIPALS))
+            .prop_map(|(n, p)| Some((n && p != r#""*""#, p)))
+            .boxed()
+    } else {
+        Just(None).boxed()
+    };
+    (
+        prop::bool::weighted(0.3),
+        prop::bool::weighted(0.1),
+        select(ACTIONS),
+        prop::bool::weighted(0.1),
+        select(RESOURCES),
+        select(CONDITIONS),
+        principal,
+    )
+        .prop_map(
+            |(deny, not_action, action, not_resource, resource, condition, principal)| Stmt {
+                deny,
+                not_action,
+                action,
+                not_resource,
+                resource,
+                condition,
+                principal,
+            },
+        )
+}
+
+fn policy(with_principal: bool) -> impl Strategy<Value = Policy> {
+    (
+        prop::collection::vec(stmt(with_principal), 1..4),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(|(stmts, v2012)| {
+            let body: Vec<String> = stmts
+                .iter()
+                .map(|s| {
+                    let principal = s
+                        .principal
+                        .map(|(neg, p)| {
+                            format!(
+                                r#","{}":{}"#,
+                                if neg { "NotPrincipal" } else { "Principal" },
+                                p
+                            )
+                        })
+                        .unwrap_or_default();
+                    format!(
+                        r#"{{"Effect":"{}","{}":{},"{}":{}{}{}}}"#,
+                        if s.deny { "Deny" } else { "Allow" },
+                        if s.not_action { "NotAction" } else { "Action" },
+                        s.action,
+                        if s.not_resource {
+                            "NotResource"
+                        } else {
+                            "Resource"
+                        },
+                        s.resource,
+                        principal,
+                        s.condition
+                    )
+                })
+                .collect();
+            let version = if v2012 { "2012-10-17" } else { "2008-10-17" };
+            let text = format!(
+                r#"{{"Version":"{version}","Statement":[{}]}}"#,
+                body.join(",")
+            );
+            Policy::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"))
+        })
+}
+
+fn request() -> impl Strategy<Value = Request> {
+    (
+        select(CALLERS),
+        select(REQ_ACTIONS),
+        select(REQ_RESOURCES),
+        any::<[bool; 5]>(),
+        prop::option::of(select(&["111122223333", "444455556666"][..])),
+    )
+        .prop_map(|(caller, action, resource, flags, account)| {
+            let mut ctx = Context::new();
+            if flags[0] {
+                ctx.insert(
+                    "aws:MultiFactorAuthPresent",
+                    ContextValue::single(if flags[1] { "true" } else { "false" }),
+                );
+            }
+            if flags[2] {
+                ctx.insert("aws:SourceIp", ContextValue::single("192.0.2.5"));
+            }
+            if flags[3] {
+                ctx.insert("aws:PrincipalTag/team", ContextValue::single("blue"));
+            }
+            if flags[4] {
+                ctx.insert("s3:prefix", ContextValue::single("alice/docs"));
+                ctx.insert("aws:TagKeys", ContextValue::Multi(vec!["b".into()]));
+                ctx.insert("n", ContextValue::single("3"));
+            }
+            let mut r = Request::new(caller, action, resource, ctx).unwrap();
+            r.resource_account = account.map(str::to_string);
+            r
+        })
+}
+
+fn inputs() -> impl Strategy<Value = ReferenceInputs> {
+    (
+        prop::collection::vec(policy(false), 0..3),
+        prop::option::of(policy(true)),
+        prop::option::of(policy(false)),
+        prop::option::of(policy(false)),
+        prop::option::of(prop::collection::vec(
+            prop::collection::vec(policy(false), 1..2),
+            1..3,
+        )),
+        prop::option::of(prop::collection::vec(
+            prop::collection::vec(policy(false), 1..2),
+            1..2,
+        )),
+    )
+        .prop_map(
+            |(identity, resource, boundary, session, scp, rcp)| ReferenceInputs {
+                identity,
+                resource,
+                boundary,
+                session,
+                scp,
+                rcp,
+            },
+        )
+}
+
+fn compiled(i: &ReferenceInputs) -> Layers {
+    let set = |ps: Vec<Policy>| {
+        PolicySet::compile(
+            ps.into_iter()
+                .enumerate()
+                .map(|(n, p)| NamedPolicy::new(format!("p{n}"), p))
+                .collect(),
+        )
+    };
+    let one = |p: &Option<Policy>| p.clone().map(|p| set(vec![p]));
+    let levels = |l: &Option<Vec<Vec<Policy>>>| {
+        l.as_ref()
+            .map(|l| l.iter().map(|ps| set(ps.clone())).collect())
+    };
+    Layers {
+        identity: set(i.identity.clone()),
+        resource: one(&i.resource),
+        boundary: one(&i.boundary),
+        session: one(&i.session),
+        scp: levels(&i.scp),
+        rcp: levels(&i.rcp),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_agrees_with_reference(inputs in inputs(), requests in prop::collection::vec(request(), 1..4)) {
+        let layers = compiled(&inputs);
+        for req in &requests {
+            let fast = decide(&layers, req);
+            let (outcome, blocked) = reference::decide(&inputs, req);
+            prop_assert_eq!(fast.outcome, outcome, "request {:?}", req);
+            prop_assert_eq!(fast.blocked_by, blocked, "request {:?}", req);
+        }
+    }
+}
