@@ -133,7 +133,13 @@ impl<'a> Matcher<'a> {
             };
         }
         let ends = rest[..limit].char_indices().map(|(i, _)| i).chain(std::iter::once(limit));
-        for end in ends.filter(|&e| e >= min) {
+        // When a literal follows, only the ends where it starts are worth trying.
+        let next_lit = match tokens.get(ti + 1) {
+            Some(Token::Lit(l)) => Some(l.as_str()),
+            _ => None,
+        };
+        let viable = |e: &usize| *e >= min && next_lit.is_none_or(|l| rest[*e..].starts_with(l));
+        for end in ends.filter(viable) {
             let before = caps.len();
             if let Some(n) = name {
                 caps.push((n, &rest[..end]));
