@@ -32,7 +32,10 @@ pub(crate) struct ArnFormat {
 impl ArnFormat {
     /// Parses a format string from the catalogue.
     pub(crate) fn new(text: &str) -> ArnFormat {
-        ArnFormat { text: text.to_string(), tokens: tokenize(text, true) }
+        ArnFormat {
+            text: text.to_string(),
+            tokens: tokenize(text, true),
+        }
     }
 
     /// The format as written in the catalogue.
@@ -59,10 +62,18 @@ impl ArnFormat {
 
     /// The placeholder values when `arn` fits, by placeholder name.
     pub(crate) fn captures(&self, arn: &str) -> Option<HashMap<String, String>> {
-        let mut m = Matcher { tokens: &self.tokens, arn, dead: vec![false; (self.tokens.len() + 1) * (arn.len() + 1)] };
+        let mut m = Matcher {
+            tokens: &self.tokens,
+            arn,
+            dead: vec![false; (self.tokens.len() + 1) * (arn.len() + 1)],
+        };
         let mut caps = Vec::new();
         if m.run(0, 0, &mut caps) {
-            Some(caps.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            Some(
+                caps.into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
         } else {
             None
         }
@@ -109,14 +120,19 @@ impl<'a> Matcher<'a> {
     fn step(&mut self, ti: usize, pos: usize, caps: &mut Vec<(&'a str, &'a str)>) -> bool {
         let tokens = self.tokens;
         let rest = &self.arn[pos..];
-        let Some(token) = tokens.get(ti) else { return rest.is_empty() };
+        let Some(token) = tokens.get(ti) else {
+            return rest.is_empty();
+        };
         let (name, min) = match token {
-            Token::Lit(l) => return rest.starts_with(l.as_str()) && self.run(ti + 1, pos + l.len(), caps),
+            Token::Lit(l) => {
+                return rest.starts_with(l.as_str()) && self.run(ti + 1, pos + l.len(), caps)
+            }
             Token::Var(v) => (Some(v.as_str()), 1),
             Token::Star => (None, 0),
         };
         let last = ti + 1 == tokens.len();
-        let path_tail = last && matches!(ti.checked_sub(1).and_then(|p| tokens.get(p)), Some(Token::Lit(l)) if l.ends_with('/'));
+        let path_tail = last
+            && matches!(ti.checked_sub(1).and_then(|p| tokens.get(p)), Some(Token::Lit(l)) if l.ends_with('/'));
         let no_slash = matches!(tokens.get(ti + 1), Some(Token::Lit(l)) if l.starts_with('/'));
         // Longest run this placeholder may take: up to the first forbidden character.
         let limit = rest
@@ -132,7 +148,10 @@ impl<'a> Matcher<'a> {
                 true
             };
         }
-        let ends = rest[..limit].char_indices().map(|(i, _)| i).chain(std::iter::once(limit));
+        let ends = rest[..limit]
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(limit));
         // When a literal follows, only the ends where it starts are worth trying.
         let next_lit = match tokens.get(ti + 1) {
             Some(Token::Lit(l)) => Some(l.as_str()),
@@ -169,7 +188,9 @@ mod tests {
         assert!(!fits(object, "arn:aws:s3:::my-bucket"));
         assert!(fits(object, "arn:aws:s3:::my-bucket/a/b:c.txt"));
         assert!(!fits(bucket, "arn:aws:s3:us-east-1::my-bucket"));
-        let caps = ArnFormat::new(object).captures("arn:aws:s3:::b/k/x").unwrap_or_default();
+        let caps = ArnFormat::new(object)
+            .captures("arn:aws:s3:::b/k/x")
+            .unwrap_or_default();
         assert_eq!(caps.get("BucketName").map(String::as_str), Some("b"));
         assert_eq!(caps.get("ObjectName").map(String::as_str), Some("k/x"));
         assert!(ArnFormat::new(object).specificity() > ArnFormat::new(bucket).specificity());
@@ -178,38 +199,67 @@ mod tests {
     #[test]
     fn colons_separate_lambda_qualifiers() {
         let function = "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}";
-        let alias = "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Alias}";
+        let alias =
+            "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Alias}";
         let arn = "arn:aws:lambda:us-east-1:123456789012:function:my-fn:prod";
         assert!(!fits(function, arn));
         assert!(fits(alias, arn));
-        assert!(fits(function, "arn:aws:lambda:us-east-1:123456789012:function:my-fn"));
+        assert!(fits(
+            function,
+            "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
+        ));
     }
 
     #[test]
     fn log_group_names_keep_slashes() {
         let stream = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
-        assert!(fits(stream, "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f:log-stream:2024/01/01/x"));
+        assert!(fits(
+            stream,
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f:log-stream:2024/01/01/x"
+        ));
         let group = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}";
-        assert!(fits(group, "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f"));
+        assert!(fits(
+            group,
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f"
+        ));
     }
 
     #[test]
     fn star_and_empty_fields() {
         let neptune = "arn:${Partition}:neptune-db:${Region}:${Account}:${ClusterResourceId}/*";
-        assert!(fits(neptune, "arn:aws:neptune-db:us-east-1:123456789012:cluster-ABCDEFGHIJ/*"));
-        assert!(fits(neptune, "arn:aws:neptune-db:us-east-1:123456789012:cluster-ABCDEFGHIJ/database"));
-        assert!(!fits(neptune, "arn:aws:neptune-db:us-east-1:123456789012:cluster-ABCDEFGHIJ"));
+        assert!(fits(
+            neptune,
+            "arn:aws:neptune-db:us-east-1:123456789012:cluster-ABCDEFGHIJ/*"
+        ));
+        assert!(fits(
+            neptune,
+            "arn:aws:neptune-db:us-east-1:123456789012:cluster-ABCDEFGHIJ/database"
+        ));
+        assert!(!fits(
+            neptune,
+            "arn:aws:neptune-db:us-east-1:123456789012:cluster-ABCDEFGHIJ"
+        ));
         let image = "arn:${Partition}:ec2:${Region}::image/${ImageId}";
-        assert!(fits(image, "arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890"));
-        assert!(!fits(image, "arn:aws:ec2:us-east-1:123456789012:image/ami-0abcdef1234567890"));
+        assert!(fits(
+            image,
+            "arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890"
+        ));
+        assert!(!fits(
+            image,
+            "arn:aws:ec2:us-east-1:123456789012:image/ami-0abcdef1234567890"
+        ));
         assert!(!fits(image, "arn:aws:ec2:us-east-1::image/"));
     }
 
     #[test]
     fn renders_from_captures() {
-        let table = ArnFormat::new("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}");
-        let index = ArnFormat::new("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/index/${IndexName}");
-        let caps = index.captures("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/ByDate");
+        let table =
+            ArnFormat::new("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}");
+        let index = ArnFormat::new(
+            "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/index/${IndexName}",
+        );
+        let caps =
+            index.captures("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/ByDate");
         assert_eq!(
             caps.and_then(|c| table.render(&c)).as_deref(),
             Some("arn:aws:dynamodb:us-east-1:123456789012:table/Orders")
@@ -222,5 +272,32 @@ mod tests {
         let f = ArnFormat::new("arn:${P}:x:${R}:${A}:${B}-${C}-${D}-${E}/z");
         let arn = format!("arn:aws:x:r:a:{}", "-".repeat(2048));
         assert!(!f.matches(&arn));
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::ArnFormat;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Matching never panics on any text (multi-byte characters included), and a value
+        /// rendered from an ARN's captures is that ARN again.
+        #[test]
+        fn any_text_is_safe(arn in "arn:(aws|é):[a-z3/:*é-]{0,12}:[a-z0-9:/é-]{0,40}") {
+            for f in [
+                "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+                "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}",
+                "arn:${Partition}:neptune-db:${Region}:${Account}:${ClusterResourceId}/*",
+                "arn:${Partition}:cloudwatch:${Region}:${Account}:service/${ServiceName}-${UniqueAttributesHex}",
+            ] {
+                let f = ArnFormat::new(f);
+                if let Some(caps) = f.captures(&arn) {
+                    if !f.as_str().contains('*') {
+                        prop_assert_eq!(f.render(&caps), Some(arn.clone()));
+                    }
+                }
+            }
+        }
     }
 }

@@ -42,10 +42,16 @@ impl ConditionKeyInfo {
 
 /// The key in `keys` that `name` is: an exact (untemplated) declaration first, then a
 /// templated one.
-fn find<'k>(keys: impl Iterator<Item = &'k ConditionKey> + Clone, name: &str) -> Option<&'k ConditionKey> {
+fn find<'k>(
+    keys: impl Iterator<Item = &'k ConditionKey> + Clone,
+    name: &str,
+) -> Option<&'k ConditionKey> {
     keys.clone()
         .find(|k| !k.template.is_templated() && k.matches(name))
-        .or_else(|| keys.into_iter().find(|k| k.template.is_templated() && k.matches(name)))
+        .or_else(|| {
+            keys.into_iter()
+                .find(|k| k.template.is_templated() && k.matches(name))
+        })
 }
 
 impl Catalogue {
@@ -66,7 +72,11 @@ impl Catalogue {
     /// assert!(cat.condition_key("s3:NoSuchKey", None).is_none());
     /// # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
     /// ```
-    pub fn condition_key(&self, name: &str, for_action: Option<(&str, &str)>) -> Option<ConditionKeyInfo> {
+    pub fn condition_key(
+        &self,
+        name: &str,
+        for_action: Option<(&str, &str)>,
+    ) -> Option<ConditionKeyInfo> {
         if let Some((svc, act)) = for_action {
             if let Some(a) = self.action(svc, act) {
                 let prefix = Some(a.service.prefix.as_str());
@@ -82,9 +92,9 @@ impl Catalogue {
             return Some(ConditionKeyInfo::new(k, None));
         }
         let own = name.split_once(':').and_then(|(p, _)| self.service(p));
-        own.into_iter()
-            .chain(self.services.iter())
-            .find_map(|s| find(s.condition_keys.iter(), name).map(|k| ConditionKeyInfo::new(k, Some(&s.prefix))))
+        own.into_iter().chain(self.services.iter()).find_map(|s| {
+            find(s.condition_keys.iter(), name).map(|k| ConditionKeyInfo::new(k, Some(&s.prefix)))
+        })
     }
 
     /// Every condition key an action can carry: those listed for the action, those of the
@@ -99,7 +109,11 @@ impl Catalogue {
     /// assert!(!names.contains(&"ec2:InstanceType"));
     /// # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
     /// ```
-    pub fn action_condition_keys(&self, service: &str, action: &str) -> Option<Vec<ConditionKeyInfo>> {
+    pub fn action_condition_keys(
+        &self,
+        service: &str,
+        action: &str,
+    ) -> Option<Vec<ConditionKeyInfo>> {
         let a = self.action(service, action)?;
         let prefix = a.service.prefix.as_str();
         let mut seen = HashSet::new();
@@ -113,7 +127,11 @@ impl Catalogue {
             push(k, Some(prefix));
         }
         for (rt, _) in a.resource_types() {
-            for k in rt.condition_keys.iter().filter_map(|&i| a.service.condition_keys.get(i)) {
+            for k in rt
+                .condition_keys
+                .iter()
+                .filter_map(|&i| a.service.condition_keys.get(i))
+            {
                 push(k, Some(prefix));
             }
         }

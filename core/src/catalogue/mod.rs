@@ -39,7 +39,8 @@ pub use model::{
 /// The generated catalogue (see `corpus/catalogue/README.md` for the format).
 pub(crate) const CATALOGUE_JSON: &str = include_str!("../../../corpus/catalogue/catalogue.json");
 /// AWS's global condition keys with their types.
-pub(crate) const GLOBAL_KEYS_JSON: &str = include_str!("../../../corpus/catalogue/global-condition-keys.json");
+pub(crate) const GLOBAL_KEYS_JSON: &str =
+    include_str!("../../../corpus/catalogue/global-condition-keys.json");
 
 /// Every service, action, resource type and condition key IAM knows.
 #[derive(Debug)]
@@ -77,7 +78,11 @@ impl Catalogue {
     /// # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
     /// ```
     pub fn counts(&self) -> Counts {
-        let mut keys: HashSet<String> = self.global_keys.iter().map(|k| k.name.to_ascii_lowercase()).collect();
+        let mut keys: HashSet<String> = self
+            .global_keys
+            .iter()
+            .map(|k| k.name.to_ascii_lowercase())
+            .collect();
         for s in &self.services {
             keys.extend(s.condition_keys.iter().map(|k| k.name.to_ascii_lowercase()));
         }
@@ -103,13 +108,17 @@ impl Catalogue {
     /// # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
     /// ```
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.services.get(*self.by_prefix.get(&prefix.to_ascii_lowercase())?)
+        self.services
+            .get(*self.by_prefix.get(&prefix.to_ascii_lowercase())?)
     }
 
     /// An action by service prefix and name, both ignoring ASCII case.
     pub fn action(&self, service: &str, name: &str) -> Option<ActionRef<'_>> {
         let service = self.service(service)?;
-        Some(ActionRef { service, action: service.action(name)? })
+        Some(ActionRef {
+            service,
+            action: service.action(name)?,
+        })
     }
 
     /// The actions an IAM action pattern names: `service:Action` where both parts may hold `*`
@@ -137,7 +146,10 @@ impl Catalogue {
         let services: Vec<&Service> = if literal_service {
             self.service(svc_pat).into_iter().collect()
         } else {
-            self.services.iter().filter(|s| glob::glob_match(svc_pat, &s.prefix)).collect()
+            self.services
+                .iter()
+                .filter(|s| glob::glob_match(svc_pat, &s.prefix))
+                .collect()
         };
         services
             .into_iter()

@@ -123,8 +123,21 @@ impl FromStr for ConditionKeyType {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         use ConditionKeyType::*;
         const ALL: [ConditionKeyType; 15] = [
-            String, ArrayOfString, Numeric, ArrayOfNumeric, Date, ArrayOfDate, Bool, ArrayOfBool,
-            IpAddress, ArrayOfIpAddress, Arn, ArrayOfArn, Binary, ArrayOfBinary, Null,
+            String,
+            ArrayOfString,
+            Numeric,
+            ArrayOfNumeric,
+            Date,
+            ArrayOfDate,
+            Bool,
+            ArrayOfBool,
+            IpAddress,
+            ArrayOfIpAddress,
+            Arn,
+            ArrayOfArn,
+            Binary,
+            ArrayOfBinary,
+            Null,
         ];
         ALL.into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(s))
@@ -249,7 +262,9 @@ impl Service {
 
     /// A resource type by name, ignoring ASCII case.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        self.resource_types.iter().find(|r| r.name.eq_ignore_ascii_case(name))
+        self.resource_types
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     /// The condition keys the service declares (its own, and the `aws:` keys it lists).
@@ -292,7 +307,10 @@ impl<'a> ActionRef<'a> {
     /// The condition keys listed for the action itself and for its rows per resource type.
     pub fn condition_keys(&self) -> impl Iterator<Item = &'a ConditionKey> + Clone + 'a {
         let service = self.service;
-        self.action.condition_keys.iter().filter_map(move |&i| service.condition_keys.get(i))
+        self.action
+            .condition_keys
+            .iter()
+            .filter_map(move |&i| service.condition_keys.get(i))
     }
 }
 

@@ -28,12 +28,36 @@ pub(crate) struct OwnerRule {
 /// separate policy per version or alias (`AddPermission --qualifier`), and DynamoDB streams
 /// can carry their own policy; here both resolve to the function or table.
 pub(crate) const OWNER_RULES: &[OwnerRule] = &[
-    OwnerRule { child: ("s3", "object"), parent: ("s3", "bucket"), renames: &[] },
-    OwnerRule { child: ("s3", "accesspointobject"), parent: ("s3", "accesspoint"), renames: &[] },
-    OwnerRule { child: ("dynamodb", "index"), parent: ("dynamodb", "table"), renames: &[] },
-    OwnerRule { child: ("dynamodb", "stream"), parent: ("dynamodb", "table"), renames: &[] },
-    OwnerRule { child: ("lambda", "function alias"), parent: ("lambda", "function"), renames: &[] },
-    OwnerRule { child: ("lambda", "function version"), parent: ("lambda", "function"), renames: &[] },
+    OwnerRule {
+        child: ("s3", "object"),
+        parent: ("s3", "bucket"),
+        renames: &[],
+    },
+    OwnerRule {
+        child: ("s3", "accesspointobject"),
+        parent: ("s3", "accesspoint"),
+        renames: &[],
+    },
+    OwnerRule {
+        child: ("dynamodb", "index"),
+        parent: ("dynamodb", "table"),
+        renames: &[],
+    },
+    OwnerRule {
+        child: ("dynamodb", "stream"),
+        parent: ("dynamodb", "table"),
+        renames: &[],
+    },
+    OwnerRule {
+        child: ("lambda", "function alias"),
+        parent: ("lambda", "function"),
+        renames: &[],
+    },
+    OwnerRule {
+        child: ("lambda", "function version"),
+        parent: ("lambda", "function"),
+        renames: &[],
+    },
     // An API Gateway REST API's resource policy covers every execute-api ARN of the API.
     OwnerRule {
         child: ("execute-api", "execute-api-general"),
@@ -59,14 +83,19 @@ impl Catalogue {
     pub fn resource_policy_owner(&self, arn: &str) -> Option<String> {
         let svc = arn_service(arn)?;
         let own = Some(arn.to_string());
-        let Some(service) = self.service(svc) else { return own };
+        let Some(service) = self.service(svc) else {
+            return own;
+        };
         let (_, fits) = best_fits(service, arn);
         for child in fits.iter().filter_map(|&i| service.resource_types.get(i)) {
             let rule = OWNER_RULES
                 .iter()
                 .find(|r| r.child.0 == service.prefix && r.child.1 == child.name);
             let Some(rule) = rule else { continue };
-            let Some(parent) = self.service(rule.parent.0).and_then(|s| s.resource_type(rule.parent.1)) else {
+            let Some(parent) = self
+                .service(rule.parent.0)
+                .and_then(|s| s.resource_type(rule.parent.1))
+            else {
                 continue;
             };
             for caps in child.arn_formats.iter().filter_map(|f| f.captures(arn)) {

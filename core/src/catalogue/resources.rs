@@ -20,7 +20,13 @@ pub(crate) fn best_fits(service: &Service, arn: &str) -> (usize, Vec<usize>) {
     let mut best = 0;
     let mut out = Vec::new();
     for (i, rt) in service.resource_types.iter().enumerate() {
-        let Some(score) = rt.arn_formats.iter().filter(|f| f.matches(arn)).map(|f| f.specificity()).max() else {
+        let Some(score) = rt
+            .arn_formats
+            .iter()
+            .filter(|f| f.matches(arn))
+            .map(|f| f.specificity())
+            .max()
+        else {
             continue;
         };
         if score > best {
@@ -47,11 +53,16 @@ impl Catalogue {
     /// # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
     /// ```
     pub fn resource_type_of_arn(&self, arn: &str) -> Vec<&ResourceType> {
-        let Some(svc) = arn_service(arn) else { return Vec::new() };
+        let Some(svc) = arn_service(arn) else {
+            return Vec::new();
+        };
         if let Some(service) = self.service(svc) {
             let (_, fits) = best_fits(service, arn);
             if !fits.is_empty() {
-                return fits.into_iter().filter_map(|i| service.resource_types.get(i)).collect();
+                return fits
+                    .into_iter()
+                    .filter_map(|i| service.resource_types.get(i))
+                    .collect();
             }
         }
         let mut best = 0;
@@ -65,7 +76,10 @@ impl Catalogue {
                 best = score;
                 out.clear();
             }
-            out.extend(fits.into_iter().filter_map(|i| service.resource_types.get(i)));
+            out.extend(
+                fits.into_iter()
+                    .filter_map(|i| service.resource_types.get(i)),
+            );
         }
         out
     }
@@ -82,8 +96,15 @@ impl Catalogue {
     /// assert!(cat.resource_types_for_arn("s3", "ListBucket", "arn:aws:s3:::b/key").is_empty());
     /// # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
     /// ```
-    pub fn resource_types_for_arn(&self, service: &str, action: &str, arn: &str) -> Vec<&ResourceType> {
-        let Some(action) = self.action(service, action) else { return Vec::new() };
+    pub fn resource_types_for_arn(
+        &self,
+        service: &str,
+        action: &str,
+        arn: &str,
+    ) -> Vec<&ResourceType> {
+        let Some(action) = self.action(service, action) else {
+            return Vec::new();
+        };
         let (_, fits) = best_fits(action.service, arn);
         action
             .action
@@ -102,7 +123,10 @@ mod tests {
     #[test]
     fn arn_service_field() {
         assert_eq!(arn_service("arn:aws:s3:::b"), Some("s3"));
-        assert_eq!(arn_service("arn:aws:lambda:r:a:function:f:1"), Some("lambda"));
+        assert_eq!(
+            arn_service("arn:aws:lambda:r:a:function:f:1"),
+            Some("lambda")
+        );
         assert_eq!(arn_service("arn:aws:s3::b"), None);
         assert_eq!(arn_service("urn:aws:s3:::b"), None);
         assert_eq!(arn_service("*"), None);

@@ -93,12 +93,17 @@ impl KeyTemplate {
 fn match_from(tokens: &[Token], s: &str) -> bool {
     match tokens.split_first() {
         None => s.is_empty(),
-        Some((Token::Lit(l), rest)) => s.strip_prefix(l.as_str()).is_some_and(|t| match_from(rest, t)),
+        Some((Token::Lit(l), rest)) => s
+            .strip_prefix(l.as_str())
+            .is_some_and(|t| match_from(rest, t)),
         Some((_, rest)) => {
             if rest.is_empty() {
                 return !s.is_empty();
             }
-            s.char_indices().skip(1).map(|(i, _)| i).any(|i| match_from(rest, &s[i..]))
+            s.char_indices()
+                .skip(1)
+                .map(|(i, _)| i)
+                .any(|i| match_from(rest, &s[i..]))
         }
     }
 }
@@ -121,7 +126,10 @@ mod tests {
                 Token::Star
             ]
         );
-        assert_eq!(tokenize("x${unclosed", false), vec![Token::Lit("x${unclosed".into())]);
+        assert_eq!(
+            tokenize("x${unclosed", false),
+            vec![Token::Lit("x${unclosed".into())]
+        );
     }
 
     #[test]
