@@ -6,6 +6,7 @@ pub mod compile;
 pub mod condition;
 pub mod context;
 pub mod decide;
+pub mod catalogue;
 pub mod json;
 pub mod pattern;
 pub mod policy;
