@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of polcheck: the Rust tests (unit, behaviour, property, doc tests), then the
+# shared conformance suites and our own suites through the real `polcheck` binary.
+# Needs only the Rust toolchain; everything else it installs itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared="${POLCHECK_SHARED:-../shared}"
+
+echo "== cargo test (workspace)"
+cargo test --workspace --locked --quiet
+
+echo "== polcheck test: conformance and corpus suites through the binary"
+cargo build --locked --quiet -p polcheck
+bin=target/debug/polcheck
+suites=()
+for f in "$shared"/conformance/iam/*.json "$shared"/conformance/network/*.json corpus/suites/*.json; do
+  suites+=("$f")
+done
+"$bin" test "${suites[@]}"
