@@ -106,13 +106,22 @@ fn remember(
     false
 }
 
-fn reference(ctx: &Ctx<'_>, what: RefKind, id: &str, path: JsonPath, v: &Json) -> Reference {
+/// A reference held by member `key` of `obj`, positioned at the member's value.
+fn reference(
+    ctx: &Ctx<'_>,
+    what: RefKind,
+    id: &str,
+    path: &JsonPath,
+    obj: &Json,
+    key: &str,
+) -> Reference {
+    let node = member(obj, key).unwrap_or(obj);
     Reference {
         what,
         id: id.to_string(),
         file: ctx.file.to_string(),
-        path,
-        position: ctx.doc.position(v.span.start),
+        path: path.key(key),
+        position: ctx.doc.position(node.span.start),
     }
 }
 
@@ -196,7 +205,7 @@ fn subnet(
     ctx.object(path, v)?;
     let id = ctx.req_str(v, path, "SubnetId")?.to_string();
     let vpc_id = ctx.req_str(v, path, "VpcId")?.to_string();
-    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path.key("VpcId"), v));
+    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path, v, "VpcId"));
     let mut cidrs = Vec::new();
     if let Some(c) = ctx.opt_cidr_v4(v, path, "CidrBlock")? {
         if !(16..=28).contains(&c.prefix_len()) {
@@ -278,7 +287,7 @@ fn route_table(
     ctx.object(path, v)?;
     let id = ctx.req_str(v, path, "RouteTableId")?.to_string();
     let vpc_id = ctx.req_str(v, path, "VpcId")?.to_string();
-    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path.key("VpcId"), v));
+    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path, v, "VpcId"));
     let (mut main, mut subnet_ids) = (false, Vec::new());
     for (p, a) in ctx.array(v, path, "Associations")? {
         ctx.object(&p, a)?;
@@ -291,8 +300,9 @@ fn route_table(
                 ctx,
                 RefKind::AssociatedSubnet,
                 s,
-                p.key("SubnetId"),
+                &p,
                 a,
+                "SubnetId",
             ));
             subnet_ids.push(s.to_string());
         }
@@ -405,7 +415,7 @@ fn network_acl(
     ctx.object(path, v)?;
     let id = ctx.req_str(v, path, "NetworkAclId")?.to_string();
     let vpc_id = ctx.req_str(v, path, "VpcId")?.to_string();
-    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path.key("VpcId"), v));
+    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path, v, "VpcId"));
     let is_default = ctx.opt_bool(v, path, "IsDefault")?.unwrap_or(false);
     let mut subnet_ids = Vec::new();
     for (p, a) in ctx.array(v, path, "Associations")? {
@@ -415,8 +425,9 @@ fn network_acl(
                 ctx,
                 RefKind::AssociatedSubnet,
                 s,
-                p.key("SubnetId"),
+                &p,
                 a,
+                "SubnetId",
             ));
             subnet_ids.push(s.to_string());
         }
@@ -588,8 +599,9 @@ fn permission(
                 ctx,
                 RefKind::PrefixList,
                 id,
-                q.key("PrefixListId"),
+                &q,
                 r,
+                "PrefixListId",
             ));
             peers.push(SgPeer::PrefixList(id.to_string()));
         }
@@ -597,13 +609,7 @@ fn permission(
     for (q, r) in ctx.array(perm, p, "UserIdGroupPairs")? {
         ctx.object(&q, r)?;
         if let Some(id) = ctx.opt_str(r, &q, "GroupId")? {
-            refs.push(reference(
-                ctx,
-                RefKind::SecurityGroup,
-                id,
-                q.key("GroupId"),
-                r,
-            ));
+            refs.push(reference(ctx, RefKind::SecurityGroup, id, &q, r, "GroupId"));
             peers.push(SgPeer::Group(id.to_string()));
         }
     }
@@ -632,8 +638,9 @@ fn interface(
         ctx,
         RefKind::InterfaceSubnet,
         &subnet_id,
-        path.key("SubnetId"),
+        &path,
         v,
+        "SubnetId",
     ));
     let vpc_id = ctx
         .opt_str(v, path, "VpcId")?
@@ -647,8 +654,9 @@ fn interface(
                 ctx,
                 RefKind::SecurityGroup,
                 gid,
-                p.key("GroupId"),
+                &p,
                 g,
+                "GroupId",
             ));
             groups.push(gid.to_string());
         }
@@ -757,8 +765,9 @@ fn instance(
             ctx,
             RefKind::InterfaceSubnet,
             subnet_id,
-            path.key("SubnetId"),
+            &path,
             v,
+            "SubnetId",
         ));
         let private = ctx.opt_ipv4(v, path, "PrivateIpAddress")?;
         let public = ctx.opt_ipv4(v, path, "PublicIpAddress")?;
@@ -770,8 +779,9 @@ fn instance(
                     ctx,
                     RefKind::SecurityGroup,
                     gid,
-                    p.key("GroupId"),
+                    &p,
                     g,
+                    "GroupId",
                 ));
                 groups.push(gid.to_string());
             }
