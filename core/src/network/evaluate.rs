@@ -80,15 +80,15 @@ pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, Flo
                 public: Some(dest), ..
             },
         ) => {
-            walk.to_internet(from, Peer::Addr(dest));
+            walk.out_to_internet(from, Peer::Addr(dest));
             let src = eni
                 .primary_public_ipv4()
                 .map_or(Peer::Internet { v6 }, |a| Peer::Addr(IpAddr::V4(a)));
-            walk.from_internet(src, to);
+            walk.in_from_internet(src, to);
         }
         (Side::Eni { .. }, Side::Eni { .. }) => walk.private(from, to, flow)?,
-        (Side::Eni { .. }, Side::External(dest)) => walk.to_internet(from, dest),
-        (Side::External(src), Side::Eni { .. }) => walk.from_internet(src, to),
+        (Side::Eni { .. }, Side::External(dest)) => walk.out_to_internet(from, dest),
+        (Side::External(src), Side::Eni { .. }) => walk.in_from_internet(src, to),
     }
     let mut verdict = walk.verdict;
     verdict.allowed = verdict.blockers.is_empty();
@@ -266,12 +266,11 @@ impl<'m> Walk<'m> {
     }
 
     /// An interface opens a conversation with an address outside every VPC.
-    fn to_internet(&mut self, from: Side<'m>, dest: Peer) {
+    fn out_to_internet(&mut self, from: Side<'m>, dest: Peer) {
         let Side::Eni { eni, subnet, .. } = from else {
             return;
         };
         self.interface_hop(Forward, eni, subnet);
-        self.public_address(Forward, eni, "send to");
         self.sg(
             eni,
             false,
@@ -280,7 +279,7 @@ impl<'m> Walk<'m> {
                 interface: None,
             },
         );
-        self.route(
+        let target = self.route(
             Forward,
             subnet,
             dest,
@@ -289,13 +288,18 @@ impl<'m> Walk<'m> {
                 inbound: false,
             },
         );
+        // Behind a NAT gateway or another unmodelled target the interface needs no public
+        // address of its own; the route blocker already says polcheck cannot follow.
+        if !matches!(target, Some(RouteTarget::Other { .. })) {
+            self.public_address(Forward, eni, "send to");
+        }
         self.acl(Forward, subnet, true, dest);
         self.hop(Forward, HopKind::Internet, &dest.to_string(), None);
         self.acl(Reply, subnet, false, dest);
     }
 
     /// An address outside every VPC opens a conversation with an interface.
-    fn from_internet(&mut self, src: Peer, to: Side<'m>) {
+    fn in_from_internet(&mut self, src: Peer, to: Side<'m>) {
         let Side::Eni { eni, subnet, .. } = to else {
             return;
         };
@@ -350,13 +354,21 @@ impl<'m> Walk<'m> {
         }
     }
 
-    fn route(&mut self, dir: Direction, subnet: &Subnet, dest: Peer, want: Want<'_>) {
+    /// Looks up `dest` in the subnet's table, records the hop or the blocker, and returns the
+    /// target of the matching route, if one matched.
+    fn route(
+        &mut self,
+        dir: Direction,
+        subnet: &Subnet,
+        dest: Peer,
+        want: Want<'_>,
+    ) -> Option<&'m RouteTarget> {
         let Some(table) = self.model.route_table_of(subnet) else {
             let explanation = format!(
                 "subnet `{}` has no route table and its vpc no main table",
                 subnet.id
             );
-            return self.block(
+            self.block(
                 BlockerKind::Route,
                 &subnet.id,
                 None,
@@ -364,10 +376,11 @@ impl<'m> Walk<'m> {
                 ExplanationCode::NoRouteTable,
                 explanation,
             );
+            return None;
         };
         let Some(r) = route::lookup(table, &dest) else {
             let explanation = format!("route table `{}` has no route to {dest}", table.id);
-            return self.block(
+            self.block(
                 BlockerKind::Route,
                 &table.id,
                 None,
@@ -375,6 +388,7 @@ impl<'m> Walk<'m> {
                 ExplanationCode::NoRouteToDestination,
                 explanation,
             );
+            return None;
         };
         let rule = Some(format!("{} -> {}", r.destination, r.target));
         let fail = |code, explanation: String| (code, explanation);
@@ -397,7 +411,7 @@ impl<'m> Walk<'m> {
                     if self.model.igw_attached(igw, vpc) {
                         self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
                         self.hop(dir, HopKind::InternetGateway, igw, None);
-                        return;
+                        return Some(&r.target);
                     }
                     Some(fail(ExplanationCode::InternetGatewayNotAttached, format!("`{igw}` is not attached to `{vpc}`")))
                 }
@@ -418,6 +432,7 @@ impl<'m> Walk<'m> {
             }
             None => self.hop(dir, HopKind::RouteTable, &table.id, rule),
         }
+        Some(&r.target)
     }
 
     /// The subnet's ACL in one direction; `peer` is the packet's source for inbound rules and

@@ -31,10 +31,12 @@
 //!    port (`sourcePort`, or every port 1024-65535 when it is absent). Security groups are
 //!    stateful: replies always pass them.
 //!
-//! **Interface to the internet**: the source needs a public IPv4 address or Elastic IP (IPv4) or
-//! an IPv6 address (IPv6), else `public-ip`; its security groups outbound; its subnet's table
-//! must send the address to an internet gateway attached to the VPC (for IPv6, an egress-only
-//! internet gateway also does), else `route`; its ACL outbound, and inbound for the reply.
+//! **Interface to the internet**: its security groups outbound; its subnet's table must send the
+//! address to an internet gateway attached to the VPC (for IPv6, an egress-only internet gateway
+//! also does), else `route`; the source needs a public IPv4 address or Elastic IP (IPv4) or an
+//! IPv6 address (IPv6), else `public-ip` (not asked when the route leads to a target polcheck
+//! does not model, such as a NAT gateway: that route is already the blocker); its ACL outbound,
+//! and inbound for the reply.
 //!
 //! **The internet to an interface**: the interface needs a public address; its subnet's ACL
 //! inbound and its security groups inbound; the reply needs the ACL outbound, and the subnet's

@@ -115,31 +115,33 @@ mod tests {
     }
 
     fn model() -> NetworkModel {
-        let mut m = NetworkModel::default();
-        m.security_groups = vec![
-            SecurityGroup {
-                id: "sg-a".into(),
+        let mut m = NetworkModel {
+            security_groups: vec![
+                SecurityGroup {
+                    id: "sg-a".into(),
+                    name: None,
+                    vpc_id: None,
+                    ingress: vec![rule((22, 22), SgPeer::Cidr("10.0.0.0/8".parse().unwrap()))],
+                    egress: vec![],
+                },
+                SecurityGroup {
+                    id: "sg-b".into(),
+                    name: None,
+                    vpc_id: None,
+                    ingress: vec![
+                        rule((80, 90), SgPeer::Group("sg-a".into())),
+                        rule((443, 443), SgPeer::PrefixList("pl-1".into())),
+                    ],
+                    egress: vec![],
+                },
+            ],
+            prefix_lists: vec![PrefixList {
+                id: "pl-1".into(),
                 name: None,
-                vpc_id: None,
-                ingress: vec![rule((22, 22), SgPeer::Cidr("10.0.0.0/8".parse().unwrap()))],
-                egress: vec![],
-            },
-            SecurityGroup {
-                id: "sg-b".into(),
-                name: None,
-                vpc_id: None,
-                ingress: vec![
-                    rule((80, 90), SgPeer::Group("sg-a".into())),
-                    rule((443, 443), SgPeer::PrefixList("pl-1".into())),
-                ],
-                egress: vec![],
-            },
-        ];
-        m.prefix_lists = vec![PrefixList {
-            id: "pl-1".into(),
-            name: None,
-            cidrs: vec!["198.51.100.0/24".parse().unwrap()],
-        }];
+                cidrs: vec!["198.51.100.0/24".parse().unwrap()],
+            }],
+            ..NetworkModel::default()
+        };
         m.build_index();
         m
     }

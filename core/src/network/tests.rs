@@ -496,8 +496,8 @@ fn flows_name_endpoints_the_world_must_know() {
     assert_eq!(
         codes(&v),
         [
-            ExplanationCode::NoIpv6Address,
-            ExplanationCode::NoRouteToDestination
+            ExplanationCode::NoRouteToDestination,
+            ExplanationCode::NoIpv6Address
         ]
     );
     assert!(matches!(
@@ -512,8 +512,8 @@ fn verdict_serializes_for_json_output() {
     let v = check(&base(), tcp("i-priv", "8.8.8.8", 443));
     let out = serde_json::to_value(&v).unwrap();
     assert_eq!(out["allowed"], false);
-    assert_eq!(out["blockers"][0]["kind"], "public-ip");
-    assert_eq!(out["blockers"][1]["code"], "NO_ROUTE_TO_DESTINATION");
+    assert_eq!(out["blockers"][0]["code"], "NO_ROUTE_TO_DESTINATION");
+    assert_eq!(out["blockers"][1]["kind"], "public-ip");
     assert!(out["hops"]
         .as_array()
         .unwrap()

@@ -638,7 +638,7 @@ fn interface(
         ctx,
         RefKind::InterfaceSubnet,
         &subnet_id,
-        &path,
+        path,
         v,
         "SubnetId",
     ));
@@ -765,7 +765,7 @@ fn instance(
             ctx,
             RefKind::InterfaceSubnet,
             subnet_id,
-            &path,
+            path,
             v,
             "SubnetId",
         ));
