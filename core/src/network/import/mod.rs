@@ -28,8 +28,10 @@
 //! [`super::error`]. Records that no longer exist (`terminated` instances, disassociated CIDR
 //! blocks and route table associations, detached gateways) are skipped.
 
+mod instances;
 mod reader;
 mod records;
+mod rules;
 
 use std::collections::HashSet;
 
