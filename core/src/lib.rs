@@ -2,12 +2,13 @@
 #![forbid(unsafe_code)]
 
 pub mod arn;
+pub mod catalogue;
 pub mod compile;
 pub mod condition;
 pub mod context;
 pub mod decide;
-pub mod catalogue;
 pub mod json;
+pub mod network;
 pub mod pattern;
 pub mod policy;
 pub mod principal;

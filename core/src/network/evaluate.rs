@@ -1,0 +1,531 @@
+//! Flow evaluation: walk the forward path and the reply path, and record every blocker.
+//!
+//! The walk never stops at the first blocker: each check is made on its own terms, with the
+//! addresses the packet would carry, so one verdict names everything that stands in the way.
+//! See the [module documentation](super) for the order of checks.
+
+use std::net::IpAddr;
+
+use super::acl;
+use super::error::FlowError;
+use super::flow::{Endpoint, Flow};
+use super::model::{NetworkInterface, NetworkModel, RouteTarget, Subnet};
+use super::packet::{query_ports, Peer, Traffic};
+use super::ports::PortSet;
+use super::protocol::{has_ports, icmp_reply_type, ICMPV6};
+use super::route;
+use super::sg::{self, SgPeerContext};
+use super::verdict::{Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Verdict};
+
+use Direction::{Forward, Reply};
+
+/// One end of the conversation, resolved against the world.
+#[derive(Clone, Copy)]
+pub(crate) enum Side<'m> {
+    /// An interface of the world.
+    Eni {
+        eni: &'m NetworkInterface,
+        subnet: &'m Subnet,
+        /// Its private address of the flow's family, if it has one.
+        addr: Option<IpAddr>,
+        /// The public address the flow names the interface by, if it does.
+        public: Option<IpAddr>,
+    },
+    /// Something outside every VPC.
+    External(Peer),
+}
+
+/// Evaluates `flow` over `model`.
+pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, FlowError> {
+    flow.validate()?;
+    let v6 = family(flow)?;
+    let from = resolve(model, &flow.from, v6)?;
+    let to = resolve(model, &flow.to, v6)?;
+    let traffic = Traffic {
+        protocol: flow.protocol,
+        icmp: flow.icmp(),
+    };
+    let reply_traffic = match traffic.icmp {
+        Some((t, _)) => icmp_reply_type(flow.protocol, t).map(|r| Traffic {
+            protocol: flow.protocol,
+            icmp: Some((r, 0)),
+        }),
+        None => Some(traffic),
+    };
+    let reply_ports = match flow.source_port {
+        Some(p) => PortSet::single(p),
+        None => PortSet::ephemeral(),
+    };
+    let mut walk = Walk {
+        model,
+        v6,
+        traffic,
+        forward_ports: query_ports(&traffic, PortSet::single(flow.port.unwrap_or(0))),
+        reply_traffic,
+        reply_ports: reply_traffic
+            .map(|t| query_ports(&t, reply_ports))
+            .unwrap_or_default(),
+        verdict: Verdict::default(),
+    };
+    match (from, to) {
+        (Side::External(_), Side::External(_)) => {
+            return Err(FlowError::NothingToEvaluate(
+                flow.from.to_string(),
+                flow.to.to_string(),
+            ))
+        }
+        (
+            Side::Eni { eni, .. },
+            Side::Eni {
+                public: Some(dest), ..
+            },
+        ) => {
+            walk.out_to_internet(from, Peer::Addr(dest));
+            let src = eni
+                .primary_public_ipv4()
+                .map_or(Peer::Internet { v6 }, |a| Peer::Addr(IpAddr::V4(a)));
+            walk.in_from_internet(src, to);
+        }
+        (Side::Eni { .. }, Side::Eni { .. }) => walk.private(from, to, flow)?,
+        (Side::Eni { .. }, Side::External(dest)) => walk.out_to_internet(from, dest),
+        (Side::External(src), Side::Eni { .. }) => walk.in_from_internet(src, to),
+    }
+    let mut verdict = walk.verdict;
+    verdict.allowed = verdict.blockers.is_empty();
+    Ok(verdict)
+}
+
+/// The flow's address family: that of an address endpoint, else IPv6 for ICMPv6, else IPv4.
+fn family(flow: &Flow) -> Result<bool, FlowError> {
+    match (&flow.from, &flow.to) {
+        (Endpoint::Ip(a), Endpoint::Ip(b)) if a.is_ipv6() != b.is_ipv6() => {
+            Err(FlowError::MixedFamilies(a.to_string(), b.to_string()))
+        }
+        (Endpoint::Ip(a), _) | (_, Endpoint::Ip(a)) => Ok(a.is_ipv6()),
+        _ => Ok(flow.protocol == ICMPV6),
+    }
+}
+
+fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<'m>, FlowError> {
+    let (eni, literal) = match ep {
+        Endpoint::Internet => return Ok(Side::External(Peer::Internet { v6 })),
+        Endpoint::Ip(a) => match model.interface_by_address(*a) {
+            Some(eni) => (eni, Some(*a)),
+            None if model
+                .subnets
+                .iter()
+                .any(|s| s.cidrs.iter().any(|c| c.contains(a))) =>
+            {
+                return Err(FlowError::AddressWithoutInterface(a.to_string()))
+            }
+            None => return Ok(Side::External(Peer::Addr(*a))),
+        },
+        Endpoint::Instance(id) => {
+            let instance = model
+                .instance(id)
+                .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?;
+            let eni = instance
+                .interface_ids
+                .first()
+                .and_then(|e| model.interface(e))
+                .ok_or_else(|| FlowError::NoInterface(id.clone()))?;
+            (eni, None)
+        }
+        Endpoint::Interface(id) => (
+            model
+                .interface(id)
+                .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
+            None,
+        ),
+    };
+    // Import guarantees every interface's subnet exists; a miss would be a bug, reported as
+    // an unknown endpoint rather than a panic.
+    let subnet = model
+        .subnet(&eni.subnet_id)
+        .ok_or_else(|| FlowError::UnknownEndpoint(eni.subnet_id.clone()))?;
+    let public = literal.filter(|a| !eni.has_private(*a));
+    let addr = match literal {
+        Some(a) if public.is_none() => Some(a),
+        _ if v6 => eni.ipv6.first().map(|&a| IpAddr::V6(a)),
+        _ => eni.private_ipv4.first().map(|&a| IpAddr::V4(a)),
+    };
+    Ok(Side::Eni {
+        eni,
+        subnet,
+        addr,
+        public,
+    })
+}
+
+/// What a route lookup must find.
+enum Want<'a> {
+    /// The local route of this VPC.
+    Local(&'a str),
+    /// An internet gateway of this VPC; `inbound` when the conversation starts outside.
+    Internet { vpc: &'a str, inbound: bool },
+}
+
+/// The state of one evaluation.
+struct Walk<'m> {
+    model: &'m NetworkModel,
+    v6: bool,
+    traffic: Traffic,
+    forward_ports: PortSet,
+    /// `None` for ICMP messages that get no reply.
+    reply_traffic: Option<Traffic>,
+    reply_ports: PortSet,
+    verdict: Verdict,
+}
+
+impl<'m> Walk<'m> {
+    fn hop(&mut self, direction: Direction, kind: HopKind, component: &str, rule: Option<String>) {
+        self.verdict.hops.push(Hop {
+            direction,
+            kind,
+            component: component.to_string(),
+            rule,
+        });
+    }
+
+    fn block(
+        &mut self,
+        kind: BlockerKind,
+        component: &str,
+        rule: Option<String>,
+        direction: Direction,
+        code: ExplanationCode,
+        explanation: String,
+    ) {
+        self.verdict.blockers.push(Blocker {
+            kind,
+            component: component.to_string(),
+            rule,
+            direction,
+            code,
+            explanation,
+        });
+    }
+
+    /// Both ends are interfaces reached by private addresses.
+    fn private(&mut self, from: Side<'m>, to: Side<'m>, flow: &Flow) -> Result<(), FlowError> {
+        let (
+            Side::Eni {
+                eni: s,
+                subnet: ss,
+                addr: sa,
+                ..
+            },
+            Side::Eni {
+                eni: d,
+                subnet: ds,
+                addr: da,
+                ..
+            },
+        ) = (from, to)
+        else {
+            return Ok(());
+        };
+        let family = if self.v6 { "IPv6" } else { "IPv4" };
+        let no_addr = |ep: &Endpoint| FlowError::NoAddress {
+            endpoint: ep.to_string(),
+            family,
+        };
+        let sa = sa.ok_or_else(|| no_addr(&flow.from))?;
+        let da = da.ok_or_else(|| no_addr(&flow.to))?;
+        let (sp, dp) = (Peer::Addr(sa), Peer::Addr(da));
+        let same_subnet = ss.id == ds.id;
+        self.interface_hop(Forward, s, ss);
+        self.sg(
+            s,
+            false,
+            SgPeerContext {
+                addr: dp,
+                interface: Some(d),
+            },
+        );
+        self.route(Forward, ss, dp, Want::Local(&ds.vpc_id));
+        if !same_subnet {
+            self.acl(Forward, ss, true, dp);
+            self.acl(Forward, ds, false, sp);
+        }
+        self.sg(
+            d,
+            true,
+            SgPeerContext {
+                addr: sp,
+                interface: Some(s),
+            },
+        );
+        self.interface_hop(Forward, d, ds);
+        self.route(Reply, ds, sp, Want::Local(&ss.vpc_id));
+        if !same_subnet {
+            self.acl(Reply, ds, true, sp);
+            self.acl(Reply, ss, false, dp);
+        }
+        Ok(())
+    }
+
+    /// An interface opens a conversation with an address outside every VPC.
+    fn out_to_internet(&mut self, from: Side<'m>, dest: Peer) {
+        let Side::Eni { eni, subnet, .. } = from else {
+            return;
+        };
+        self.interface_hop(Forward, eni, subnet);
+        self.sg(
+            eni,
+            false,
+            SgPeerContext {
+                addr: dest,
+                interface: None,
+            },
+        );
+        let target = self.route(
+            Forward,
+            subnet,
+            dest,
+            Want::Internet {
+                vpc: &subnet.vpc_id,
+                inbound: false,
+            },
+        );
+        // Behind a NAT gateway or another unmodelled target the interface needs no public
+        // address of its own; the route blocker already says polcheck cannot follow.
+        if !matches!(target, Some(RouteTarget::Other { .. })) {
+            self.public_address(Forward, eni, "send to");
+        }
+        self.acl(Forward, subnet, true, dest);
+        self.hop(Forward, HopKind::Internet, &dest.to_string(), None);
+        self.acl(Reply, subnet, false, dest);
+    }
+
+    /// An address outside every VPC opens a conversation with an interface.
+    fn in_from_internet(&mut self, src: Peer, to: Side<'m>) {
+        let Side::Eni { eni, subnet, .. } = to else {
+            return;
+        };
+        self.hop(Forward, HopKind::Internet, &src.to_string(), None);
+        self.public_address(Forward, eni, "be reached from");
+        self.acl(Forward, subnet, false, src);
+        self.sg(
+            eni,
+            true,
+            SgPeerContext {
+                addr: src,
+                interface: None,
+            },
+        );
+        self.interface_hop(Forward, eni, subnet);
+        self.acl(Reply, subnet, true, src);
+        self.route(
+            Reply,
+            subnet,
+            src,
+            Want::Internet {
+                vpc: &subnet.vpc_id,
+                inbound: true,
+            },
+        );
+    }
+
+    fn interface_hop(&mut self, dir: Direction, eni: &NetworkInterface, subnet: &Subnet) {
+        self.hop(dir, HopKind::Interface, &eni.id, None);
+        self.hop(dir, HopKind::Subnet, &subnet.id, None);
+    }
+
+    /// An interface talking with the internet needs a public IPv4 address (IPv4) or an IPv6
+    /// address (IPv6).
+    fn public_address(&mut self, dir: Direction, eni: &NetworkInterface, verb: &str) {
+        let (ok, code, what) = if self.v6 {
+            (
+                !eni.ipv6.is_empty(),
+                ExplanationCode::NoIpv6Address,
+                "an ipv6 address",
+            )
+        } else {
+            (
+                !eni.public_ipv4.is_empty(),
+                ExplanationCode::NoPublicIp,
+                "a public ipv4 address or elastic ip",
+            )
+        };
+        if !ok {
+            let explanation = format!("`{}` has no {what} to {verb} the internet", eni.id);
+            self.block(BlockerKind::PublicIp, &eni.id, None, dir, code, explanation);
+        }
+    }
+
+    /// Looks up `dest` in the subnet's table, records the hop or the blocker, and returns the
+    /// target of the matching route, if one matched.
+    fn route(
+        &mut self,
+        dir: Direction,
+        subnet: &Subnet,
+        dest: Peer,
+        want: Want<'_>,
+    ) -> Option<&'m RouteTarget> {
+        let Some(table) = self.model.route_table_of(subnet) else {
+            let explanation = format!(
+                "subnet `{}` has no route table and its vpc no main table",
+                subnet.id
+            );
+            self.block(
+                BlockerKind::Route,
+                &subnet.id,
+                None,
+                dir,
+                ExplanationCode::NoRouteTable,
+                explanation,
+            );
+            return None;
+        };
+        let Some(r) = route::lookup(table, &dest) else {
+            let explanation = format!("route table `{}` has no route to {dest}", table.id);
+            self.block(
+                BlockerKind::Route,
+                &table.id,
+                None,
+                dir,
+                ExplanationCode::NoRouteToDestination,
+                explanation,
+            );
+            return None;
+        };
+        let rule = Some(format!("{} -> {}", r.destination, r.target));
+        let fail = |code, explanation: String| (code, explanation);
+        let failure = if r.blackhole {
+            Some(fail(
+                ExplanationCode::BlackholeRoute,
+                format!(
+                    "route {} of `{}` is a blackhole: `{}` no longer exists",
+                    r.destination, table.id, r.target
+                ),
+            ))
+        } else {
+            match (&want, &r.target) {
+                (Want::Local(vpc), RouteTarget::Local) if *vpc == table.vpc_id => None,
+                (Want::Local(vpc), RouteTarget::Local) => Some(fail(
+                    ExplanationCode::NoRouteToDestination,
+                    format!("the local route of `{}` keeps {dest} inside `{}`, not `{vpc}`", table.id, table.vpc_id),
+                )),
+                (Want::Internet { vpc, .. }, RouteTarget::InternetGateway(igw)) => {
+                    if self.model.igw_attached(igw, vpc) {
+                        self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                        self.hop(dir, HopKind::InternetGateway, igw, None);
+                        return Some(&r.target);
+                    }
+                    Some(fail(ExplanationCode::InternetGatewayNotAttached, format!("`{igw}` is not attached to `{vpc}`")))
+                }
+                (Want::Internet { inbound: false, .. }, RouteTarget::EgressOnlyInternetGateway(_)) if dest.is_v6() => None,
+                (Want::Internet { inbound: true, .. }, RouteTarget::EgressOnlyInternetGateway(e)) => Some(fail(
+                    ExplanationCode::EgressOnlyGateway,
+                    format!("`{}` reaches the internet through egress-only gateway `{e}`, which lets no conversation in", table.id),
+                )),
+                (_, target) => Some(fail(
+                    ExplanationCode::RouteTargetNotModelled,
+                    format!("route {} of `{}` leads to `{target}`, which polcheck does not follow", r.destination, table.id),
+                )),
+            }
+        };
+        match failure {
+            Some((code, explanation)) => {
+                self.block(BlockerKind::Route, &table.id, rule, dir, code, explanation)
+            }
+            None => self.hop(dir, HopKind::RouteTable, &table.id, rule),
+        }
+        Some(&r.target)
+    }
+
+    /// The subnet's ACL in one direction; `peer` is the packet's source for inbound rules and
+    /// its destination for outbound rules.
+    fn acl(&mut self, dir: Direction, subnet: &Subnet, egress: bool, peer: Peer) {
+        let (traffic, ports) = match dir {
+            Forward => (self.traffic, self.forward_ports.clone()),
+            Reply => match self.reply_traffic {
+                Some(t) => (t, self.reply_ports.clone()),
+                None => return,
+            },
+        };
+        let Some(nacl) = self.model.acl_of(subnet) else {
+            // No ACL in the world for this subnet: the VPC's default ACL, which allows all.
+            let rule = Some("default (not in the world): allow all".to_string());
+            return self.hop(dir, HopKind::NetworkAcl, &subnet.id, rule);
+        };
+        let way = if egress { "outbound" } else { "inbound" };
+        let prep = if egress { "to" } else { "from" };
+        for d in acl::evaluate(nacl, egress, &peer, &traffic, &ports) {
+            let rule = Some(format!("{} {way}", d.label()));
+            if d.allow {
+                self.hop(dir, HopKind::NetworkAcl, &nacl.id, rule);
+            } else {
+                let explanation = format!(
+                    "rule {} of `{}` denies {way} {} {prep} {peer}",
+                    d.label(),
+                    nacl.id,
+                    traffic.describe(&d.ports)
+                );
+                self.block(
+                    BlockerKind::Nacl,
+                    &nacl.id,
+                    rule,
+                    dir,
+                    ExplanationCode::NaclDeny,
+                    explanation,
+                );
+            }
+        }
+    }
+
+    /// The interface's security groups for the first packet (replies pass: groups are stateful).
+    fn sg(&mut self, eni: &NetworkInterface, ingress: bool, peer: SgPeerContext<'_>) {
+        let query = self.forward_ports.clone();
+        let (allowed, matches) = sg::evaluate(
+            self.model,
+            &eni.groups,
+            ingress,
+            &peer,
+            &self.traffic,
+            &query,
+        );
+        for m in &matches {
+            self.hop(
+                Forward,
+                HopKind::SecurityGroup,
+                &m.group.id,
+                Some(m.describe(ingress)),
+            );
+        }
+        if allowed.is_superset_of(&query) {
+            return;
+        }
+        let component = if eni.groups.is_empty() {
+            eni.id.clone()
+        } else {
+            eni.groups.join(", ")
+        };
+        let (code, way, prep) = if ingress {
+            (ExplanationCode::SecurityGroupNoIngress, "inbound", "from")
+        } else {
+            (ExplanationCode::SecurityGroupNoEgress, "outbound", "to")
+        };
+        let missing = query.difference(&allowed);
+        let shown = if has_ports(self.traffic.protocol) {
+            missing
+        } else {
+            query
+        };
+        let explanation = format!(
+            "no security group rule of `{}` allows {way} {} {prep} {}",
+            eni.id,
+            self.traffic.describe(&shown),
+            peer.addr
+        );
+        self.block(
+            BlockerKind::SecurityGroup,
+            &component,
+            None,
+            Forward,
+            code,
+            explanation,
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! Reading the network half of a world: AWS `describe-*` exports into a [`NetworkModel`].
+//!
+//! A world is one JSON object or several merged by concatenating the arrays under each key, so
+//! the importer takes a list of `(document, file name)` pairs and reads every file's arrays in
+//! turn; a reference may point into another file. Keys read (all optional, each an array, `null`
+//! meaning empty, and `null` members meaning absent, as the SDKs print them):
+//!
+//! | key | from | taken |
+//! | --- | --- | --- |
+//! | `Vpcs` | `describe-vpcs` | `VpcId`, `CidrBlock`, `CidrBlockAssociationSet`, `Ipv6CidrBlockAssociationSet`, `IsDefault` |
+//! | `Subnets` | `describe-subnets` | `SubnetId`, `VpcId`, `CidrBlock`, `Ipv6CidrBlockAssociationSet`, `AvailabilityZone` |
+//! | `InternetGateways` | `describe-internet-gateways` | `InternetGatewayId`, `Attachments[].VpcId` |
+//! | `RouteTables` | `describe-route-tables` | `Associations` (`Main`, `SubnetId`), `Routes` (destination, target, `State`) |
+//! | `NetworkAcls` | `describe-network-acls` | `IsDefault`, `Associations[].SubnetId`, `Entries` |
+//! | `SecurityGroups` | `describe-security-groups` | `IpPermissions`, `IpPermissionsEgress` |
+//! | `Reservations` | `describe-instances` | instances, `State.Name`, `NetworkInterfaces` |
+//! | `NetworkInterfaces` | `describe-network-interfaces` | interfaces no instance of the world owns |
+//! | `ManagedPrefixLists` | see below | prefix lists named by routes and security group rules |
+//!
+//! `ManagedPrefixLists` is polcheck's shape, because AWS splits a prefix list over two calls:
+//! each element is an element of `describe-managed-prefix-lists`' `PrefixLists` with an
+//! `Entries` member added holding what `get-managed-prefix-list-entries` prints for it:
+//! `{"PrefixListId": "pl-0a1b", "PrefixListName": "office", "AddressFamily": "IPv4",
+//! "Entries": [{"Cidr": "192.0.2.0/24", "Description": "hq"}]}`.
+//!
+//! Other top-level keys are ignored here: the IAM half of the world reads them, and the world
+//! reader warns about keys nobody knows. Errors and warnings follow the rule stated in
+//! [`super::error`]. Records that no longer exist (`terminated` instances, disassociated CIDR
+//! blocks and route table associations, detached gateways) are skipped.
+
+mod instances;
+mod reader;
+mod records;
+mod rules;
+
+use std::collections::HashSet;
+
+use crate::json::{Document, JsonPath, Position};
+
+use super::error::{ImportErrorKind, NetworkImportError, NetworkWarning};
+use super::model::{NetworkModel, Route, RouteTarget};
+use reader::Ctx;
+
+/// A reference from one component to another, checked once every file is read.
+pub(crate) struct Reference {
+    pub(crate) what: RefKind,
+    pub(crate) id: String,
+    pub(crate) file: String,
+    pub(crate) path: JsonPath,
+    pub(crate) position: Position,
+}
+
+/// What a [`Reference`] names, and whether a dangling one is an error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefKind {
+    /// A subnet, route table or ACL naming its VPC: an error when missing.
+    Vpc,
+    /// An interface naming its subnet: an error when missing.
+    InterfaceSubnet,
+    /// A route table or ACL association naming a subnet: a warning.
+    AssociatedSubnet,
+    /// An interface or rule naming a security group: a warning.
+    SecurityGroup,
+    /// A security group rule naming a prefix list: a warning.
+    PrefixList,
+}
+
+/// Reads the network keys of every document into one model.
+pub(crate) fn import(
+    files: &[(&Document, &str)],
+) -> Result<(NetworkModel, Vec<NetworkWarning>), NetworkImportError> {
+    let mut model = NetworkModel::default();
+    let mut warnings = Vec::new();
+    let mut refs = Vec::new();
+    let mut seen = HashSet::new();
+    // Prefix lists first: routes expand their entries while being read.
+    for &(doc, file) in files {
+        let mut ctx = Ctx {
+            doc,
+            file,
+            warnings: &mut warnings,
+        };
+        ctx.object(&JsonPath::root(), &doc.root)?;
+        records::prefix_lists(&mut ctx, &mut model, &mut seen)?;
+    }
+    model.build_index();
+    for &(doc, file) in files {
+        let mut ctx = Ctx {
+            doc,
+            file,
+            warnings: &mut warnings,
+        };
+        records::read_all(&mut ctx, &mut model, &mut refs, &mut seen)?;
+    }
+    model.build_index();
+    check_references(&mut model, &refs, &mut warnings)?;
+    add_local_routes(&mut model);
+    model.build_index();
+    Ok((model, warnings))
+}
+
+/// Fails on a dangling reference that leaves a component unplaced; warns on the others. Fills
+/// each interface's VPC from its subnet.
+fn check_references(
+    model: &mut NetworkModel,
+    refs: &[Reference],
+    warnings: &mut Vec<NetworkWarning>,
+) -> Result<(), NetworkImportError> {
+    for r in refs {
+        let (known, what, fatal, code) = match r.what {
+            RefKind::Vpc => (model.vpc(&r.id).is_some(), "vpc", true, ""),
+            RefKind::InterfaceSubnet => (model.subnet(&r.id).is_some(), "subnet", true, ""),
+            RefKind::AssociatedSubnet => (
+                model.subnet(&r.id).is_some(),
+                "subnet",
+                false,
+                "UNKNOWN_SUBNET",
+            ),
+            RefKind::SecurityGroup => (
+                model.security_group(&r.id).is_some(),
+                "security group",
+                false,
+                "UNKNOWN_SECURITY_GROUP",
+            ),
+            RefKind::PrefixList => (
+                model.prefix_list(&r.id).is_some(),
+                "prefix list",
+                false,
+                "UNKNOWN_PREFIX_LIST",
+            ),
+        };
+        if known {
+            continue;
+        }
+        if fatal {
+            return Err(NetworkImportError {
+                file: r.file.clone(),
+                path: r.path.clone(),
+                position: r.position,
+                kind: ImportErrorKind::UnknownReference {
+                    what,
+                    id: r.id.clone(),
+                },
+            });
+        }
+        warnings.push(NetworkWarning {
+            file: r.file.clone(),
+            path: r.path.to_string(),
+            line: r.position.line,
+            column: r.position.column,
+            code,
+            message: format!(
+                "unknown {what} `{}`: it is treated as matching nothing",
+                r.id
+            ),
+        });
+    }
+    let vpc_of: std::collections::HashMap<String, String> = model
+        .subnets
+        .iter()
+        .map(|s| (s.id.clone(), s.vpc_id.clone()))
+        .collect();
+    for eni in &mut model.interfaces {
+        if let Some(vpc) = vpc_of.get(&eni.subnet_id) {
+            eni.vpc_id.clone_from(vpc);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the `local` route of every VPC CIDR a table lacks (AWS always has them; hand-written
+/// worlds often omit them).
+fn add_local_routes(model: &mut NetworkModel) {
+    for table in &mut model.route_tables {
+        let Some(vpc) = model
+            .index
+            .vpc
+            .get(&table.vpc_id)
+            .and_then(|&i| model.vpcs.get(i))
+        else {
+            continue;
+        };
+        for cidr in &vpc.cidrs {
+            let present = table
+                .routes
+                .iter()
+                .any(|r| r.target == RouteTarget::Local && r.destination == *cidr);
+            if !present {
+                table.routes.push(Route {
+                    destination: *cidr,
+                    prefix_list: None,
+                    target: RouteTarget::Local,
+                    blackhole: false,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

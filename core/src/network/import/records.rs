@@ -1,0 +1,361 @@
+//! The reading order of a document, and the readers of the topology: VPCs, subnets,
+//! internet gateways, route tables and prefix lists.
+
+use std::collections::HashSet;
+
+use crate::json::{Json, JsonPath};
+
+use super::super::error::{ImportErrorKind, NetworkImportError};
+use super::super::model::{NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, Vpc};
+use super::instances::{instance, interface};
+use super::reader::{member, Ctx};
+use super::rules::{network_acl, security_group};
+use super::{RefKind, Reference};
+
+type R<T> = Result<T, NetworkImportError>;
+
+/// Reads every key but `ManagedPrefixLists` of one document.
+pub(super) fn read_all(
+    ctx: &mut Ctx<'_>,
+    model: &mut NetworkModel,
+    refs: &mut Vec<Reference>,
+    seen: &mut HashSet<String>,
+) -> R<()> {
+    let doc = ctx.doc;
+    let root = &doc.root;
+    let base = JsonPath::root();
+    for (path, v) in ctx.array(root, &base, "Vpcs")? {
+        if let Some(vpc) = vpc(ctx, &path, v, seen)? {
+            model.vpcs.push(vpc);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "Subnets")? {
+        if let Some(s) = subnet(ctx, &path, v, refs, seen)? {
+            model.subnets.push(s);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "InternetGateways")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "InternetGatewayId")?.to_string();
+        let mut vpcs = Vec::new();
+        for (p, a) in ctx.array(v, &path, "Attachments")? {
+            ctx.object(&p, a)?;
+            let state = ctx.opt_str(a, &p, "State")?;
+            if matches!(state, Some("detached" | "detaching")) {
+                continue;
+            }
+            if let Some(vpc) = ctx.opt_str(a, &p, "VpcId")? {
+                vpcs.push(vpc.to_string());
+            }
+        }
+        model.internet_gateways.entry(id).or_default().extend(vpcs);
+    }
+    for (path, v) in ctx.array(root, &base, "RouteTables")? {
+        if let Some(t) = route_table(ctx, model, &path, v, refs, seen)? {
+            model.route_tables.push(t);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "NetworkAcls")? {
+        if let Some(a) = network_acl(ctx, &path, v, refs, seen)? {
+            model.acls.push(a);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "SecurityGroups")? {
+        if let Some(g) = security_group(ctx, &path, v, refs, seen)? {
+            model.security_groups.push(g);
+        }
+    }
+    for (path, r) in ctx.array(root, &base, "Reservations")? {
+        ctx.object(&path, r)?;
+        for (p, i) in ctx.array(r, &path, "Instances")? {
+            instance(ctx, model, &p, i, refs, seen)?;
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "NetworkInterfaces")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "NetworkInterfaceId")?;
+        if seen.contains(id) {
+            continue; // already read as part of its instance
+        }
+        let eni = interface(ctx, &path, v, None, refs)?;
+        if remember(ctx, seen, &path, v, &eni.id) {
+            model.interfaces.push(eni);
+        }
+    }
+    Ok(())
+}
+
+/// Marks `id` as read; warns and returns `false` when another record already had it.
+pub(super) fn remember(
+    ctx: &mut Ctx<'_>,
+    seen: &mut HashSet<String>,
+    path: &JsonPath,
+    v: &Json,
+    id: &str,
+) -> bool {
+    if seen.insert(id.to_string()) {
+        return true;
+    }
+    ctx.warn(
+        path,
+        v,
+        "DUPLICATE_ID",
+        format!("`{id}` is defined more than once: the first definition is kept"),
+    );
+    false
+}
+
+/// A reference held by member `key` of `obj`, positioned at the member's value.
+pub(super) fn reference(
+    ctx: &Ctx<'_>,
+    what: RefKind,
+    id: &str,
+    path: &JsonPath,
+    obj: &Json,
+    key: &str,
+) -> Reference {
+    let node = member(obj, key).unwrap_or(obj);
+    Reference {
+        what,
+        id: id.to_string(),
+        file: ctx.file.to_string(),
+        path: path.key(key),
+        position: ctx.doc.position(node.span.start),
+    }
+}
+
+/// `true` unless a `...State.State` member says the association is gone.
+fn associated(ctx: &Ctx<'_>, v: &Json, path: &JsonPath, state_key: &str) -> R<bool> {
+    let Some(state) = member(v, state_key) else {
+        return Ok(true);
+    };
+    let s = ctx.opt_str(state, &path.key(state_key), "State")?;
+    Ok(!matches!(
+        s,
+        Some("disassociated" | "disassociating" | "failed" | "failing")
+    ))
+}
+
+/// Reads `ManagedPrefixLists` of one document.
+pub(super) fn prefix_lists(
+    ctx: &mut Ctx<'_>,
+    model: &mut NetworkModel,
+    seen: &mut HashSet<String>,
+) -> R<()> {
+    let doc = ctx.doc;
+    for (path, v) in ctx.array(&doc.root, &JsonPath::root(), "ManagedPrefixLists")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "PrefixListId")?.to_string();
+        let name = ctx.opt_str(v, &path, "PrefixListName")?.map(str::to_string);
+        let mut cidrs = Vec::new();
+        for (p, e) in ctx.array(v, &path, "Entries")? {
+            ctx.object(&p, e)?;
+            if let Some(c) = ctx.opt_cidr_any(e, &p, "Cidr")? {
+                cidrs.push(c);
+            }
+        }
+        if remember(ctx, seen, &path, v, &id) {
+            model.prefix_lists.push(PrefixList { id, name, cidrs });
+        }
+    }
+    Ok(())
+}
+
+fn vpc(ctx: &mut Ctx<'_>, path: &JsonPath, v: &Json, seen: &mut HashSet<String>) -> R<Option<Vpc>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "VpcId")?.to_string();
+    let mut cidrs = Vec::new();
+    if let Some(c) = ctx.opt_cidr_v4(v, path, "CidrBlock")? {
+        cidrs.push(c);
+    }
+    for (p, a) in ctx.array(v, path, "CidrBlockAssociationSet")? {
+        ctx.object(&p, a)?;
+        if associated(ctx, a, &p, "CidrBlockState")? {
+            if let Some(c) = ctx.opt_cidr_v4(a, &p, "CidrBlock")? {
+                if !cidrs.contains(&c) {
+                    cidrs.push(c);
+                }
+            }
+        }
+    }
+    for (p, a) in ctx.array(v, path, "Ipv6CidrBlockAssociationSet")? {
+        ctx.object(&p, a)?;
+        if associated(ctx, a, &p, "Ipv6CidrBlockState")? {
+            if let Some(c) = ctx.opt_cidr_v6(a, &p, "Ipv6CidrBlock")? {
+                cidrs.push(c);
+            }
+        }
+    }
+    let is_default = ctx.opt_bool(v, path, "IsDefault")?.unwrap_or(false);
+    Ok(remember(ctx, seen, path, v, &id).then_some(Vpc {
+        id,
+        cidrs,
+        is_default,
+    }))
+}
+
+fn subnet(
+    ctx: &mut Ctx<'_>,
+    path: &JsonPath,
+    v: &Json,
+    refs: &mut Vec<Reference>,
+    seen: &mut HashSet<String>,
+) -> R<Option<Subnet>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "SubnetId")?.to_string();
+    let vpc_id = ctx.req_str(v, path, "VpcId")?.to_string();
+    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path, v, "VpcId"));
+    let mut cidrs = Vec::new();
+    if let Some(c) = ctx.opt_cidr_v4(v, path, "CidrBlock")? {
+        if !(16..=28).contains(&c.prefix_len()) {
+            let node = member(v, "CidrBlock").unwrap_or(v);
+            ctx.warn(
+                &path.key("CidrBlock"),
+                node,
+                "SUBNET_SIZE",
+                format!("subnet block `{c}` is outside the /16 to /28 that aws allows"),
+            );
+        }
+        cidrs.push(c);
+    }
+    for (p, a) in ctx.array(v, path, "Ipv6CidrBlockAssociationSet")? {
+        ctx.object(&p, a)?;
+        if associated(ctx, a, &p, "Ipv6CidrBlockState")? {
+            if let Some(c) = ctx.opt_cidr_v6(a, &p, "Ipv6CidrBlock")? {
+                cidrs.push(c);
+            }
+        }
+    }
+    let availability_zone = ctx
+        .opt_str(v, path, "AvailabilityZone")?
+        .map(str::to_string);
+    Ok(remember(ctx, seen, path, v, &id).then_some(Subnet {
+        id,
+        vpc_id,
+        cidrs,
+        availability_zone,
+    }))
+}
+
+/// The target fields of a route, in the order AWS prints them; `GatewayId` is read apart.
+const OTHER_TARGETS: [&str; 9] = [
+    "NatGatewayId",
+    "TransitGatewayId",
+    "VpcPeeringConnectionId",
+    "NetworkInterfaceId",
+    "InstanceId",
+    "CarrierGatewayId",
+    "LocalGatewayId",
+    "CoreNetworkArn",
+    "OdbNetworkArn",
+];
+
+fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>> {
+    if let Some(g) = ctx.opt_str(r, p, "GatewayId")? {
+        return Ok(Some(match g {
+            "local" => RouteTarget::Local,
+            g if g.starts_with("igw-") => RouteTarget::InternetGateway(g.to_string()),
+            g => RouteTarget::Other {
+                kind: "GatewayId".into(),
+                id: g.to_string(),
+            },
+        }));
+    }
+    if let Some(e) = ctx.opt_str(r, p, "EgressOnlyInternetGatewayId")? {
+        return Ok(Some(RouteTarget::EgressOnlyInternetGateway(e.to_string())));
+    }
+    for key in OTHER_TARGETS {
+        if let Some(id) = ctx.opt_str(r, p, key)? {
+            return Ok(Some(RouteTarget::Other {
+                kind: key.into(),
+                id: id.to_string(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn route_table(
+    ctx: &mut Ctx<'_>,
+    model: &NetworkModel,
+    path: &JsonPath,
+    v: &Json,
+    refs: &mut Vec<Reference>,
+    seen: &mut HashSet<String>,
+) -> R<Option<RouteTable>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "RouteTableId")?.to_string();
+    let vpc_id = ctx.req_str(v, path, "VpcId")?.to_string();
+    refs.push(reference(ctx, RefKind::Vpc, &vpc_id, path, v, "VpcId"));
+    let (mut main, mut subnet_ids) = (false, Vec::new());
+    for (p, a) in ctx.array(v, path, "Associations")? {
+        ctx.object(&p, a)?;
+        if !associated(ctx, a, &p, "AssociationState")? {
+            continue;
+        }
+        main |= ctx.opt_bool(a, &p, "Main")?.unwrap_or(false);
+        if let Some(s) = ctx.opt_str(a, &p, "SubnetId")? {
+            refs.push(reference(
+                ctx,
+                RefKind::AssociatedSubnet,
+                s,
+                &p,
+                a,
+                "SubnetId",
+            ));
+            subnet_ids.push(s.to_string());
+        }
+    }
+    let mut routes = Vec::new();
+    for (p, r) in ctx.array(v, path, "Routes")? {
+        ctx.object(&p, r)?;
+        let Some(target) = route_target(ctx, r, &p)? else {
+            ctx.warn(
+                &p,
+                r,
+                "ROUTE_WITHOUT_TARGET",
+                "route names no target: it is ignored".into(),
+            );
+            continue;
+        };
+        let blackhole = ctx.opt_str(r, &p, "State")? == Some("blackhole");
+        let mut push = |destination, prefix_list: Option<&str>| {
+            routes.push(Route {
+                destination,
+                prefix_list: prefix_list.map(str::to_string),
+                target: target.clone(),
+                blackhole,
+            })
+        };
+        if let Some(d) = ctx.opt_cidr_v4(r, &p, "DestinationCidrBlock")? {
+            push(d, None);
+        } else if let Some(d) = ctx.opt_cidr_v6(r, &p, "DestinationIpv6CidrBlock")? {
+            push(d, None);
+        } else if let Some(pl) = ctx.opt_str(r, &p, "DestinationPrefixListId")? {
+            match model.prefix_list(pl) {
+                Some(list) => list.cidrs.iter().for_each(|c| push(*c, Some(pl))),
+                None => ctx.warn(
+                    &p.key("DestinationPrefixListId"),
+                    r,
+                    "UNKNOWN_PREFIX_LIST",
+                    format!("unknown prefix list `{pl}`: the route is ignored"),
+                ),
+            }
+        } else {
+            return Err(ctx.error(
+                &p,
+                r,
+                ImportErrorKind::MissingField {
+                    field: "DestinationCidrBlock",
+                },
+            ));
+        }
+    }
+    Ok(remember(ctx, seen, path, v, &id).then_some(RouteTable {
+        id,
+        vpc_id,
+        main,
+        subnet_ids,
+        routes,
+    }))
+}

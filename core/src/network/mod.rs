@@ -1,0 +1,131 @@
+//! VPC reachability: would AWS let this packet through, and its reply back?
+//!
+//! # The model
+//!
+//! [`NetworkModel::import`] reads the network keys of a world (AWS `describe-*` exports, see
+//! [`import`]) into plain data: [`Vpc`]s, [`Subnet`]s, [`RouteTable`]s of [`Route`]s, internet
+//! gateways, [`NetworkAcl`]s of [`AclEntry`]s, [`SecurityGroup`]s of [`SgRule`]s,
+//! [`NetworkInterface`]s (of [`Instance`]s, or standalone) and [`PrefixList`]s. Import resolves
+//! what the evaluator follows, so evaluation never meets a dangling id.
+//!
+//! # A flow and its checks
+//!
+//! A [`Flow`] is a conversation: the first packet from `from` to `to`, and the reply. Each end is
+//! an interface of the world or an address outside every VPC ("the internet"). The evaluator
+//! walks both directions and runs every check, even after one fails, so the [`Verdict`] lists
+//! every [`Blocker`] (kinds `route`, `public-ip`, `nacl`, `security-group`) and the [`Hop`]s with
+//! the rules that allowed each step. The checks, in order:
+//!
+//! **Interface to interface, by private address** (the same VPC, or another one):
+//! 1. the source's security groups, outbound, to the destination address;
+//! 2. the source subnet's route table: the longest prefix matching the destination must be the
+//!    `local` route of the destination's VPC (a blackhole drops; a peering, transit gateway or
+//!    other target is reported as a `route` blocker `ROUTE_TARGET_NOT_MODELLED`: polcheck does not
+//!    claim "allowed" for a path it cannot follow);
+//! 3. the source subnet's network ACL outbound and the destination subnet's inbound, unless both
+//!    addresses are in one subnet (traffic inside a subnet does not cross its ACL);
+//! 4. the destination's security groups, inbound, from the source address (group references
+//!    match the private addresses of the interfaces in the group);
+//! 5. the reply: the destination subnet's table must route back locally, and the destination
+//!    subnet's ACL outbound and the source subnet's inbound must allow the reply to the client's
+//!    port (`sourcePort`, or every port 1024-65535 when it is absent). Security groups are
+//!    stateful: replies always pass them.
+//!
+//! **Interface to the internet**: its security groups outbound; its subnet's table must send the
+//! address to an internet gateway attached to the VPC (for IPv6, an egress-only internet gateway
+//! also does), else `route`; the source needs a public IPv4 address or Elastic IP (IPv4) or an
+//! IPv6 address (IPv6), else `public-ip` (not asked when the route leads to a target polcheck
+//! does not model, such as a NAT gateway: that route is already the blocker); its ACL outbound,
+//! and inbound for the reply.
+//!
+//! **The internet to an interface**: the interface needs a public address; its subnet's ACL
+//! inbound and its security groups inbound; the reply needs the ACL outbound, and the subnet's
+//! table must route the internet address to an attached internet gateway (the reply leaves by
+//! that route: a "public" address in a subnet without one is unreachable, reported as a reply
+//! `route` blocker).
+//!
+//! **Interface to another's public address**: both of the above, the packet leaving to the
+//! internet and coming back in from the source's public address.
+//!
+//! # Where AWS documentation is silent, polcheck decides
+//!
+//! - `internet` is any public address no narrower rule names: only `0.0.0.0/0` and `::/0`
+//!   blocks match it (see [`packet`]). It is IPv4 unless the other end is an IPv6 address or the
+//!   protocol is ICMPv6. A specific public address may be given instead.
+//! - ICMP flows without `icmpType` are echo requests (type 8, or 128 for ICMPv6) with code 0;
+//!   their reply is the echo reply (0 or 129). ICMP messages that get no reply (destination
+//!   unreachable...) have no reply checks. Protocols other than TCP, UDP and ICMP reply with the
+//!   same protocol and no ports.
+//! - An export without the final `*` ACL entries still ends in a deny; a subnet whose VPC's
+//!   default ACL is absent from the world is treated as using AWS's default (allow all).
+//! - Every route table gets the `local` route of each VPC CIDR, whether exported or not.
+//! - An internet gateway named by a route but absent from `InternetGateways` is assumed attached.
+//! - Instance state is not checked: polcheck answers about configuration. Terminated instances
+//!   are not imported.
+//! - An instance is its primary interface (device index 0).
+//! - Unknown references: see [`error`] (missing VPC or subnet: error; missing group or prefix
+//!   list: warning, the reference matches nothing).
+//!
+//! ```
+//! use polcheck_core::{json, network::{Flow, NetworkModel}};
+//! let world = json::parse(r#"{
+//!   "Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}],
+//!   "Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"}],
+//!   "RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Associations": [{"Main": true}], "Routes": []}],
+//!   "SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [], "IpPermissionsEgress": []}],
+//!   "Reservations": [{"Instances": [{"InstanceId": "i-1", "SubnetId": "subnet-1",
+//!      "PrivateIpAddress": "10.0.1.5", "SecurityGroups": [{"GroupId": "sg-1"}]}]}]
+//! }"#).unwrap();
+//! let (model, warnings) = NetworkModel::import(&[(&world, "world.json")]).unwrap();
+//! assert!(warnings.is_empty());
+//! let flow = Flow::from_test_json(&serde_json::json!(
+//!     {"from": "i-1", "to": "203.0.113.9", "protocol": "tcp", "port": 443})).unwrap();
+//! let verdict = model.evaluate(&flow).unwrap();
+//! assert!(!verdict.allowed);
+//! assert_eq!(verdict.blocked_by().into_iter().collect::<Vec<_>>(),
+//!            ["public-ip", "route", "security-group"]);
+//! ```
+
+pub mod acl;
+pub mod error;
+mod evaluate;
+mod exposure;
+pub mod flow;
+pub mod import;
+pub mod model;
+pub mod packet;
+pub mod ports;
+pub mod protocol;
+pub mod route;
+pub mod sg;
+pub mod verdict;
+
+pub use error::{FlowError, ImportErrorKind, NetworkImportError, NetworkWarning};
+pub use exposure::{exposure, Exposure};
+pub use flow::{Endpoint, Flow};
+pub use model::{
+    AclEntry, Instance, NetworkAcl, NetworkInterface, NetworkModel, PrefixList, Route, RouteTable,
+    RouteTarget, SecurityGroup, SgPeer, SgRule, Subnet, Vpc,
+};
+pub use ports::{PortRange, PortSet};
+pub use verdict::{Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Verdict};
+
+use crate::json::Document;
+
+impl NetworkModel {
+    /// Reads the network keys of one or more world documents, each with the file name errors
+    /// and warnings will name. Arrays under the same key in several documents are concatenated.
+    pub fn import(
+        files: &[(&Document, &str)],
+    ) -> Result<(NetworkModel, Vec<NetworkWarning>), NetworkImportError> {
+        import::import(files)
+    }
+
+    /// Evaluates a flow: allowed or not, every blocker, and the path.
+    pub fn evaluate(&self, flow: &Flow) -> Result<Verdict, FlowError> {
+        evaluate::evaluate(self, flow)
+    }
+}
+
+#[cfg(test)]
+mod tests;
