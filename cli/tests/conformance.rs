@@ -23,9 +23,22 @@ fn polcheck(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn iam_conformance_suites_pass() {
     let dir = workspace().join("../shared/conformance/iam");
-    let files = ["basics", "not-elements", "conditions", "set-operators", "variables", "layers", "principals"];
-    let paths: Vec<String> = files.iter().map(|f| dir.join(format!("{f}.json")).display().to_string()).collect();
-    let args: Vec<&str> = std::iter::once("test").chain(paths.iter().map(String::as_str)).collect();
+    let files = [
+        "basics",
+        "not-elements",
+        "conditions",
+        "set-operators",
+        "variables",
+        "layers",
+        "principals",
+    ];
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| dir.join(format!("{f}.json")).display().to_string())
+        .collect();
+    let args: Vec<&str> = std::iter::once("test")
+        .chain(paths.iter().map(String::as_str))
+        .collect();
     let (code, out, err) = polcheck(&args);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.trim_end().ends_with("75 passed, 0 failed"), "{out}");
@@ -44,7 +57,10 @@ fn a_failing_test_is_reported_with_its_reason() {
     .unwrap();
     let (code, out, _) = polcheck(&["test", suite.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.contains("wrong on purpose: expected implicitDeny, got allowed"), "{out}");
+    assert!(
+        out.contains("wrong on purpose: expected implicitDeny, got allowed"),
+        "{out}"
+    );
     assert!(out.trim_end().ends_with("1 passed, 1 failed"), "{out}");
 }
 
@@ -56,15 +72,27 @@ fn an_unreadable_suite_names_file_path_and_position() {
     let (code, out, err) = polcheck(&["test", suite.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("bad.json:2:"), "{err}");
-    assert!(err.contains("tests[0].policies.identity[0].Statement.Effect: invalid effect `Alow`"), "{err}");
+    assert!(
+        err.contains("tests[0].policies.identity[0].Statement.Effect: invalid effect `Alow`"),
+        "{err}"
+    );
     assert!(out.contains("0 passed, 1 failed"), "{out}");
 }
 
 #[test]
 fn eval_json_has_the_aws_shape_and_exit_codes() {
     let (code, out, _) = polcheck(&[
-        "eval", "--policy", "corpus/policies/developer.json", "--principal", "arn:aws:iam::111122223333:user/alice",
-        "--action", "s3:GetObject", "--resource", "arn:aws:s3:::demo-artifacts/a.zip", "--format", "json",
+        "eval",
+        "--policy",
+        "corpus/policies/developer.json",
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/a.zip",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -74,11 +102,23 @@ fn eval_json_has_the_aws_shape_and_exit_codes() {
     assert_eq!(r["MatchedStatements"][0]["SourcePolicyType"], "IAM Policy");
     assert_eq!(r["MatchedStatements"][0]["StartPosition"]["Line"], 5);
     let (code, out, _) = polcheck(&[
-        "eval", "--policy", "corpus/policies/developer.json", "--principal", "arn:aws:iam::111122223333:user/alice",
-        "--action", "s3:PutObject", "--resource", "arn:aws:s3:::demo-artifacts/releases/1.zip", "--context", "aws:MultiFactorAuthPresent=false",
+        "eval",
+        "--policy",
+        "corpus/policies/developer.json",
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/releases/1.zip",
+        "--context",
+        "aws:MultiFactorAuthPresent=false",
     ]);
     assert_eq!(code, 1);
-    assert!(out.contains("EXPLICIT DENY") && out.contains("NoReleasesWithoutMfa"), "{out}");
+    assert!(
+        out.contains("EXPLICIT DENY") && out.contains("NoReleasesWithoutMfa"),
+        "{out}"
+    );
     let (code, _, err) = polcheck(&["eval", "--policy", "nope.json", "--action", "s3:GetObject"]);
     assert_eq!(code, 2);
     assert!(err.contains("nope.json: cannot read"), "{err}");

@@ -92,6 +92,14 @@ pub enum PolicyErrorKind {
         /// The type it takes.
         expected: &'static str,
     },
+    /// A document beyond one of polcheck's limits (see [`crate::policy::parse::limits`]).
+    #[error("more {what} than the limit of {limit}")]
+    Limit {
+        /// What was counted.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
     /// An empty array or string where a value is required.
     #[error("{0} must not be empty")]
     Empty(&'static str),

@@ -18,8 +18,33 @@ const STATEMENT_KEYS: &[&str] = &[
 ];
 const PRINCIPAL_KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
+/// Limits on one policy document, far above AWS's own quotas (a managed policy holds at most
+/// 6,144 characters, a role's inline policies 10,240, a bucket policy 20 KB), so that every
+/// real document loads while a hostile one is refused with a clear error instead of
+/// exhausting memory or time.
+pub mod limits {
+    /// Bytes of one policy document's text.
+    pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+    /// Statements in one document.
+    pub const MAX_STATEMENTS: usize = 10_000;
+    /// Values of one key of one condition operator, or patterns of one `Action`/`Resource`.
+    pub const MAX_VALUES: usize = 10_000;
+    /// `*` and `?` wildcards in one pattern.
+    pub const MAX_WILDCARDS: usize = 256;
+}
+
 /// Parses a policy from text: a JSON object, a JSON string holding one, or a URL-encoded one.
 pub fn parse_text(text: &str) -> Result<Policy, PolicyError> {
+    if text.len() > limits::MAX_DOCUMENT_BYTES {
+        return Err(err(
+            JsonPath::root(),
+            crate::json::Position { line: 1, column: 1 },
+            PolicyErrorKind::Limit {
+                what: "bytes in a policy document",
+                limit: limits::MAX_DOCUMENT_BYTES,
+            },
+        ));
+    }
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') && !trimmed.starts_with('"') && trimmed.starts_with("%7B") {
         return parse_text(
@@ -161,8 +186,48 @@ impl Reader<'_> {
 
     /// A string or a non-empty array of strings.
     fn strings(&self, node: &Json, path: &JsonPath, what: &'static str) -> Result<Vec<String>> {
+        let values = self.strings_unchecked(node, path, what)?;
+        self.check_wildcards(node, path, &values)?;
+        Ok(values)
+    }
+
+    /// Refuses a pattern with more than [`limits::MAX_WILDCARDS`] wildcards.
+    fn check_wildcards(&self, node: &Json, path: &JsonPath, values: &[String]) -> Result<()> {
+        for (i, v) in values.iter().enumerate() {
+            if v.chars().filter(|c| matches!(c, '*' | '?')).count() > limits::MAX_WILDCARDS {
+                let (n, p) = match node.as_array() {
+                    Some(items) => (items.get(i).unwrap_or(node), path.index(i)),
+                    None => (node, path.clone()),
+                };
+                return self.fail(
+                    n,
+                    &p,
+                    PolicyErrorKind::Limit {
+                        what: "wildcards in one pattern",
+                        limit: limits::MAX_WILDCARDS,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn strings_unchecked(
+        &self,
+        node: &Json,
+        path: &JsonPath,
+        what: &'static str,
+    ) -> Result<Vec<String>> {
         match &node.kind {
             JsonKind::String(s) => Ok(vec![s.clone()]),
+            JsonKind::Array(items) if items.len() > limits::MAX_VALUES => self.fail(
+                node,
+                path,
+                PolicyErrorKind::Limit {
+                    what: "values in one element",
+                    limit: limits::MAX_VALUES,
+                },
+            ),
             JsonKind::Array(items) if items.is_empty() => {
                 self.fail(node, path, PolicyErrorKind::Empty(what))
             }
@@ -214,6 +279,16 @@ impl Reader<'_> {
             return self.fail(node, path, PolicyErrorKind::Missing("Statement"));
         };
         match &stmts.kind {
+            JsonKind::Array(items) if items.len() > limits::MAX_STATEMENTS => {
+                return self.fail(
+                    stmts,
+                    &p,
+                    PolicyErrorKind::Limit {
+                        what: "statements in a policy",
+                        limit: limits::MAX_STATEMENTS,
+                    },
+                )
+            }
             JsonKind::Array(items) => {
                 for (i, s) in items.iter().enumerate() {
                     policy
@@ -372,6 +447,17 @@ impl Reader<'_> {
             for k in self.members(&m.value, &op_path, &[], "an object of condition keys")? {
                 let key_path = op_path.key(&k.key);
                 let values = self.condition_values(&k.value, &key_path)?;
+                if values.len() > limits::MAX_VALUES {
+                    return self.fail(
+                        &k.value,
+                        &key_path,
+                        PolicyErrorKind::Limit {
+                            what: "values of one condition key",
+                            limit: limits::MAX_VALUES,
+                        },
+                    );
+                }
+                self.check_wildcards(&k.value, &key_path, &values)?;
                 for (i, v) in values.iter().enumerate() {
                     if !value_is_readable(operator, v, version) {
                         let (node, p) = match k.value.as_array() {
