@@ -169,6 +169,12 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document from a value and the line table of the text it was read from (for a value
+    /// taken out of a larger document, such as a world written inline in a test suite).
+    pub fn from_parts(root: Json, lines: LineIndex) -> Document {
+        Document { root, lines }
+    }
+
     /// The line and column of a byte offset of the parsed text.
     pub fn position(&self, offset: usize) -> Position {
         self.lines.position(offset)
