@@ -12,3 +12,4 @@ pub mod policy;
 pub mod principal;
 pub mod request;
 pub mod variables;
+pub mod world;
