@@ -23,7 +23,10 @@ fn run_suite(path: &Path) -> (usize, Vec<String>) {
     let files = match &suite["world"] {
         Value::String(rel) => {
             let p = path.parent().unwrap().join(rel);
-            vec![(p.display().to_string(), std::fs::read_to_string(&p).unwrap())]
+            vec![(
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )]
         }
         inline @ Value::Object(_) => vec![("inline world".to_string(), inline.to_string())],
         other => panic!("suite without a world: {other}"),
@@ -53,7 +56,10 @@ fn run_suite(path: &Path) -> (usize, Vec<String>) {
         let d = decide(&world.layers_for(&req), &req);
         let expect = t["expect"].as_str().unwrap();
         if d.outcome.as_str() != expect {
-            failures.push(format!("{name}: expected {expect}, got {} ({:?})", d.outcome, d.matched));
+            failures.push(format!(
+                "{name}: expected {expect}, got {} ({:?})",
+                d.outcome, d.matched
+            ));
             continue;
         }
         if let Some(blocked) = t["blockedBy"].as_array() {
@@ -79,7 +85,8 @@ fn shared_conformance_copy_is_current() {
     // When the shared tree is present, the copy must match it.
     let shared = Path::new("/work/shared/conformance/iam/world-basics.json");
     if let Ok(text) = std::fs::read_to_string(shared) {
-        let copy = std::fs::read_to_string(manifest().join("tests/data/world-basics.json")).unwrap();
+        let copy =
+            std::fs::read_to_string(manifest().join("tests/data/world-basics.json")).unwrap();
         assert_eq!(text, copy, "refresh core/tests/data/world-basics.json");
     }
 }
