@@ -90,3 +90,9 @@ fn shared_conformance_copy_is_current() {
         assert_eq!(text, copy, "refresh core/tests/data/world-basics.json");
     }
 }
+#[test]
+fn demo_world_suite() {
+    let (n, failures) = run_suite(&manifest().join("../corpus/suites/world-demo.json"));
+    assert!(n >= 10, "only {n} tests");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
