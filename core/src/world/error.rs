@@ -41,7 +41,7 @@ pub enum WorldError {
         /// The file.
         file: String,
         /// The policy error, with its path from the file's root.
-        error: PolicyError,
+        error: Box<PolicyError>,
     },
     /// A value of the wrong JSON type.
     #[error("{at}: expected {expected}, found {found}")]
@@ -71,7 +71,7 @@ pub enum WorldError {
         /// The account given here.
         found: String,
         /// Where the first was given.
-        first: At,
+        first: Box<At>,
     },
     /// The same user, group, role, policy, resource policy or SCP name defined twice.
     #[error("{at}: {what} `{name}` is defined twice")]

@@ -161,7 +161,7 @@ impl Builder {
                 at,
                 expected: first.clone(),
                 found: account.to_string(),
-                first: first_at.clone(),
+                first: Box::new(first_at.clone()),
             }),
             Some(_) => Ok(()),
             None => {

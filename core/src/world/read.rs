@@ -131,7 +131,7 @@ impl<'a> Reader<'a> {
     pub fn policy(&self, node: &Json, path: &JsonPath) -> Result<Policy, WorldError> {
         parse::from_json(node, self.lines, path).map_err(|error| WorldError::Policy {
             file: self.file.to_string(),
-            error,
+            error: Box::new(error),
         })
     }
 
