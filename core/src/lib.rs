@@ -16,3 +16,4 @@ pub mod reference;
 pub mod request;
 pub mod suite;
 pub mod variables;
+pub mod world;

@@ -80,9 +80,10 @@ pub struct LayerMatches {
 /// Compiled policies of one layer, with the action index.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
-    policies: Vec<NamedPolicy>,
-    statements: Vec<CompiledStatement>,
-    index: ActionIndex,
+    // Shared so that a cached set is cloned cheaply (the world hands out clones per request).
+    policies: Arc<[NamedPolicy]>,
+    statements: Arc<[CompiledStatement]>,
+    index: Arc<ActionIndex>,
 }
 
 impl PolicySet {
@@ -129,9 +130,9 @@ impl PolicySet {
         }
         let index = ActionIndex::build(&statements);
         PolicySet {
-            policies,
-            statements,
-            index,
+            policies: policies.into(),
+            statements: statements.into(),
+            index: Arc::new(index),
         }
     }
 

@@ -1,0 +1,170 @@
+//! The layers of a request, compiled once per caller, resource and account and cached.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use crate::arn::Arn;
+use crate::compile::{NamedPolicy, PolicySet};
+use crate::decide::Layers;
+use crate::principal::Principal;
+use crate::request::Request;
+
+use super::{governing_resource, OrgPolicy, World};
+
+/// A caller's compiled identity policies and boundary.
+pub(super) struct CallerSets {
+    identity: PolicySet,
+    boundary: Option<PolicySet>,
+}
+
+/// Compiled sets, built on first use. Keys are small strings; values are shared.
+#[derive(Default)]
+pub(super) struct Cache {
+    callers: Mutex<HashMap<String, Arc<CallerSets>>>,
+    resources: Mutex<HashMap<String, Arc<PolicySet>>>,
+    scps: Mutex<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
+    rcps: Mutex<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
+}
+
+/// The cached value for `key`, built by `build` on a miss. The lock is not held while
+/// building (two threads may both build; the second insert wins, harmlessly). A poisoned
+/// lock still holds a consistent map (only whole values are inserted), so it is used as is.
+fn cached<K: Hash + Eq, V: Clone>(
+    map: &Mutex<HashMap<K, V>>,
+    key: K,
+    build: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let v = build();
+    map.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, v.clone());
+    v
+}
+
+impl World {
+    /// Every compiled policy that bears on `req` (see the module docs for what each layer
+    /// holds). There is no session policy in a world: `session` is `None`.
+    pub fn layers_for(&self, req: &Request) -> Layers {
+        let caller = self.caller_sets(&req.principal);
+        let resource_account = req
+            .resource_account
+            .clone()
+            .or_else(|| self.resource_account(&req.resource))
+            .or_else(|| req.effective_resource_account().map(str::to_string));
+        Layers {
+            identity: caller
+                .as_ref()
+                .map(|c| c.identity.clone())
+                .unwrap_or_default(),
+            boundary: caller.as_ref().and_then(|c| c.boundary.clone()),
+            resource: self.resource_set(req).map(|s| (*s).clone()),
+            session: None,
+            scp: req
+                .principal
+                .account()
+                .and_then(|a| self.org_levels(a, false))
+                .map(|l| (*l).clone()),
+            rcp: resource_account
+                .and_then(|a| self.org_levels(&a, true))
+                .map(|l| (*l).clone()),
+        }
+    }
+
+    fn caller_sets(&self, p: &Principal) -> Option<Arc<CallerSets>> {
+        let e = self.entity_of(p)?;
+        let key = format!(
+            "{}/{}",
+            if matches!(p, Principal::User { .. }) {
+                "user"
+            } else {
+                "role"
+            },
+            e.arn
+        );
+        Some(cached(&self.cache.callers, key, || {
+            let group_policies = e
+                .groups
+                .iter()
+                .filter_map(|&g| self.groups.get(g))
+                .flat_map(|g| g.policies.iter().cloned());
+            let identity = e.policies.iter().cloned().chain(group_policies).collect();
+            Arc::new(CallerSets {
+                identity: PolicySet::compile(identity),
+                boundary: e.boundary.clone().map(|b| PolicySet::compile(vec![b])),
+            })
+        }))
+    }
+
+    /// The resource-based policy governing the request's resource, if the world has one.
+    fn resource_set(&self, req: &Request) -> Option<Arc<PolicySet>> {
+        let (key, policy) = self.governing_policy(req)?;
+        Some(cached(&self.cache.resources, key, || {
+            Arc::new(PolicySet::compile(vec![policy.clone()]))
+        }))
+    }
+
+    /// The governing policy with its cache key (the `ResourceArn`, or `trust ROLE-ARN`).
+    fn governing_policy(&self, req: &Request) -> Option<(String, &NamedPolicy)> {
+        let r = &req.resource;
+        if let Some(p) = self.resources.get(r.as_str()) {
+            return Some((r.clone(), &p.policy));
+        }
+        let owner = governing_resource(r);
+        if let Some(p) = self.resources.get(&owner) {
+            return Some((owner, &p.policy));
+        }
+        let arn = Arn::parse(r)?;
+        let role = arn.resource.strip_prefix("role/")?;
+        let sts = req
+            .action
+            .get(..4)
+            .is_some_and(|s| s.eq_ignore_ascii_case("sts:"));
+        if arn.service != "iam" || !sts {
+            return None;
+        }
+        let name = role.rsplit('/').next().unwrap_or(role);
+        let role = self.role(arn.account, name)?;
+        Some((format!("trust {}", role.arn), role.trust.as_ref()?))
+    }
+
+    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization.
+    fn org_levels(&self, account: &str, rcp: bool) -> Option<Arc<Vec<PolicySet>>> {
+        let org = &self.organization;
+        let map = if rcp {
+            &self.cache.rcps
+        } else {
+            &self.cache.scps
+        };
+        cached(map, account.to_string(), || {
+            let path = org.accounts.get(account)?;
+            let (policies, targets, kind) = if rcp {
+                (&org.rcps, &org.rcp_targets, "RCP")
+            } else {
+                (&org.scps, &org.scp_targets, "SCP")
+            };
+            let last_is_account = path.last().is_some_and(|l| l == account);
+            let levels = path
+                .iter()
+                .map(String::as_str)
+                .chain((!last_is_account).then_some(account))
+                .filter_map(|level| {
+                    let attached: Vec<NamedPolicy> = targets
+                        .get(level)?
+                        .iter()
+                        .filter_map(|&i| policies.get(i))
+                        .map(|p: &OrgPolicy| NamedPolicy {
+                            name: format!("{kind} {} at {level}", p.name),
+                            policy: Arc::clone(&p.policy),
+                        })
+                        .collect();
+                    Some(PolicySet::compile(attached))
+                })
+                .collect();
+            Some(Arc::new(levels))
+        })
+    }
+}

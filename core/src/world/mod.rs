@@ -1,0 +1,294 @@
+//! The world: what polcheck knows about an AWS estate, read from the exports AWS prints
+//! (`/work/shared/spec/world.md`), and the policies that bear on each request.
+//!
+//! # What is imported
+//!
+//! | top-level key | taken from it |
+//! | --- | --- |
+//! | `UserDetailList` | `UserName`, `UserId`, `Arn`, `GroupList`, `UserPolicyList`, `AttachedManagedPolicies`, `PermissionsBoundary`, `Tags` |
+//! | `GroupDetailList` | `GroupName`, `Arn`, `GroupPolicyList`, `AttachedManagedPolicies` |
+//! | `RoleDetailList` | `RoleName`, `RoleId`, `Arn`, `AssumeRolePolicyDocument` (the trust policy), `RolePolicyList`, `AttachedManagedPolicies`, `PermissionsBoundary`, `Tags` |
+//! | `Policies` | `Arn`, `PolicyName`, and the one `PolicyVersionList` entry whose `IsDefaultVersion` is `true` (AWS-managed policies too, when exported) |
+//! | `AccountId` | the account the export belongs to (else the account of the first user or role) |
+//! | `ResourcePolicies` | `ResourceArn`, `AccountId` (the owner, default `AccountId`), `Policy` |
+//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`) |
+//! | `Vpcs`, `Subnets`, `RouteTables`, `InternetGateways`, `NetworkAcls`, `SecurityGroups`, `Reservations`, `NetworkInterfaces`, `ManagedPrefixLists` | nothing here: the network importer reads them from the same documents |
+//!
+//! Other fields of AWS's entries (`CreateDate`, `RoleLastUsed`, `InstanceProfileList`...) are
+//! ignored. Policy documents may be objects, JSON strings or URL-encoded strings.
+//!
+//! # Merging files
+//!
+//! Files are read in the order given, as if their keys were concatenated: lists under the same
+//! key append, `Organization.Accounts` merge by account, SCP and RCP lists append. `AccountId`
+//! must be the same wherever it is given. A user, group or role (by account and name), a
+//! managed policy or resource policy (by ARN), an SCP or RCP (by name) defined twice is an
+//! error, and so is an account given two different organization paths.
+//!
+//! # Errors and warnings
+//!
+//! Errors stop the load and say the file, the JSON path and the line:column
+//! ([`WorldError`]). Warnings come back beside the world ([`WorldWarning`]); nothing is printed.
+//!
+//! | situation | |
+//! | --- | --- |
+//! | a file that is not JSON, a policy that does not parse, a value of the wrong type, a missing required key (`UserName`, `Arn`, `PolicyDocument`...) | error |
+//! | `AccountId` differing between files | error |
+//! | a duplicate definition (see above) | error |
+//! | a managed policy without exactly one default version | error |
+//! | a user's group absent from every `GroupDetailList` (the export is cut short: the group's grants would be lost silently) | error |
+//! | an attached or boundary **customer-managed** policy absent from `Policies` | error |
+//! | an attached **AWS-managed** policy (`arn:aws:iam::aws:policy/...`) absent from `Policies` (exports omit them unless filtered for): left out, so polcheck may deny what AWS allows | warning |
+//! | an AWS-managed **boundary** absent from `Policies`: taken as allowing nothing | warning |
+//! | an unknown top-level key, or an unknown key in polcheck's own objects (`ResourcePolicies` entries, `Organization`, SCP and RCP entries) | warning |
+//! | an SCP or RCP target on no account's path | warning |
+//!
+//! # Which policies a request meets ([`World::layers_for`])
+//!
+//! - identity: for a user, its inline policies, its managed policies, then for each group in
+//!   `GroupList` order the group's inline and managed policies; for a role session (or a role
+//!   ARN as the caller), the role's inline and managed policies. Other callers (root, services,
+//!   anonymous, principals outside the world) have none.
+//! - boundary: the user's or role's `PermissionsBoundary`.
+//! - resource: the `ResourcePolicies` entry whose `ResourceArn` is the resource, else the one
+//!   of its [`governing_resource`] (an object's bucket, a qualified function's function); for
+//!   an `sts:` action on a role ARN, the role's trust policy.
+//! - SCPs: when the caller's account is in `Organization.Accounts`, one level per target on its
+//!   path (the account id itself appended as the last level), each holding the SCPs whose
+//!   `Targets` name it. A level with no SCP attached is **left out** (it passes, as AWS's
+//!   `FullAWSAccess` would). An account not in `Accounts` gets no SCP layer at all.
+//! - RCPs: the same for the resource's account (the request's `resource_account`, else
+//!   [`World::resource_account`], else the ARN's or the caller's account).
+//!
+//! Each policy is named for where it came from, as explanations print it:
+//! `user inline alice/OwnQueue`, `user managed DevAccess v2`,
+//! `group Developers via inline Name`, `group Developers via managed DevAccess v2`,
+//! `role inline AppRole/Tables`, `role managed Name v1`, `boundary LogsOnly v1`,
+//! `bucket policy of dev-artifacts`, `key policy of ARN`, `resource policy of ARN`,
+//! `trust policy of role AppRole`, `SCP NoEcr at ou-workloads`, `RCP X at r-root`.
+//!
+//! Each caller's identity and boundary sets, each resource policy and each account's SCP and
+//! RCP levels are compiled once, on first use, and kept; [`World`] is `Send + Sync`.
+//!
+//! ```
+//! use polcheck_core::{context::Context, decide::{decide, Outcome}, request::Request, world::World};
+//! let text = r#"{"AccountId": "111122223333", "UserDetailList": [{"UserName": "alice",
+//!   "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
+//!   "UserPolicyList": [{"PolicyName": "Read", "PolicyDocument":
+//!     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]}]}"#;
+//! let (world, warnings) = World::load(&[("iam.json".to_string(), text.to_string())]).unwrap();
+//! assert!(warnings.is_empty());
+//! let mut req = Request::new(Some("arn:aws:iam::111122223333:user/alice"), "s3:GetObject",
+//!     "arn:aws:s3:::b/k", Context::new()).unwrap();
+//! world.prepare(&mut req);
+//! assert_eq!(decide(&world.layers_for(&req), &req).outcome, Outcome::Allowed);
+//! ```
+
+mod error;
+mod import;
+mod layers;
+mod read;
+mod resolve;
+mod resource;
+
+pub use error::{At, WorldError, WorldWarning};
+pub use import::NETWORK_KEYS;
+pub use resource::{governing_resource, resource_policy_name};
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::arn::Arn;
+use crate::compile::NamedPolicy;
+use crate::context::{Context, ContextValue};
+use crate::json::{self, Document};
+use crate::policy::Policy;
+use crate::principal::Principal;
+use crate::request::Request;
+
+/// An AWS estate: users, groups, roles, managed policies, resource policies, organization.
+pub struct World {
+    account: Option<String>,
+    users: Vec<Entity>,
+    roles: Vec<Entity>,
+    groups: Vec<Group>,
+    users_by_name: HashMap<String, usize>,
+    roles_by_name: HashMap<String, usize>,
+    resources: HashMap<String, ResourcePolicy>,
+    organization: Organization,
+    cache: layers::Cache,
+}
+
+use layers::Cache;
+
+/// A user or role, references resolved.
+struct Entity {
+    name: String,
+    id: Option<String>,
+    arn: String,
+    account: String,
+    /// Inline then managed policies, named.
+    policies: Vec<NamedPolicy>,
+    /// Indexes into `World::groups` (users only).
+    groups: Vec<usize>,
+    boundary: Option<NamedPolicy>,
+    tags: Vec<(String, String)>,
+    /// Roles only.
+    trust: Option<NamedPolicy>,
+}
+
+/// A group's inline then managed policies, named.
+struct Group {
+    policies: Vec<NamedPolicy>,
+}
+
+/// A `ResourcePolicies` entry.
+struct ResourcePolicy {
+    account: Option<String>,
+    policy: NamedPolicy,
+}
+
+/// An SCP or RCP.
+struct OrgPolicy {
+    name: String,
+    policy: Arc<Policy>,
+}
+
+/// `Organization`, with the policies indexed by target.
+struct Organization {
+    accounts: HashMap<String, Vec<String>>,
+    scps: Vec<OrgPolicy>,
+    scp_targets: HashMap<String, Vec<usize>>,
+    rcps: Vec<OrgPolicy>,
+    rcp_targets: HashMap<String, Vec<usize>>,
+}
+
+impl World {
+    /// Parses and loads world files, given as (file name, text). The file names appear in
+    /// errors and warnings.
+    pub fn load(files: &[(String, String)]) -> Result<(World, Vec<WorldWarning>), WorldError> {
+        let mut docs = Vec::with_capacity(files.len());
+        for (name, text) in files {
+            let doc = json::parse(text).map_err(|error| WorldError::Syntax {
+                file: name.clone(),
+                error,
+            })?;
+            docs.push((name.as_str(), doc));
+        }
+        let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (*n, d)).collect();
+        World::from_documents(&refs)
+    }
+
+    /// Loads world files already parsed (so the same documents can go to the network
+    /// importer). The documents are not kept.
+    pub fn from_documents(
+        docs: &[(&str, &Document)],
+    ) -> Result<(World, Vec<WorldWarning>), WorldError> {
+        let mut builder = import::Builder::default();
+        for (file, doc) in docs {
+            builder.document(file, doc)?;
+        }
+        builder.finish()
+    }
+
+    /// The account the world belongs to: `AccountId`, else the first user's or role's.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    fn user(&self, account: &str, name: &str) -> Option<&Entity> {
+        let i = *self.users_by_name.get(&format!("{account}/{name}"))?;
+        self.users.get(i)
+    }
+
+    fn role(&self, account: &str, name: &str) -> Option<&Entity> {
+        let i = *self.roles_by_name.get(&format!("{account}/{name}"))?;
+        self.roles.get(i)
+    }
+
+    /// The user or role a caller is, when the world has it.
+    fn entity_of(&self, p: &Principal) -> Option<&Entity> {
+        match p {
+            Principal::User { account, name, .. } => self.user(account, name),
+            Principal::AssumedRole { account, role, .. } => self.role(account, role),
+            _ => None,
+        }
+    }
+
+    /// Adds the keys the world knows about a caller, unless the context sets them:
+    /// `aws:PrincipalTag/KEY` for each tag of the user or role, and `aws:userid` (the
+    /// user's `UserId`; `ROLEID:SESSION` for a role session, as AWS forms it).
+    pub fn request_context(&self, principal: &Principal, ctx: &mut Context) {
+        let Some(e) = self.entity_of(principal) else {
+            return;
+        };
+        for (k, v) in &e.tags {
+            ctx.insert_default(
+                &format!("aws:PrincipalTag/{k}"),
+                ContextValue::single(v.as_str()),
+            );
+        }
+        let user_id = match (principal, &e.id) {
+            (Principal::AssumedRole { session, .. }, Some(id)) if !session.is_empty() => {
+                Some(format!("{id}:{session}"))
+            }
+            (_, Some(id)) => Some(id.clone()),
+            (_, None) => None,
+        };
+        if let Some(id) = user_id {
+            ctx.insert_default("aws:userid", ContextValue::Single(id));
+        }
+    }
+
+    /// The account owning a resource: the ARN's account when it has one; else (S3 buckets and
+    /// objects) the `AccountId` of the `ResourcePolicies` entry governing it, defaulting to
+    /// the world's `AccountId`; else `None`, meaning unknown (the request then takes the
+    /// caller's account, as the suite format says).
+    pub fn resource_account(&self, arn: &str) -> Option<String> {
+        if let Some(a) = Arn::parse(arn).filter(|a| !a.account.is_empty()) {
+            return Some(a.account.to_string());
+        }
+        let entry = self
+            .resources
+            .get(arn)
+            .or_else(|| self.resources.get(&governing_resource(arn)))?;
+        entry.account.clone().or_else(|| self.account.clone())
+    }
+
+    /// Completes a request with what the world knows: its `resource_account` when unset
+    /// ([`World::resource_account`]), and [`World::request_context`].
+    pub fn prepare(&self, req: &mut Request) {
+        if req.resource_account.is_none() {
+            req.resource_account = self.resource_account(&req.resource);
+        }
+        self.request_context(&req.principal, &mut req.context);
+    }
+
+    /// Every caller to ask about in a who-can query: each user's ARN, and for each role a
+    /// representative session `arn:aws:sts::ACCOUNT:assumed-role/ROLE/polcheck`, in export
+    /// order.
+    pub fn principals(&self) -> Vec<String> {
+        let users = self.users.iter().map(|u| u.arn.clone());
+        let roles = self.roles.iter().map(|r| {
+            format!(
+                "arn:aws:sts::{}:assumed-role/{}/polcheck",
+                r.account, r.name
+            )
+        });
+        users.chain(roles).collect()
+    }
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("World")
+            .field("account", &self.account)
+            .field("users", &self.users.len())
+            .field("groups", &self.groups.len())
+            .field("roles", &self.roles.len())
+            .field("resource_policies", &self.resources.len())
+            .field("organization_accounts", &self.organization.accounts.len())
+            .finish()
+    }
+}

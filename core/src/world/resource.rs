@@ -1,0 +1,91 @@
+//! Which resource's policy governs an ARN, and what a resource policy is called.
+//!
+//! A stop-gap until the service catalogue knows every service: it covers the cases the
+//! world's tests need, S3 objects and qualified Lambda functions.
+
+use crate::arn::Arn;
+
+/// The ARN whose resource-based policy governs `arn`:
+///
+/// - an S3 object `arn:aws:s3:::bucket/key` is governed by its bucket `arn:aws:s3:::bucket`;
+/// - a qualified Lambda function `arn:aws:lambda:REGION:ACCOUNT:function:name:alias` (or
+///   `:version`) by the function `arn:aws:lambda:REGION:ACCOUNT:function:name`;
+/// - anything else by itself.
+///
+/// ```
+/// use polcheck_core::world::governing_resource;
+/// assert_eq!(governing_resource("arn:aws:s3:::logs/2024/a.gz"), "arn:aws:s3:::logs");
+/// assert_eq!(
+///     governing_resource("arn:aws:lambda:us-east-1:111122223333:function:api:live"),
+///     "arn:aws:lambda:us-east-1:111122223333:function:api"
+/// );
+/// assert_eq!(governing_resource("arn:aws:sqs:us-east-1:111122223333:jobs"), "arn:aws:sqs:us-east-1:111122223333:jobs");
+/// ```
+pub fn governing_resource(arn: &str) -> String {
+    let Some(a) = Arn::parse(arn) else {
+        return arn.to_string();
+    };
+    let Some(prefix) = arn.strip_suffix(a.resource) else {
+        return arn.to_string();
+    };
+    match a.service {
+        "s3" if a.account.is_empty() => match a.resource.split_once('/') {
+            Some((bucket, _)) => format!("{prefix}{bucket}"),
+            None => arn.to_string(),
+        },
+        "lambda" => {
+            let mut parts = a.resource.splitn(3, ':');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("function"), Some(name), Some(_)) => format!("{prefix}function:{name}"),
+                _ => arn.to_string(),
+            }
+        }
+        _ => arn.to_string(),
+    }
+}
+
+/// The bucket name of an S3 bucket ARN.
+fn bucket_name(arn: &str) -> Option<&str> {
+    let a = Arn::parse(arn)?;
+    (a.service == "s3" && a.account.is_empty() && !a.resource.contains('/')).then_some(a.resource)
+}
+
+/// The name explanations give a `ResourcePolicies` entry: `bucket policy of NAME`,
+/// `key policy of ARN` for KMS keys, `resource policy of ARN` otherwise.
+pub fn resource_policy_name(arn: &str) -> String {
+    if let Some(bucket) = bucket_name(arn) {
+        return format!("bucket policy of {bucket}");
+    }
+    match Arn::parse(arn) {
+        Some(a) if a.service == "kms" => format!("key policy of {arn}"),
+        _ => format!("resource policy of {arn}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            resource_policy_name("arn:aws:s3:::site"),
+            "bucket policy of site"
+        );
+        assert_eq!(
+            resource_policy_name("arn:aws:sns:us-east-1:111122223333:t"),
+            "resource policy of arn:aws:sns:us-east-1:111122223333:t"
+        );
+    }
+
+    #[test]
+    fn unqualified_and_odd_arns_govern_themselves() {
+        let f = "arn:aws:lambda:us-east-1:111122223333:function:api";
+        assert_eq!(governing_resource(f), f);
+        assert_eq!(governing_resource("*"), "*");
+        assert_eq!(
+            governing_resource("arn:aws:s3:::bucket"),
+            "arn:aws:s3:::bucket"
+        );
+    }
+}
