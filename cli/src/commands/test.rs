@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use polcheck_core::suite::{run_policy_test, Suite, TestKind};
+use polcheck_core::json::Document;
+use polcheck_core::suite::{Environment, Suite, SuiteRun, WorldSource};
 
 use crate::input::read_text;
 use crate::ExitCode;
@@ -40,26 +41,26 @@ pub fn run(args: Args) -> ExitCode {
 fn run_suite(file: &str) -> Result<(usize, usize), String> {
     let text = read_text(file).map_err(|e| e.to_string())?;
     let suite = Suite::parse(&text).map_err(|e| format!("{file}:{e}"))?;
-    let _dir = Path::new(file).parent();
-    if suite.world.is_some() {
-        return Err(format!("{file}: worlds are not supported yet"));
-    }
-    let layers = suite.policies.compile();
+    let env = match &suite.world {
+        None => Environment::empty(),
+        Some(WorldSource::Path(p)) => {
+            let dir = Path::new(file).parent().unwrap_or(Path::new("."));
+            let path = dir.join(p).display().to_string();
+            crate::world::environment(&crate::world::read_files(&[path])?)?
+        }
+        Some(WorldSource::Inline(root)) => {
+            let doc = Document::from_parts(root.clone(), suite.lines.clone());
+            Environment::from_documents(&[(file, &doc)]).map_err(|e| e.to_string())?
+        }
+    };
     let (mut passed, mut failed) = (0, 0);
-    for test in &suite.tests {
-        let result = match &test.kind {
-            TestKind::Request { .. } => run_policy_test(&layers, &suite, test),
-            TestKind::Flow { .. } => None,
-        };
-        match result.and_then(|r| r.failure) {
-            None if matches!(test.kind, TestKind::Request { .. }) => passed += 1,
-            None => {
-                failed += 1;
-                println!(
-                    "FAIL {file}: {}: network flows are not supported yet",
-                    test.name
-                );
-            }
+    for (test, result) in suite
+        .tests
+        .iter()
+        .zip(SuiteRun::new(&suite, &env).run_all())
+    {
+        match result.failure {
+            None => passed += 1,
             Some(why) => {
                 failed += 1;
                 println!(

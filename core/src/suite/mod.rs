@@ -5,11 +5,15 @@
 //! every face (CLI, playground, library users) runs suites the same way. Reading a suite never
 //! touches the file system: a `world` given as a path is handed back to the caller to load.
 
+mod run;
+
+pub use run::{Environment, EnvironmentError, SuiteRun};
+
 use std::collections::BTreeSet;
 
 use crate::compile::{NamedPolicy, PolicySet};
 use crate::context::{Context, ContextValue};
-use crate::decide::{decide, Decision};
+use crate::decide::Decision;
 use crate::decide::{Layers, Outcome, PolicyKind};
 use crate::json::{self, Json, JsonPath, LineIndex};
 use crate::policy::{parse::from_json, Location, PolicyError};
@@ -584,30 +588,4 @@ pub fn outcome_of(d: &Decision) -> TestOutcome {
             .map(|k| k.as_str().to_string())
             .collect(),
     }
-}
-
-/// Runs the authorization tests of a suite that needs no world; `None` for flow tests.
-pub fn run_policy_test(
-    suite_layers: &Layers,
-    suite: &Suite,
-    test: &TestCase,
-) -> Option<TestResult> {
-    let TestKind::Request {
-        request, policies, ..
-    } = &test.kind
-    else {
-        return None;
-    };
-    let own;
-    let layers = if policies.is_empty() {
-        suite_layers
-    } else {
-        own = suite.policies.overlay(policies).compile();
-        &own
-    };
-    let got = request
-        .to_request()
-        .map(|r| outcome_of(&decide(layers, &r)))
-        .map_err(|e| e.to_string());
-    Some(judge(test, got))
 }

@@ -1,0 +1,78 @@
+//! Loading worlds: files and directories of AWS exports, or the bundled demo estate.
+
+use std::path::Path;
+
+use polcheck_core::json::{self, Document};
+use polcheck_core::suite::Environment;
+
+use crate::input::read_text;
+
+/// The demo estate of `corpus/worlds/demo/`, built into the binary so `polcheck eval` works
+/// from any directory.
+const DEMO: &[(&str, &str)] = &[
+    (
+        "corpus/worlds/demo/iam.json",
+        include_str!("../../corpus/worlds/demo/iam.json"),
+    ),
+    (
+        "corpus/worlds/demo/network.json",
+        include_str!("../../corpus/worlds/demo/network.json"),
+    ),
+];
+
+/// Reads world files; a directory stands for every `*.json` file in it, in name order.
+pub fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        if Path::new(p).is_dir() {
+            let mut names: Vec<String> = std::fs::read_dir(p)
+                .map_err(|e| format!("{p}: cannot read directory: {e}"))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .map(|f| f.display().to_string())
+                .collect();
+            names.sort();
+            if names.is_empty() {
+                return Err(format!("{p}: directory holds no .json file"));
+            }
+            for n in names {
+                let text = read_text(&n).map_err(|e| e.to_string())?;
+                files.push((n, text));
+            }
+        } else {
+            files.push((p.clone(), read_text(p).map_err(|e| e.to_string())?));
+        }
+    }
+    Ok(files)
+}
+
+/// Parses files and loads both halves of the world, printing warnings to standard error.
+pub fn environment(files: &[(String, String)]) -> Result<Environment, String> {
+    let docs: Vec<(String, Document)> = files
+        .iter()
+        .map(|(name, text)| {
+            json::parse(text)
+                .map(|d| (name.clone(), d))
+                .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message))
+        })
+        .collect::<Result<_, _>>()?;
+    let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (n.as_str(), d)).collect();
+    let env = Environment::from_documents(&refs).map_err(|e| e.to_string())?;
+    for w in &env.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(env)
+}
+
+/// The world of `--world` flags, or the demo estate when none is given.
+pub fn from_flags(paths: &[String]) -> Result<Environment, String> {
+    if paths.is_empty() {
+        let files: Vec<(String, String)> = DEMO
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        return environment(&files);
+    }
+    environment(&read_files(paths)?)
+}

@@ -1,0 +1,159 @@
+//! Running a suite: each test against its policies, its world, or its network.
+//!
+//! An [`Environment`] is what a suite's tests run against: the IAM [`World`] and the
+//! [`NetworkModel`] read from the same documents. When a suite has both a world and
+//! `policies`, the policies apply in addition to the world: identity and resource policies are
+//! added to the world's, a boundary, session policy or SCP/RCP levels given by the suite
+//! replace the world's.
+
+use crate::compile::{NamedPolicy, PolicySet};
+use crate::decide::{decide, Layers};
+use crate::json::Document;
+use crate::network::{Flow, NetworkImportError, NetworkModel};
+use crate::world::{World, WorldError};
+
+use super::{judge, outcome_of, PolicyInputs, Suite, TestCase, TestKind, TestOutcome, TestResult};
+
+/// The estate a suite's tests run against.
+#[derive(Debug, Default)]
+pub struct Environment {
+    /// The IAM half, when the documents hold any IAM keys.
+    pub world: Option<World>,
+    /// The network half.
+    pub network: Option<NetworkModel>,
+    /// Warnings from both importers, as `file:line:col: message` lines.
+    pub warnings: Vec<String>,
+}
+
+/// A world that cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    /// The IAM half is broken.
+    #[error("{0}")]
+    World(#[from] WorldError),
+    /// The network half is broken.
+    #[error("{0}")]
+    Network(#[from] NetworkImportError),
+}
+
+impl Environment {
+    /// No world at all: tests run against their `policies` alone.
+    pub fn empty() -> Environment {
+        Environment::default()
+    }
+
+    /// Reads both halves of a world from parsed files (`name`, document).
+    pub fn from_documents(docs: &[(&str, &Document)]) -> Result<Environment, EnvironmentError> {
+        let (world, world_warnings) = World::from_documents(docs)?;
+        let swapped: Vec<(&Document, &str)> = docs.iter().map(|(n, d)| (*d, *n)).collect();
+        let (network, net_warnings) = NetworkModel::import(&swapped)?;
+        let warnings = world_warnings
+            .iter()
+            .map(ToString::to_string)
+            .chain(net_warnings.iter().map(ToString::to_string))
+            .collect();
+        Ok(Environment {
+            world: Some(world),
+            network: Some(network),
+            warnings,
+        })
+    }
+}
+
+/// A suite ready to run: the suite-level policies compiled once.
+pub struct SuiteRun<'a> {
+    suite: &'a Suite,
+    env: &'a Environment,
+    layers: Layers,
+}
+
+impl<'a> SuiteRun<'a> {
+    /// Prepares a suite to run against an environment.
+    pub fn new(suite: &'a Suite, env: &'a Environment) -> SuiteRun<'a> {
+        SuiteRun {
+            suite,
+            env,
+            layers: suite.policies.compile(),
+        }
+    }
+
+    /// Runs every test, in order.
+    pub fn run_all(&self) -> Vec<TestResult> {
+        self.suite.tests.iter().map(|t| self.run(t)).collect()
+    }
+
+    /// Runs one test.
+    pub fn run(&self, test: &TestCase) -> TestResult {
+        let got = match &test.kind {
+            TestKind::Request {
+                request, policies, ..
+            } => (|| {
+                let mut req = request.to_request().map_err(|e| e.to_string())?;
+                let inputs;
+                let own;
+                let layers = match (&self.env.world, policies.is_empty()) {
+                    (Some(world), _) => {
+                        world.prepare(&mut req);
+                        inputs = self.suite.policies.overlay(policies);
+                        own = with_inputs(world.layers_for(&req), &inputs);
+                        &own
+                    }
+                    (None, true) => &self.layers,
+                    (None, false) => {
+                        own = self.suite.policies.overlay(policies).compile();
+                        &own
+                    }
+                };
+                Ok(outcome_of(&decide(layers, &req)))
+            })(),
+            TestKind::Flow { flow, .. } => self.flow(flow),
+        };
+        judge(test, got)
+    }
+
+    fn flow(&self, flow: &serde_json::Value) -> Result<TestOutcome, String> {
+        let network = self
+            .env
+            .network
+            .as_ref()
+            .ok_or("a flow test needs a world with a network")?;
+        let flow = Flow::from_test_json(flow).map_err(|e| e.to_string())?;
+        let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
+        Ok(TestOutcome {
+            got: if verdict.allowed { "allowed" } else { "denied" }.into(),
+            blocked_by: verdict
+                .blocked_by()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+}
+
+/// A world's layers with a suite's policies added (identity, resource) or put in place
+/// (boundary, session, SCP and RCP levels).
+fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
+    if inputs.is_empty() {
+        return world;
+    }
+    let add = |set: Option<&PolicySet>, extra: Vec<NamedPolicy>| {
+        let mut all: Vec<NamedPolicy> = set.map(|s| s.policies().to_vec()).unwrap_or_default();
+        all.extend(extra);
+        PolicySet::compile(all)
+    };
+    let mine = inputs.compile();
+    Layers {
+        identity: add(
+            Some(&world.identity),
+            inputs.identity.clone().unwrap_or_default(),
+        ),
+        resource: match (&world.resource, &inputs.resource) {
+            (w, Some(p)) => Some(add(w.as_ref(), vec![p.clone()])),
+            (w, None) => w.clone(),
+        },
+        boundary: mine.boundary.or(world.boundary),
+        session: mine.session.or(world.session),
+        scp: mine.scp.or(world.scp),
+        rcp: mine.rcp.or(world.rcp),
+    }
+}
