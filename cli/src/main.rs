@@ -37,8 +37,11 @@ struct Cli {
 enum Command {
     /// Run policy test suites and print `N passed, M failed`.
     Test(commands::test::Args),
-    /// Evaluate one request against policies, like `aws iam simulate-custom-policy`.
+    /// Evaluate a request against policies or a world (like `aws iam simulate-custom-policy`),
+    /// list who can do something, or evaluate a network flow (`--from`, `--to`).
     Eval(commands::eval::Args),
+    /// List every instance port reachable from the internet.
+    Exposure(commands::flow::ExposureArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,6 +60,7 @@ fn main() -> std::process::ExitCode {
     let code = match cli.command {
         Command::Test(args) => commands::test::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Exposure(args) => commands::flow::run_exposure(args),
     };
     std::process::ExitCode::from(code as u8)
 }

@@ -7,12 +7,16 @@
 
 use std::collections::HashMap;
 
+use polcheck_core::arn::Arn;
+use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
+use polcheck_core::decide::Layers;
 use polcheck_core::decide::{decide, Decision, Outcome};
 use polcheck_core::policy::Policy;
 use polcheck_core::request::Request;
-use polcheck_core::suite::PolicyInputs;
+use polcheck_core::suite::{with_inputs, PolicyInputs};
+use polcheck_core::world::World;
 use serde_json::{json, Value};
 
 use crate::input::read_text;
@@ -24,9 +28,17 @@ pub struct Args {
     /// An identity-based policy file (repeatable; `-` reads standard input).
     #[arg(long = "policy", value_name = "FILE")]
     policies: Vec<String>,
-    /// The action to evaluate, `service:Action` (repeatable).
-    #[arg(long = "action", required = true)]
+    /// World files or directories of AWS exports (repeatable; default: the bundled demo world
+    /// when no policy file is given).
+    #[arg(long = "world", value_name = "FILE|DIR")]
+    worlds: Vec<String>,
+    /// The action to evaluate, `service:Action` (repeatable). With a world and no action, every
+    /// action of the resource's service (or `--service`) is tried for the principal.
+    #[arg(long = "action")]
     actions: Vec<String>,
+    /// The service whose actions to list when no `--action` is given.
+    #[arg(long)]
+    service: Option<String>,
     /// The resource ARN.
     #[arg(long, default_value = "*")]
     resource: String,
@@ -58,10 +70,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    flow: super::flow::FlowArgs,
 }
 
+/// Output formats.
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
+pub enum Format {
     Text,
     Json,
 }
@@ -113,53 +128,87 @@ fn parse_context(pairs: &[String]) -> Result<Context, String> {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match evaluate(&args) {
-        Ok(decisions) => {
-            let all_allowed = decisions.iter().all(|(_, d)| d.is_allowed());
-            if all_allowed {
-                ExitCode::Success
-            } else {
-                ExitCode::Negative
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::InputError
-        }
-    }
+    let result = if args.flow.is_flow() {
+        evaluate_flow(&args)
+    } else {
+        evaluate(&args)
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::InputError
+    })
 }
 
-fn evaluate(args: &Args) -> Result<Vec<(String, Decision)>, String> {
+fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
+    let flow = args.flow.flow()?;
+    let env = crate::world::from_flags(&args.worlds)?;
+    let network = env.network.as_ref().ok_or("the world has no network")?;
+    let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&verdict).unwrap_or_default()
+        ),
+        Format::Text => super::flow::print_verdict(&args.flow, &verdict),
+    }
+    Ok(super::flow::code(&verdict))
+}
+
+fn evaluate(args: &Args) -> Result<ExitCode, String> {
     let mut sources = Sources::new();
     let one = |f: &Option<String>, s: &mut Sources| f.as_ref().map(|f| load(f, s)).transpose();
+    let policies: Vec<NamedPolicy> = args
+        .policies
+        .iter()
+        .map(|f| load(f, &mut sources))
+        .collect::<Result<_, _>>()?;
     let inputs = PolicyInputs {
-        identity: Some(
-            args.policies
-                .iter()
-                .map(|f| load(f, &mut sources))
-                .collect::<Result<_, _>>()?,
-        ),
+        identity: (!policies.is_empty()).then_some(policies),
         resource: one(&args.resource_policy, &mut sources)?,
         boundary: one(&args.boundary, &mut sources)?,
         session: one(&args.session_policy, &mut sources)?,
         scp: load_levels(&args.scp, &mut sources)?,
         rcp: load_levels(&args.rcp, &mut sources)?,
     };
-    let layers = inputs.compile();
     let context = parse_context(&args.context)?;
-    let mut results = Vec::new();
-    for action in &args.actions {
+    let world_mode = !args.worlds.is_empty() || inputs.is_empty();
+    let env = if world_mode {
+        Some(crate::world::from_flags(&args.worlds)?)
+    } else {
+        None
+    };
+    let world = env.as_ref().and_then(|e| e.world.as_ref());
+    let layers_for = |req: &mut Request| -> Layers {
+        match world {
+            Some(w) => {
+                w.prepare(req);
+                with_inputs(w.layers_for(req), &inputs)
+            }
+            None => inputs.compile(),
+        }
+    };
+    let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
         if action != "*" && !action.contains(':') {
             return Err(format!("--action `{action}`: expected `service:Action`"));
         }
-        let mut req = Request::new(
-            args.principal.as_deref(),
-            action,
-            &args.resource,
-            context.clone(),
-        )
-        .map_err(|e| format!("--principal: {e}"))?;
+        let mut req = Request::new(principal, action, &args.resource, context.clone())
+            .map_err(|e| format!("--principal: {e}"))?;
         req.resource_account = args.resource_account.clone();
+        Ok(req)
+    };
+    if let (Some(w), None, false) = (world, &args.principal, args.actions.is_empty()) {
+        return who_can(args, w, &request, &layers_for);
+    }
+    if world.is_some() && args.actions.is_empty() {
+        return actions_of(args, &request, &layers_for);
+    }
+    if args.actions.is_empty() {
+        return Err("--action is required with --policy".into());
+    }
+    let mut results = Vec::new();
+    for action in &args.actions {
+        let mut req = request(args.principal.as_deref(), action)?;
+        let layers = layers_for(&mut req);
         results.push((action.clone(), decide(&layers, &req)));
     }
     match args.format {
@@ -169,7 +218,115 @@ fn evaluate(args: &Args) -> Result<Vec<(String, Decision)>, String> {
         }
         Format::Text => print_text(&results, &args.resource, &sources),
     }
-    Ok(results)
+    let all_allowed = results.iter().all(|(_, d)| d.is_allowed());
+    Ok(if all_allowed {
+        ExitCode::Success
+    } else {
+        ExitCode::Negative
+    })
+}
+
+type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;
+type MakeLayers<'a> = dyn Fn(&mut Request) -> Layers + 'a;
+
+/// Who can: every principal of the world, for each action, with the decision.
+fn who_can(
+    args: &Args,
+    world: &World,
+    request: &MakeRequest,
+    layers_for: &MakeLayers,
+) -> Result<ExitCode, String> {
+    let mut rows = Vec::new();
+    for action in &args.actions {
+        for principal in world.principals() {
+            let mut req = request(Some(&principal), action)?;
+            let layers = layers_for(&mut req);
+            let d = decide(&layers, &req);
+            rows.push((principal, action.clone(), d));
+        }
+    }
+    let allowed: Vec<_> = rows.iter().filter(|(_, _, d)| d.is_allowed()).collect();
+    match args.format {
+        Format::Json => {
+            let out: Vec<_> = allowed
+                .iter()
+                .map(|(p, a, d)| json!({ "Principal": p, "Result": aws_result(a, &args.resource, d) }))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "AllowedPrincipals": out }))
+                    .unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            for action in &args.actions {
+                println!("who can {action} on {}:", args.resource);
+                for (p, _, d) in allowed.iter().filter(|(_, a, _)| a == action) {
+                    let why: Vec<String> = d
+                        .matched
+                        .iter()
+                        .filter(|m| m.effect == polcheck_core::policy::Effect::Allow)
+                        .map(|m| m.policy.clone())
+                        .collect();
+                    println!("  {p}  (allowed by {})", why.join("; "));
+                }
+            }
+            println!(
+                "{} of {} principal-action pairs allowed",
+                allowed.len(),
+                rows.len()
+            );
+        }
+    }
+    Ok(if allowed.is_empty() {
+        ExitCode::Negative
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// The actions of a service a principal may perform on the resource.
+fn actions_of(
+    args: &Args,
+    request: &MakeRequest,
+    layers_for: &MakeLayers,
+) -> Result<ExitCode, String> {
+    let service =
+        match (&args.service, Arn::parse(&args.resource)) {
+            (Some(s), _) => s.clone(),
+            (None, Some(arn)) => arn.service.to_string(),
+            (None, None) => return Err(
+                "give --action, or --service, or an ARN as --resource to list a service's actions"
+                    .into(),
+            ),
+        };
+    let catalogue = Catalogue::get().map_err(|e| e.to_string())?;
+    let svc = catalogue
+        .service(&service)
+        .ok_or_else(|| format!("--service: unknown service `{service}`"))?;
+    let mut allowed = Vec::new();
+    for action in svc.actions() {
+        let name = format!("{}:{}", svc.prefix(), action.name());
+        let mut req = request(args.principal.as_deref(), &name)?;
+        let layers = layers_for(&mut req);
+        if decide(&layers, &req).is_allowed() {
+            allowed.push((name, action.access_level().to_string()));
+        }
+    }
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&json!({ "AllowedActions": allowed.iter().map(|(a, l)| json!({"Action": a, "AccessLevel": l})).collect::<Vec<_>>() })).unwrap_or_default()),
+        Format::Text => {
+            for (a, l) in &allowed {
+                println!("{a}  {l}");
+            }
+            println!("{} of {} {} actions allowed on {}", allowed.len(), svc.actions().len(), svc.prefix(), args.resource);
+        }
+    }
+    Ok(if allowed.is_empty() {
+        ExitCode::Negative
+    } else {
+        ExitCode::Success
+    })
 }
 
 /// One `EvaluationResults` entry in AWS's shape.

@@ -205,9 +205,12 @@ impl PolicySet {
                 return;
             }
             for c in &s.conditions {
-                for k in std::iter::once(c.key()).chain(c.variable_keys()) {
-                    if ctx.get_lower(k).is_none() && !keys.iter().any(|x: &String| x == k) {
-                        keys.push(k.to_string());
+                let own = std::iter::once((c.key(), c.key_as_written()));
+                for (k, shown) in own.chain(c.variable_keys().into_iter().map(|k| (k, k))) {
+                    if ctx.get_lower(k).is_none()
+                        && !keys.iter().any(|x: &String| x.eq_ignore_ascii_case(k))
+                    {
+                        keys.push(shown.to_string());
                     }
                 }
             }

@@ -50,6 +50,7 @@ use crate::variables::Template;
 pub struct CompiledCondition {
     operator: ConditionOperator,
     key: String,
+    key_as_written: String,
     values: PolicyValues,
 }
 
@@ -143,6 +144,7 @@ impl CompiledCondition {
         CompiledCondition {
             operator: c.operator,
             key: c.key.to_ascii_lowercase(),
+            key_as_written: c.key.clone(),
             values,
         }
     }
@@ -150,6 +152,11 @@ impl CompiledCondition {
     /// The key, lowercased.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// The key as the policy writes it.
+    pub fn key_as_written(&self) -> &str {
+        &self.key_as_written
     }
 
     /// The operator.

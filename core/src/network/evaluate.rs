@@ -339,13 +339,13 @@ impl<'m> Walk<'m> {
             (
                 !eni.ipv6.is_empty(),
                 ExplanationCode::NoIpv6Address,
-                "an ipv6 address",
+                "ipv6 address",
             )
         } else {
             (
                 !eni.public_ipv4.is_empty(),
                 ExplanationCode::NoPublicIp,
-                "a public ipv4 address or elastic ip",
+                "public ipv4 address or elastic ip",
             )
         };
         if !ok {

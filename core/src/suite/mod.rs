@@ -7,7 +7,7 @@
 
 mod run;
 
-pub use run::{Environment, EnvironmentError, SuiteRun};
+pub use run::{with_inputs, Environment, EnvironmentError, SuiteRun};
 
 use std::collections::BTreeSet;
 

@@ -132,7 +132,7 @@ impl<'a> SuiteRun<'a> {
 
 /// A world's layers with a suite's policies added (identity, resource) or put in place
 /// (boundary, session, SCP and RCP levels).
-fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
+pub fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
     if inputs.is_empty() {
         return world;
     }
