@@ -14,4 +14,5 @@ pub mod principal;
 pub mod reference;
 pub mod request;
 pub mod suite;
+pub mod validate;
 pub mod variables;
