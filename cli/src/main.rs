@@ -38,6 +38,14 @@ enum Command {
     Test(commands::test::Args),
     /// Evaluate one request against policies, like `aws iam simulate-custom-policy`.
     Eval(commands::eval::Args),
+    /// Check policies against the service catalogue: unknown actions and condition keys,
+    /// resources no action takes, operator and key type mismatches. Exit 1 on any finding,
+    /// warnings included.
+    Validate(commands::validate::Args),
+    /// Expand action patterns such as `s3:Get*` to actions with their access levels.
+    Actions(commands::actions::Args),
+    /// Print what the embedded service catalogue holds and its source version.
+    Catalogue(commands::catalogue::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -56,6 +64,9 @@ fn main() -> std::process::ExitCode {
     let code = match cli.command {
         Command::Test(args) => commands::test::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Actions(args) => commands::actions::run(args),
+        Command::Catalogue(args) => commands::catalogue::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

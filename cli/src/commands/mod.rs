@@ -1,2 +1,5 @@
+pub mod actions;
+pub mod catalogue;
 pub mod eval;
 pub mod test;
+pub mod validate;
