@@ -158,13 +158,7 @@ pub(crate) fn check_resources(ctx: &StatementCtx, out: &mut Vec<Finding>) {
         if !checkable(arn, ctx.has_variables) {
             continue;
         }
-        let fits = instances(arn).iter().any(|concrete| {
-            typed.iter().any(|a| {
-                !ctx.catalogue
-                    .resource_types_for_arn(a.service.prefix(), a.action.name(), concrete)
-                    .is_empty()
-            })
-        });
+        let fits = fits_some(ctx.catalogue, &typed, arn);
         if fits {
             continue;
         }
@@ -194,6 +188,47 @@ pub(crate) fn check_resources(ctx: &StatementCtx, out: &mut Vec<Finding>) {
             suggestion: None,
         });
     }
+}
+
+/// The service field of an ARN or ARN format (`arn:${Partition}:ec2:…` → `ec2`).
+fn service_field(arn: &str) -> Option<&str> {
+    arn.split(':').nth(2)
+}
+
+/// Whether some concrete ARN that `pattern` stands for fits a resource type of one of
+/// `typed` (actions that take resource types).
+///
+/// For actions of the service the ARN names, one lookup of the ARN's best-fitting types
+/// ([`Catalogue::resource_type_of_arn`]) per concrete ARN serves them all: an action fits
+/// when one of its types is among them. Actions of other services are asked one by one, and
+/// only when one of their formats names the ARN's service.
+fn fits_some(cat: &Catalogue, typed: &[&ActionRef], pattern: &str) -> bool {
+    let Some(arn_service) = service_field(pattern) else {
+        return true;
+    };
+    let mut own: HashSet<(&str, &str)> = HashSet::new();
+    let mut others: Vec<&ActionRef> = Vec::new();
+    for a in typed {
+        if a.service.prefix().eq_ignore_ascii_case(arn_service) {
+            own.extend(a.resource_types().map(|(t, _)| (t.service(), t.name())));
+        } else if a.resource_types().any(|(t, _)| {
+            t.arn_formats()
+                .any(|f| service_field(f) == Some(arn_service))
+        }) {
+            others.push(a);
+        }
+    }
+    instances(pattern).iter().any(|concrete| {
+        (!own.is_empty()
+            && cat
+                .resource_type_of_arn(concrete)
+                .iter()
+                .any(|t| own.contains(&(t.service(), t.name()))))
+            || others.iter().any(|a| {
+                !cat.resource_types_for_arn(a.service.prefix(), a.action.name(), concrete)
+                    .is_empty()
+            })
+    })
 }
 
 /// Whether an ARN pattern can be checked soundly: an ARN (six `:` fields) with literal
