@@ -42,6 +42,14 @@ enum Command {
     Eval(commands::eval::Args),
     /// List every instance port reachable from the internet.
     Exposure(commands::flow::ExposureArgs),
+    /// Check policies against the service catalogue: unknown actions and condition keys,
+    /// resources no action takes, operator and key type mismatches. Exit 1 on any finding,
+    /// warnings included.
+    Validate(commands::validate::Args),
+    /// Expand action patterns such as `s3:Get*` to actions with their access levels.
+    Actions(commands::actions::Args),
+    /// Print what the embedded service catalogue holds and its source version.
+    Catalogue(commands::catalogue::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -61,6 +69,9 @@ fn main() -> std::process::ExitCode {
         Command::Test(args) => commands::test::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::Exposure(args) => commands::flow::run_exposure(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Actions(args) => commands::actions::run(args),
+        Command::Catalogue(args) => commands::catalogue::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

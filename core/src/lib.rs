@@ -15,5 +15,6 @@ pub mod principal;
 pub mod reference;
 pub mod request;
 pub mod suite;
+pub mod validate;
 pub mod variables;
 pub mod world;

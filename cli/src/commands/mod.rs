@@ -1,3 +1,6 @@
+pub mod actions;
+pub mod catalogue;
 pub mod eval;
 pub mod flow;
 pub mod test;
+pub mod validate;
