@@ -265,3 +265,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn missing_context_lists_only_keys_the_action_can_carry() {
+    let p = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",
+        "Condition":{"StringLike":{"s3:prefix":"a/*"},"Bool":{"aws:SecureTransport":"true"}}}}"#,
+    )
+    .unwrap();
+    let layers = Layers {
+        identity: PolicySet::compile(vec![NamedPolicy::new("p", p)]),
+        ..Layers::default()
+    };
+    let ec2 = Request::new(
+        Some("arn:aws:iam::111122223333:user/a"),
+        "ec2:RunInstances",
+        "*",
+        Context::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        decide(&layers, &ec2).missing_context,
+        ["aws:SecureTransport"]
+    );
+    let s3 = Request::new(
+        Some("arn:aws:iam::111122223333:user/a"),
+        "s3:ListBucket",
+        "arn:aws:s3:::b",
+        Context::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        decide(&layers, &s3).missing_context,
+        ["aws:SecureTransport", "s3:prefix"]
+    );
+}

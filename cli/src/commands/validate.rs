@@ -6,7 +6,10 @@
 //! standard error as `FILE: error: ...` or `FILE:LINE:COL: error: ...`; the other files are
 //! still checked.
 
-use polcheck_core::validate::{validate_policy_text, Finding};
+use polcheck_core::json;
+use polcheck_core::validate::{
+    validate_policy_json, validate_policy_text, world::policy_documents, Finding,
+};
 use serde_json::Value;
 
 use crate::input::read_text;
@@ -20,8 +23,11 @@ use crate::ExitCode;
 )]
 pub struct Args {
     /// Policy files to check (`-` reads standard input).
-    #[arg(required = true, value_name = "POLICY")]
+    #[arg(value_name = "POLICY", required_unless_present = "worlds")]
     files: Vec<String>,
+    /// World files or directories: check every policy document in them.
+    #[arg(long = "world", value_name = "FILE|DIR")]
+    worlds: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -82,15 +88,39 @@ pub fn run(args: Args) -> ExitCode {
         if !findings.is_empty() && code == ExitCode::Success {
             code = ExitCode::Negative;
         }
-        for f in &findings {
-            match args.format {
-                Format::Text => println!("{}", line(file, f, on)),
-                Format::Json => {
-                    let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
-                    if let Value::Object(m) = &mut v {
-                        m.insert("file".into(), Value::String(file.clone()));
+        report(file, &findings, args.format, on, &mut json);
+    }
+    match crate::world::read_files(&args.worlds) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            code = ExitCode::InputError;
+        }
+        Ok(files) => {
+            for (file, text) in &files {
+                let doc = match json::parse(text) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        eprintln!("{file}:{}: error: invalid JSON: {}", e.position, e.message);
+                        code = ExitCode::InputError;
+                        continue;
                     }
-                    json.push(v);
+                };
+                for (path, node) in policy_documents(&doc.root) {
+                    match validate_policy_json(node, doc.line_index(), &path) {
+                        Ok(findings) => {
+                            if !findings.is_empty() && code == ExitCode::Success {
+                                code = ExitCode::Negative;
+                            }
+                            report(file, &findings, args.format, on, &mut json);
+                        }
+                        Err(e) => {
+                            eprintln!(
+                                "{file}:{}: error: {} (at {})",
+                                e.location.position, e.kind, e.location.path
+                            );
+                            code = ExitCode::InputError;
+                        }
+                    }
                 }
             }
         }
@@ -102,4 +132,20 @@ pub fn run(args: Args) -> ExitCode {
         );
     }
     code
+}
+
+/// Prints findings as text, or collects them for the JSON array.
+fn report(file: &str, findings: &[Finding], format: Format, on: bool, json: &mut Vec<Value>) {
+    for f in findings {
+        match format {
+            Format::Text => println!("{}", line(file, f, on)),
+            Format::Json => {
+                let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
+                if let Value::Object(m) = &mut v {
+                    m.insert("file".into(), Value::String(file.to_string()));
+                }
+                json.push(v);
+            }
+        }
+    }
 }

@@ -215,6 +215,7 @@ pub(super) fn build(
             }
         }
     }
+    missing.retain(|k| action_can_carry(&req.action, k));
     missing.sort();
     let allowed_by_boundary = layers.boundary.as_ref().map(|_| {
         gathered
@@ -239,4 +240,31 @@ pub(super) fn build(
         allowed_by_boundary,
         allowed_by_organizations,
     }
+}
+
+/// Whether the catalogue says `action` can carry condition key `key` (global keys always can;
+/// an action the catalogue does not know keeps every key).
+fn action_can_carry(action: &str, key: &str) -> bool {
+    let Some((service, name)) = action.split_once(':') else {
+        return true;
+    };
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return true;
+    }
+    let Some(keys) = crate::catalogue::Catalogue::get()
+        .ok()
+        .and_then(|c| c.action_condition_keys(service, name))
+    else {
+        return true;
+    };
+    let key = key.to_ascii_lowercase();
+    keys.iter().any(|info| {
+        let known = info.name.to_ascii_lowercase();
+        match known.find(['$', '<']) {
+            // A templated key such as `s3:ExistingObjectTag/<key>`: the part before the
+            // template must match and something must follow it.
+            Some(i) => key.len() > i && key.starts_with(&known[..i]),
+            None => known == key,
+        }
+    })
 }

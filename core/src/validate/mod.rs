@@ -71,6 +71,7 @@
 
 mod actions;
 mod conditions;
+pub mod world;
 
 use std::fmt;
 

@@ -1,7 +1,9 @@
 //! Which resource's policy governs an ARN, and what a resource policy is called.
 //!
-//! A stop-gap until the service catalogue knows every service: it covers the cases the
-//! world's tests need, S3 objects and qualified Lambda functions.
+//! The service catalogue decides ([`crate::catalogue::Catalogue::resource_policy_owner`]):
+//! S3 objects and access-point objects, DynamoDB indexes and streams, Lambda versions and
+//! aliases, API Gateway `execute-api` ARNs. Built-in rules for S3 objects and qualified Lambda
+//! functions stand in when the catalogue cannot be read.
 
 use crate::arn::Arn;
 
@@ -10,6 +12,7 @@ use crate::arn::Arn;
 /// - an S3 object `arn:aws:s3:::bucket/key` is governed by its bucket `arn:aws:s3:::bucket`;
 /// - a qualified Lambda function `arn:aws:lambda:REGION:ACCOUNT:function:name:alias` (or
 ///   `:version`) by the function `arn:aws:lambda:REGION:ACCOUNT:function:name`;
+/// - a DynamoDB index or stream by its table, an `execute-api` ARN by its REST API;
 /// - anything else by itself.
 ///
 /// ```
@@ -22,6 +25,14 @@ use crate::arn::Arn;
 /// assert_eq!(governing_resource("arn:aws:sqs:us-east-1:111122223333:jobs"), "arn:aws:sqs:us-east-1:111122223333:jobs");
 /// ```
 pub fn governing_resource(arn: &str) -> String {
+    crate::catalogue::Catalogue::get()
+        .ok()
+        .and_then(|c| c.resource_policy_owner(arn))
+        .unwrap_or_else(|| builtin_owner(arn))
+}
+
+/// The rules for the two commonest cases, used when the catalogue cannot be read.
+fn builtin_owner(arn: &str) -> String {
     let Some(a) = Arn::parse(arn) else {
         return arn.to_string();
     };

@@ -1,0 +1,160 @@
+//! The real binary against worlds: the bundled demo estate, who-can, flows, exposure and
+//! `validate --world`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn polcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_polcheck"))
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+
+#[test]
+fn the_demo_world_is_built_in_and_names_policy_sources() {
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/releases/v1.zip",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("EXPLICIT DENY"), "{out}");
+    assert!(out.contains("bucket policy of demo-artifacts"), "{out}");
+}
+
+#[test]
+fn who_can_lists_allowed_principals_with_their_grants() {
+    let (code, out, _) = polcheck(&[
+        "eval",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/build.zip",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(ALICE) && out.contains("group Developers via managed DevAccess v2"),
+        "{out}"
+    );
+    assert!(!out.contains("role/AppRole"), "{out}");
+}
+
+#[test]
+fn actions_a_principal_may_perform() {
+    let (code, out, _) = polcheck(&[
+        "eval",
+        "--principal",
+        ALICE,
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/x",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let actions: Vec<&str> = v["AllowedActions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["Action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"s3:GetObject"), "{actions:?}");
+    assert!(!actions.contains(&"s3:DeleteBucket"), "{actions:?}");
+}
+
+#[test]
+fn flows_report_every_blocker() {
+    let (code, out, _) = polcheck(&[
+        "eval",
+        "--from",
+        "internet",
+        "--to",
+        "i-0db001a2b3c4d5e6f",
+        "--port",
+        "5432",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    for k in ["public-ip", "nacl", "security-group", "route"] {
+        assert!(kinds.contains(&k), "{kinds:?}");
+    }
+    let (code, out, _) = polcheck(&[
+        "eval",
+        "--from",
+        "192.0.2.15",
+        "--to",
+        "i-0bastion1a2b3c4d5",
+        "--port",
+        "22",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("ALLOWED"), "{out}");
+}
+
+#[test]
+fn exposure_of_the_demo_world() {
+    let (code, out, _) = polcheck(&["exposure"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("i-0web01a2b3c4d5e6f") && out.contains("tcp 80,443"),
+        "{out}"
+    );
+    assert!(!out.contains("i-0db001a2b3c4d5e6f"), "{out}");
+}
+
+#[test]
+fn validate_checks_every_policy_of_a_world() {
+    let demo = workspace().join("corpus/worlds/demo");
+    let (code, out, err) = polcheck(&["validate", "--world", demo.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let bad = std::env::temp_dir().join(format!("polcheck-world-{}.json", std::process::id()));
+    std::fs::write(&bad, r#"{"UserDetailList":[{"UserName":"a","Arn":"arn:aws:iam::111122223333:user/a",
+  "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}}}]}]}"#).unwrap();
+    let (code, out, _) = polcheck(&["validate", "--world", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(":2:") && out.contains("unknown-action") && out.contains("s3:GetObject"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_broken_world_names_file_path_and_position() {
+    let bad = std::env::temp_dir().join(format!("polcheck-broken-{}.json", std::process::id()));
+    std::fs::write(
+        &bad,
+        "{\"Vpcs\": [{\"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/33\"}]}",
+    )
+    .unwrap();
+    let (code, _, err) = polcheck(&["exposure", "--world", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Vpcs[0].CidrBlock") && err.contains("1:"),
+        "{err}"
+    );
+}

@@ -1,0 +1,103 @@
+//! Every policy document of a world file, for `polcheck validate --world`.
+
+use crate::json::{Json, JsonPath};
+
+/// The policy documents a world file holds, with their paths: inline user, group and role
+/// policies, trust policies, every version of managed policies, resource policies, SCPs and
+/// RCPs.
+pub fn policy_documents(root: &Json) -> Vec<(JsonPath, &Json)> {
+    let mut out = Vec::new();
+    let top = JsonPath::root();
+    let mut each = |list: &str, inner: &[&str], doc: &str| {
+        let Some(items) = root.get(list).and_then(Json::as_array) else {
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let base = top.key(list).index(i);
+            walk(item, &base, inner, doc, &mut out);
+        }
+    };
+    each("UserDetailList", &["UserPolicyList"], "PolicyDocument");
+    each("GroupDetailList", &["GroupPolicyList"], "PolicyDocument");
+    each("RoleDetailList", &["RolePolicyList"], "PolicyDocument");
+    each("RoleDetailList", &[], "AssumeRolePolicyDocument");
+    each("Policies", &["PolicyVersionList"], "Document");
+    each("ResourcePolicies", &[], "Policy");
+    if let Some(org) = root.get("Organization") {
+        let base = top.key("Organization");
+        for kind in ["ServiceControlPolicies", "ResourceControlPolicies"] {
+            for (i, p) in org
+                .get(kind)
+                .and_then(Json::as_array)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                if let Some(doc) = p.get("Policy") {
+                    out.push((base.key(kind).index(i).key("Policy"), doc));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Follows the lists named in `inner` (at most one level) down to the `doc` key.
+fn walk<'a>(
+    item: &'a Json,
+    base: &JsonPath,
+    inner: &[&str],
+    doc: &str,
+    out: &mut Vec<(JsonPath, &'a Json)>,
+) {
+    match inner.split_first() {
+        None => {
+            if let Some(d) = item.get(doc).filter(|d| !d.is_null()) {
+                out.push((base.key(doc), d));
+            }
+        }
+        Some((list, rest)) => {
+            for (j, sub) in item
+                .get(list)
+                .and_then(Json::as_array)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                walk(sub, &base.key(list).index(j), rest, doc, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_kind_of_document() {
+        let doc = crate::json::parse(
+            r#"{"UserDetailList":[{"UserPolicyList":[{"PolicyDocument":{}}]}],
+                "RoleDetailList":[{"AssumeRolePolicyDocument":"{}","RolePolicyList":[]}],
+                "Policies":[{"PolicyVersionList":[{"Document":{}},{"Document":{}}]}],
+                "ResourcePolicies":[{"Policy":{}}],
+                "Organization":{"ServiceControlPolicies":[{"Policy":{}}]}}"#,
+        )
+        .unwrap();
+        let paths: Vec<String> = policy_documents(&doc.root)
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "UserDetailList[0].UserPolicyList[0].PolicyDocument",
+                "RoleDetailList[0].AssumeRolePolicyDocument",
+                "Policies[0].PolicyVersionList[0].Document",
+                "Policies[0].PolicyVersionList[1].Document",
+                "ResourcePolicies[0].Policy",
+                "Organization.ServiceControlPolicies[0].Policy",
+            ]
+        );
+    }
+}
