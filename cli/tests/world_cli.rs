@@ -158,3 +158,44 @@ fn a_broken_world_names_file_path_and_position() {
         "{err}"
     );
 }
+
+#[test]
+fn batch_requests_stream_one_result_per_line_in_order() {
+    let input = std::env::temp_dir().join(format!("polcheck-batch-{}.ndjson", std::process::id()));
+    let mut text = String::new();
+    for i in 0..300 {
+        let action = if i % 3 == 0 {
+            "s3:DeleteBucket"
+        } else {
+            "s3:GetObject"
+        };
+        text.push_str(&format!("{{\"principal\":\"{ALICE}\",\"action\":\"{action}\",\"resource\":\"arn:aws:s3:::demo-artifacts/k{i}\"}}\n"));
+    }
+    text.push_str("{\"action\": 5}\n");
+    std::fs::write(&input, text).unwrap();
+    let (code, out, _) = polcheck(&["eval", "--requests", input.to_str().unwrap()]);
+    assert_eq!(code, 2, "a bad line makes the exit code 2");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 301);
+    for (i, v) in lines.iter().take(300).enumerate() {
+        assert_eq!(v["Line"], i + 1);
+        assert_eq!(
+            v["EvalResourceName"],
+            format!("arn:aws:s3:::demo-artifacts/k{i}")
+        );
+        let want = if i % 3 == 0 {
+            "implicitDeny"
+        } else {
+            "allowed"
+        };
+        assert_eq!(v["EvalDecision"], want, "line {}", i + 1);
+    }
+    assert!(
+        lines[300]["Error"].as_str().unwrap().contains("action"),
+        "{}",
+        lines[300]
+    );
+}

@@ -36,6 +36,10 @@ pub struct Args {
     /// action of the resource's service (or `--service`) is tried for the principal.
     #[arg(long = "action")]
     actions: Vec<String>,
+    /// Evaluate a file of requests, one JSON object per line (`-` for standard input), writing
+    /// one JSON result per line.
+    #[arg(long, value_name = "FILE.ndjson")]
+    requests: Option<String>,
     /// The service whose actions to list when no `--action` is given.
     #[arg(long)]
     service: Option<String>,
@@ -196,6 +200,14 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         req.resource_account = args.resource_account.clone();
         Ok(req)
     };
+    if let Some(path) = &args.requests {
+        let source = super::batch::Source {
+            world,
+            inputs: &inputs,
+            compiled: inputs.compile(),
+        };
+        return super::batch::run(path, &source);
+    }
     if let (Some(w), None, false) = (world, &args.principal, args.actions.is_empty()) {
         return who_can(args, w, &request, &layers_for);
     }

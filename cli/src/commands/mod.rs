@@ -1,4 +1,5 @@
 pub mod actions;
+pub mod batch;
 pub mod catalogue;
 pub mod eval;
 pub mod flow;

@@ -238,6 +238,21 @@ impl Suite {
     }
 }
 
+impl RequestSpec {
+    /// Reads one request object, in the shape of a test's `request` (one line of the batch
+    /// input of `polcheck eval --requests`).
+    pub fn parse(text: &str) -> Result<RequestSpec, SuiteError> {
+        let doc = json::parse(text).map_err(|e| SuiteError::Syntax {
+            message: e.message,
+            position: e.position,
+        })?;
+        Reader {
+            lines: doc.line_index(),
+        }
+        .request(&doc.root, &JsonPath::root())
+    }
+}
+
 struct Reader<'a> {
     lines: &'a LineIndex,
 }

@@ -1,0 +1,127 @@
+//! `polcheck eval --requests FILE.ndjson`: one JSON request per line in, one JSON result per
+//! line out, in input order, on every core, with a progress bar on a terminal.
+//!
+//! Each input line is a request object in the shape of a test's `request`
+//! (`principal`, `action`, `resource`, `resourceAccount`, `context`). Each output line is one
+//! AWS-shaped `EvaluationResults` entry with `"Line": N`, or `{"Line": N, "Error": "..."}` for
+//! a line that cannot be read; the other lines still run.
+
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+
+use polcheck_core::decide::{decide, Layers};
+use polcheck_core::suite::{with_inputs, PolicyInputs, RequestSpec};
+use polcheck_core::world::World;
+use serde_json::{json, Value};
+
+use super::eval::aws_result;
+use crate::ExitCode;
+
+/// Lines evaluated between two writes.
+const CHUNK: usize = 8192;
+
+/// Where the layers of each request come from.
+pub struct Source<'a> {
+    /// The world, if any.
+    pub world: Option<&'a World>,
+    /// Policies given by flags (added to the world's).
+    pub inputs: &'a PolicyInputs,
+    /// `inputs` compiled, for runs without a world.
+    pub compiled: Layers,
+}
+
+/// Runs a batch file (`-` for standard input).
+pub fn run(path: &str, source: &Source) -> Result<ExitCode, String> {
+    let reader: Box<dyn BufRead> = if path == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let total = if path != "-" && std::io::stderr().is_terminal() {
+        std::fs::read(path)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64)
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let bar = if total > 0 {
+        indicatif::ProgressBar::new(total)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let (mut any_denied, mut any_error) = (false, false);
+    let mut lines = reader.lines().enumerate();
+    loop {
+        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+        for (i, line) in lines.by_ref().take(CHUNK) {
+            let line = line.map_err(|e| format!("{path}:{}: cannot read: {e}", i + 1))?;
+            chunk.push((i + 1, line));
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let per = chunk.len().div_ceil(threads);
+        let results: Vec<Vec<(Value, Option<bool>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .chunks(per)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .filter(|(_, l)| !l.trim().is_empty())
+                            .map(|(n, l)| one(*n, l, source))
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for (v, allowed) in results.into_iter().flatten() {
+            match allowed {
+                Some(false) => any_denied = true,
+                None => any_error = true,
+                Some(true) => {}
+            }
+            writeln!(out, "{v}").map_err(|e| format!("cannot write: {e}"))?;
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    out.flush().map_err(|e| format!("cannot write: {e}"))?;
+    Ok(if any_error {
+        ExitCode::InputError
+    } else if any_denied {
+        ExitCode::Negative
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// Evaluates one line: the result, and `Some(allowed)` or `None` for an unreadable line.
+fn one(line: usize, text: &str, source: &Source) -> (Value, Option<bool>) {
+    let result = (|| {
+        let spec = RequestSpec::parse(text).map_err(|e| e.to_string())?;
+        let mut req = spec.to_request().map_err(|e| e.to_string())?;
+        let d = match source.world {
+            Some(w) => {
+                w.prepare(&mut req);
+                decide(&with_inputs(w.layers_for(&req), source.inputs), &req)
+            }
+            None => decide(&source.compiled, &req),
+        };
+        Ok::<_, String>((aws_result(&req.action, &req.resource, &d), d.is_allowed()))
+    })();
+    match result {
+        Ok((mut v, allowed)) => {
+            v["Line"] = json!(line);
+            (v, Some(allowed))
+        }
+        Err(e) => (json!({ "Line": line, "Error": e }), None),
+    }
+}
