@@ -9,6 +9,12 @@ shared="${POLCHECK_SHARED:-../shared}"
 echo "== cargo test (workspace)"
 cargo test --workspace --locked --quiet
 
+echo "== library examples and API docs"
+for example in core/examples/*.rs; do
+  cargo run --locked --quiet -p polcheck-core --example "$(basename "$example" .rs)" > /dev/null
+done
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p polcheck-core
+
 echo "== polcheck test: conformance and corpus suites through the binary"
 cargo build --locked --quiet -p polcheck
 bin=target/debug/polcheck

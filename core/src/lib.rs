@@ -1,5 +1,34 @@
-//! polcheck-core: would AWS allow this? Answered offline.
+//! polcheck-core: would AWS allow this? Answered offline, for IAM requests and VPC packets.
+//!
+//! Load policies or a world of AWS exports once, compile once, ask many times:
+//!
+//! ```
+//! use polcheck_core::{Context, Engine, Request};
+//! let engine = Engine::builder().identity_policy("p", r#"{"Version": "2012-10-17",
+//!     "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}"#)?.build()?;
+//! let req = Request::new(Some("arn:aws:iam::111122223333:user/alice"), "s3:GetObject", "*", Context::new())?;
+//! assert!(engine.authorize(&req).is_allowed());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pieces, in the order data flows through them:
+//!
+//! - **Reading**: [`json`] (JSON with positions), [`policy`] (the policy language, located
+//!   errors), [`world`] (IAM exports), [`network`] (VPC exports), [`suite`] (test suites).
+//! - **Compiling**: [`compile`] (indexed policy sets), [`condition`], [`pattern`], [`arn`],
+//!   [`variables`].
+//! - **Deciding**: [`decide`] (AWS's decision flow and its explanation), [`principal`],
+//!   [`request`], [`context`]; [`network`] for flows and [`network::exposure`].
+//! - **Knowing AWS**: [`catalogue`] (every service, action, resource type and condition key),
+//!   [`validate`] (catalogue findings on policies).
+//! - **Checking ourselves**: [`reference`], the slow evaluator the compiled one is tested
+//!   against.
+//!
+//! [`Engine`] ties them together; every piece is public for callers who need one step alone.
+//! Errors are one enum per fallible function, each carrying the JSON path and line:column of
+//! what it refuses. Nothing here prints, reads files or panics on any input.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod arn;
 pub mod catalogue;
@@ -7,6 +36,7 @@ pub mod compile;
 pub mod condition;
 pub mod context;
 pub mod decide;
+pub mod engine;
 pub mod json;
 pub mod network;
 pub mod pattern;
@@ -18,3 +48,11 @@ pub mod suite;
 pub mod validate;
 pub mod variables;
 pub mod world;
+
+pub use context::{Context, ContextValue};
+pub use decide::{Decision, Outcome, PolicyKind};
+pub use engine::{Engine, EngineBuilder, EngineError, EngineFlowError};
+pub use network::{Flow, Verdict};
+pub use policy::{Policy, PolicyError};
+pub use request::Request;
+pub use world::World;

@@ -2,7 +2,7 @@
 //! statements that can apply to its action.
 //!
 //! What is done once per policy set: action patterns are lowercased and sorted into the
-//! [`index`] (exact actions in a hash map, `service:Get*` patterns under their service, and
+//! action index (exact actions in a hash map, `service:Get*` patterns under their service, and
 //! the rest — `*`, `*:Describe*`, `NotAction` — in a short list); resource patterns become
 //! [`ArnPattern`]s; conditions become [`CompiledCondition`]s with their values parsed.
 //! What is done per request: one hash lookup for the action, then the resource, principal and

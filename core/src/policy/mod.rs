@@ -1,6 +1,6 @@
 //! The IAM JSON policy language: documents, statements and their elements.
 //!
-//! [`Policy::parse`] reads a document from JSON text; [`Policy::from_json`] reads one that is
+//! [`Policy::parse`] reads a document from JSON text; [`parse::from_json`] reads one that is
 //! part of a larger file (a test suite, an IAM export), so that errors and statement spans
 //! point into that file. Documents given as JSON strings, or URL-encoded strings as the raw IAM
 //! API returns them, are accepted wherever a document is (see [`parse`]).
