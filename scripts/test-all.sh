@@ -15,6 +15,9 @@ for example in core/examples/*.rs; do
 done
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p polcheck-core
 
+echo "== cargo package (dry run, verified) of the published crates"
+cargo package --locked --allow-dirty --quiet -p polcheck-core -p polcheck
+
 echo "== polcheck test: conformance and corpus suites through the binary"
 cargo build --locked --quiet -p polcheck
 bin=target/debug/polcheck

@@ -12,11 +12,11 @@ use crate::input::read_text;
 const DEMO: &[(&str, &str)] = &[
     (
         "corpus/worlds/demo/iam.json",
-        include_str!("../../corpus/worlds/demo/iam.json"),
+        include_str!("../demo/iam.json"),
     ),
     (
         "corpus/worlds/demo/network.json",
-        include_str!("../../corpus/worlds/demo/network.json"),
+        include_str!("../demo/network.json"),
     ),
 ];
 
