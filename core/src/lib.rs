@@ -21,7 +21,7 @@
 //!   [`request`], [`context`]; [`network`] for flows and [`network::exposure`].
 //! - **Knowing AWS**: [`catalogue`] (every service, action, resource type and condition key),
 //!   [`validate`] (catalogue findings on policies).
-//! - **Checking ourselves**: [`reference`], the slow evaluator the compiled one is tested
+//! - **Checking ourselves**: [`mod@reference`], the slow evaluator the compiled one is tested
 //!   against.
 //!
 //! [`Engine`] ties them together; every piece is public for callers who need one step alone.
