@@ -49,20 +49,43 @@ pub fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, String> {
 
 /// Parses files and loads both halves of the world, printing warnings to standard error.
 pub fn environment(files: &[(String, String)]) -> Result<Environment, String> {
+    let bar = progress(files);
     let docs: Vec<(String, Document)> = files
         .iter()
         .map(|(name, text)| {
-            json::parse(text)
+            bar.set_message(name.clone());
+            let doc = json::parse(text)
                 .map(|d| (name.clone(), d))
-                .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message))
+                .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message));
+            bar.inc(text.len() as u64);
+            doc
         })
         .collect::<Result<_, _>>()?;
+    bar.set_message("importing and compiling");
     let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (n.as_str(), d)).collect();
-    let env = Environment::from_documents(&refs).map_err(|e| e.to_string())?;
+    let env = Environment::from_documents(&refs).map_err(|e| e.to_string());
+    bar.finish_and_clear();
+    let env = env?;
     for w in &env.warnings {
         eprintln!("warning: {w}");
     }
     Ok(env)
+}
+
+/// A progress bar over the bytes of the world's files, on a terminal and for large worlds only.
+fn progress(files: &[(String, String)]) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let total: u64 = files.iter().map(|(_, t)| t.len() as u64).sum();
+    if total < 4 * 1024 * 1024 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The world of `--world` flags, or the demo estate when none is given.

@@ -39,8 +39,7 @@ pub use model::{
 /// The generated catalogue (see `corpus/catalogue/README.md` for the format).
 pub(crate) const CATALOGUE_JSON: &str = include_str!("../../data/catalogue.json");
 /// AWS's global condition keys with their types.
-pub(crate) const GLOBAL_KEYS_JSON: &str =
-    include_str!("../../data/global-condition-keys.json");
+pub(crate) const GLOBAL_KEYS_JSON: &str = include_str!("../../data/global-condition-keys.json");
 
 /// Every service, action, resource type and condition key IAM knows.
 #[derive(Debug)]
