@@ -2,6 +2,7 @@
 //! resource type the ARN is inferred to be for that action.
 
 use polcheck_core::catalogue::{AccessLevel, Catalogue};
+use polcheck_core::{Context, Engine, Outcome, Request};
 
 const ACCT: &str = "123456789012";
 
@@ -32,6 +33,36 @@ fn check(service: &str, action: &str, level: AccessLevel, arn: &str, expected: &
         [expected],
         "{service}:{action} on {arn}"
     );
+    decides_through_a_policy_naming_it(service, action, arn);
+}
+
+/// A policy that allows the action on exactly this ARN allows the request, and not a request
+/// on a neighbouring ARN.
+fn decides_through_a_policy_naming_it(service: &str, action: &str, arn: &str) {
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": {
+        "Effect": "Allow", "Action": format!("{service}:{action}"), "Resource": arn}});
+    let engine = Engine::builder()
+        .identity_policy("naming-it", &policy.to_string())
+        .and_then(|b| b.build())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ask = |resource: &str| {
+        let req = Request::new(
+            Some(&format!("arn:aws:iam::{ACCT}:user/alice")),
+            &format!("{service}:{action}"),
+            resource,
+            Context::new(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        engine.authorize(&req).outcome
+    };
+    assert_eq!(ask(arn), Outcome::Allowed, "{service}:{action} on {arn}");
+    if !arn.contains('*') {
+        assert_eq!(
+            ask(&format!("{arn}-other")),
+            Outcome::ImplicitDeny,
+            "{service}:{action} on {arn}-other"
+        );
+    }
 }
 
 #[test]
