@@ -18,7 +18,6 @@
 mod arn_format;
 mod conditions;
 mod error;
-mod glob;
 mod load;
 mod model;
 mod owner;
@@ -26,6 +25,7 @@ mod resources;
 mod suggest;
 mod template;
 
+use crate::pattern::Glob;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -142,12 +142,15 @@ impl Catalogue {
             None => return Vec::new(),
         };
         let literal_service = !svc_pat.contains(['*', '?']);
+        // Action names are case-insensitive: compare lowercased, through the shared matcher.
+        let svc_glob = Glob::parse(&svc_pat.to_ascii_lowercase());
+        let act_glob = Glob::parse(&act_pat.to_ascii_lowercase());
         let services: Vec<&Service> = if literal_service {
             self.service(svc_pat).into_iter().collect()
         } else {
             self.services
                 .iter()
-                .filter(|s| glob::glob_match(svc_pat, &s.prefix))
+                .filter(|s| svc_glob.is_match(&s.prefix.to_ascii_lowercase()))
                 .collect()
         };
         services
@@ -156,7 +159,7 @@ impl Catalogue {
                 service
                     .actions
                     .iter()
-                    .filter(|a| glob::glob_match(act_pat, &a.name))
+                    .filter(|a| act_glob.is_match(&a.name.to_ascii_lowercase()))
                     .map(move |action| ActionRef { service, action })
             })
             .collect()
