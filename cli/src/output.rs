@@ -15,3 +15,12 @@ pub fn paint(text: &str, code: &str, on: bool) -> String {
         text.to_string()
     }
 }
+
+/// `--format`: text for people, JSON for scripts.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Lines for people.
+    Text,
+    /// JSON for scripts.
+    Json,
+}

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use polcheck_core::catalogue::{ActionRef, Catalogue};
 use serde_json::{json, Value};
 
+use crate::output::Format;
 use crate::ExitCode;
 
 #[derive(clap::Args)]
@@ -20,12 +21,6 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 /// Whether the catalogue can read `pattern`: `*`, or a non-empty service and action.

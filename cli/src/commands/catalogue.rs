@@ -3,6 +3,7 @@
 use polcheck_core::catalogue::Catalogue;
 use serde_json::json;
 
+use crate::output::Format;
 use crate::ExitCode;
 
 #[derive(clap::Args)]
@@ -10,12 +11,6 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 /// Runs the command.

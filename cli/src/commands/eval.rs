@@ -20,6 +20,7 @@ use polcheck_core::world::World;
 use serde_json::{json, Value};
 
 use crate::input::read_text;
+use crate::output::Format;
 use crate::output::{colour, paint};
 use crate::ExitCode;
 
@@ -76,13 +77,6 @@ pub struct Args {
     format: Format,
     #[command(flatten)]
     flow: super::flow::FlowArgs,
-}
-
-/// Output formats.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 /// Policy texts by name, to quote the deciding statement.

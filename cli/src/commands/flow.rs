@@ -120,8 +120,8 @@ pub struct ExposureArgs {
     #[arg(long = "world", value_name = "FILE|DIR")]
     worlds: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = super::eval::Format::Text)]
-    format: super::eval::Format,
+    #[arg(long, value_enum, default_value_t = crate::output::Format::Text)]
+    format: crate::output::Format,
 }
 
 /// `polcheck exposure`: every instance port reachable from the internet.
@@ -139,11 +139,11 @@ pub fn run_exposure(args: ExposureArgs) -> ExitCode {
     };
     let found = exposure(network);
     match args.format {
-        super::eval::Format::Json => println!(
+        crate::output::Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&found).unwrap_or_default()
         ),
-        super::eval::Format::Text => {
+        crate::output::Format::Text => {
             for e in &found {
                 let ports: Vec<String> = e.ports.iter().map(ToString::to_string).collect();
                 let who = e.instance_id.as_deref().unwrap_or(&e.interface_id);

@@ -13,6 +13,7 @@ use polcheck_core::validate::{
 use serde_json::Value;
 
 use crate::input::read_text;
+use crate::output::Format;
 use crate::output::{colour, paint};
 use crate::ExitCode;
 
@@ -31,12 +32,6 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 /// One finding as a text line.

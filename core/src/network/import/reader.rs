@@ -192,23 +192,9 @@ impl Ctx<'_> {
         path: &JsonPath,
         key: &str,
     ) -> Result<Option<IpNet>, NetworkImportError> {
-        let Some(text) = self.opt_str(obj, path, key)? else {
-            return Ok(None);
-        };
-        let node = member(obj, key).unwrap_or(obj);
-        text.trim()
-            .parse::<Ipv4Net>()
-            .map(|n| Some(IpNet::V4(n.trunc())))
-            .map_err(|_| {
-                self.error(
-                    &path.key(key),
-                    node,
-                    ImportErrorKind::InvalidCidr {
-                        family: "IPv4",
-                        value: text.to_string(),
-                    },
-                )
-            })
+        self.opt_cidr(obj, path, key, "IPv4", |t| {
+            t.parse::<Ipv4Net>().ok().map(|n| IpNet::V4(n.trunc()))
+        })
     }
 
     /// An optional IPv6 CIDR member.
@@ -218,23 +204,34 @@ impl Ctx<'_> {
         path: &JsonPath,
         key: &str,
     ) -> Result<Option<IpNet>, NetworkImportError> {
+        self.opt_cidr(obj, path, key, "IPv6", |t| {
+            t.parse::<Ipv6Net>().ok().map(|n| IpNet::V6(n.trunc()))
+        })
+    }
+
+    /// An optional CIDR member of one family, read by `read`.
+    fn opt_cidr(
+        &self,
+        obj: &Json,
+        path: &JsonPath,
+        key: &str,
+        family: &'static str,
+        read: impl Fn(&str) -> Option<IpNet>,
+    ) -> Result<Option<IpNet>, NetworkImportError> {
         let Some(text) = self.opt_str(obj, path, key)? else {
             return Ok(None);
         };
         let node = member(obj, key).unwrap_or(obj);
-        text.trim()
-            .parse::<Ipv6Net>()
-            .map(|n| Some(IpNet::V6(n.trunc())))
-            .map_err(|_| {
-                self.error(
-                    &path.key(key),
-                    node,
-                    ImportErrorKind::InvalidCidr {
-                        family: "IPv6",
-                        value: text.to_string(),
-                    },
-                )
-            })
+        read(text.trim()).map(Some).ok_or_else(|| {
+            self.error(
+                &path.key(key),
+                node,
+                ImportErrorKind::InvalidCidr {
+                    family,
+                    value: text.to_string(),
+                },
+            )
+        })
     }
 
     /// An optional CIDR member of either family.
