@@ -9,6 +9,11 @@ shared="${POLCHECK_SHARED:-../shared}"
 echo "== cargo test (workspace)"
 cargo test --workspace --locked --quiet
 
+echo "== polcheck-core with features left out"
+cargo test --locked --quiet -p polcheck-core --no-default-features --lib
+cargo check --locked --quiet -p polcheck-core --no-default-features --features network
+cargo check --locked --quiet -p polcheck-core --no-default-features --features catalogue
+
 echo "== library examples and API docs"
 for example in core/examples/*.rs; do
   cargo run --locked --quiet -p polcheck-core --example "$(basename "$example" .rs)" > /dev/null

@@ -18,6 +18,7 @@
 
 use crate::compile::NamedPolicy;
 use crate::decide::{decide, Decision, Layers};
+#[cfg(feature = "network")]
 use crate::network::{Flow, FlowError, NetworkModel, Verdict};
 use crate::policy::{Policy, PolicyError};
 use crate::request::Request;
@@ -167,6 +168,7 @@ impl Engine {
     }
 
     /// The network model, when world files were given.
+    #[cfg(feature = "network")]
     pub fn network(&self) -> Option<&NetworkModel> {
         self.env.network.as_ref()
     }
@@ -207,6 +209,7 @@ impl Engine {
     }
 
     /// Evaluates a network flow against the world's network.
+    #[cfg(feature = "network")]
     pub fn flow(&self, flow: &Flow) -> Result<Verdict, EngineFlowError> {
         let network = self
             .env
@@ -218,6 +221,7 @@ impl Engine {
 }
 
 /// Why a flow could not be evaluated.
+#[cfg(feature = "network")]
 #[derive(Debug, thiserror::Error)]
 pub enum EngineFlowError {
     /// The engine was built without world files.
@@ -271,6 +275,7 @@ mod tests {
         assert_eq!(ask("s3:GetObject"), crate::decide::Outcome::Allowed);
         assert_eq!(ask("s3:PutObject"), crate::decide::Outcome::ImplicitDeny);
         assert_eq!(engine.who_can("s3:GetObject", "*").len(), 1);
+        #[cfg(feature = "network")]
         assert!(matches!(engine.flow(&Flow::from_test_json(&serde_json::json!({"from": "internet", "to": "i-1", "protocol": "tcp", "port": 1})).unwrap()), Err(EngineFlowError::Flow(_))));
     }
 }

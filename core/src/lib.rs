@@ -25,12 +25,17 @@
 //!   against.
 //!
 //! [`Engine`] ties them together; every piece is public for callers who need one step alone.
+//! Cargo features: `network` (the VPC half) and `catalogue` (the embedded service catalogue
+//! and [`validate`]) are on by default; an embedder that needs only IAM decisions can leave
+//! both out (`default-features = false`).
+//!
 //! Errors are one enum per fallible function, each carrying the JSON path and line:column of
 //! what it refuses. Nothing here prints, reads files or panics on any input.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod arn;
+#[cfg(feature = "catalogue")]
 pub mod catalogue;
 pub mod compile;
 pub mod condition;
@@ -38,6 +43,7 @@ pub mod context;
 pub mod decide;
 pub mod engine;
 pub mod json;
+#[cfg(feature = "network")]
 pub mod network;
 pub mod pattern;
 pub mod policy;
@@ -45,13 +51,17 @@ pub mod principal;
 pub mod reference;
 pub mod request;
 pub mod suite;
+#[cfg(feature = "catalogue")]
 pub mod validate;
 pub mod variables;
 pub mod world;
 
 pub use context::{Context, ContextValue};
 pub use decide::{Decision, Outcome, PolicyKind};
-pub use engine::{Engine, EngineBuilder, EngineError, EngineFlowError};
+#[cfg(feature = "network")]
+pub use engine::EngineFlowError;
+pub use engine::{Engine, EngineBuilder, EngineError};
+#[cfg(feature = "network")]
 pub use network::{Flow, Verdict};
 pub use policy::{Policy, PolicyError};
 pub use request::Request;

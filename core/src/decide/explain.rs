@@ -242,8 +242,15 @@ pub(super) fn build(
     }
 }
 
+/// Without the catalogue every key may matter.
+#[cfg(not(feature = "catalogue"))]
+fn action_can_carry(_action: &str, _key: &str) -> bool {
+    true
+}
+
 /// Whether the catalogue says `action` can carry condition key `key` (global keys always can;
 /// an action the catalogue does not know keeps every key).
+#[cfg(feature = "catalogue")]
 fn action_can_carry(action: &str, key: &str) -> bool {
     let Some((service, name)) = action.split_once(':') else {
         return true;

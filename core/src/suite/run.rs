@@ -9,6 +9,7 @@
 use crate::compile::{NamedPolicy, PolicySet};
 use crate::decide::{decide, Layers};
 use crate::json::Document;
+#[cfg(feature = "network")]
 use crate::network::{Flow, NetworkImportError, NetworkModel};
 use crate::world::{World, WorldError};
 
@@ -20,6 +21,7 @@ pub struct Environment {
     /// The IAM half, when the documents hold any IAM keys.
     pub world: Option<World>,
     /// The network half.
+    #[cfg(feature = "network")]
     pub network: Option<NetworkModel>,
     /// Warnings from both importers, as `file:line:col: message` lines.
     pub warnings: Vec<String>,
@@ -32,6 +34,7 @@ pub enum EnvironmentError {
     #[error("{0}")]
     World(#[from] WorldError),
     /// The network half is broken.
+    #[cfg(feature = "network")]
     #[error("{0}")]
     Network(#[from] NetworkImportError),
 }
@@ -46,14 +49,17 @@ impl Environment {
     pub fn from_documents(docs: &[(&str, &Document)]) -> Result<Environment, EnvironmentError> {
         let (world, world_warnings) = World::from_documents(docs)?;
         let swapped: Vec<(&Document, &str)> = docs.iter().map(|(n, d)| (*d, *n)).collect();
+        let warnings = world_warnings.iter().map(ToString::to_string);
+        #[cfg(feature = "network")]
         let (network, net_warnings) = NetworkModel::import(&swapped)?;
-        let warnings = world_warnings
-            .iter()
-            .map(ToString::to_string)
-            .chain(net_warnings.iter().map(ToString::to_string))
-            .collect();
+        #[cfg(feature = "network")]
+        let warnings = warnings.chain(net_warnings.iter().map(ToString::to_string));
+        #[cfg(not(feature = "network"))]
+        let _ = swapped;
+        let warnings = warnings.collect();
         Ok(Environment {
             world: Some(world),
+            #[cfg(feature = "network")]
             network: Some(network),
             warnings,
         })
@@ -111,6 +117,7 @@ impl<'a> SuiteRun<'a> {
         judge(test, got)
     }
 
+    #[cfg(feature = "network")]
     fn flow(&self, flow: &serde_json::Value) -> Result<TestOutcome, String> {
         let network = self
             .env
@@ -127,6 +134,11 @@ impl<'a> SuiteRun<'a> {
                 .map(str::to_string)
                 .collect(),
         })
+    }
+
+    #[cfg(not(feature = "network"))]
+    fn flow(&self, _flow: &serde_json::Value) -> Result<TestOutcome, String> {
+        Err("flow tests need polcheck-core's `network` feature".into())
     }
 }
 

@@ -25,10 +25,14 @@ use crate::arn::Arn;
 /// assert_eq!(governing_resource("arn:aws:sqs:us-east-1:111122223333:jobs"), "arn:aws:sqs:us-east-1:111122223333:jobs");
 /// ```
 pub fn governing_resource(arn: &str) -> String {
-    crate::catalogue::Catalogue::get()
+    #[cfg(feature = "catalogue")]
+    if let Some(owner) = crate::catalogue::Catalogue::get()
         .ok()
         .and_then(|c| c.resource_policy_owner(arn))
-        .unwrap_or_else(|| builtin_owner(arn))
+    {
+        return owner;
+    }
+    builtin_owner(arn)
 }
 
 /// The rules for the two commonest cases, used when the catalogue cannot be read.
