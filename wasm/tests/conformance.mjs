@@ -14,8 +14,13 @@ const shared = resolve(repo, process.env.POLCHECK_SHARED ?? '../shared');
 const bin = resolve(repo, process.env.POLCHECK_BIN ?? 'target/debug/polcheck');
 const pkg = join(repo, 'wasm', 'www', 'pkg');
 
-const { initSync, runSuite } = await import(join(pkg, 'polcheck_wasm.js'));
+const { initSync, runSuite, listActions } = await import(join(pkg, 'polcheck_wasm.js'));
+let t0 = performance.now();
 initSync({ module: await readFile(join(pkg, 'polcheck_wasm_bg.wasm')) });
+const initMs = performance.now() - t0;
+t0 = performance.now();
+const firstList = listActions('s3:Get*');
+console.log(`wasm in Node: instantiate ${initMs.toFixed(0)} ms; first listActions (parses the catalogue) ${(performance.now() - t0).toFixed(0)} ms, ${firstList.total} actions`);
 
 function native(file) {
   let out;
