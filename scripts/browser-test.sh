@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The playground's tests: builds the wasm bundle (scripts/build-wasm.sh) and the native binary,
-# then runs wasm/tests/conformance.mjs (shared IAM suites through wasm == through the binary)
+# then runs wasm/tests/api.mjs (the JS API in Node), wasm/tests/conformance.mjs (shared IAM suites through wasm == through the binary)
 # and wasm/tests/browser.mjs (the page in headless Chromium). Installs what it needs: Chromium
 # (apt) when /usr/bin/chromium is missing, playwright-core (npm ci in wasm/).
 set -euo pipefail
@@ -23,6 +23,9 @@ bash scripts/build-wasm.sh
 
 echo "== cargo build -p polcheck (the native binary to compare with)"
 cargo build --locked --quiet -p polcheck
+
+echo "== the JS API in Node"
+node wasm/tests/api.mjs
 
 echo "== conformance suites through wasm"
 node wasm/tests/conformance.mjs

@@ -31,6 +31,16 @@ fn from_js(v: JsValue) -> Result<serde_json::Value, JsValue> {
     })
 }
 
+/// A string argument, or the error value to return (`{ok: false, error}`) for anything else.
+fn text_arg(v: &JsValue, name: &str) -> Result<String, JsValue> {
+    v.as_string().ok_or_else(|| {
+        to_js(&serde_json::json!({ "ok": false, "error": {
+            "source": "input", "path": null, "line": null, "column": null,
+            "message": format!("`{name}` must be a string"),
+        }}))
+    })
+}
+
 /// `evaluate({policies: {identity, resource, boundary, session, scp, rcp}, request:
 /// {principal, action, resource, resourceAccount, context}})`.
 #[wasm_bindgen]
@@ -44,21 +54,30 @@ pub fn evaluate(input: JsValue) -> JsValue {
 /// `validatePolicy(text)`: `{ok: true, statements}` or `{ok: false, error: {path, line,
 /// column, message}}`.
 #[wasm_bindgen(js_name = validatePolicy)]
-pub fn validate_policy(text: &str) -> JsValue {
-    to_js(&api::validate_policy(text))
+pub fn validate_policy(text: JsValue) -> JsValue {
+    match text_arg(&text, "text") {
+        Ok(t) => to_js(&api::validate_policy(&t)),
+        Err(e) => e,
+    }
 }
 
 /// `listActions(pattern, limit?)`: `{ok, total, actions: [{name, accessLevel}]}`.
 #[wasm_bindgen(js_name = listActions)]
-pub fn list_actions(pattern: &str, limit: Option<u32>) -> JsValue {
-    to_js(&api::list_actions(pattern, limit.map(|l| l as usize)))
+pub fn list_actions(pattern: JsValue, limit: Option<u32>) -> JsValue {
+    match text_arg(&pattern, "pattern") {
+        Ok(p) => to_js(&api::list_actions(&p, limit.map(|l| l as usize))),
+        Err(e) => e,
+    }
 }
 
 /// `runSuite(text)`: `{ok, passed, failed, summary, tests: [{name, line, column, passed,
 /// failure}]}`.
 #[wasm_bindgen(js_name = runSuite)]
-pub fn run_suite(text: &str) -> JsValue {
-    to_js(&api::run_suite(text))
+pub fn run_suite(text: JsValue) -> JsValue {
+    match text_arg(&text, "text") {
+        Ok(t) => to_js(&api::run_suite(&t)),
+        Err(e) => e,
+    }
 }
 
 /// `version()`: `{polcheck, catalogue}`.
