@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The playground's tests: builds the wasm bundle (scripts/build-wasm.sh) and the native binary,
-# then runs wasm/tests/api.mjs (the JS API in Node), wasm/tests/conformance.mjs (shared IAM suites through wasm == through the binary)
-# and wasm/tests/browser.mjs (the page in headless Chromium). Installs what it needs: Chromium
-# (apt) when /usr/bin/chromium is missing, playwright-core (npm ci in wasm/).
+# then runs wasm/tests/api.mjs (the JS API in Node), wasm/tests/conformance.mjs (the shared
+# IAM suites through wasm give the binary's counts) and wasm/tests/browser.mjs (the page in
+# headless Chromium). Installs what it needs: Chromium (apt) when /usr/bin/chromium is
+# missing, playwright-core (npm ci in wasm/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
