@@ -31,3 +31,6 @@ for f in "$shared"/conformance/iam/*.json "$shared"/conformance/network/*.json c
   suites+=("$f")
 done
 "$bin" test "${suites[@]}"
+
+echo "== playground: wasm build, conformance through wasm, browser test"
+bash scripts/browser-test.sh

@@ -13,8 +13,8 @@ use polcheck_core::suite::{with_inputs, PolicyInputs, RequestSpec};
 use polcheck_core::world::World;
 use serde_json::{json, Value};
 
-use super::eval::aws_result;
 use crate::ExitCode;
+use polcheck_core::decide::aws_result;
 
 /// Lines evaluated between two writes.
 const CHUNK: usize = 8192;

@@ -11,13 +11,12 @@ use polcheck_core::arn::Arn;
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
-use polcheck_core::decide::Layers;
-use polcheck_core::decide::{decide, Decision, Outcome};
+use polcheck_core::decide::{aws_result, decide, Decision, Layers, Outcome};
 use polcheck_core::policy::Policy;
 use polcheck_core::request::Request;
 use polcheck_core::suite::{with_inputs, PolicyInputs};
 use polcheck_core::world::World;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::input::read_text;
 use crate::output::Format;
@@ -333,36 +332,6 @@ fn actions_of(
     } else {
         ExitCode::Success
     })
-}
-
-/// One `EvaluationResults` entry in AWS's shape.
-pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
-    let pos = |p: polcheck_core::json::Position| json!({ "Line": p.line, "Column": p.column });
-    let mut r = json!({
-        "EvalActionName": action,
-        "EvalResourceName": resource,
-        "EvalDecision": d.outcome.as_str(),
-        "MatchedStatements": d.matched.iter().map(|m| json!({
-            "SourcePolicyId": m.policy,
-            "SourcePolicyType": m.kind.aws_type(),
-            "StartPosition": pos(m.start),
-            "EndPosition": pos(m.end),
-            "Sid": m.sid,
-            "Effect": match m.effect { polcheck_core::policy::Effect::Allow => "Allow", _ => "Deny" },
-        })).collect::<Vec<_>>(),
-        "MissingContextValues": d.missing_context,
-        "polcheck": {
-            "blockedBy": d.blocked_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-            "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-        },
-    });
-    if let Some(b) = d.allowed_by_boundary {
-        r["PermissionsBoundaryDecisionDetail"] = json!({ "AllowedByPermissionsBoundary": b });
-    }
-    if let Some(o) = d.allowed_by_organizations {
-        r["OrganizationsDecisionDetail"] = json!({ "AllowedByOrganizations": o });
-    }
-    r
 }
 
 fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources) {

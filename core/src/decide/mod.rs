@@ -6,8 +6,10 @@
 //! collects every one (the `blockedBy` of the test format), so a user can fix all of them at
 //! once.
 
+mod aws_json;
 mod explain;
 
+pub use aws_json::aws_result;
 pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
 
 use std::collections::BTreeSet;

@@ -1,0 +1,525 @@
+// polcheck playground: the page around the wasm engine (./pkg, built by scripts/build-wasm.sh).
+// State (policies by kind, the request, the open tab) lives in `state` and in the URL hash
+// (`#s=` + base64url of its JSON), so a link reproduces a question.
+import init, { evaluate, validatePolicy, listActions, version } from './pkg/polcheck_wasm.js';
+
+const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'];
+const HELP = {
+  identity: "The caller's identity-based policy (its user, group or role). Empty: the caller has none.",
+  resource: 'The resource-based policy of the resource (bucket policy, trust policy, key policy…). Empty: not modelled.',
+  boundary: "The caller's permissions boundary. Empty: no boundary.",
+  session: 'The session policy; it binds assumed-role and federated sessions only. Empty: none.',
+  scp: "A service control policy of the caller's organization (one level). Empty: not in an organization.",
+  rcp: "A resource control policy of the resource's organization (one level). Empty: none.",
+  network: '',
+};
+const DEBOUNCE_MS = 120;
+const SCRIPT_START = performance.now();
+
+const ALLOW_READ = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "ReadShared",
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::shared-data", "arn:aws:s3:::shared-data/*"]
+    }
+  ]
+}`;
+const EXAMPLES = [
+  {
+    id: 'developer',
+    title: 'Developer policy (corpus/policies/developer.json)',
+    files: { identity: 'examples/developer.json' },
+    request: {
+      principal: 'arn:aws:iam::111122223333:user/alice',
+      action: 's3:PutObject',
+      resource: 'arn:aws:s3:::demo-artifacts/releases/1.0.zip',
+      context: 'aws:MultiFactorAuthPresent=false',
+    },
+  },
+  {
+    id: 'cross-account',
+    title: 'Cross-account read: identity policy and bucket policy',
+    policies: {
+      identity: ALLOW_READ,
+      resource: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "PartnerReads",
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::shared-data/*"
+    }
+  ]
+}`,
+    },
+    request: {
+      principal: 'arn:aws:iam::444455556666:user/bob',
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::shared-data/report.csv',
+      resourceAccount: '111122223333',
+    },
+  },
+  {
+    id: 'scp-regions',
+    title: 'SCP: deny everything outside eu-west-1',
+    policies: {
+      identity: `{
+  "Version": "2012-10-17",
+  "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}
+}`,
+      scp: `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "FullAccess", "Effect": "Allow", "Action": "*", "Resource": "*"},
+    {
+      "Sid": "OnlyIreland",
+      "Effect": "Deny",
+      "NotAction": ["iam:*", "sts:*"],
+      "Resource": "*",
+      "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    }
+  ]
+}`,
+    },
+    request: {
+      principal: 'arn:aws:iam::111122223333:role/admin',
+      action: 'ec2:RunInstances',
+      resource: '*',
+      context: 'aws:RequestedRegion=us-east-1',
+    },
+  },
+];
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  tabs: $('tabs'), help: $('tab-help'), editor: $('editor'), policy: $('policy'), gutter: $('gutter'),
+  marks: $('marks'), errors: $('errors'), network: $('network-placeholder'),
+  form: $('request-form'), context: $('context'), requestError: $('request-error'), actionList: $('action-list'),
+  decision: $('decision'), blockedBy: $('blocked-by'), allowedBy: $('allowed-by'), missing: $('missing'),
+  matched: $('matched'), raw: $('raw'), timing: $('timing'), examples: $('examples'),
+};
+const FIELDS = ['principal', 'action', 'resource', 'resourceAccount', 'context'];
+
+let state = emptyState();
+let errors = {}; // kind -> {line, column, message, path}
+let deciding = {}; // kind -> [{start, end}]
+let engineReady = false;
+let firstAnswer = null;
+let lastHash = '';
+
+function emptyState() {
+  return {
+    tab: 'identity',
+    policies: Object.fromEntries(KINDS.map((k) => [k, ''])),
+    request: Object.fromEntries(FIELDS.map((f) => [f, ''])),
+  };
+}
+
+// ---- URL state -------------------------------------------------------------------------
+function encodeState(s) {
+  const compact = {
+    tab: s.tab,
+    policies: Object.fromEntries(Object.entries(s.policies).filter(([, t]) => t !== '')),
+    request: Object.fromEntries(Object.entries(s.request).filter(([, v]) => v !== '')),
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(compact));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function decodeState(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(b64 + '==='.slice((b64.length + 3) % 4));
+  const parsed = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+  const s = emptyState();
+  if (typeof parsed.tab === 'string' && (KINDS.includes(parsed.tab) || parsed.tab === 'network')) s.tab = parsed.tab;
+  for (const k of KINDS) if (typeof parsed.policies?.[k] === 'string') s.policies[k] = parsed.policies[k];
+  for (const f of FIELDS) if (typeof parsed.request?.[f] === 'string') s.request[f] = parsed.request[f];
+  return s;
+}
+
+function stateFromHash() {
+  const m = location.hash.match(/^#s=([A-Za-z0-9_-]+)$/);
+  if (!m) return null;
+  try {
+    return decodeState(m[1]);
+  } catch (e) {
+    console.warn('polcheck: unreadable state in the link', e);
+    return null;
+  }
+}
+
+function saveHash() {
+  const hash = '#s=' + encodeState(state);
+  if (hash !== location.hash) {
+    lastHash = hash;
+    history.replaceState(null, '', hash);
+  }
+}
+
+// ---- request ---------------------------------------------------------------------------
+function parseContext(text) {
+  const context = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`context line ${i + 1}: expected key=value, found \`${line}\``);
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    context[key] = value.includes(',') ? value.split(',').map((v) => v.trim()) : value;
+  }
+  return context;
+}
+
+function buildInput() {
+  const p = state.policies;
+  const has = (k) => p[k].trim() !== '';
+  const policies = { identity: has('identity') ? [{ name: 'identity', text: p.identity }] : [] };
+  for (const k of ['resource', 'boundary', 'session']) if (has(k)) policies[k] = { name: k, text: p[k] };
+  for (const k of ['scp', 'rcp']) if (has(k)) policies[k] = [[{ name: k, text: p[k] }]];
+  const r = state.request;
+  const request = { action: r.action.trim(), resource: r.resource.trim() || '*', context: parseContext(r.context) };
+  if (r.principal.trim()) request.principal = r.principal.trim();
+  if (r.resourceAccount.trim()) request.resourceAccount = r.resourceAccount.trim();
+  return { policies, request };
+}
+
+// ---- the answer ------------------------------------------------------------------------
+let timer = null;
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(update, DEBOUNCE_MS);
+}
+
+function update() {
+  saveHash();
+  if (!engineReady) return;
+  errors = {};
+  for (const k of KINDS) {
+    if (state.policies[k].trim() === '') continue;
+    const v = validatePolicy(state.policies[k]);
+    if (!v.ok) errors[k] = v.error;
+  }
+  deciding = {};
+  els.requestError.textContent = '';
+  let result = null;
+  const t0 = performance.now();
+  if (Object.keys(errors).length > 0) {
+    showPending('invalid', 'fix the policy first');
+  } else if (state.request.action.trim() === '') {
+    showPending('pending', 'enter an action');
+  } else {
+    let input = null;
+    try {
+      input = buildInput();
+    } catch (e) {
+      els.requestError.textContent = e.message;
+      showPending('invalid', 'fix the request first');
+    }
+    if (input) {
+      result = evaluate(input);
+      if (!result.ok) {
+        els.requestError.textContent = result.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
+        showPending('invalid', 'fix the request first');
+        result = null;
+      }
+    }
+  }
+  const ms = performance.now() - t0;
+  if (result) showDecision(result, ms);
+  renderTabs();
+  renderEditor();
+  renderErrors();
+}
+
+function showPending(cls, text) {
+  els.decision.className = 'badge ' + cls;
+  els.decision.dataset.decision = '';
+  els.decision.textContent = text;
+  for (const el of [els.blockedBy, els.allowedBy, els.missing]) el.textContent = '–';
+  els.matched.replaceChildren();
+  els.raw.textContent = '';
+}
+
+function showDecision(r, ms) {
+  els.decision.className = 'badge ' + r.decision;
+  els.decision.dataset.decision = r.decision;
+  els.decision.textContent = r.decision;
+  els.blockedBy.textContent = r.blockedBy.join(', ') || '–';
+  els.allowedBy.textContent = r.allowedBy.join(', ') || '–';
+  els.missing.textContent = r.missingContext.join(', ') || '–';
+  // The deciding statements: the Deny ones for an explicit deny, the Allow ones when allowed;
+  // an implicit deny is decided by what is missing (blockedBy), not by a statement.
+  const decidingEffect = { explicitDeny: 'Deny', allowed: 'Allow' }[r.decision];
+  els.matched.replaceChildren(
+    ...r.matched.map((m) => {
+      const li = document.createElement('li');
+      const isDeciding = m.effect === decidingEffect;
+      if (isDeciding) (deciding[m.policy] ??= []).push({ start: m.start, end: m.end });
+      li.className = isDeciding ? 'deciding' : '';
+      li.dataset.policy = m.policy;
+      li.dataset.start = m.start.line;
+      li.dataset.end = m.end.line;
+      const sid = m.sid ? ` “${m.sid}”` : ` #${m.statement}`;
+      li.innerHTML = `<span class="eff-${m.effect}"></span> statement<b></b> of the <i></i> policy, lines <code></code>`;
+      li.children[0].textContent = m.effect;
+      li.children[1].textContent = sid;
+      li.children[2].textContent = m.kind + (m.level != null && m.policy !== m.kind ? ` (level ${m.level})` : '');
+      li.children[3].textContent = `${m.start.line}:${m.start.column}–${m.end.line}:${m.end.column}`;
+      li.addEventListener('click', () => goTo(m.policy, m.start.line, m.start.column));
+      return li;
+    }),
+  );
+  if (r.matched.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'no statement applies';
+    els.matched.append(li);
+  }
+  els.raw.textContent = JSON.stringify({ EvaluationResults: r.EvaluationResults }, null, 2);
+  if (firstAnswer === null) {
+    firstAnswer = performance.now();
+    document.body.dataset.firstAnswerMs = firstAnswer.toFixed(0);
+  }
+  els.timing.textContent = `first answer ${firstAnswer.toFixed(0)} ms after navigation · this decision ${ms.toFixed(1)} ms`;
+}
+
+// ---- the editor ------------------------------------------------------------------------
+let charWidth = 7.8;
+function measureChar() {
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;visibility:hidden;white-space:pre;font:inherit';
+  probe.textContent = 'M'.repeat(100);
+  els.editor.append(probe);
+  charWidth = probe.getBoundingClientRect().width / 100 || charWidth;
+  probe.remove();
+}
+
+function lineHeight() {
+  return parseFloat(getComputedStyle(els.editor).lineHeight) || 20;
+}
+
+function renderTabs() {
+  for (const b of els.tabs.querySelectorAll('button')) {
+    const k = b.dataset.tab;
+    b.setAttribute('aria-selected', String(k === state.tab));
+    b.classList.toggle('has-text', KINDS.includes(k) && state.policies[k].trim() !== '');
+    b.classList.toggle('has-error', Boolean(errors[k]));
+    b.classList.toggle('deciding', Boolean(deciding[k]));
+  }
+  els.help.textContent = HELP[state.tab];
+}
+
+function renderEditor() {
+  const network = state.tab === 'network';
+  els.editor.hidden = network;
+  els.network.hidden = !network;
+  if (network) return;
+  const text = state.policies[state.tab];
+  if (els.policy.value !== text) els.policy.value = text;
+  const lh = lineHeight();
+  const count = text.split('\n').length;
+  const ranges = deciding[state.tab] ?? [];
+  const err = errors[state.tab];
+  const lines = [];
+  for (let n = 1; n <= count; n++) {
+    const div = document.createElement('div');
+    div.className = 'ln';
+    div.dataset.line = n;
+    if (ranges.some((r) => r.start.line <= n && n <= r.end.line)) div.classList.add('hl');
+    if (err && err.line === n) div.classList.add('err');
+    div.textContent = n;
+    lines.push(div);
+  }
+  els.gutter.replaceChildren(...lines);
+  const marks = ranges.map((r) => {
+    const div = document.createElement('div');
+    div.className = 'mark hl';
+    div.dataset.start = r.start.line;
+    div.dataset.end = r.end.line;
+    div.style.top = `${(r.start.line - 1) * lh}px`;
+    div.style.height = `${(r.end.line - r.start.line + 1) * lh}px`;
+    return div;
+  });
+  if (err && err.line != null) {
+    const line = document.createElement('div');
+    line.className = 'mark err';
+    line.style.top = `${(err.line - 1) * lh}px`;
+    line.style.height = `${lh}px`;
+    const caret = document.createElement('div');
+    caret.className = 'caret-err';
+    caret.dataset.line = err.line;
+    caret.dataset.column = err.column;
+    caret.title = err.message;
+    caret.style.top = `${(err.line - 1) * lh}px`;
+    caret.style.left = `${(err.column - 1) * charWidth}px`;
+    marks.push(line, caret);
+  }
+  els.marks.replaceChildren(...marks);
+  els.editor.dataset.highlight = ranges.map((r) => `${r.start.line}-${r.end.line}`).join(',');
+  els.editor.dataset.error = err ? `${err.line}:${err.column}` : '';
+  syncScroll();
+}
+
+function renderErrors() {
+  els.errors.replaceChildren(
+    ...KINDS.filter((k) => errors[k]).map((k) => {
+      const e = errors[k];
+      const li = document.createElement('li');
+      li.dataset.kind = k;
+      li.textContent = `${k}:${e.line}:${e.column}: ${e.path}: ${e.message}`;
+      li.addEventListener('click', () => goTo(k, e.line, e.column));
+      return li;
+    }),
+  );
+}
+
+function syncScroll() {
+  const t = els.policy;
+  els.gutter.style.transform = `translateY(${-t.scrollTop}px)`;
+  els.marks.style.transform = `translate(${-t.scrollLeft}px, ${-t.scrollTop}px)`;
+}
+
+function goTo(kind, line, column) {
+  if (!KINDS.includes(kind)) return;
+  state.tab = kind;
+  renderTabs();
+  renderEditor();
+  const lines = els.policy.value.split('\n');
+  let offset = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
+  offset += Math.max(0, column - 1);
+  els.policy.focus();
+  els.policy.setSelectionRange(offset, offset);
+  els.policy.scrollTop = Math.max(0, (line - 4) * lineHeight());
+  saveHash();
+}
+
+// ---- action completion -----------------------------------------------------------------
+let lastPattern = '';
+function completeActions() {
+  if (!engineReady) return;
+  const typed = state.request.action.trim();
+  if (typed === '' || /[\s]/.test(typed)) return;
+  const pattern = typed.includes(':') ? typed + '*' : typed + '*:*';
+  if (pattern === lastPattern) return;
+  lastPattern = pattern;
+  const r = listActions(pattern, 200);
+  if (!r.ok) return;
+  els.actionList.replaceChildren(
+    ...r.actions.map((a) => {
+      const o = document.createElement('option');
+      o.value = a.name;
+      o.label = `${a.name} (${a.accessLevel})`;
+      return o;
+    }),
+  );
+}
+
+// ---- wiring ----------------------------------------------------------------------------
+function loadState(s) {
+  state = s;
+  for (const f of FIELDS) $(f).value = state.request[f];
+  lastPattern = '';
+  renderTabs();
+  renderEditor();
+  update();
+}
+
+async function loadExample(id) {
+  const ex = EXAMPLES.find((e) => e.id === id);
+  if (!ex) return;
+  const s = emptyState();
+  Object.assign(s.policies, ex.policies ?? {});
+  for (const [kind, url] of Object.entries(ex.files ?? {})) {
+    const res = await fetch(url);
+    s.policies[kind] = res.ok ? await res.text() : `// could not load ${url}: HTTP ${res.status}`;
+  }
+  Object.assign(s.request, ex.request);
+  loadState(s);
+}
+
+function wire() {
+  for (const ex of EXAMPLES) els.examples.append(new Option(ex.title, ex.id));
+  els.examples.addEventListener('change', () => loadExample(els.examples.value));
+  els.tabs.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-tab]');
+    if (!b) return;
+    state.tab = b.dataset.tab;
+    renderTabs();
+    renderEditor();
+    saveHash();
+  });
+  els.policy.addEventListener('input', () => {
+    state.policies[state.tab] = els.policy.value;
+    els.examples.value = '';
+    renderEditor(); // line numbers follow at once; marks are refreshed by the debounced update
+    schedule();
+  });
+  els.policy.addEventListener('scroll', syncScroll);
+  els.policy.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab' && !e.shiftKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      document.execCommand('insertText', false, '  ');
+    }
+  });
+  for (const f of FIELDS) {
+    $(f).addEventListener('input', () => {
+      state.request[f] = $(f).value;
+      els.examples.value = '';
+      if (f === 'action') completeActions();
+      schedule();
+    });
+  }
+  els.form.addEventListener('submit', (e) => e.preventDefault());
+  window.addEventListener('hashchange', () => {
+    if (location.hash === lastHash) return;
+    const s = stateFromHash();
+    if (s) loadState(s);
+  });
+  $('copy-link').addEventListener('click', async () => {
+    saveHash();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $('copied').hidden = false;
+      setTimeout(() => ($('copied').hidden = true), 1500);
+    } catch {
+      prompt('Copy this link', location.href);
+    }
+  });
+}
+
+async function main() {
+  wire();
+  measureChar();
+  const fromLink = stateFromHash();
+  const t0 = performance.now();
+  try {
+    await init();
+  } catch (e) {
+    showPending('invalid', `the engine did not load: ${e.message}`);
+    return;
+  }
+  engineReady = true;
+  const loadMs = performance.now() - t0;
+  Object.assign(document.body.dataset, { scriptStartMs: SCRIPT_START.toFixed(0), engineReadyMs: performance.now().toFixed(0) });
+  if (fromLink) loadState(fromLink);
+  else await loadExample('developer');
+  els.examples.value = fromLink ? '' : 'developer';
+  // After the first answer: version() and action completion parse the catalogue (~100 ms).
+  setTimeout(() => {
+    const v = version();
+    $('engine-version').textContent = `polcheck ${v.polcheck} · catalogue ${v.catalogue ?? 'unavailable'} · engine loaded in ${loadMs.toFixed(0)} ms`;
+    completeActions();
+  }, 0);
+}
+
+main();
