@@ -11,10 +11,11 @@ use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, decide, Decision};
+use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
 use polcheck_core::request::Request;
-use polcheck_core::suite::{run_policy_test, PolicyInputs, Suite, SuiteError, TestKind};
+use polcheck_core::suite::{Environment, PolicyInputs, Suite, SuiteError, SuiteRun, WorldSource};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -261,22 +262,34 @@ pub fn run_suite(text: &str) -> Value {
         Ok(s) => s,
         Err(e) => return unreadable(suite_error(&e)),
     };
-    if suite.world.is_some() {
-        return unreadable(json!({
-            "path": "world", "line": Value::Null, "column": Value::Null,
-            "message": "worlds are not supported yet (they arrive with the world module)",
-        }));
-    }
-    let layers = suite.policies.compile();
+    let env = match &suite.world {
+        None => Environment::empty(),
+        Some(WorldSource::Inline(root)) => {
+            let doc = Document::from_parts(root.clone(), suite.lines.clone());
+            match Environment::from_documents(&[("world", &doc)]) {
+                Ok(env) => env,
+                Err(e) => {
+                    return unreadable(
+                        json!({ "path": "world", "line": Value::Null, "column": Value::Null, "message": e.to_string() }),
+                    )
+                }
+            }
+        }
+        Some(WorldSource::Path(p)) => {
+            return unreadable(json!({
+                "path": "world", "line": Value::Null, "column": Value::Null,
+                "message": format!("the playground cannot read files: write the world `{p}` inline in the suite"),
+            }))
+        }
+    };
     let mut tests = Vec::new();
     let (mut passed, mut failed) = (0usize, 0usize);
-    for test in &suite.tests {
-        let failure = match &test.kind {
-            TestKind::Request { .. } => {
-                run_policy_test(&layers, &suite, test).and_then(|r| r.failure)
-            }
-            TestKind::Flow { .. } => Some("network flows are not supported yet".to_string()),
-        };
+    for (test, result) in suite
+        .tests
+        .iter()
+        .zip(SuiteRun::new(&suite, &env).run_all())
+    {
+        let failure = result.failure;
         if failure.is_none() {
             passed += 1;
         } else {
