@@ -1,8 +1,8 @@
 //! The playground's API on plain JSON values, without wasm-bindgen: what `lib.rs` exports to
 //! JavaScript, testable natively.
 //!
-//! Conventions shared by every function (and by `evaluateWorld`/`evaluateFlow` when the world
-//! and network modules land): the answer is one JSON object with `ok`; a problem in the input
+//! Conventions shared by every function (those on worlds and flows are in `api/world.rs`): the
+//! answer is one JSON object with `ok`; a problem in the input
 //! is a value `{ok: false, error | errors}` naming the place (`source`, `path`, `line`,
 //! `column`), never a panic.
 #![forbid(unsafe_code)]
@@ -320,6 +320,9 @@ pub fn version() -> Value {
         "catalogue": Catalogue::get().map(|c| c.source_version()).ok(),
     })
 }
+
+mod world;
+pub use world::{describe_world, evaluate_flow, evaluate_world, exposure, who_can, DEMO_WORLD};
 
 #[cfg(test)]
 mod tests;

