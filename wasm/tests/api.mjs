@@ -39,4 +39,55 @@ for (const bad of [undefined, null, 42, {}]) {
   assert.equal(m.listActions(bad).ok, false);
 }
 assert.equal(m.runSuite('{').failed, 1);
-console.log('api: ok');
+
+// Worlds and flows: the bundled demo world when `world` is absent.
+const ALICE = 'arn:aws:iam::111122223333:user/alice';
+const t0 = performance.now();
+const w = m.evaluateWorld({ request: { principal: ALICE, action: 's3:PutObject', resource: 'arn:aws:s3:::demo-artifacts/releases/v1.zip' } });
+const firstWorldMs = performance.now() - t0;
+assert.equal(w.ok, true, JSON.stringify(w));
+assert.equal(w.decision, 'explicitDeny');
+assert.deepEqual(w.blockedBy, ['resource']);
+assert.ok(w.matched.some((s) => s.effect === 'Deny' && s.policy === 'bucket policy of demo-artifacts'));
+const t1 = performance.now();
+const read = m.evaluateWorld({ request: { principal: ALICE, action: 's3:GetObject', resource: 'arn:aws:s3:::demo-artifacts/src/a', context: { 'aws:SecureTransport': true } } });
+const againMs = performance.now() - t1;
+assert.equal(read.decision, 'allowed');
+assert.ok(read.matched.some((s) => s.policy === 'group Developers via managed DevAccess v2'), JSON.stringify(read.matched));
+const extra = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}}';
+const sqs = { principal: ALICE, action: 'sqs:SendMessage', resource: 'arn:aws:sqs:us-east-1:111122223333:q', context: { 'aws:RequestedRegion': 'us-east-1' } };
+assert.equal(m.evaluateWorld({ request: sqs }).decision, 'implicitDeny');
+assert.equal(m.evaluateWorld({ request: sqs, policies: { identity: [{ name: 'mine', text: extra }] } }).decision, 'allowed');
+
+const ssh = m.evaluateFlow({ flow: { from: '192.0.2.15', to: 'i-0bastion1a2b3c4d5', protocol: 'tcp', port: 22 } });
+assert.equal(ssh.ok, true, JSON.stringify(ssh));
+assert.equal(ssh.allowed, true);
+assert.deepEqual(ssh.blockers, []);
+assert.ok(ssh.hops.length > 0 && ssh.hops.every((h) => h.direction && h.kind && h.component));
+const db = m.evaluateFlow({ flow: { from: 'internet', to: 'i-0db001a2b3c4d5e6f', protocol: 'tcp', port: 5432 } });
+assert.equal(db.allowed, false);
+assert.deepEqual(db.blockedBy, ['nacl', 'public-ip', 'route', 'security-group']);
+for (const b of db.blockers) for (const k of ['kind', 'component', 'direction', 'code', 'explanation']) assert.ok(b[k], `${k} in ${JSON.stringify(b)}`);
+const files = [{ name: 'net.json', text: '{\n  "Vpcs": [,]\n}' }];
+const broken = m.evaluateFlow({ world: files, flow: { from: 'internet', to: 'i-1', protocol: 'tcp', port: 1 } });
+assert.deepEqual([broken.ok, broken.errors[0].source, broken.errors[0].line], [false, 'net.json', 2]);
+assert.match(m.evaluateFlow({ flow: { from: 'internet', to: 'i-nope', protocol: 'tcp', port: 1 } }).errors[0].message, /unknown endpoint `i-nope`/);
+
+const who = m.whoCan({ action: 's3:GetObject', resource: 'arn:aws:s3:::demo-artifacts/src/a', context: { 'aws:SecureTransport': true } });
+assert.equal(who.ok, true);
+assert.ok(who.principals.some((p) => p.principal === ALICE && p.policies.includes('group Developers via managed DevAccess v2')));
+const exp = m.exposure();
+assert.deepEqual(exp.exposures.map((e) => `${e.instanceId} ${e.address} ${e.protocol} ${e.ports.join(',')}`),
+  ['i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443', 'i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443']);
+const d = m.describeWorld({});
+assert.ok(d.principals.includes(ALICE));
+assert.deepEqual(d.instances.map((i) => i.id), ['i-0bastion1a2b3c4d5', 'i-0web01a2b3c4d5e6f', 'i-0app01a2b3c4d5e6f', 'i-0db001a2b3c4d5e6f']);
+for (const f of [m.evaluateWorld, m.evaluateFlow, m.whoCan]) {
+  for (const bad of [undefined, null, 42, 'text', [], {}]) {
+    const out = f(bad);
+    assert.equal(out.ok, false, `${f.name}(${JSON.stringify(bad)})`);
+    assert.ok(out.errors[0].message);
+  }
+}
+for (const f of [m.exposure, m.describeWorld]) for (const bad of [42, 'text', { world: 3 }]) assert.equal(f(bad).ok, false);
+console.log(`api: ok (first evaluateWorld, loading the demo world: ${firstWorldMs.toFixed(1)} ms; the next: ${againMs.toFixed(2)} ms)`);
