@@ -1,7 +1,10 @@
 // Browser test of the playground (wasm/www, built by scripts/build-wasm.sh): serves the folder
 // on a loopback port, drives Chromium through playwright-core, and checks that the page
 // answers as the user types, highlights the deciding statement, marks a syntax error at its
-// line:column, and that a shared link reproduces the question. Saves tests/screenshot.png.
+// line:column, and that a shared link reproduces the question; then the Network tab on the
+// demo world (flows allowed and denied with their blockers, exposure, shared links) and a
+// demo-world IAM question answered as the native binary answers it. Saves tests/screenshot.png
+// and tests/screenshot-network.png.
 //
 //   node wasm/tests/browser.mjs        (CHROMIUM=/path/to/chromium to override)
 import { createServer } from 'node:http';
@@ -10,12 +13,17 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize, extname, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', 'www');
 const screenshot = join(here, 'screenshot.png');
+const screenshotNetwork = join(here, 'screenshot-network.png');
+const polcheck = process.env.POLCHECK ?? join(here, '..', '..', 'target', 'debug', 'polcheck');
+const BASTION = 'i-0bastion1a2b3c4d5';
+const DB = 'i-0db001a2b3c4d5e6f';
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // ---- a tiny static server ----------------------------------------------------------------
@@ -87,6 +95,15 @@ async function decision(page) {
 
 async function waitDecision(page, want) {
   await page.waitForFunction((w) => document.querySelector('#decision')?.dataset.decision === w, want, { timeout: 10_000 });
+}
+
+async function waitVerdict(page, want) {
+  await page.waitForFunction((w) => document.querySelector('#flow-verdict')?.dataset.verdict === w, want, { timeout: 10_000 });
+}
+
+async function blockerRows(page) {
+  // Each blocker: its row's five cells, then the explanation from the row below.
+  return page.$$eval('#flow-blockers tbody tr[data-kind]', (rows) => rows.map((r) => [...[...r.children].map((c) => c.textContent), r.nextElementSibling?.textContent]));
 }
 
 async function highlightedLines(page) {
@@ -192,13 +209,14 @@ async function main() {
     });
 
     let link = '';
-    check('other tabs: a resource policy, and the Network placeholder', async () => {
+    check('other tabs: a resource policy, and the Network tab', async () => {
       await page.locator('#policy').fill(WITH_DENY);
       await waitDecision(page, 'explicitDeny');
       await page.click('[data-tab="network"]');
-      assert.ok(await page.isVisible('#network-placeholder'));
+      assert.ok(await page.isVisible('#network'));
       assert.ok(!(await page.isVisible('#editor')), 'the Network tab hides the policy editor');
-      assert.match(await page.textContent('#network-placeholder'), /world and network modules/);
+      // The default flow, internet to the web server on 443, is answered at once.
+      await waitVerdict(page, 'allowed');
       await page.click('[data-tab="resource"]');
       assert.equal(await page.inputValue('#policy'), '');
       await page.click('[data-tab="identity"]');
@@ -217,6 +235,113 @@ async function main() {
       assert.equal(await other.inputValue('#resource'), 'arn:aws:s3:::reports/secret/q1.csv');
       assert.deepEqual(await highlightedLines(other), range(10, 15));
       assert.equal(await other.textContent('#blocked-by'), 'identity');
+      await other.close();
+    });
+
+    let sshLink = '';
+    let dbLink = '';
+    check('Network tab: ssh from 192.0.2.15 to the bastion is allowed, with its path', async () => {
+      await page.click('[data-tab="network"]');
+      const froms = await page.$$eval('#flow-from option', (o) => o.map((e) => e.value));
+      assert.deepEqual(froms, ['internet', BASTION, 'i-0web01a2b3c4d5e6f', 'i-0app01a2b3c4d5e6f', DB, '__address'], 'instances listed from the world');
+      await page.selectOption('#flow-from', '__address');
+      await page.fill('#flow-from-address', '192.0.2.15');
+      await page.selectOption('#flow-to', BASTION);
+      await page.selectOption('#flow-protocol', 'tcp');
+      await page.fill('#flow-port', '22');
+      await page.waitForFunction(() => document.querySelector('#flow-summary').textContent.startsWith('tcp 22 from 192.0.2.15'));
+      await waitVerdict(page, 'allowed');
+      assert.deepEqual(await blockerRows(page), []);
+      assert.match(await page.textContent('#flow-blockers tbody'), /nothing blocks/);
+      const hops = await page.$$eval('#flow-hops li', (li) => li.map((e) => `${e.className} ${e.dataset.kind} ${e.querySelector('code').textContent}`));
+      assert.ok(hops.includes('forward security-group sg-0bastion1a2b3c4d5'), hops.join('\n'));
+      assert.ok(hops.includes('reply internet-gateway igw-0d3m0a1b2c3d4e5f6'), hops.join('\n'));
+      await page.waitForFunction(() => location.hash.startsWith('#s='));
+      sshLink = page.url();
+    });
+
+    check('Network tab: internet to the database on 5432 is denied, every blocker listed', async () => {
+      await page.selectOption('#flow-from', 'internet');
+      assert.ok(!(await page.isVisible('#flow-from-address')), 'the address box is for addresses only');
+      await page.selectOption('#flow-to', DB);
+      await page.fill('#flow-port', '5432');
+      await waitVerdict(page, 'denied');
+      await page.waitForFunction(() => document.querySelector('#flow-summary').textContent.startsWith('tcp 5432 from internet'));
+      const rows = await blockerRows(page);
+      const kinds = rows.map((r) => r[0]);
+      assert.ok(kinds.includes('security-group') && kinds.includes('nacl'), kinds.join());
+      for (const r of rows) assert.equal(r.length, 6);
+      const sg = rows.find((r) => r[0] === 'security-group');
+      assert.deepEqual(sg.slice(1, 5), ['sg-0db001a2b3c4d5e6', '–', 'forward', 'SECURITY_GROUP_NO_INGRESS']);
+      assert.match(sg[5], /no security group rule .* allows inbound tcp 5432 from the internet/);
+      const nacl = rows.find((r) => r[0] === 'nacl');
+      assert.deepEqual(nacl.slice(1, 5), ['acl-0db01a2b3c4d5e6f7', '* inbound', 'forward', 'NACL_DENY']);
+      await page.click('#exposure-btn');
+      const exposed = await page.$$eval('#exposure-list li', (li) => li.map((e) => e.textContent.replace(/\s+/g, ' ')));
+      assert.deepEqual(exposed, [
+        'i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443 (subnet-0pub1a2b3c4d5e6f7)',
+        'i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443 (subnet-0pub1a2b3c4d5e6f7)',
+      ]);
+      await page.waitForFunction(() => location.hash.startsWith('#s='));
+      dbLink = page.url();
+      await page.screenshot({ path: screenshotNetwork, fullPage: true });
+    });
+
+    check('shared links with network state reproduce both flows', async () => {
+      for (const [link, verdict, from, address, to, port] of [[dbLink, 'denied', 'internet', '', DB, '5432'], [sshLink, 'allowed', '__address', '192.0.2.15', BASTION, '22']]) {
+        const other = await context.newPage();
+        watch(other);
+        await other.goto(link);
+        await waitVerdict(other, verdict);
+        assert.ok(await other.isVisible('#network'), 'the link opens the Network tab');
+        assert.equal(await other.inputValue('#flow-from'), from);
+        if (address) assert.equal(await other.inputValue('#flow-from-address'), address);
+        assert.equal(await other.inputValue('#flow-to'), to);
+        assert.equal(await other.inputValue('#flow-port'), port);
+        if (verdict === 'denied') assert.deepEqual(await blockerRows(other), await blockerRows(page));
+        await other.close();
+      }
+    });
+
+    let worldLink = '';
+    check('demo world mode: an IAM question gets the answer of the native binary', async () => {
+      const args = ['eval', '--principal', 'arn:aws:iam::111122223333:user/alice', '--action', 's3:PutObject',
+        '--resource', 'arn:aws:s3:::demo-artifacts/releases/v1.zip', '--format', 'json'];
+      const cli = spawnSync(polcheck, args, { encoding: 'utf8' });
+      assert.ok(cli.stdout, `${polcheck} ${args.join(' ')}: ${cli.stderr || cli.error}`);
+      const want = JSON.parse(cli.stdout).EvaluationResults;
+      assert.equal(want[0].EvalDecision, 'explicitDeny');
+      // The CLI has no policies of its own here: empty the editors, as in a fresh page.
+      await page.click('[data-tab="identity"]');
+      await page.locator('#policy').fill('');
+      await page.check('#world-mode');
+      assert.ok(await page.isVisible('#world-principal'));
+      const principals = await page.$$eval('#world-principal option', (o) => o.map((e) => e.value));
+      assert.ok(principals.includes('arn:aws:iam::111122223333:user/alice'), principals.join());
+      await page.selectOption('#world-principal', 'arn:aws:iam::111122223333:user/alice');
+      assert.equal(await page.inputValue('#principal'), 'arn:aws:iam::111122223333:user/alice');
+      await page.fill('#action', 's3:PutObject');
+      await page.fill('#resource', 'arn:aws:s3:::demo-artifacts/releases/v1.zip');
+      await page.fill('#context', '');
+      await waitDecision(page, want[0].EvalDecision);
+      await page.waitForFunction(() => document.querySelector('#raw').textContent.includes('releases/v1.zip'));
+      assert.deepEqual(JSON.parse(await page.textContent('#raw')).EvaluationResults, want);
+      assert.equal(await page.textContent('#blocked-by'), 'resource');
+      const deciding = await page.$$eval('#matched li.deciding', (li) => li.map((e) => e.textContent));
+      assert.equal(deciding.length, 1);
+      assert.match(deciding[0], /Deny statement “ReleasesOnlyFromDeploy” of the resource: bucket policy of demo-artifacts policy/);
+      await page.waitForFunction(() => location.hash.startsWith('#s='));
+      worldLink = page.url();
+    });
+
+    check('a shared link keeps the demo-world toggle', async () => {
+      const other = await context.newPage();
+      watch(other);
+      await other.goto(worldLink);
+      await waitDecision(other, 'explicitDeny');
+      assert.ok(await other.isChecked('#world-mode'));
+      assert.equal(await other.inputValue('#world-principal'), 'arn:aws:iam::111122223333:user/alice');
+      assert.equal(await other.textContent('#blocked-by'), 'resource');
       await other.close();
     });
 
@@ -240,7 +365,7 @@ async function main() {
     server.close();
     await rm(userDataDir, { recursive: true, force: true });
   }
-  console.log(`browser: ${passed} of ${checks.length} checks passed; screenshot ${screenshot}`);
+  console.log(`browser: ${passed} of ${checks.length} checks passed; screenshots ${screenshot}, ${screenshotNetwork}`);
   process.exit(failures === 0 && passed === checks.length ? 0 : 1);
 }
 

@@ -1,7 +1,9 @@
 // polcheck playground: the page around the wasm engine (./pkg, built by scripts/build-wasm.sh).
-// State (policies by kind, the request, the open tab) lives in `state` and in the URL hash
-// (`#s=` + base64url of its JSON), so a link reproduces a question.
-import init, { evaluate, validatePolicy, listActions, version } from './pkg/polcheck_wasm.js';
+// State (policies by kind, the request, the demo-world toggle, the flow, the open tab) lives in
+// `state` and in the URL hash (`#s=` + base64url of its JSON), so a link reproduces a question.
+import init, {
+  evaluate, evaluateWorld, evaluateFlow, exposure, describeWorld, validatePolicy, listActions, version,
+} from './pkg/polcheck_wasm.js';
 
 const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'];
 const HELP = {
@@ -11,8 +13,11 @@ const HELP = {
   session: 'The session policy; it binds assumed-role and federated sessions only. Empty: none.',
   scp: "A service control policy of the caller's organization (one level). Empty: not in an organization.",
   rcp: "A resource control policy of the resource's organization (one level). Empty: none.",
-  network: '',
+  network: 'Flows on the demo world bundled in the engine: would its security groups, network ACLs and routes let this packet and its reply through?',
 };
+const FLOW_FIELDS = ['from', 'to', 'protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode'];
+const DEFAULT_FLOW = { from: 'internet', to: 'i-0web01a2b3c4d5e6f', protocol: 'tcp', port: '443', sourcePort: '', icmpType: '', icmpCode: '' };
+const ADDRESS = '__address';
 const DEBOUNCE_MS = 120;
 const SCRIPT_START = performance.now();
 
@@ -98,7 +103,10 @@ const EXAMPLES = [
 const $ = (id) => document.getElementById(id);
 const els = {
   tabs: $('tabs'), help: $('tab-help'), editor: $('editor'), policy: $('policy'), gutter: $('gutter'),
-  marks: $('marks'), errors: $('errors'), network: $('network-placeholder'),
+  marks: $('marks'), errors: $('errors'), network: $('network'),
+  worldMode: $('world-mode'), worldPrincipal: $('world-principal'), worldPrincipalLabel: $('world-principal-label'),
+  flowForm: $('flow-form'), flowError: $('flow-error'), verdict: $('flow-verdict'), flowSummary: $('flow-summary'),
+  blockers: $('flow-blockers'), hops: $('flow-hops'), exposureBtn: $('exposure-btn'), exposureList: $('exposure-list'),
   form: $('request-form'), context: $('context'), requestError: $('request-error'), actionList: $('action-list'),
   decision: $('decision'), blockedBy: $('blocked-by'), allowedBy: $('allowed-by'), missing: $('missing'),
   matched: $('matched'), raw: $('raw'), timing: $('timing'), examples: $('examples'),
@@ -117,6 +125,8 @@ function emptyState() {
     tab: 'identity',
     policies: Object.fromEntries(KINDS.map((k) => [k, ''])),
     request: Object.fromEntries(FIELDS.map((f) => [f, ''])),
+    world: false,
+    flow: { ...DEFAULT_FLOW },
   };
 }
 
@@ -126,7 +136,9 @@ function encodeState(s) {
     tab: s.tab,
     policies: Object.fromEntries(Object.entries(s.policies).filter(([, t]) => t !== '')),
     request: Object.fromEntries(Object.entries(s.request).filter(([, v]) => v !== '')),
+    flow: Object.fromEntries(Object.entries(s.flow).filter(([, v]) => v !== '')),
   };
+  if (s.world) compact.world = true;
   const bytes = new TextEncoder().encode(JSON.stringify(compact));
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
@@ -141,6 +153,11 @@ function decodeState(text) {
   if (typeof parsed.tab === 'string' && (KINDS.includes(parsed.tab) || parsed.tab === 'network')) s.tab = parsed.tab;
   for (const k of KINDS) if (typeof parsed.policies?.[k] === 'string') s.policies[k] = parsed.policies[k];
   for (const f of FIELDS) if (typeof parsed.request?.[f] === 'string') s.request[f] = parsed.request[f];
+  s.world = parsed.world === true;
+  if (parsed.flow && typeof parsed.flow === 'object') {
+    for (const f of FLOW_FIELDS) s.flow[f] = typeof parsed.flow[f] === 'string' ? parsed.flow[f] : '';
+    if (s.flow.protocol === '') s.flow.protocol = 'tcp';
+  }
   return s;
 }
 
@@ -225,7 +242,7 @@ function update() {
       showPending('invalid', 'fix the request first');
     }
     if (input) {
-      result = evaluate(input);
+      result = state.world ? evaluateWorld(input) : evaluate(input);
       if (!result.ok) {
         els.requestError.textContent = result.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
         showPending('invalid', 'fix the request first');
@@ -235,6 +252,7 @@ function update() {
   }
   const ms = performance.now() - t0;
   if (result) showDecision(result, ms);
+  updateFlow();
   renderTabs();
   renderEditor();
   renderErrors();
@@ -272,7 +290,10 @@ function showDecision(r, ms) {
       li.innerHTML = `<span class="eff-${m.effect}"></span> statement<b></b> of the <i></i> policy, lines <code></code>`;
       li.children[0].textContent = m.effect;
       li.children[1].textContent = sid;
-      li.children[2].textContent = m.kind + (m.level != null && m.policy !== m.kind ? ` (level ${m.level})` : '');
+      // The editors' policies are named by their kind; the demo world's by where they come from.
+      const fromWorld = !KINDS.includes(m.policy);
+      li.children[2].textContent = fromWorld ? `${m.kind}: ${m.policy}` : m.kind + (m.level != null && m.policy !== m.kind ? ` (level ${m.level})` : '');
+      if (fromWorld) li.classList.add('from-world');
       li.children[3].textContent = `${m.start.line}:${m.start.column}–${m.end.line}:${m.end.column}`;
       li.addEventListener('click', () => goTo(m.policy, m.start.line, m.start.column));
       return li;
@@ -322,7 +343,10 @@ function renderEditor() {
   const network = state.tab === 'network';
   els.editor.hidden = network;
   els.network.hidden = !network;
-  if (network) return;
+  if (network) {
+    renderFlowForm();
+    return;
+  }
   const text = state.policies[state.tab];
   if (els.policy.value !== text) els.policy.value = text;
   const lh = lineHeight();
@@ -424,11 +448,204 @@ function completeActions() {
   );
 }
 
+// ---- the demo world --------------------------------------------------------------------
+// describeWorld() loads the bundled demo world (a few ms, once; the engine keeps it compiled),
+// so it is asked only when the Network tab or the demo-world toggle first needs it.
+let demo = null;
+function demoWorld() {
+  if (demo === null) {
+    demo = describeWorld({});
+    if (!demo.ok) console.warn('polcheck: the demo world did not load', demo.errors);
+    fillWorldPickers();
+  }
+  return demo;
+}
+
+function fillWorldPickers() {
+  if (!demo?.ok) return;
+  for (const end of ['from', 'to']) {
+    const select = $(`flow-${end}`);
+    const options = [new Option('internet (any public address)', 'internet')];
+    for (const i of demo.instances) {
+      const addr = [i.privateIp, i.publicIp && `public ${i.publicIp}`].filter(Boolean).join(', ');
+      options.push(new Option(`${i.id} (${addr})`, i.id));
+    }
+    options.push(new Option('an address…', ADDRESS));
+    select.replaceChildren(...options);
+  }
+  els.worldPrincipal.replaceChildren(new Option('choose…', ''), ...demo.principals.map((p) => new Option(p, p)));
+}
+
+function renderWorldMode() {
+  els.worldMode.checked = state.world;
+  els.worldPrincipalLabel.hidden = !state.world;
+  if (!state.world) return;
+  demoWorld();
+  const p = state.request.principal.trim();
+  els.worldPrincipal.value = demo?.principals?.includes(p) ? p : '';
+}
+
+// ---- the network tab -------------------------------------------------------------------
+function isEndpoint(value) {
+  return value === 'internet' || Boolean(demo?.instances?.some((i) => i.id === value));
+}
+
+// Puts `state.flow` into the form (on load, from a link, from an exposure entry).
+function renderFlowForm() {
+  demoWorld();
+  for (const end of ['from', 'to']) {
+    const v = state.flow[end];
+    const select = $(`flow-${end}`);
+    const address = $(`flow-${end}-address`);
+    const picked = v === '' || isEndpoint(v) ? v : ADDRESS;
+    select.value = picked;
+    address.hidden = picked !== ADDRESS;
+    if (picked === ADDRESS && address.value !== v) address.value = v;
+  }
+  for (const f of ['protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode']) {
+    const el = $(`flow-${f}`);
+    if (el.value !== state.flow[f]) el.value = state.flow[f];
+  }
+  const icmp = state.flow.protocol.startsWith('icmp');
+  for (const l of els.flowForm.querySelectorAll('.icmp')) l.hidden = !icmp;
+  for (const l of els.flowForm.querySelectorAll('.ports')) l.hidden = icmp;
+}
+
+// Reads the form into `state.flow`.
+function readFlowForm() {
+  for (const end of ['from', 'to']) {
+    const select = $(`flow-${end}`);
+    const address = $(`flow-${end}-address`);
+    address.hidden = select.value !== ADDRESS;
+    state.flow[end] = select.value === ADDRESS ? address.value.trim() : select.value;
+  }
+  for (const f of ['protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode']) state.flow[f] = $(`flow-${f}`).value.trim();
+  const icmp = state.flow.protocol.startsWith('icmp');
+  for (const l of els.flowForm.querySelectorAll('.icmp')) l.hidden = !icmp;
+  for (const l of els.flowForm.querySelectorAll('.ports')) l.hidden = icmp;
+}
+
+// A numeric field as a number when it is one; otherwise as typed, for the engine to reject
+// with its own message.
+function numberOrText(text) {
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+function flowInput() {
+  const f = state.flow;
+  const flow = { from: f.from, to: f.to, protocol: f.protocol || 'tcp' };
+  const fields = flow.protocol.startsWith('icmp') ? ['icmpType', 'icmpCode'] : ['port', 'sourcePort'];
+  for (const k of fields) if (f[k] !== '') flow[k] = numberOrText(f[k]);
+  return flow;
+}
+
+function updateFlow() {
+  if (!engineReady || state.tab !== 'network') return;
+  demoWorld();
+  els.flowError.textContent = '';
+  const f = state.flow;
+  if (f.from === '' || f.to === '') return showVerdict(null, 'choose both ends');
+  const flow = flowInput();
+  const t0 = performance.now();
+  const v = evaluateFlow({ flow });
+  const ms = performance.now() - t0;
+  if (!v.ok) {
+    els.flowError.textContent = v.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
+    return showVerdict(null, 'fix the flow first');
+  }
+  showVerdict(v, `${flow.protocol}${flow.port != null ? ' ' + flow.port : ''} from ${flow.from} to ${flow.to} · ${ms.toFixed(1)} ms`);
+}
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text ?? '–';
+  return td;
+}
+
+function showVerdict(v, summary) {
+  els.flowSummary.textContent = summary;
+  const body = els.blockers.tBodies[0];
+  if (!v) {
+    els.verdict.className = 'badge pending';
+    els.verdict.dataset.verdict = '';
+    els.verdict.textContent = summary;
+    els.flowSummary.textContent = '';
+    body.replaceChildren();
+    els.hops.replaceChildren();
+    return;
+  }
+  const word = v.allowed ? 'allowed' : 'denied';
+  els.verdict.className = 'badge ' + word;
+  els.verdict.dataset.verdict = word;
+  els.verdict.dataset.blockedBy = v.blockedBy.join(',');
+  els.verdict.textContent = word;
+  // Each blocker is two rows: kind, component, rule, direction and code, then the explanation.
+  body.replaceChildren(
+    ...v.blockers.flatMap((b) => {
+      const tr = document.createElement('tr');
+      tr.dataset.kind = b.kind;
+      tr.append(cell(b.kind), cell(b.component), cell(b.rule), cell(b.direction), cell(b.code));
+      const why = document.createElement('tr');
+      why.className = 'explanation';
+      const td = cell(b.explanation);
+      td.colSpan = 5;
+      why.append(td);
+      return [tr, why];
+    }),
+  );
+  if (v.blockers.length === 0) {
+    const tr = document.createElement('tr');
+    tr.className = 'none';
+    const td = cell('nothing blocks: the packet reaches the destination and the reply comes back');
+    td.colSpan = 5;
+    tr.append(td);
+    body.append(tr);
+  }
+  els.hops.replaceChildren(
+    ...v.hops.map((h) => {
+      const li = document.createElement('li');
+      li.dataset.kind = h.kind;
+      li.className = h.direction;
+      li.innerHTML = '<span class="dir"></span> <b></b> <code></code> <span class="rule"></span>';
+      li.children[0].textContent = h.direction;
+      li.children[1].textContent = h.kind;
+      li.children[2].textContent = h.component;
+      li.children[3].textContent = h.rule ?? '';
+      return li;
+    }),
+  );
+}
+
+function showExposure() {
+  const r = exposure({});
+  if (!r.ok) {
+    els.exposureList.replaceChildren(Object.assign(document.createElement('li'), { textContent: r.errors.map((e) => e.message).join('; ') }));
+    return;
+  }
+  els.exposureList.replaceChildren(
+    ...r.exposures.map((e) => {
+      const li = document.createElement('li');
+      li.dataset.instance = e.instanceId ?? e.interfaceId;
+      li.textContent = `${e.instanceId ?? e.interfaceId}  ${e.address}  ${e.protocol} ${e.ports.join(',')}  (${e.subnetId})`;
+      li.title = 'ask this flow';
+      li.addEventListener('click', () => {
+        const first = e.ports[0]?.split('-')[0] ?? '';
+        state.flow = { ...state.flow, from: 'internet', to: e.instanceId ?? e.interfaceId, protocol: e.protocol, port: first, sourcePort: '' };
+        renderFlowForm();
+        update();
+      });
+      return li;
+    }),
+  );
+  if (r.exposures.length === 0) els.exposureList.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'nothing is reachable from the internet' }));
+}
+
 // ---- wiring ----------------------------------------------------------------------------
 function loadState(s) {
   state = s;
   for (const f of FIELDS) $(f).value = state.request[f];
   lastPattern = '';
+  renderWorldMode();
   renderTabs();
   renderEditor();
   update();
@@ -457,6 +674,7 @@ function wire() {
     renderTabs();
     renderEditor();
     saveHash();
+    if (state.tab === 'network') updateFlow();
   });
   els.policy.addEventListener('input', () => {
     state.policies[state.tab] = els.policy.value;
@@ -476,10 +694,31 @@ function wire() {
       state.request[f] = $(f).value;
       els.examples.value = '';
       if (f === 'action') completeActions();
+      if (f === 'principal' && state.world) renderWorldMode();
       schedule();
     });
   }
   els.form.addEventListener('submit', (e) => e.preventDefault());
+  els.worldMode.addEventListener('change', () => {
+    state.world = els.worldMode.checked;
+    renderWorldMode();
+    schedule();
+  });
+  els.worldPrincipal.addEventListener('change', () => {
+    if (els.worldPrincipal.value === '') return;
+    state.request.principal = $('principal').value = els.worldPrincipal.value;
+    schedule();
+  });
+  els.flowForm.addEventListener('input', () => {
+    readFlowForm();
+    schedule();
+  });
+  els.flowForm.addEventListener('change', () => {
+    readFlowForm();
+    schedule();
+  });
+  els.flowForm.addEventListener('submit', (e) => e.preventDefault());
+  els.exposureBtn.addEventListener('click', showExposure);
   window.addEventListener('hashchange', () => {
     if (location.hash === lastHash) return;
     const s = stateFromHash();
