@@ -217,6 +217,8 @@ async function main() {
       assert.ok(!(await page.isVisible('#editor')), 'the Network tab hides the policy editor');
       // The default flow, internet to the web server on 443, is answered at once.
       await waitVerdict(page, 'allowed');
+      const demoMs = await page.evaluate(() => document.body.dataset.demoWorldMs);
+      console.log(`  demo world loaded (parse, import, compile; describeWorld) in ${demoMs} ms on first opening the Network tab; then: ${await page.textContent('#flow-summary')}`);
       await page.click('[data-tab="resource"]');
       assert.equal(await page.inputValue('#policy'), '');
       await page.click('[data-tab="identity"]');

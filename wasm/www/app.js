@@ -454,7 +454,9 @@ function completeActions() {
 let demo = null;
 function demoWorld() {
   if (demo === null) {
+    const t0 = performance.now();
     demo = describeWorld({});
+    document.body.dataset.demoWorldMs = (performance.now() - t0).toFixed(1);
     if (!demo.ok) console.warn('polcheck: the demo world did not load', demo.errors);
     fillWorldPickers();
   }
