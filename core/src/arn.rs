@@ -101,6 +101,28 @@ impl ArnPattern {
         }
     }
 
+    /// The literal text that the resource part (after the fifth colon) of every matching ARN
+    /// starts with; `None` when the pattern is `*` or has fewer than five colons, so that no
+    /// such prefix exists. Used by the compiled resource index.
+    pub fn tail_prefix(&self) -> Option<&[u8]> {
+        let Kind::Parts { head, tail } = &self.kind else {
+            return None;
+        };
+        if head.len() != 5 {
+            return None;
+        }
+        Some(match tail {
+            Tail::Fixed(g) => g.literal_prefix(),
+            Tail::Variable(t) => match t.parts().first() {
+                Some(crate::variables::Part::Text(s)) => {
+                    let end = s.find(['*', '?']).unwrap_or(s.len());
+                    &s.as_bytes()[..end]
+                }
+                _ => b"",
+            },
+        })
+    }
+
     /// Tests an ARN. A variable that cannot be resolved makes the pattern match nothing.
     pub fn is_match(&self, arn: &str, ctx: &Context) -> bool {
         let (head, tail) = match &self.kind {
@@ -195,6 +217,17 @@ mod tests {
     fn request_star_matches_only_star_patterns() {
         assert!(m("*", "*"));
         assert!(!m("arn:aws:s3:::*", "*"));
+    }
+
+    #[test]
+    fn tail_prefix_is_the_literal_start_of_the_resource_part() {
+        let t = |p: &str| ArnPattern::parse(p, true).tail_prefix().map(<[u8]>::to_vec);
+        assert_eq!(t("arn:aws:s3:::b/*"), Some(b"b/".to_vec()));
+        assert_eq!(t("arn:aws:ec2:*:1:instance/i-1"), Some(b"instance/i-1".to_vec()));
+        assert_eq!(t("arn:aws:s3:::b/${aws:username}/*"), Some(b"b/".to_vec()));
+        assert_eq!(t("arn:aws:s3:::b?c"), Some(b"b".to_vec()));
+        assert_eq!(t("arn:aws:*"), None);
+        assert_eq!(t("*"), None);
     }
 
     #[test]

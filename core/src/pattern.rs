@@ -146,6 +146,21 @@ fn char_width(lead: u8) -> usize {
 }
 
 impl Glob {
+    /// The literal text every match starts with (empty when the pattern starts with a
+    /// wildcard). Indexes use it to narrow their candidates before matching in full.
+    pub fn literal_prefix(&self) -> &[u8] {
+        let seg = match &self.kind {
+            GlobKind::Exact(s) | GlobKind::Prefix(s) => return s.as_bytes(),
+            GlobKind::Everything => return b"",
+            GlobKind::Single(seg) => seg,
+            GlobKind::General { first, .. } => first,
+        };
+        match seg.items.first() {
+            Some(SegItem::Bytes(b)) => b,
+            _ => b"",
+        }
+    }
+
     /// Parses wildcard text: every `*` and `?` is a wildcard.
     pub fn parse(text: &str) -> Glob {
         Glob::from_pieces(&pieces_of(text))

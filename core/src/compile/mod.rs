@@ -9,8 +9,10 @@
 //! conditions of each candidate statement. Nothing is parsed at request time except the
 //! request's own values and the policy variables that depend on it.
 
+mod hash;
 mod index;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::arn::ArnPattern;
@@ -75,6 +77,29 @@ pub struct LayerMatches {
     pub allows: Vec<StatementMatch>,
     /// Applicable Deny statements.
     pub denies: Vec<StatementMatch>,
+}
+
+/// What the decision flow needs to know of one layer, without the statements themselves
+/// (the fast path of [`crate::decide::decide_outcome`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayerSummary {
+    /// An Allow statement applied (not computed when `denied`: a deny decides anyway).
+    pub allowed: bool,
+    /// A Deny statement applied.
+    pub denied: bool,
+    /// For resource-based policies: the strongest way an applying Allow named the caller.
+    pub grant: Option<PrincipalMatch>,
+}
+
+impl LayerMatches {
+    /// The summary of these matches.
+    pub fn summary(&self) -> LayerSummary {
+        LayerSummary {
+            allowed: !self.allows.is_empty(),
+            denied: !self.denies.is_empty(),
+            grant: self.allows.iter().filter_map(|m| m.principal).max(),
+        }
+    }
 }
 
 /// Compiled policies of one layer, with the action index.
@@ -163,8 +188,9 @@ impl PolicySet {
         Some((np.name.as_str(), s.sid.as_deref(), s.start, s.end))
     }
 
-    /// The statements that apply to a request. `action` is lowercased. `principal` is `Some`
-    /// for resource-based policies, whose statements must name the caller.
+    /// The statements that apply to a request, in statement order. `action` is lowercased.
+    /// `principal` is `Some` for resource-based policies, whose statements must name the
+    /// caller.
     pub fn evaluate(
         &self,
         action: &str,
@@ -172,21 +198,62 @@ impl PolicySet {
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> LayerMatches {
+        let probe = self.index.probe(resource);
         let mut out = LayerMatches::default();
-        self.index.for_each_candidate(action, |i| {
-            let Some(s) = self.statements.get(i) else {
-                return;
+        for (effect, list) in [(Effect::Deny, &mut out.denies), (Effect::Allow, &mut out.allows)] {
+            let _ = self.index.for_each_candidate(action, &probe, effect, |i| {
+                if let Some(pm) = self.statements.get(i).and_then(|s| s.applies(action, resource, principal, ctx)) {
+                    list.push(StatementMatch {
+                        statement: i,
+                        principal: pm,
+                    });
+                }
+                ControlFlow::Continue(())
+            });
+            list.sort_by_key(|m| m.statement);
+            list.dedup();
+        }
+        out
+    }
+
+    /// What [`PolicySet::evaluate`] would tell the decision flow, computed with early exits:
+    /// the Deny statements are tried first and the first that applies ends the search; then
+    /// the Allow statements until one applies (for resource-based policies, until one names
+    /// the caller itself, the strongest grant). Allocates nothing.
+    pub fn summarize(
+        &self,
+        action: &str,
+        resource: &str,
+        principal: Option<&Principal>,
+        ctx: &Context,
+    ) -> LayerSummary {
+        let probe = self.index.probe(resource);
+        let applies = |i: usize| {
+            self.statements
+                .get(i)
+                .and_then(|s| s.applies(action, resource, principal, ctx))
+        };
+        let mut out = LayerSummary::default();
+        let denied = self.index.for_each_candidate(action, &probe, Effect::Deny, |i| {
+            match applies(i) {
+                Some(_) => ControlFlow::Break(()),
+                None => ControlFlow::Continue(()),
+            }
+        });
+        if denied.is_break() {
+            out.denied = true;
+            return out;
+        }
+        let _ = self.index.for_each_candidate(action, &probe, Effect::Allow, |i| {
+            let Some(pm) = applies(i) else {
+                return ControlFlow::Continue(());
             };
-            let Some(pm) = s.applies(action, resource, principal, ctx) else {
-                return;
-            };
-            let m = StatementMatch {
-                statement: i,
-                principal: pm,
-            };
-            match s.effect {
-                Effect::Allow => out.allows.push(m),
-                Effect::Deny => out.denies.push(m),
+            out.allowed = true;
+            out.grant = out.grant.max(pm);
+            if principal.is_none() || pm == Some(PrincipalMatch::Caller) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
             }
         });
         out
@@ -195,22 +262,26 @@ impl PolicySet {
     /// Condition keys that statements matching the action and resource read but `ctx` lacks
     /// (AWS's `MissingContextValues`), sorted.
     pub fn missing_keys(&self, action: &str, resource: &str, ctx: &Context) -> Vec<String> {
+        let probe = self.index.probe(resource);
         let mut keys = Vec::new();
-        self.index.for_each_candidate(action, |i| {
-            let Some(s) = self.statements.get(i) else {
-                return;
-            };
-            if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
-                return;
-            }
-            for c in &s.conditions {
-                for k in std::iter::once(c.key()).chain(c.variable_keys()) {
-                    if ctx.get_lower(k).is_none() && !keys.iter().any(|x: &String| x == k) {
-                        keys.push(k.to_string());
+        for effect in [Effect::Deny, Effect::Allow] {
+            let _ = self.index.for_each_candidate(action, &probe, effect, |i| {
+                let Some(s) = self.statements.get(i) else {
+                    return ControlFlow::Continue(());
+                };
+                if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
+                    return ControlFlow::Continue(());
+                }
+                for c in &s.conditions {
+                    for k in std::iter::once(c.key()).chain(c.variable_keys()) {
+                        if ctx.get_lower(k).is_none() && !keys.iter().any(|x: &String| x == k) {
+                            keys.push(k.to_string());
+                        }
                     }
                 }
-            }
-        });
+                ControlFlow::Continue(())
+            });
+        }
         keys.sort();
         keys
     }
@@ -251,6 +322,11 @@ impl CompiledStatement {
                 patterns.iter().any(|p| p.is_match(resource, ctx)) != *negated
             }
         }
+    }
+
+    /// The resource patterns and whether they are `NotResource`; `None` without either.
+    pub(crate) fn resource_patterns(&self) -> Option<(bool, &[ArnPattern])> {
+        self.resource.as_ref().map(|(n, p)| (*n, p.as_slice()))
     }
 
     /// The action patterns, lowercased, and whether they are `NotAction`.
