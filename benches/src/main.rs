@@ -29,6 +29,9 @@ struct Row {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--profile") {
+        return profile();
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes: &[usize] = if quick {
         &[10, 1_000, 10_000]
@@ -64,10 +67,12 @@ fn run_size(
 ) -> Vec<Row> {
     let ((pw, parse_t), compile_t, bytes) = {
         let (policies, parse_t) = timed(|| polcheck::parse(w));
+        let named = polcheck::named(&policies);
         let region = Region::new(GLOBAL);
-        let (set, compile_t) = timed(|| polcheck::compile(&policies));
+        let (set, compile_t) = timed(|| polcheck_core::compile::PolicySet::compile(named));
         let ch = region.change();
-        let bytes = ch.bytes_allocated as i64 - ch.bytes_deallocated as i64;
+        let bytes = ch.bytes_allocated as i64 + ch.bytes_reallocated as i64
+            - ch.bytes_deallocated as i64;
         drop(set);
         ((PolcheckWorkload::build(w), parse_t), compile_t, bytes)
     };
@@ -186,4 +191,20 @@ fn print_table(n: usize, rows: &[Row]) {
             r.note
         );
     }
+}
+
+/// `--profile`: `decide_outcome` on the 10,000-statement workload for five seconds, for
+/// `perf record` or callgrind.
+fn profile() {
+    let w = Workload::generate(10_000, CALLERS, REQUESTS, SEED);
+    let pw = PolcheckWorkload::build(&w);
+    let start = std::time::Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(5) {
+        for i in 0..REQUESTS {
+            std::hint::black_box(pw.decide(i));
+        }
+        n += REQUESTS as u64;
+    }
+    println!("{n} decisions, {:.0} ns each", start.elapsed().as_nanos() as f64 / n as f64);
 }

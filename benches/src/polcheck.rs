@@ -29,15 +29,18 @@ pub fn parse(w: &Workload) -> Vec<Policy> {
         .collect()
 }
 
+/// Names parsed policies (copies them).
+pub fn named(policies: &[Policy]) -> Vec<NamedPolicy> {
+    policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| NamedPolicy::new(format!("policy-{i}"), p.clone()))
+        .collect()
+}
+
 /// Names parsed policies and compiles them into one identity layer.
 pub fn compile(policies: &[Policy]) -> PolicySet {
-    PolicySet::compile(
-        policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| NamedPolicy::new(format!("policy-{i}"), p.clone()))
-            .collect(),
-    )
+    PolicySet::compile(named(policies))
 }
 
 /// The polcheck requests of a workload.

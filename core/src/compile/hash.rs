@@ -1,5 +1,5 @@
-//! Hashing for the indexes: a fast hasher for short keys (action names), and the prefix
-//! hashes of a resource part, computed once per request and shared by every bucket.
+//! Hashing for the indexes: a fast hasher for short keys (action names), and the hashes of
+//! the prefixes of a resource part, computed incrementally.
 //!
 //! Neither needs to resist chosen inputs: the keys come from the policies being evaluated,
 //! and a collision only adds candidates, each of which is still matched in full.
@@ -55,29 +55,33 @@ pub fn prefix_hash(bytes: &[u8]) -> u64 {
     h
 }
 
-/// The hashes of every prefix (up to [`MAX_PREFIX`] bytes) of a request's resource part.
+/// Hashes the prefixes of a text in increasing lengths, each step reusing the last: the
+/// hashes [`prefix_hash`] gives for those prefixes.
 #[derive(Debug, Clone)]
-pub struct PrefixHashes {
-    hashes: [u64; MAX_PREFIX + 1],
-    len: usize,
+pub struct PrefixHasher<'a> {
+    text: &'a [u8],
+    done: usize,
+    hash: u64,
 }
 
-impl PrefixHashes {
-    /// Hashes the prefixes of `tail`, up to `limit` bytes (the longest key of the set).
-    pub fn new(tail: &[u8], limit: usize) -> PrefixHashes {
-        let len = tail.len().min(limit).min(MAX_PREFIX);
-        let mut hashes = [0; MAX_PREFIX + 1];
-        let mut h = SEED;
-        hashes[0] = h;
-        for (i, &b) in tail[..len].iter().enumerate() {
-            h = (h ^ u64::from(b)).wrapping_mul(K);
-            hashes[i + 1] = h;
+impl<'a> PrefixHasher<'a> {
+    /// Starts at the empty prefix of `text`.
+    pub fn new(text: &'a [u8]) -> PrefixHasher<'a> {
+        PrefixHasher {
+            text,
+            done: 0,
+            hash: SEED,
         }
-        PrefixHashes { hashes, len }
     }
 
-    /// The hash of the first `n` bytes, when the tail has that many.
-    pub fn get(&self, n: usize) -> Option<u64> {
-        (n <= self.len).then(|| self.hashes[n])
+    /// The hash of the first `n` bytes (`n` at least the last one asked), `None` when the
+    /// text is shorter.
+    pub fn up_to(&mut self, n: usize) -> Option<u64> {
+        let more = self.text.get(self.done..n)?;
+        for &b in more {
+            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.done = n;
+        Some(self.hash)
     }
 }

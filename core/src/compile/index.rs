@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use super::hash::{prefix_hash, FastState, PrefixHashes, MAX_PREFIX};
+use super::hash::{prefix_hash, FastState, PrefixHasher, MAX_PREFIX};
 use super::CompiledStatement;
 use crate::policy::Effect;
 
@@ -32,8 +32,6 @@ pub struct ActionIndex {
     exact: HashMap<String, Bucket, FastState>,
     by_service: HashMap<String, Bucket, FastState>,
     everywhere: Bucket,
-    /// The longest resource prefix any bucket keys on.
-    max_prefix: usize,
 }
 
 /// The statements of one action bucket, Denies apart from Allows.
@@ -56,24 +54,16 @@ struct ResourceIndex {
 }
 
 /// A request's resource, prepared once for every bucket of one set.
-#[derive(Debug, Clone)]
-pub struct ResourceProbe {
-    /// Prefix hashes of the resource part, `None` when the resource is not a full ARN.
-    hashes: Option<PrefixHashes>,
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceProbe<'a> {
+    /// The resource part (after the fifth colon), `None` when the resource is not a full ARN.
+    tail: Option<&'a [u8]>,
 }
 
-impl ResourceProbe {
-    /// Prepares `resource` for an index whose keys are at most `limit` bytes long.
-    fn new(resource: &str, limit: usize) -> ResourceProbe {
-        let mut rest = resource;
-        for _ in 0..5 {
-            match rest.split_once(':') {
-                Some((_, after)) => rest = after,
-                None => return ResourceProbe { hashes: None },
-            }
-        }
+impl<'a> ResourceProbe<'a> {
+    fn new(resource: &'a str) -> ResourceProbe<'a> {
         ResourceProbe {
-            hashes: Some(PrefixHashes::new(rest.as_bytes(), limit)),
+            tail: crate::arn::resource_part(resource).map(str::as_bytes),
         }
     }
 }
@@ -124,17 +114,18 @@ impl ResourceIndex {
 
     fn visit(
         &self,
-        probe: &ResourceProbe,
+        probe: &ResourceProbe<'_>,
         f: &mut impl FnMut(usize) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         for &id in &self.rest {
             f(id as usize)?;
         }
-        let Some(hashes) = &probe.hashes else {
+        let Some(tail) = probe.tail else {
             return ControlFlow::Continue(());
         };
+        let mut hasher = PrefixHasher::new(tail);
         for &len in &self.lens {
-            let Some(h) = hashes.get(len) else { break };
+            let Some(h) = hasher.up_to(len) else { break };
             if let Some(ids) = self.keyed.get(&h) {
                 for &id in ids {
                     f(id as usize)?;
@@ -144,9 +135,6 @@ impl ResourceIndex {
         ControlFlow::Continue(())
     }
 
-    fn max_len(&self) -> usize {
-        self.lens.last().copied().unwrap_or(0)
-    }
 }
 
 impl Bucket {
@@ -202,45 +190,37 @@ impl ActionIndex {
         let keys: Vec<Option<Vec<Vec<u8>>>> = statements.iter().map(resource_keys).collect();
         let effects: Vec<Effect> = statements.iter().map(|s| s.effect).collect();
         let bucket = |ids: &[u32]| Bucket::build(ids, &keys, &effects);
-        let mut index = ActionIndex {
+        ActionIndex {
             exact: exact.iter().map(|(k, v)| (k.clone(), bucket(v))).collect(),
             by_service: by_service.iter().map(|(k, v)| (k.clone(), bucket(v))).collect(),
             everywhere: bucket(&everywhere),
-            max_prefix: 0,
-        };
-        index.max_prefix = index
-            .exact
-            .values()
-            .chain(index.by_service.values())
-            .chain([&index.everywhere])
-            .flat_map(|b| [b.deny.max_len(), b.allow.max_len()])
-            .max()
-            .unwrap_or(0);
-        index
+        }
     }
 
     /// Prepares a request's resource for [`ActionIndex::for_each_candidate`].
-    pub fn probe(&self, resource: &str) -> ResourceProbe {
-        ResourceProbe::new(resource, self.max_prefix)
+    pub fn probe<'a>(&self, resource: &'a str) -> ResourceProbe<'a> {
+        ResourceProbe::new(resource)
     }
 
-    /// Calls `f` for every statement of the given effect that may match `action`
-    /// (lowercased) on the probed resource, until `f` breaks. A statement may be visited
-    /// more than once only through a prefix-hash collision.
+    /// Calls `f(statement, action_known)` for every statement of the given effect that may
+    /// match `action` (lowercased) on the probed resource, until `f` breaks.
+    /// `action_known` is `true` when the statement was found under the exact action, so its
+    /// `Action` surely matches. A statement may be visited more than once only through a
+    /// prefix-hash collision.
     pub fn for_each_candidate(
         &self,
         action: &str,
-        probe: &ResourceProbe,
+        probe: &ResourceProbe<'_>,
         effect: Effect,
-        mut f: impl FnMut(usize) -> ControlFlow<()>,
+        mut f: impl FnMut(usize, bool) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         if let Some(b) = self.exact.get(action) {
-            b.half(effect).visit(probe, &mut f)?;
+            b.half(effect).visit(probe, &mut |i| f(i, true))?;
         }
         if let Some(b) = self.by_service.get(service(action)) {
-            b.half(effect).visit(probe, &mut f)?;
+            b.half(effect).visit(probe, &mut |i| f(i, false))?;
         }
-        self.everywhere.half(effect).visit(probe, &mut f)
+        self.everywhere.half(effect).visit(probe, &mut |i| f(i, false))
     }
 
     /// Number of statements that every request must look at.
@@ -293,7 +273,7 @@ mod tests {
     fn candidates(s: &PolicySet, action: &str) -> Vec<usize> {
         let mut v = Vec::new();
         let probe = s.index.probe("*");
-        let _ = s.index.for_each_candidate(action, &probe, Effect::Allow, |i| {
+        let _ = s.index.for_each_candidate(action, &probe, Effect::Allow, |i, _| {
             v.push(i);
             ControlFlow::Continue(())
         });

@@ -201,8 +201,9 @@ impl PolicySet {
         let probe = self.index.probe(resource);
         let mut out = LayerMatches::default();
         for (effect, list) in [(Effect::Deny, &mut out.denies), (Effect::Allow, &mut out.allows)] {
-            let _ = self.index.for_each_candidate(action, &probe, effect, |i| {
-                if let Some(pm) = self.statements.get(i).and_then(|s| s.applies(action, resource, principal, ctx)) {
+            let _ = self.index.for_each_candidate(action, &probe, effect, |i, known| {
+                let applies = |s: &CompiledStatement| s.applies(action, known, resource, principal, ctx);
+                if let Some(pm) = self.statements.get(i).and_then(applies) {
                     list.push(StatementMatch {
                         statement: i,
                         principal: pm,
@@ -228,14 +229,14 @@ impl PolicySet {
         ctx: &Context,
     ) -> LayerSummary {
         let probe = self.index.probe(resource);
-        let applies = |i: usize| {
+        let applies = |i: usize, known: bool| {
             self.statements
                 .get(i)
-                .and_then(|s| s.applies(action, resource, principal, ctx))
+                .and_then(|s| s.applies(action, known, resource, principal, ctx))
         };
         let mut out = LayerSummary::default();
-        let denied = self.index.for_each_candidate(action, &probe, Effect::Deny, |i| {
-            match applies(i) {
+        let denied = self.index.for_each_candidate(action, &probe, Effect::Deny, |i, known| {
+            match applies(i, known) {
                 Some(_) => ControlFlow::Break(()),
                 None => ControlFlow::Continue(()),
             }
@@ -244,8 +245,8 @@ impl PolicySet {
             out.denied = true;
             return out;
         }
-        let _ = self.index.for_each_candidate(action, &probe, Effect::Allow, |i| {
-            let Some(pm) = applies(i) else {
+        let _ = self.index.for_each_candidate(action, &probe, Effect::Allow, |i, known| {
+            let Some(pm) = applies(i, known) else {
                 return ControlFlow::Continue(());
             };
             out.allowed = true;
@@ -265,7 +266,7 @@ impl PolicySet {
         let probe = self.index.probe(resource);
         let mut keys = Vec::new();
         for effect in [Effect::Deny, Effect::Allow] {
-            let _ = self.index.for_each_candidate(action, &probe, effect, |i| {
+            let _ = self.index.for_each_candidate(action, &probe, effect, |i, _| {
                 let Some(s) = self.statements.get(i) else {
                     return ControlFlow::Continue(());
                 };
@@ -289,15 +290,17 @@ impl PolicySet {
 
 impl CompiledStatement {
     /// `Some(principal match)` when the statement applies (the inner `None` for policies
-    /// without a Principal element).
+    /// without a Principal element). `action_known`: the index already saw the action match.
     fn applies(
         &self,
         action: &str,
+        action_known: bool,
         resource: &str,
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> Option<Option<PrincipalMatch>> {
-        if !self.action_matches(action) || !self.resource_matches(resource, ctx) {
+        if !(action_known || self.action_matches(action)) || !self.resource_matches(resource, ctx)
+        {
             return None;
         }
         let pm = match (principal, &self.principal) {

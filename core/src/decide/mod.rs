@@ -128,18 +128,19 @@ pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<Poli
 fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<PolicyKind>) {
     use PolicyKind::*;
     let p = &req.principal;
-    let denied: BTreeSet<PolicyKind> = [
+    let mut denied = BTreeSet::new();
+    for (kind, m) in [
         (Identity, &s.identity),
         (Resource, &s.resource),
         (Boundary, &s.boundary),
         (Session, &s.session),
         (Scp, &s.scp),
         (Rcp, &s.rcp),
-    ]
-    .into_iter()
-    .filter(|(_, m)| m.denied)
-    .map(|(k, _)| k)
-    .collect();
+    ] {
+        if m.denied {
+            denied.insert(kind);
+        }
+    }
     if !denied.is_empty() {
         return (Outcome::ExplicitDeny, denied);
     }
