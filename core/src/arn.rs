@@ -34,6 +34,7 @@ pub struct ArnPattern {
 enum Kind {
     Everything,
     Parts {
+        /// The patterns of the parts before the resource part (empty when `literal_head`).
         head: Vec<Glob>,
         /// `arn:aws:s3:::` when all five head parts are literal: one prefix test instead of
         /// five part tests.
@@ -87,6 +88,8 @@ impl ArnPattern {
         };
         let literal_head = (parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?'])))
             .then(|| format!("{}:", parts.join(":")).into_boxed_str());
+        // A literal head is matched as one prefix: its part patterns are not kept.
+        let head = if literal_head.is_some() { Vec::new() } else { head };
         ArnPattern {
             text: text.into(),
             kind: Kind::Parts {
@@ -133,10 +136,15 @@ impl ArnPattern {
     /// starts with; `None` when the pattern is `*` or has fewer than five colons, so that no
     /// such prefix exists. Used by the compiled resource index.
     pub fn tail_prefix(&self) -> Option<&[u8]> {
-        let Kind::Parts { head, tail, .. } = &self.kind else {
+        let Kind::Parts {
+            head,
+            literal_head,
+            tail,
+        } = &self.kind
+        else {
             return None;
         };
-        if head.len() != 5 {
+        if literal_head.is_none() && head.len() != 5 {
             return None;
         }
         Some(match tail {
