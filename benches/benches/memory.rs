@@ -27,7 +27,11 @@ fn main() {
         let r = Region::new(GLOBAL);
         let set = polcheck_core::compile::PolicySet::compile(named);
         let compiled = held(&r);
-        println!("| {n} | {:.0} | {:.0} |", ast as f64 / n as f64, compiled as f64 / n as f64);
+        println!(
+            "| {n} | {:.0} | {:.0} |",
+            ast as f64 / n as f64,
+            compiled as f64 / n as f64
+        );
         drop(set);
     }
 }

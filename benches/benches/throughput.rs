@@ -17,14 +17,21 @@ fn throughput(c: &mut Criterion) {
         let w = Workload::generate(n, 50, REQUESTS, 0x5eed_2026);
         let pw = PolcheckWorkload::build(&w);
         g.bench_with_input(BenchmarkId::new("one-core", n), &n, |b, _| {
-            b.iter(|| (0..REQUESTS).for_each(|i| {
-                black_box(pw.decide(i));
-            }))
+            b.iter(|| {
+                (0..REQUESTS).for_each(|i| {
+                    black_box(pw.decide(i));
+                })
+            })
         });
         g.bench_with_input(BenchmarkId::new("all-cores", n), &n, |b, _| {
-            b.iter(|| (0..REQUESTS).into_par_iter().with_min_len(64).for_each(|i| {
-                black_box(pw.decide(i));
-            }))
+            b.iter(|| {
+                (0..REQUESTS)
+                    .into_par_iter()
+                    .with_min_len(64)
+                    .for_each(|i| {
+                        black_box(pw.decide(i));
+                    })
+            })
         });
     }
     g.finish();

@@ -55,7 +55,11 @@ fn resource_test(pattern: &str) -> String {
         return "true".into();
     }
     let parts: Vec<&str> = pattern.splitn(6, ':').collect();
-    assert_eq!(parts.len(), 6, "workload resource patterns are full ARNs: {pattern}");
+    assert_eq!(
+        parts.len(),
+        6,
+        "workload resource patterns are full ARNs: {pattern}"
+    );
     let names = ["arn", "partition", "service", "region", "account", "rest"];
     let tests: Vec<String> = names
         .iter()
@@ -72,10 +76,16 @@ fn resource_test(pattern: &str) -> String {
 
 fn cond_test(c: &Cond) -> String {
     match c {
-        Cond::SourceIp(n) => format!("(context has sourceIp && context.sourceIp.isInRange(ip(\"{n}\")))"),
+        Cond::SourceIp(n) => {
+            format!("(context has sourceIp && context.sourceIp.isInRange(ip(\"{n}\")))")
+        }
         Cond::Mfa => "(context has mfa && context.mfa == true)".into(),
-        Cond::PrincipalTeam(t) => format!("(context has principalTeam && context.principalTeam == \"{t}\")"),
-        Cond::ResourceEnv(e) => format!("(context has resourceEnv && context.resourceEnv == \"{e}\")"),
+        Cond::PrincipalTeam(t) => {
+            format!("(context has principalTeam && context.principalTeam == \"{t}\")")
+        }
+        Cond::ResourceEnv(e) => {
+            format!("(context has resourceEnv && context.resourceEnv == \"{e}\")")
+        }
         Cond::Before(t) => format!("(context has now && context.now < {t})"),
         Cond::After(t) => format!("(context has now && context.now > {t})"),
     }
@@ -125,7 +135,10 @@ fn uid(ty: &str, id: &str) -> Value {
 fn all_actions() -> Vec<String> {
     SERVICES
         .iter()
-        .flat_map(|(svc, acts)| acts.iter().map(move |a| format!("{svc}:{a}").to_ascii_lowercase()))
+        .flat_map(|(svc, acts)| {
+            acts.iter()
+                .map(move |a| format!("{svc}:{a}").to_ascii_lowercase())
+        })
         .collect()
 }
 
@@ -137,10 +150,15 @@ fn entities_json(w: &Workload) -> Value {
         .map(|a| a.to_ascii_lowercase())
         .filter(|a| a.contains(['*', '?']) && a != "*")
         .collect();
-    let globs: Vec<(String, Glob)> = patterns.iter().map(|p| (p.clone(), Glob::parse(p))).collect();
+    let globs: Vec<(String, Glob)> = patterns
+        .iter()
+        .map(|p| (p.clone(), Glob::parse(p)))
+        .collect();
     let mut out = Vec::new();
     for p in &patterns {
-        out.push(json!({"uid": uid("Action", &format!("pattern:{p}")), "attrs": {}, "parents": []}));
+        out.push(
+            json!({"uid": uid("Action", &format!("pattern:{p}")), "attrs": {}, "parents": []}),
+        );
     }
     for a in all_actions() {
         let parents: Vec<Value> = globs
@@ -166,20 +184,30 @@ fn entities_json(w: &Workload) -> Value {
 pub fn request(w: &Workload, r: &ReqSpec) -> Request {
     let caller = &w.callers[r.caller];
     let mut ctx: BTreeMap<String, RestrictedExpression> = BTreeMap::new();
-    ctx.insert("sourceIp".into(), RestrictedExpression::new_ip(&r.source_ip));
+    ctx.insert(
+        "sourceIp".into(),
+        RestrictedExpression::new_ip(&r.source_ip),
+    );
     if let Some(m) = r.mfa {
         ctx.insert("mfa".into(), RestrictedExpression::new_bool(m));
     }
     if let Some(t) = caller.team {
-        ctx.insert("principalTeam".into(), RestrictedExpression::new_string(t.into()));
+        ctx.insert(
+            "principalTeam".into(),
+            RestrictedExpression::new_string(t.into()),
+        );
     }
     if let Some(e) = r.env {
-        ctx.insert("resourceEnv".into(), RestrictedExpression::new_string(e.into()));
+        ctx.insert(
+            "resourceEnv".into(),
+            RestrictedExpression::new_string(e.into()),
+        );
     }
     ctx.insert("now".into(), RestrictedExpression::new_long(r.now));
     let p = EntityUid::from_str(&format!("User::\"{}\"", esc(&caller.arn))).expect("principal uid");
     let a = EntityUid::from_str(&action_uid(&r.action)).expect("action uid");
-    let res = EntityUid::from_str(&format!("Resource::\"{}\"", esc(&r.resource))).expect("resource uid");
+    let res =
+        EntityUid::from_str(&format!("Resource::\"{}\"", esc(&r.resource))).expect("resource uid");
     let ctx = Context::from_pairs(ctx).expect("context");
     Request::new(p, a, res, ctx, None).expect("request")
 }
@@ -191,7 +219,11 @@ impl CedarWorkload {
         let policies = PolicySet::from_str(&text.join("\n")).expect("cedar policies parse");
         let entities = Entities::from_json_value(entities_json(w), None).expect("cedar entities");
         let requests = w.requests.iter().map(|r| request(w, r)).collect();
-        CedarWorkload { policies, entities, requests }
+        CedarWorkload {
+            policies,
+            entities,
+            requests,
+        }
     }
 
     /// Decides request `i`: a matching `forbid` is an explicit deny.

@@ -40,17 +40,29 @@ impl IamRsWorkload {
             .map(|r| {
                 let caller = &w.callers[r.caller];
                 let mut ctx = Context::new();
-                ctx.insert("aws:SourceIp".into(), ContextValue::String(r.source_ip.clone()));
+                ctx.insert(
+                    "aws:SourceIp".into(),
+                    ContextValue::String(r.source_ip.clone()),
+                );
                 if let Some(m) = r.mfa {
-                    ctx.insert("aws:MultiFactorAuthPresent".into(), ContextValue::Boolean(m));
+                    ctx.insert(
+                        "aws:MultiFactorAuthPresent".into(),
+                        ContextValue::Boolean(m),
+                    );
                 }
                 if let Some(t) = caller.team {
-                    ctx.insert("aws:PrincipalTag/team".into(), ContextValue::String(t.into()));
+                    ctx.insert(
+                        "aws:PrincipalTag/team".into(),
+                        ContextValue::String(t.into()),
+                    );
                 }
                 if let Some(e) = r.env {
                     ctx.insert("aws:ResourceTag/env".into(), ContextValue::String(e.into()));
                 }
-                ctx.insert("aws:CurrentTime".into(), ContextValue::String(rfc3339(r.now)));
+                ctx.insert(
+                    "aws:CurrentTime".into(),
+                    ContextValue::String(rfc3339(r.now)),
+                );
                 IAMRequest::new_with_context(
                     Principal::Aws(PrincipalId::String(caller.arn.clone())),
                     r.action.clone(),
@@ -59,7 +71,10 @@ impl IamRsWorkload {
                 )
             })
             .collect();
-        IamRsWorkload { evaluator, requests }
+        IamRsWorkload {
+            evaluator,
+            requests,
+        }
     }
 
     /// Decides request `i`; an evaluation error is reported as `None`.

@@ -71,14 +71,18 @@ fn run_size(
         let region = Region::new(GLOBAL);
         let (set, compile_t) = timed(|| polcheck_core::compile::PolicySet::compile(named));
         let ch = region.change();
-        let bytes = ch.bytes_allocated as i64 + ch.bytes_reallocated as i64
-            - ch.bytes_deallocated as i64;
+        let bytes =
+            ch.bytes_allocated as i64 + ch.bytes_reallocated as i64 - ch.bytes_deallocated as i64;
         drop(set);
         ((PolcheckWorkload::build(w), parse_t), compile_t, bytes)
     };
     let verdicts: Vec<Verdict> = (0..REQUESTS).map(|i| pw.decide(i)).collect();
     for (i, v) in verdicts.iter().enumerate() {
-        assert_eq!(*v, pw.decide_explained(i), "decide and decide_outcome differ on request {i}");
+        assert_eq!(
+            *v,
+            pw.decide_explained(i),
+            "decide and decide_outcome differ on request {i}"
+        );
     }
     let counts = |v: &[Verdict], k: Verdict| v.iter().filter(|x| **x == k).count();
     println!(
@@ -94,11 +98,21 @@ fn run_size(
     let fast = latencies(REQUESTS, samples, 16, budget, |i| {
         std::hint::black_box(pw.decide(i));
     });
-    rows.push(Row { engine: "polcheck decide_outcome", compile: Some(compile_t), stats: fast, note: String::new() });
+    rows.push(Row {
+        engine: "polcheck decide_outcome",
+        compile: Some(compile_t),
+        stats: fast,
+        note: String::new(),
+    });
     let full = latencies(REQUESTS, samples, 4, budget, |i| {
         std::hint::black_box(pw.decide_explained(i));
     });
-    rows.push(Row { engine: "polcheck decide (explained)", compile: None, stats: full, note: String::new() });
+    rows.push(Row {
+        engine: "polcheck decide (explained)",
+        compile: None,
+        stats: full,
+        note: String::new(),
+    });
 
     // Batch throughput: every request once per round, on one thread and on all.
     let rounds = (2_000_000 / (n.max(100))).clamp(2, 200);
@@ -127,12 +141,21 @@ fn run_size(
 
     if n <= 10_000 {
         for (i, v) in verdicts.iter().enumerate() {
-            assert_eq!(*v, pw.decide_reference(i), "reference disagrees on request {i}");
+            assert_eq!(
+                *v,
+                pw.decide_reference(i),
+                "reference disagrees on request {i}"
+            );
         }
         let r = latencies(REQUESTS, samples, 1, budget, |i| {
             std::hint::black_box(pw.decide_reference(i));
         });
-        rows.push(Row { engine: "polcheck reference", compile: None, stats: r, note: "agrees".into() });
+        rows.push(Row {
+            engine: "polcheck reference",
+            compile: None,
+            stats: r,
+            note: "agrees".into(),
+        });
     }
 
     let (cw, cedar_t) = timed(|| CedarWorkload::build(w));
@@ -143,7 +166,10 @@ fn run_size(
     for (i, v) in verdicts.iter().enumerate().take(checked) {
         let c = cw.decide(&auth, i);
         if c != *v {
-            eprintln!("policies:\n{}", polcheck_benches::cedar::policy_text(&w.statements[0]));
+            eprintln!(
+                "policies:\n{}",
+                polcheck_benches::cedar::policy_text(&w.statements[0])
+            );
             panic!("cedar-policy and polcheck disagree on request {i} ({:?}): cedar {c:?}, polcheck {v:?}", w.requests[i]);
         }
     }
@@ -158,7 +184,12 @@ fn run_size(
     } else {
         "agrees".into()
     };
-    rows.push(Row { engine: "cedar-policy 4.14", compile: Some(cedar_t), stats: c, note });
+    rows.push(Row {
+        engine: "cedar-policy 4.14",
+        compile: Some(cedar_t),
+        stats: c,
+        note,
+    });
 
     if n <= 10_000 {
         let (iw, iam_t) = timed(|| IamRsWorkload::build(w));
@@ -179,20 +210,30 @@ fn run_size(
         } else {
             format!("DIFFERS on {differ}, errors on {errors} of {REQUESTS}")
         };
-        rows.push(Row { engine: "iam-rs 0.8", compile: Some(iam_t), stats: s, note });
+        rows.push(Row {
+            engine: "iam-rs 0.8",
+            compile: Some(iam_t),
+            stats: s,
+            note,
+        });
     }
     rows
 }
 
 fn print_table(n: usize, rows: &[Row]) {
     let base = rows[0].stats.p50;
-    println!("| statements | engine | compile | p50 | p99 | p50 / polcheck | samples | decisions |");
+    println!(
+        "| statements | engine | compile | p50 | p99 | p50 / polcheck | samples | decisions |"
+    );
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
     for r in rows {
         println!(
             "| {n} | {} | {} | {} | {} | {:.1}x | {} | {} |",
             r.engine,
-            r.compile.map_or("-".to_string(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3)),
+            r.compile.map_or("-".to_string(), |d| format!(
+                "{:.1} ms",
+                d.as_secs_f64() * 1e3
+            )),
             fmt_ns(r.stats.p50),
             fmt_ns(r.stats.p99),
             r.stats.p50 / base,
@@ -215,5 +256,8 @@ fn profile() {
         }
         n += REQUESTS as u64;
     }
-    println!("{n} decisions, {:.0} ns each", start.elapsed().as_nanos() as f64 / n as f64);
+    println!(
+        "{n} decisions, {:.0} ns each",
+        start.elapsed().as_nanos() as f64 / n as f64
+    );
 }

@@ -25,7 +25,9 @@ pub struct PolcheckWorkload {
 pub fn parse(w: &Workload) -> Vec<Policy> {
     w.iam_json()
         .iter()
-        .map(|j| Policy::parse(j).unwrap_or_else(|e| panic!("generated policy refused: {e:?}\n{j}")))
+        .map(|j| {
+            Policy::parse(j).unwrap_or_else(|e| panic!("generated policy refused: {e:?}\n{j}"))
+        })
         .collect()
 }
 
@@ -52,7 +54,10 @@ pub fn requests(w: &Workload) -> Vec<Request> {
             let mut ctx = Context::new();
             ctx.insert("aws:SourceIp", ContextValue::single(r.source_ip.clone()));
             if let Some(m) = r.mfa {
-                ctx.insert("aws:MultiFactorAuthPresent", ContextValue::single(m.to_string()));
+                ctx.insert(
+                    "aws:MultiFactorAuthPresent",
+                    ContextValue::single(m.to_string()),
+                );
             }
             if let Some(t) = caller.team {
                 ctx.insert("aws:PrincipalTag/team", ContextValue::single(t));
@@ -86,16 +91,22 @@ impl PolcheckWorkload {
 
     /// The compiled evaluator's outcome for request `i` (the fast path, no explanation).
     pub fn decide(&self, i: usize) -> Verdict {
-        decide::decide_outcome(&self.layers, &self.requests[i]).0.into()
+        decide::decide_outcome(&self.layers, &self.requests[i])
+            .0
+            .into()
     }
 
     /// The full decision with its explanation, as `polcheck eval` gives it.
     pub fn decide_explained(&self, i: usize) -> Verdict {
-        decide::decide(&self.layers, &self.requests[i]).outcome.into()
+        decide::decide(&self.layers, &self.requests[i])
+            .outcome
+            .into()
     }
 
     /// The reference evaluator's outcome for request `i`.
     pub fn decide_reference(&self, i: usize) -> Verdict {
-        reference::decide(&self.reference, &self.requests[i]).0.into()
+        reference::decide(&self.reference, &self.requests[i])
+            .0
+            .into()
     }
 }

@@ -15,16 +15,91 @@
 
 /// The services, their actions and how their ARNs look.
 pub const SERVICES: &[(&str, &[&str])] = &[
-    ("s3", &["GetObject", "PutObject", "DeleteObject", "ListBucket", "GetObjectTagging", "GetBucketPolicy", "PutBucketPolicy"]),
-    ("ec2", &["DescribeInstances", "StartInstances", "StopInstances", "TerminateInstances", "RunInstances", "DescribeVolumes"]),
-    ("dynamodb", &["GetItem", "PutItem", "Query", "Scan", "DeleteItem", "BatchGetItem", "DescribeTable"]),
-    ("sqs", &["SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ListQueues"]),
-    ("lambda", &["InvokeFunction", "GetFunction", "UpdateFunctionCode", "ListFunctions"]),
-    ("kms", &["Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey", "ListKeys"]),
-    ("logs", &["CreateLogStream", "PutLogEvents", "GetLogEvents", "DescribeLogGroups"]),
-    ("iam", &["GetRole", "PassRole", "CreateRole", "ListRoles", "GetUser"]),
-    ("sns", &["Publish", "Subscribe", "GetTopicAttributes", "ListTopics"]),
-    ("secretsmanager", &["GetSecretValue", "DescribeSecret", "ListSecrets"]),
+    (
+        "s3",
+        &[
+            "GetObject",
+            "PutObject",
+            "DeleteObject",
+            "ListBucket",
+            "GetObjectTagging",
+            "GetBucketPolicy",
+            "PutBucketPolicy",
+        ],
+    ),
+    (
+        "ec2",
+        &[
+            "DescribeInstances",
+            "StartInstances",
+            "StopInstances",
+            "TerminateInstances",
+            "RunInstances",
+            "DescribeVolumes",
+        ],
+    ),
+    (
+        "dynamodb",
+        &[
+            "GetItem",
+            "PutItem",
+            "Query",
+            "Scan",
+            "DeleteItem",
+            "BatchGetItem",
+            "DescribeTable",
+        ],
+    ),
+    (
+        "sqs",
+        &[
+            "SendMessage",
+            "ReceiveMessage",
+            "DeleteMessage",
+            "GetQueueAttributes",
+            "ListQueues",
+        ],
+    ),
+    (
+        "lambda",
+        &[
+            "InvokeFunction",
+            "GetFunction",
+            "UpdateFunctionCode",
+            "ListFunctions",
+        ],
+    ),
+    (
+        "kms",
+        &[
+            "Decrypt",
+            "Encrypt",
+            "GenerateDataKey",
+            "DescribeKey",
+            "ListKeys",
+        ],
+    ),
+    (
+        "logs",
+        &[
+            "CreateLogStream",
+            "PutLogEvents",
+            "GetLogEvents",
+            "DescribeLogGroups",
+        ],
+    ),
+    (
+        "iam",
+        &["GetRole", "PassRole", "CreateRole", "ListRoles", "GetUser"],
+    ),
+    (
+        "sns",
+        &["Publish", "Subscribe", "GetTopicAttributes", "ListTopics"],
+    ),
+    (
+        "secretsmanager",
+        &["GetSecretValue", "DescribeSecret", "ListSecrets"],
+    ),
 ];
 
 const REGIONS: &[&str] = &["us-east-1", "us-west-2", "eu-west-1"];
@@ -117,10 +192,12 @@ pub struct Lcg(u64);
 impl Lcg {
     /// Seeds the generator.
     pub fn new(seed: u64) -> Lcg {
-        Lcg(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+        Lcg(seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407))
     }
     /// The next 32 random bits.
-    pub fn next(&mut self) -> u32 {
+    pub fn next_u32(&mut self) -> u32 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -129,11 +206,11 @@ impl Lcg {
     }
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() as usize) % n.max(1)
+        (self.next_u32() as usize) % n.max(1)
     }
     /// `true` with probability `per_mille / 1000`.
     pub fn chance(&mut self, per_mille: u32) -> bool {
-        self.next() % 1000 < per_mille
+        self.next_u32() % 1000 < per_mille
     }
     /// One element of a slice.
     pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
@@ -241,7 +318,9 @@ fn gen_statement(r: &mut Lcg, n: usize) -> StmtSpec {
     let mut conds = Vec::new();
     if r.chance(350) || not_action || acts[0] == "*" {
         conds.push(match r.below(6) {
-            0 => Cond::SourceIp((*r.pick(&["10.0.0.0/8", "192.0.2.0/24", "203.0.113.0/25"])).to_string()),
+            0 => Cond::SourceIp(
+                (*r.pick(&["10.0.0.0/8", "192.0.2.0/24", "203.0.113.0/25"])).to_string(),
+            ),
             1 => Cond::Mfa,
             2 => Cond::PrincipalTeam((*r.pick(TEAMS)).to_string()),
             3 => Cond::ResourceEnv((*r.pick(ENVS)).to_string()),
@@ -249,7 +328,13 @@ fn gen_statement(r: &mut Lcg, n: usize) -> StmtSpec {
             _ => Cond::After(YEAR_2026 + r.below(YEAR as usize) as i64),
         });
     }
-    StmtSpec { allow, not_action, actions: acts, resources, conds }
+    StmtSpec {
+        allow,
+        not_action,
+        actions: acts,
+        resources,
+        conds,
+    }
 }
 
 fn gen_request(r: &mut Lcg, n: usize, callers: usize) -> ReqSpec {
@@ -257,8 +342,9 @@ fn gen_request(r: &mut Lcg, n: usize, callers: usize) -> ReqSpec {
     ReqSpec {
         caller: r.below(callers),
         action: format!("{svc}:{}", r.pick(actions)),
-        resource: resource_arn(svc, *r.pick(REGIONS), r.below(pool(n))),
-        source_ip: (*r.pick(&["10.1.2.3", "192.0.2.77", "198.51.100.9", "203.0.113.200"])).to_string(),
+        resource: resource_arn(svc, REGIONS[r.below(REGIONS.len())], r.below(pool(n))),
+        source_ip: (*r.pick(&["10.1.2.3", "192.0.2.77", "198.51.100.9", "203.0.113.200"]))
+            .to_string(),
         mfa: match r.below(3) {
             0 => None,
             1 => Some(false),
@@ -274,7 +360,9 @@ impl Workload {
     /// `requests` requests, from `seed`.
     pub fn generate(statements: usize, callers: usize, requests: usize, seed: u64) -> Workload {
         let mut r = Lcg::new(seed ^ statements as u64);
-        let stmts = (0..statements).map(|_| gen_statement(&mut r, statements)).collect();
+        let stmts = (0..statements)
+            .map(|_| gen_statement(&mut r, statements))
+            .collect();
         let callers = (0..callers.max(1))
             .map(|i| Caller {
                 arn: if i % 2 == 0 {
@@ -288,7 +376,12 @@ impl Workload {
         let reqs = (0..requests)
             .map(|_| gen_request(&mut r, statements, callers.len()))
             .collect();
-        Workload { statements: stmts, per_policy: 10, callers, requests: reqs }
+        Workload {
+            statements: stmts,
+            per_policy: 10,
+            callers,
+            requests: reqs,
+        }
     }
 
     /// The policies as IAM JSON documents.
@@ -297,7 +390,10 @@ impl Workload {
             .chunks(self.per_policy)
             .map(|chunk| {
                 let s: Vec<String> = chunk.iter().map(statement_json).collect();
-                format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, s.join(","))
+                format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                    s.join(",")
+                )
             })
             .collect()
     }
@@ -346,10 +442,19 @@ pub fn statement_json(s: &StmtSpec) -> String {
             .map(|c| match c {
                 Cond::SourceIp(n) => format!(r#""IpAddress":{{"aws:SourceIp":"{n}"}}"#),
                 Cond::Mfa => r#""Bool":{"aws:MultiFactorAuthPresent":"true"}"#.to_string(),
-                Cond::PrincipalTeam(t) => format!(r#""StringEquals":{{"aws:PrincipalTag/team":"{t}"}}"#),
-                Cond::ResourceEnv(e) => format!(r#""StringEquals":{{"aws:ResourceTag/env":"{e}"}}"#),
-                Cond::Before(t) => format!(r#""DateLessThan":{{"aws:CurrentTime":"{}"}}"#, rfc3339(*t)),
-                Cond::After(t) => format!(r#""DateGreaterThan":{{"aws:CurrentTime":"{}"}}"#, rfc3339(*t)),
+                Cond::PrincipalTeam(t) => {
+                    format!(r#""StringEquals":{{"aws:PrincipalTag/team":"{t}"}}"#)
+                }
+                Cond::ResourceEnv(e) => {
+                    format!(r#""StringEquals":{{"aws:ResourceTag/env":"{e}"}}"#)
+                }
+                Cond::Before(t) => {
+                    format!(r#""DateLessThan":{{"aws:CurrentTime":"{}"}}"#, rfc3339(*t))
+                }
+                Cond::After(t) => format!(
+                    r#""DateGreaterThan":{{"aws:CurrentTime":"{}"}}"#,
+                    rfc3339(*t)
+                ),
             })
             .collect();
         out.push_str(&format!(r#","Condition":{{{}}}"#, c.join(",")));

@@ -101,7 +101,11 @@ impl ArnPattern {
         let literal_head = (parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?'])))
             .then(|| format!("{}:", parts.join(":")).into_boxed_str());
         // A literal head is matched as one prefix: its part patterns are not kept.
-        let head = if literal_head.is_some() { Vec::new() } else { head };
+        let head = if literal_head.is_some() {
+            Vec::new()
+        } else {
+            head
+        };
         ArnPattern {
             text: text.into(),
             kind: Kind::Parts {
@@ -284,7 +288,10 @@ mod tests {
     fn tail_prefix_is_the_literal_start_of_the_resource_part() {
         let t = |p: &str| ArnPattern::parse(p, true).tail_prefix().map(<[u8]>::to_vec);
         assert_eq!(t("arn:aws:s3:::b/*"), Some(b"b/".to_vec()));
-        assert_eq!(t("arn:aws:ec2:*:1:instance/i-1"), Some(b"instance/i-1".to_vec()));
+        assert_eq!(
+            t("arn:aws:ec2:*:1:instance/i-1"),
+            Some(b"instance/i-1".to_vec())
+        );
         assert_eq!(t("arn:aws:s3:::b/${aws:username}/*"), Some(b"b/".to_vec()));
         assert_eq!(t("arn:aws:s3:::b?c"), Some(b"b".to_vec()));
         assert_eq!(t("arn:aws:*"), None);

@@ -134,7 +134,6 @@ impl ResourceIndex {
         }
         ControlFlow::Continue(())
     }
-
 }
 
 impl Bucket {
@@ -192,7 +191,10 @@ impl ActionIndex {
         let bucket = |ids: &[u32]| Bucket::build(ids, &keys, &effects);
         ActionIndex {
             exact: exact.iter().map(|(k, v)| (k.clone(), bucket(v))).collect(),
-            by_service: by_service.iter().map(|(k, v)| (k.clone(), bucket(v))).collect(),
+            by_service: by_service
+                .iter()
+                .map(|(k, v)| (k.clone(), bucket(v)))
+                .collect(),
             everywhere: bucket(&everywhere),
         }
     }
@@ -220,7 +222,9 @@ impl ActionIndex {
         if let Some(b) = self.by_service.get(service(action)) {
             b.half(effect).visit(probe, &mut |i| f(i, false))?;
         }
-        self.everywhere.half(effect).visit(probe, &mut |i| f(i, false))
+        self.everywhere
+            .half(effect)
+            .visit(probe, &mut |i| f(i, false))
     }
 
     /// Number of statements that every request must look at.
@@ -273,10 +277,12 @@ mod tests {
     fn candidates(s: &PolicySet, action: &str) -> Vec<usize> {
         let mut v = Vec::new();
         let probe = s.index.probe("*");
-        let _ = s.index.for_each_candidate(action, &probe, Effect::Allow, |i, _| {
-            v.push(i);
-            ControlFlow::Continue(())
-        });
+        let _ = s
+            .index
+            .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
+                v.push(i);
+                ControlFlow::Continue(())
+            });
         v
     }
 
@@ -291,6 +297,47 @@ mod tests {
         assert_eq!(candidates(&s, "ec2:describeinstances"), vec![1, 2]);
         assert_eq!(candidates(&s, "sns:publish"), vec![2]);
         assert_eq!(s.index.unindexed(), 1);
+    }
+
+    fn resource_candidates(s: &PolicySet, action: &str, resource: &str) -> Vec<usize> {
+        let mut v = Vec::new();
+        let probe = s.index.probe(resource);
+        let _ = s
+            .index
+            .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
+                v.push(i);
+                ControlFlow::Continue(())
+            });
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn resources_narrow_large_buckets_by_literal_prefix() {
+        let text =
+            |r: &str| format!(r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":{r}}}"#);
+        let mut stmts: Vec<String> = (0..10)
+            .map(|i| text(&format!(r#""arn:aws:s3:::b{i}/*""#)))
+            .collect();
+        stmts.push(text(r#""*""#));
+        stmts.push(text(r#"["arn:aws:s3:::b1/x/*","arn:aws:s3:::b1/*"]"#));
+        stmts.push(text(r#""arn:aws:s3:::b1""#));
+        let doc = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            stmts.join(",")
+        );
+        let s = PolicySet::compile(vec![NamedPolicy::new("p", Policy::parse(&doc).unwrap())]);
+        // Candidates are a superset: `arn:aws:s3:::b1` (12) is filed under `b1`, a prefix of
+        // `b1/x/k`, and is only ruled out by the full match.
+        assert_eq!(
+            resource_candidates(&s, "s3:getobject", "arn:aws:s3:::b1/x/k"),
+            vec![1, 10, 11, 12]
+        );
+        assert_eq!(
+            resource_candidates(&s, "s3:getobject", "arn:aws:s3:::b1"),
+            vec![10, 12]
+        );
+        assert_eq!(resource_candidates(&s, "s3:getobject", "*"), vec![10]);
     }
 
     #[test]

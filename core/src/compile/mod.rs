@@ -200,17 +200,23 @@ impl PolicySet {
     ) -> LayerMatches {
         let probe = self.index.probe(resource);
         let mut out = LayerMatches::default();
-        for (effect, list) in [(Effect::Deny, &mut out.denies), (Effect::Allow, &mut out.allows)] {
-            let _ = self.index.for_each_candidate(action, &probe, effect, |i, known| {
-                let applies = |s: &CompiledStatement| s.applies(action, known, resource, principal, ctx);
-                if let Some(pm) = self.statements.get(i).and_then(applies) {
-                    list.push(StatementMatch {
-                        statement: i,
-                        principal: pm,
-                    });
-                }
-                ControlFlow::Continue(())
-            });
+        for (effect, list) in [
+            (Effect::Deny, &mut out.denies),
+            (Effect::Allow, &mut out.allows),
+        ] {
+            let _ = self
+                .index
+                .for_each_candidate(action, &probe, effect, |i, known| {
+                    let applies =
+                        |s: &CompiledStatement| s.applies(action, known, resource, principal, ctx);
+                    if let Some(pm) = self.statements.get(i).and_then(applies) {
+                        list.push(StatementMatch {
+                            statement: i,
+                            principal: pm,
+                        });
+                    }
+                    ControlFlow::Continue(())
+                });
             list.sort_by_key(|m| m.statement);
             list.dedup();
         }
@@ -235,28 +241,32 @@ impl PolicySet {
                 .and_then(|s| s.applies(action, known, resource, principal, ctx))
         };
         let mut out = LayerSummary::default();
-        let denied = self.index.for_each_candidate(action, &probe, Effect::Deny, |i, known| {
-            match applies(i, known) {
-                Some(_) => ControlFlow::Break(()),
-                None => ControlFlow::Continue(()),
-            }
-        });
+        let denied = self
+            .index
+            .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
+                match applies(i, known) {
+                    Some(_) => ControlFlow::Break(()),
+                    None => ControlFlow::Continue(()),
+                }
+            });
         if denied.is_break() {
             out.denied = true;
             return out;
         }
-        let _ = self.index.for_each_candidate(action, &probe, Effect::Allow, |i, known| {
-            let Some(pm) = applies(i, known) else {
-                return ControlFlow::Continue(());
-            };
-            out.allowed = true;
-            out.grant = out.grant.max(pm);
-            if principal.is_none() || pm == Some(PrincipalMatch::Caller) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
+        let _ = self
+            .index
+            .for_each_candidate(action, &probe, Effect::Allow, |i, known| {
+                let Some(pm) = applies(i, known) else {
+                    return ControlFlow::Continue(());
+                };
+                out.allowed = true;
+                out.grant = out.grant.max(pm);
+                if principal.is_none() || pm == Some(PrincipalMatch::Caller) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
         out
     }
 
@@ -266,22 +276,24 @@ impl PolicySet {
         let probe = self.index.probe(resource);
         let mut keys = Vec::new();
         for effect in [Effect::Deny, Effect::Allow] {
-            let _ = self.index.for_each_candidate(action, &probe, effect, |i, _| {
-                let Some(s) = self.statements.get(i) else {
-                    return ControlFlow::Continue(());
-                };
-                if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
-                    return ControlFlow::Continue(());
-                }
-                for c in &s.conditions {
-                    for k in std::iter::once(c.key()).chain(c.variable_keys()) {
-                        if ctx.get_lower(k).is_none() && !keys.iter().any(|x: &String| x == k) {
-                            keys.push(k.to_string());
+            let _ = self
+                .index
+                .for_each_candidate(action, &probe, effect, |i, _| {
+                    let Some(s) = self.statements.get(i) else {
+                        return ControlFlow::Continue(());
+                    };
+                    if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
+                        return ControlFlow::Continue(());
+                    }
+                    for c in &s.conditions {
+                        for k in std::iter::once(c.key()).chain(c.variable_keys()) {
+                            if ctx.get_lower(k).is_none() && !keys.iter().any(|x: &String| x == k) {
+                                keys.push(k.to_string());
+                            }
                         }
                     }
-                }
-                ControlFlow::Continue(())
-            });
+                    ControlFlow::Continue(())
+                });
         }
         keys.sort();
         keys
@@ -299,8 +311,7 @@ impl CompiledStatement {
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> Option<Option<PrincipalMatch>> {
-        if !(action_known || self.action_matches(action)) || !self.resource_matches(resource, ctx)
-        {
+        if !(action_known || self.action_matches(action)) || !self.resource_matches(resource, ctx) {
             return None;
         }
         let pm = match (principal, &self.principal) {

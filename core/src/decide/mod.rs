@@ -78,8 +78,7 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
         let ctx = &req.context;
         let eval =
             |set: &PolicySet, p: Option<&Principal>| set.evaluate(action, &req.resource, p, ctx);
-        let opt =
-            |set: &Option<PolicySet>, p| set.as_ref().map(|s| eval(s, p)).unwrap_or_default();
+        let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| eval(s, p)).unwrap_or_default();
         let levels = |sets: &Option<Vec<PolicySet>>| {
             sets.iter()
                 .flatten()
@@ -104,11 +103,9 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     req.with_action_key(|action| {
         let ctx = &req.context;
-        let sum = |set: &PolicySet, p: Option<&Principal>| {
-            set.summarize(action, &req.resource, p, ctx)
-        };
-        let opt =
-            |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
+        let sum =
+            |set: &PolicySet, p: Option<&Principal>| set.summarize(action, &req.resource, p, ctx);
+        let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
         let levels = |sets: &Option<Vec<PolicySet>>| {
             fold_levels(sets.iter().flatten().map(|s| sum(s, None)))
         };
@@ -206,9 +203,7 @@ pub fn resource_policy_required(req: &Request) -> bool {
         .action
         .get(..14)
         .is_some_and(|a| a.eq_ignore_ascii_case("sts:assumerole"));
-    (assume
-        && arn.service == "iam"
-        && arn.resource.starts_with("role/"))
+    (assume && arn.service == "iam" && arn.resource.starts_with("role/"))
         || (arn.service == "kms" && arn.resource.starts_with("key/"))
 }
 
