@@ -46,14 +46,18 @@ enum GlobKind {
     /// `text*`.
     Prefix(String),
     /// Wildcards but no star: `?`s among literal text, matching the whole text.
-    Single(Segment),
-    /// The general case: `first`, then `*`-separated `middle` segments, then `last`.
-    General {
-        first: Segment,
-        middle: Vec<Segment>,
-        last: Segment,
-        min_len: usize,
-    },
+    Single(Box<Segment>),
+    /// The general case (boxed, so that the common kinds keep `Glob` small).
+    General(Box<General>),
+}
+
+/// `first`, then `*`-separated `middle` segments, then `last`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct General {
+    first: Segment,
+    middle: Vec<Segment>,
+    last: Segment,
+    min_len: usize,
 }
 
 /// A run of literal bytes and `?`s between two stars.
@@ -146,6 +150,21 @@ fn char_width(lead: u8) -> usize {
 }
 
 impl Glob {
+    /// The literal text every match starts with (empty when the pattern starts with a
+    /// wildcard). Indexes use it to narrow their candidates before matching in full.
+    pub fn literal_prefix(&self) -> &[u8] {
+        let seg = match &self.kind {
+            GlobKind::Exact(s) | GlobKind::Prefix(s) => return s.as_bytes(),
+            GlobKind::Everything => return b"",
+            GlobKind::Single(seg) => &**seg,
+            GlobKind::General(g) => &g.first,
+        };
+        match seg.items.first() {
+            Some(SegItem::Bytes(b)) => b,
+            _ => b"",
+        }
+    }
+
     /// Parses wildcard text: every `*` and `?` is a wildcard.
     pub fn parse(text: &str) -> Glob {
         Glob::from_pieces(&pieces_of(text))
@@ -178,7 +197,7 @@ impl Glob {
         let segments: Vec<Segment> = parts.iter().map(|p| Segment::from_pieces(p)).collect();
         if let [only] = segments.as_slice() {
             return Glob {
-                kind: GlobKind::Single(only.clone()),
+                kind: GlobKind::Single(Box::new(only.clone())),
             };
         }
         if let [first, last] = segments.as_slice() {
@@ -198,12 +217,12 @@ impl Glob {
         let mut rest: Vec<Segment> = segments.collect();
         let last = rest.pop().unwrap_or_default();
         Glob {
-            kind: GlobKind::General {
+            kind: GlobKind::General(Box::new(General {
                 first,
                 middle: rest,
                 last,
                 min_len,
-            },
+            })),
         }
     }
 
@@ -232,12 +251,13 @@ impl Glob {
             GlobKind::Everything => true,
             GlobKind::Prefix(p) => text.starts_with(p.as_str()),
             GlobKind::Single(seg) => seg.match_at(text.as_bytes(), 0) == Some(text.len()),
-            GlobKind::General {
-                first,
-                middle,
-                last,
-                min_len,
-            } => {
+            GlobKind::General(g) => {
+                let General {
+                    first,
+                    middle,
+                    last,
+                    min_len,
+                } = &**g;
                 let t = text.as_bytes();
                 if t.len() < *min_len {
                     return false;

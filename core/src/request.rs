@@ -55,4 +55,20 @@ impl Request {
     pub fn action_key(&self) -> String {
         self.action.to_ascii_lowercase()
     }
+
+    /// Calls `f` with the action lowercased, without allocating for actions of up to 128
+    /// bytes (every real one): the hot path of [`crate::decide`].
+    pub fn with_action_key<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let bytes = self.action.as_bytes();
+        let mut buf = [0u8; 128];
+        if let Some(dst) = buf.get_mut(..bytes.len()) {
+            dst.copy_from_slice(bytes);
+            dst.make_ascii_lowercase();
+            // ASCII lowercasing keeps UTF-8 valid, so this never falls through.
+            if let Ok(s) = std::str::from_utf8(dst) {
+                return f(s);
+            }
+        }
+        f(&self.action_key())
+    }
 }

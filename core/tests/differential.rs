@@ -2,7 +2,7 @@
 
 use polcheck_core::compile::{NamedPolicy, PolicySet};
 use polcheck_core::context::{Context, ContextValue};
-use polcheck_core::decide::{decide, Layers};
+use polcheck_core::decide::{decide, decide_outcome, Layers};
 use polcheck_core::policy::Policy;
 use polcheck_core::reference::{self, ReferenceInputs};
 use polcheck_core::request::Request;
@@ -33,6 +33,11 @@ const RESOURCES: &[&str] = &[
     r#"["arn:aws:s3:::b","arn:aws:s3:::c/*"]"#,
     r#""arn:aws:iam::111122223333:role/*""#,
     r#""arn:aws:s3:::b/${aws:PrincipalTag/team, 'x'}/*""#,
+    r#""arn:aws:s3:::b/a*""#,
+    r#""arn:aws:s3:::c""#,
+    r#""arn:aws:ec2:us-east-1:111122223333:instance/i-1""#,
+    r#"["arn:aws:s3:::b/al*","arn:aws:s3:::b/*","arn:aws:s3:::c/k"]"#,
+    r#""arn:aws:kms:*:111122223333:key/k*""#,
 ];
 const CONDITIONS: &[&str] = &[
     "",
@@ -80,6 +85,9 @@ const REQ_RESOURCES: &[&str] = &[
     "arn:aws:iam::111122223333:role/Reader",
     "arn:aws:s3:::b/blue/x",
     "arn:aws:kms:us-east-1:111122223333:key/k1",
+    "arn:aws:s3:::c",
+    "arn:aws:s3:::b/al",
+    "arn:aws:ec2:us-east-1:111122223333:instance/i-12",
 ];
 
 #[derive(Debug, Clone)]
@@ -124,8 +132,15 @@ fn stmt(with_principal: bool) -> impl Strategy<Value = Stmt> {
 }
 
 fn policy(with_principal: bool) -> impl Strategy<Value = Policy> {
+    policy_sized(with_principal, 1..4)
+}
+
+fn policy_sized(
+    with_principal: bool,
+    size: std::ops::Range<usize>,
+) -> impl Strategy<Value = Policy> {
     (
-        prop::collection::vec(stmt(with_principal), 1..4),
+        prop::collection::vec(stmt(with_principal), size),
         prop::bool::weighted(0.8),
     )
         .prop_map(|(stmts, v2012)| {
@@ -261,7 +276,43 @@ proptest! {
             let fast = decide(&layers, req);
             let (outcome, blocked) = reference::decide(&inputs, req);
             prop_assert_eq!(fast.outcome, outcome, "request {:?}", req);
-            prop_assert_eq!(fast.blocked_by, blocked, "request {:?}", req);
+            prop_assert_eq!(&fast.blocked_by, &blocked, "request {:?}", req);
+            let (o, b) = decide_outcome(&layers, req);
+            prop_assert_eq!(o, outcome, "fast path, request {:?}", req);
+            prop_assert_eq!(b, blocked, "fast path, request {:?}", req);
+        }
+    }
+}
+
+/// Sets large enough for the resource index (buckets of 8 statements and more).
+fn large_inputs() -> impl Strategy<Value = ReferenceInputs> {
+    (
+        prop::collection::vec(policy_sized(false, 10..40), 1..3),
+        prop::option::of(policy_sized(true, 10..40)),
+        prop::option::of(policy_sized(false, 10..30)),
+    )
+        .prop_map(|(identity, resource, boundary)| ReferenceInputs {
+            identity,
+            resource,
+            boundary,
+            ..ReferenceInputs::default()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn large_sets_agree_with_reference(inputs in large_inputs(), requests in prop::collection::vec(request(), 1..6)) {
+        let layers = compiled(&inputs);
+        for req in &requests {
+            let full = decide(&layers, req);
+            let (outcome, blocked) = reference::decide(&inputs, req);
+            prop_assert_eq!(full.outcome, outcome, "request {:?}", req);
+            prop_assert_eq!(&full.blocked_by, &blocked, "request {:?}", req);
+            let (o, b) = decide_outcome(&layers, req);
+            prop_assert_eq!(o, outcome, "fast path, request {:?}", req);
+            prop_assert_eq!(b, blocked, "fast path, request {:?}", req);
         }
     }
 }

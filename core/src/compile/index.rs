@@ -1,32 +1,166 @@
-//! The action index: from a lowercased action to the statements that may name it.
+//! The action index: from a lowercased action and a resource to the statements that may
+//! apply.
 //!
-//! Every statement sits in exactly one kind of bucket, the widest its patterns need:
+//! Every statement sits in exactly one kind of action bucket, the widest its patterns need:
 //! - `everywhere`: it has a pattern with a wildcard in the service part (`*`, `*:Describe*`)
 //!   or is a `NotAction`;
 //! - `by_service[svc]`: it has a wildcard pattern inside service `svc` (`s3:Get*`);
 //! - `exact[action]`: its other patterns, when literal (`s3:getobject`), unless their service
 //!   already has a bucket for this statement.
 //!
-//! So one action reaches a statement through at most one bucket, and every candidate is
-//! visited once without a "seen" set. The buckets only narrow the search: each candidate's
-//! patterns are still matched in full.
+//! So one action reaches a statement through at most one bucket. Inside a bucket, Deny and
+//! Allow statements are kept apart (the fast path looks for a deny first, then stops at the
+//! first allow), and each half is narrowed by resource ([`ResourceIndex`]): a statement whose
+//! every `Resource` pattern starts with literal text after the fifth colon (`bucket-7/`,
+//! `table/orders`) is filed under those prefixes, and a request looks up the prefixes of its
+//! own resource part. The buckets only narrow the search: each candidate's patterns are still
+//! matched in full.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
+use super::hash::{prefix_hash, FastState, PrefixHasher, MAX_PREFIX};
 use super::CompiledStatement;
+use crate::policy::Effect;
 
-/// Statement numbers by action.
+/// Below this many statements, a bucket half is scanned without a resource index.
+const SMALL: usize = 8;
+
+/// Statement numbers by action, then effect, then resource prefix.
 #[derive(Debug, Clone, Default)]
 pub struct ActionIndex {
-    exact: HashMap<String, Vec<u32>>,
-    by_service: HashMap<String, Vec<u32>>,
-    everywhere: Vec<u32>,
+    exact: HashMap<String, Bucket, FastState>,
+    by_service: HashMap<String, Bucket, FastState>,
+    everywhere: Bucket,
+}
+
+/// The statements of one action bucket, Denies apart from Allows.
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    deny: ResourceIndex,
+    allow: ResourceIndex,
+}
+
+/// Statements narrowed by the literal prefix of their resource part.
+#[derive(Debug, Clone, Default)]
+struct ResourceIndex {
+    /// The distinct prefix lengths in `keyed`, ascending.
+    lens: Vec<usize>,
+    /// Prefix hash → statements with a pattern starting with that prefix.
+    keyed: HashMap<u64, Vec<u32>, FastState>,
+    /// Statements that any resource may reach (`*`, `NotResource`, a wildcard right after
+    /// the fifth colon, or a small bucket).
+    rest: Vec<u32>,
+}
+
+/// A request's resource, prepared once for every bucket of one set.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceProbe<'a> {
+    /// The resource part (after the fifth colon), `None` when the resource is not a full ARN.
+    tail: Option<&'a [u8]>,
+}
+
+impl<'a> ResourceProbe<'a> {
+    fn new(resource: &'a str) -> ResourceProbe<'a> {
+        ResourceProbe {
+            tail: crate::arn::resource_part(resource).map(str::as_bytes),
+        }
+    }
+}
+
+/// The resource prefixes a statement is filed under; `None` when any resource may reach it.
+fn resource_keys(s: &CompiledStatement) -> Option<Vec<Vec<u8>>> {
+    let (negated, patterns) = s.resource_patterns()?;
+    if negated {
+        return None;
+    }
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    for p in patterns {
+        let prefix = p.tail_prefix()?;
+        if prefix.is_empty() {
+            return None;
+        }
+        keys.push(prefix[..prefix.len().min(MAX_PREFIX)].to_vec());
+    }
+    // A key that extends another of the same statement is redundant: every resource it
+    // reaches, the shorter one reaches too. Dropping it keeps each statement reachable
+    // through one key per request.
+    keys.sort();
+    keys.dedup();
+    let all = keys.clone();
+    keys.retain(|k| !all.iter().any(|o| o.len() < k.len() && k.starts_with(o)));
+    Some(keys)
+}
+
+impl ResourceIndex {
+    fn build(ids: &[u32], keys: &[Option<Vec<Vec<u8>>>]) -> ResourceIndex {
+        let mut index = ResourceIndex::default();
+        for &id in ids {
+            match keys.get(id as usize).and_then(Option::as_ref) {
+                Some(ks) if ids.len() >= SMALL => {
+                    for k in ks {
+                        index.keyed.entry(prefix_hash(k)).or_default().push(id);
+                        if !index.lens.contains(&k.len()) {
+                            index.lens.push(k.len());
+                        }
+                    }
+                }
+                _ => index.rest.push(id),
+            }
+        }
+        index.lens.sort_unstable();
+        index
+    }
+
+    fn visit(
+        &self,
+        probe: &ResourceProbe<'_>,
+        f: &mut impl FnMut(usize) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        for &id in &self.rest {
+            f(id as usize)?;
+        }
+        let Some(tail) = probe.tail else {
+            return ControlFlow::Continue(());
+        };
+        let mut hasher = PrefixHasher::new(tail);
+        for &len in &self.lens {
+            let Some(h) = hasher.up_to(len) else { break };
+            if let Some(ids) = self.keyed.get(&h) {
+                for &id in ids {
+                    f(id as usize)?;
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Bucket {
+    fn build(ids: &[u32], keys: &[Option<Vec<Vec<u8>>>], effects: &[Effect]) -> Bucket {
+        let (deny, allow): (Vec<u32>, Vec<u32>) = ids
+            .iter()
+            .partition(|&&id| effects.get(id as usize) == Some(&Effect::Deny));
+        Bucket {
+            deny: ResourceIndex::build(&deny, keys),
+            allow: ResourceIndex::build(&allow, keys),
+        }
+    }
+
+    fn half(&self, effect: Effect) -> &ResourceIndex {
+        match effect {
+            Effect::Deny => &self.deny,
+            Effect::Allow => &self.allow,
+        }
+    }
 }
 
 impl ActionIndex {
     /// Sorts every statement into its buckets.
     pub fn build(statements: &[CompiledStatement]) -> ActionIndex {
-        let mut index = ActionIndex::default();
+        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_service: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut everywhere = Vec::new();
         for (i, s) in statements.iter().enumerate() {
             let Ok(id) = u32::try_from(i) else { break };
             let (patterns, negated) = s.action_patterns();
@@ -40,35 +174,63 @@ impl ActionIndex {
                     .collect()
             };
             let Some(wild_services) = wild_services else {
-                index.everywhere.push(id);
+                everywhere.push(id);
                 continue;
             };
             for svc in &wild_services {
-                push_once(index.by_service.entry(svc.to_string()).or_default(), id);
+                push_once(by_service.entry(svc.to_string()).or_default(), id);
             }
             for p in patterns.iter().filter(|p| !has_wildcard(p)) {
                 if !wild_services.contains(&service(p)) {
-                    push_once(index.exact.entry(p.clone()).or_default(), id);
+                    push_once(exact.entry(p.clone()).or_default(), id);
                 }
             }
         }
-        index
+        let keys: Vec<Option<Vec<Vec<u8>>>> = statements.iter().map(resource_keys).collect();
+        let effects: Vec<Effect> = statements.iter().map(|s| s.effect).collect();
+        let bucket = |ids: &[u32]| Bucket::build(ids, &keys, &effects);
+        ActionIndex {
+            exact: exact.iter().map(|(k, v)| (k.clone(), bucket(v))).collect(),
+            by_service: by_service
+                .iter()
+                .map(|(k, v)| (k.clone(), bucket(v)))
+                .collect(),
+            everywhere: bucket(&everywhere),
+        }
     }
 
-    /// Calls `f` once for every statement that may match `action` (lowercased).
-    pub fn for_each_candidate(&self, action: &str, mut f: impl FnMut(usize)) {
-        if let Some(list) = self.exact.get(action) {
-            list.iter().for_each(|&id| f(id as usize));
+    /// Prepares a request's resource for [`ActionIndex::for_each_candidate`].
+    pub fn probe<'a>(&self, resource: &'a str) -> ResourceProbe<'a> {
+        ResourceProbe::new(resource)
+    }
+
+    /// Calls `f(statement, action_known)` for every statement of the given effect that may
+    /// match `action` (lowercased) on the probed resource, until `f` breaks.
+    /// `action_known` is `true` when the statement was found under the exact action, so its
+    /// `Action` surely matches. A statement may be visited more than once only through a
+    /// prefix-hash collision.
+    pub fn for_each_candidate(
+        &self,
+        action: &str,
+        probe: &ResourceProbe<'_>,
+        effect: Effect,
+        mut f: impl FnMut(usize, bool) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        if let Some(b) = self.exact.get(action) {
+            b.half(effect).visit(probe, &mut |i| f(i, true))?;
         }
-        if let Some(list) = self.by_service.get(service(action)) {
-            list.iter().for_each(|&id| f(id as usize));
+        if let Some(b) = self.by_service.get(service(action)) {
+            b.half(effect).visit(probe, &mut |i| f(i, false))?;
         }
-        self.everywhere.iter().for_each(|&id| f(id as usize));
+        self.everywhere
+            .half(effect)
+            .visit(probe, &mut |i| f(i, false))
     }
 
     /// Number of statements that every request must look at.
+    #[cfg(test)]
     pub fn unindexed(&self) -> usize {
-        self.everywhere.len()
+        self.everywhere.deny.rest.len() + self.everywhere.allow.rest.len()
     }
 }
 
@@ -114,7 +276,13 @@ mod tests {
 
     fn candidates(s: &PolicySet, action: &str) -> Vec<usize> {
         let mut v = Vec::new();
-        s.index.for_each_candidate(action, |i| v.push(i));
+        let probe = s.index.probe("*");
+        let _ = s
+            .index
+            .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
+                v.push(i);
+                ControlFlow::Continue(())
+            });
         v
     }
 
@@ -129,6 +297,47 @@ mod tests {
         assert_eq!(candidates(&s, "ec2:describeinstances"), vec![1, 2]);
         assert_eq!(candidates(&s, "sns:publish"), vec![2]);
         assert_eq!(s.index.unindexed(), 1);
+    }
+
+    fn resource_candidates(s: &PolicySet, action: &str, resource: &str) -> Vec<usize> {
+        let mut v = Vec::new();
+        let probe = s.index.probe(resource);
+        let _ = s
+            .index
+            .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
+                v.push(i);
+                ControlFlow::Continue(())
+            });
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn resources_narrow_large_buckets_by_literal_prefix() {
+        let text =
+            |r: &str| format!(r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":{r}}}"#);
+        let mut stmts: Vec<String> = (0..10)
+            .map(|i| text(&format!(r#""arn:aws:s3:::b{i}/*""#)))
+            .collect();
+        stmts.push(text(r#""*""#));
+        stmts.push(text(r#"["arn:aws:s3:::b1/x/*","arn:aws:s3:::b1/*"]"#));
+        stmts.push(text(r#""arn:aws:s3:::b1""#));
+        let doc = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            stmts.join(",")
+        );
+        let s = PolicySet::compile(vec![NamedPolicy::new("p", Policy::parse(&doc).unwrap())]);
+        // Candidates are a superset: `arn:aws:s3:::b1` (12) is filed under `b1`, a prefix of
+        // `b1/x/k`, and is only ruled out by the full match.
+        assert_eq!(
+            resource_candidates(&s, "s3:getobject", "arn:aws:s3:::b1/x/k"),
+            vec![1, 10, 11, 12]
+        );
+        assert_eq!(
+            resource_candidates(&s, "s3:getobject", "arn:aws:s3:::b1"),
+            vec![10, 12]
+        );
+        assert_eq!(resource_candidates(&s, "s3:getobject", "*"), vec![10]);
     }
 
     #[test]

@@ -9,8 +9,10 @@
 //! conditions of each candidate statement. Nothing is parsed at request time except the
 //! request's own values and the policy variables that depend on it.
 
+mod hash;
 mod index;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::arn::ArnPattern;
@@ -75,6 +77,29 @@ pub struct LayerMatches {
     pub allows: Vec<StatementMatch>,
     /// Applicable Deny statements.
     pub denies: Vec<StatementMatch>,
+}
+
+/// What the decision flow needs to know of one layer, without the statements themselves
+/// (the fast path of [`crate::decide::decide_outcome`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayerSummary {
+    /// An Allow statement applied (not computed when `denied`: a deny decides anyway).
+    pub allowed: bool,
+    /// A Deny statement applied.
+    pub denied: bool,
+    /// For resource-based policies: the strongest way an applying Allow named the caller.
+    pub grant: Option<PrincipalMatch>,
+}
+
+impl LayerMatches {
+    /// The summary of these matches.
+    pub fn summary(&self) -> LayerSummary {
+        LayerSummary {
+            allowed: !self.allows.is_empty(),
+            denied: !self.denies.is_empty(),
+            grant: self.allows.iter().filter_map(|m| m.principal).max(),
+        }
+    }
 }
 
 /// Compiled policies of one layer, with the action index.
@@ -164,8 +189,9 @@ impl PolicySet {
         Some((np.name.as_str(), s.sid.as_deref(), s.start, s.end))
     }
 
-    /// The statements that apply to a request. `action` is lowercased. `principal` is `Some`
-    /// for resource-based policies, whose statements must name the caller.
+    /// The statements that apply to a request, in statement order. `action` is lowercased.
+    /// `principal` is `Some` for resource-based policies, whose statements must name the
+    /// caller.
     pub fn evaluate(
         &self,
         action: &str,
@@ -173,48 +199,106 @@ impl PolicySet {
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> LayerMatches {
+        let probe = self.index.probe(resource);
         let mut out = LayerMatches::default();
-        self.index.for_each_candidate(action, |i| {
-            let Some(s) = self.statements.get(i) else {
-                return;
-            };
-            let Some(pm) = s.applies(action, resource, principal, ctx) else {
-                return;
-            };
-            let m = StatementMatch {
-                statement: i,
-                principal: pm,
-            };
-            match s.effect {
-                Effect::Allow => out.allows.push(m),
-                Effect::Deny => out.denies.push(m),
-            }
-        });
+        for (effect, list) in [
+            (Effect::Deny, &mut out.denies),
+            (Effect::Allow, &mut out.allows),
+        ] {
+            let _ = self
+                .index
+                .for_each_candidate(action, &probe, effect, |i, known| {
+                    let applies =
+                        |s: &CompiledStatement| s.applies(action, known, resource, principal, ctx);
+                    if let Some(pm) = self.statements.get(i).and_then(applies) {
+                        list.push(StatementMatch {
+                            statement: i,
+                            principal: pm,
+                        });
+                    }
+                    ControlFlow::Continue(())
+                });
+            list.sort_by_key(|m| m.statement);
+            list.dedup();
+        }
+        out
+    }
+
+    /// What [`PolicySet::evaluate`] would tell the decision flow, computed with early exits:
+    /// the Deny statements are tried first and the first that applies ends the search; then
+    /// the Allow statements until one applies (for resource-based policies, until one names
+    /// the caller itself, the strongest grant). Allocates nothing.
+    pub fn summarize(
+        &self,
+        action: &str,
+        resource: &str,
+        principal: Option<&Principal>,
+        ctx: &Context,
+    ) -> LayerSummary {
+        let probe = self.index.probe(resource);
+        let applies = |i: usize, known: bool| {
+            self.statements
+                .get(i)
+                .and_then(|s| s.applies(action, known, resource, principal, ctx))
+        };
+        let mut out = LayerSummary::default();
+        let denied = self
+            .index
+            .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
+                match applies(i, known) {
+                    Some(_) => ControlFlow::Break(()),
+                    None => ControlFlow::Continue(()),
+                }
+            });
+        if denied.is_break() {
+            out.denied = true;
+            return out;
+        }
+        let _ = self
+            .index
+            .for_each_candidate(action, &probe, Effect::Allow, |i, known| {
+                let Some(pm) = applies(i, known) else {
+                    return ControlFlow::Continue(());
+                };
+                out.allowed = true;
+                out.grant = out.grant.max(pm);
+                if principal.is_none() || pm == Some(PrincipalMatch::Caller) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
         out
     }
 
     /// Condition keys that statements matching the action and resource read but `ctx` lacks
     /// (AWS's `MissingContextValues`), sorted.
     pub fn missing_keys(&self, action: &str, resource: &str, ctx: &Context) -> Vec<String> {
+        let probe = self.index.probe(resource);
         let mut keys = Vec::new();
-        self.index.for_each_candidate(action, |i| {
-            let Some(s) = self.statements.get(i) else {
-                return;
-            };
-            if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
-                return;
-            }
-            for c in &s.conditions {
-                let own = std::iter::once((c.key(), c.key_as_written()));
-                for (k, shown) in own.chain(c.variable_keys().into_iter().map(|k| (k, k))) {
-                    if ctx.get_lower(k).is_none()
-                        && !keys.iter().any(|x: &String| x.eq_ignore_ascii_case(k))
-                    {
-                        keys.push(shown.to_string());
+        for effect in [Effect::Deny, Effect::Allow] {
+            let _ = self
+                .index
+                .for_each_candidate(action, &probe, effect, |i, _| {
+                    let Some(s) = self.statements.get(i) else {
+                        return ControlFlow::Continue(());
+                    };
+                    if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
+                        return ControlFlow::Continue(());
                     }
-                }
-            }
-        });
+                    for c in &s.conditions {
+                        let own = std::iter::once((c.key(), c.key_as_written()));
+                        for (k, shown) in own.chain(c.variable_keys().into_iter().map(|k| (k, k))) {
+                            if ctx.get_lower(k).is_none()
+                                && !keys.iter().any(|x: &String| x.eq_ignore_ascii_case(k))
+                            {
+                                keys.push(shown.to_string());
+                            }
+                        }
+                    }
+                    ControlFlow::Continue(())
+                });
+        }
         keys.sort();
         keys
     }
@@ -222,15 +306,16 @@ impl PolicySet {
 
 impl CompiledStatement {
     /// `Some(principal match)` when the statement applies (the inner `None` for policies
-    /// without a Principal element).
+    /// without a Principal element). `action_known`: the index already saw the action match.
     fn applies(
         &self,
         action: &str,
+        action_known: bool,
         resource: &str,
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> Option<Option<PrincipalMatch>> {
-        if !self.action_matches(action) || !self.resource_matches(resource, ctx) {
+        if !(action_known || self.action_matches(action)) || !self.resource_matches(resource, ctx) {
             return None;
         }
         let pm = match (principal, &self.principal) {
@@ -255,6 +340,11 @@ impl CompiledStatement {
                 patterns.iter().any(|p| p.is_match(resource, ctx)) != *negated
             }
         }
+    }
+
+    /// The resource patterns and whether they are `NotResource`; `None` without either.
+    pub(crate) fn resource_patterns(&self) -> Option<(bool, &[ArnPattern])> {
+        self.resource.as_ref().map(|(n, p)| (*n, p.as_slice()))
     }
 
     /// The action patterns, lowercased, and whether they are `NotAction`.

@@ -245,8 +245,13 @@ impl CompiledCondition {
             }
             PolicyValues::Bool(ts) => {
                 let r = values::boolean(v)?;
-                ts.iter()
-                    .any(|t| t.resolve_text(ctx).and_then(|p| values::boolean(&p)) == Some(r))
+                ts.iter().any(|t| {
+                    let b = match t.as_plain_text() {
+                        Some(p) => values::boolean(p),
+                        None => t.resolve_text(ctx).and_then(|p| values::boolean(&p)),
+                    };
+                    b == Some(r)
+                })
             }
             PolicyValues::Binary(bs) => {
                 let r = values::binary(v)?;
