@@ -52,6 +52,7 @@ fn main() {
         let rows = run_size(&w, n, budget, samples, &mut cedar_speedup);
         print_table(n, &rows);
     }
+    estates();
     match cedar_speedup {
         Some(x) => println!("speedup vs cedar: {x:.1}x"),
         None => println!("speedup vs cedar: n/a"),
@@ -259,5 +260,48 @@ fn profile() {
     println!(
         "{n} decisions, {:.0} ns each",
         start.elapsed().as_nanos() as f64 / n as f64
+    );
+}
+
+/// Loading a 10,000-role IAM export, and `exposure` over 1,000 instances, 200 security groups
+/// and 50 subnets: the median of five runs each.
+fn estates() {
+    use polcheck_benches::estates::{iam_export, vpc_estate};
+    use polcheck_core::json;
+    use polcheck_core::network::{exposure, NetworkModel};
+    use polcheck_core::world::World;
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let export = iam_export(10_000);
+    let load: Vec<Duration> = (0..5)
+        .map(|_| timed(|| World::load(&[("roles.json".to_string(), export.clone())]).map(|w| w.0)).1)
+        .collect();
+    println!(
+        "load and import a 10,000-role export ({:.1} MB, one line): {:.0} ms",
+        export.len() as f64 / 1e6,
+        median(load).as_secs_f64() * 1e3
+    );
+    let vpc = vpc_estate(1_000, 200, 50);
+    let doc = match json::parse(&vpc) {
+        Ok(d) => d,
+        Err(e) => return println!("vpc estate does not parse: {e}"),
+    };
+    let model = match NetworkModel::import(&[(&doc, "vpc.json")]) {
+        Ok((m, _)) => m,
+        Err(e) => return println!("vpc estate does not import: {e}"),
+    };
+    let mut found = 0;
+    let runs: Vec<Duration> = (0..5)
+        .map(|_| {
+            let (e, t) = timed(|| exposure(&model));
+            found = e.len();
+            t
+        })
+        .collect();
+    println!(
+        "exposure over 1,000 instances, 200 security groups, 50 subnets: {:.1} ms ({found} exposed interface-protocol pairs)",
+        median(runs).as_secs_f64() * 1e3
     );
 }
