@@ -156,6 +156,15 @@ fn eval_refuses_a_huge_policy_quickly() {
     assert!(run.took < Duration::from_secs(5), "{:?}", run.took);
 }
 
+/// A device reports a length of 0: the read itself must stop at the limit.
+#[cfg(unix)]
+#[test]
+fn eval_refuses_an_endless_device() {
+    let dir = Dir::new("eval-device");
+    let run = eval_policy(&dir, "/dev/zero");
+    expect(&run, 2, &["/dev/zero: larger than the limit of 67108864 bytes"]);
+}
+
 #[test]
 fn eval_names_the_path_of_a_wrong_type_in_a_policy() {
     let dir = Dir::new("eval-type");

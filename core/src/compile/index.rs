@@ -67,6 +67,7 @@ impl ActionIndex {
     }
 
     /// Number of statements that every request must look at.
+    #[cfg(test)]
     pub fn unindexed(&self) -> usize {
         self.everywhere.len()
     }
@@ -96,7 +97,6 @@ fn push_once(v: &mut Vec<u32>, id: u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::compile::{NamedPolicy, PolicySet};
     use crate::policy::Policy;
 
