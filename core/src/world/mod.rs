@@ -87,8 +87,9 @@
 mod error;
 mod import;
 
-/// Limits on one world, all its files together, far above real accounts (IAM quotas allow
-/// 5,000 users, 300 groups, 5,000 roles and 5,000 customer managed policies per account), so
+/// Limits on one world, all its files together, far above real accounts (IAM's quotas: 5,000
+/// users, 300 groups, 1,000 roles and 1,500 customer managed policies per account by default,
+/// roles and policies adjustable to 10,000), so
 /// that a hostile export is refused with a clear error rather than exhausting memory. The
 /// CLI also bounds each file to 64 MiB, and each policy document has the limits of
 /// [`crate::policy::parse::limits`].
