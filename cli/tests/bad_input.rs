@@ -424,3 +424,28 @@ fn actions_refuses_malformed_patterns() {
     }
     expect(&polcheck(&dir, &["actions", "s3:Nope*"]), 1, &["`s3:Nope*` matches no action"]);
 }
+
+#[test]
+fn test_names_the_flow_of_a_test_with_an_invalid_port_protocol_or_instance() {
+    let dir = Dir::new("suite-flows");
+    dir.file(
+        "flows.json",
+        r#"{"world": {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]},
+ "tests": [
+  {"name": "bad port", "flow": {"from": "internet", "to": "i-1", "protocol": "tcp", "port": 70000}, "expect": "allowed"},
+  {"name": "bad proto", "flow": {"from": "internet", "to": "i-1", "protocol": "tcpx", "port": 22}, "expect": "allowed"},
+  {"name": "unknown instance", "flow": {"from": "internet", "to": "i-404", "protocol": "tcp", "port": 22}, "expect": "denied"}
+ ]}"#,
+    );
+    let run = polcheck(&dir, &["test", "flows.json"]);
+    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
+    let all = format!("{}{}", run.out, run.err);
+    for line in [
+        "flows.json:3:3: bad port: expected allowed, got an error: tests[0].flow: invalid flow: `port` must be an integer from 0 to 65535",
+        "flows.json:4:3: bad proto: expected allowed, got an error: tests[1].flow: invalid flow: protocol `tcpx`",
+        "flows.json:5:3: unknown instance: expected denied, got an error: unknown endpoint `i-404`",
+        "0 passed, 3 failed",
+    ] {
+        assert!(all.contains(line), "`{line}` missing from:\n{all}");
+    }
+}
