@@ -11,7 +11,7 @@ secs="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(policy_parse world_import condition_eval network_import differential)
+    targets=(policy_parse world_import condition_eval network_import differential suite_run)
 fi
 bash "$here/seed.sh" >/dev/null
 mkdir -p logs

@@ -6,6 +6,7 @@
 #   world_import    corpus/worlds/*/*.json, each suite's inline `world`, and the demo world's
 #                   files joined by a NUL byte (the target splits two files there)
 #   network_import  the same worlds
+#   suite_run       the suites themselves
 #   condition_eval, differential  structured targets: bytes of the suites, for diversity
 # Existing corpus files are kept; re-running only adds.
 set -euo pipefail
@@ -47,6 +48,7 @@ for path in sorted(glob.glob(os.path.join(root, "corpus", "policies", "*.json"))
         put("policy_parse", json.dumps(json.dumps(p)))
         put("policy_parse", urllib.parse.quote(json.dumps(p, separators=(",", ":"))))
     if path in suites:
+        put("suite_run", raw)
         if isinstance(doc.get("world"), dict):
             w = json.dumps(doc["world"], indent=1)
             put("world_import", w)
