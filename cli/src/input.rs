@@ -30,9 +30,7 @@ fn read_bounded(mut r: impl Read, what: &str) -> Result<Vec<u8>, String> {
         .read_to_end(&mut buf)
         .map_err(|e| format!("cannot read {what}: {}", lower(&e.to_string())))?;
     if buf.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "larger than the limit of {MAX_FILE_BYTES} bytes"
-        ));
+        return Err(format!("larger than the limit of {MAX_FILE_BYTES} bytes"));
     }
     Ok(buf)
 }

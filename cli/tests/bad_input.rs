@@ -71,7 +71,11 @@ fn polcheck(dir: &Dir, args: &[&str]) -> Run {
 fn expect(run: &Run, code: i32, fragments: &[&str]) {
     assert_eq!(run.code, code, "stdout:\n{}\nstderr:\n{}", run.out, run.err);
     for f in fragments {
-        assert!(run.err.contains(f), "`{f}` missing from stderr:\n{}", run.err);
+        assert!(
+            run.err.contains(f),
+            "`{f}` missing from stderr:\n{}",
+            run.err
+        );
     }
 }
 
@@ -79,8 +83,15 @@ fn eval_policy(dir: &Dir, file: &str) -> Run {
     polcheck(
         dir,
         &[
-            "eval", "--policy", file, "--action", "s3:GetObject", "--resource", "*",
-            "--principal", ALICE,
+            "eval",
+            "--policy",
+            file,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "*",
+            "--principal",
+            ALICE,
         ],
     )
 }
@@ -89,8 +100,15 @@ fn eval_world(dir: &Dir, world: &str) -> Run {
     polcheck(
         dir,
         &[
-            "eval", "--world", world, "--principal", ALICE, "--action", "s3:GetObject",
-            "--resource", "arn:aws:s3:::b/k",
+            "eval",
+            "--world",
+            world,
+            "--principal",
+            ALICE,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
         ],
     )
 }
@@ -117,10 +135,16 @@ fn broken_files(dir: &Dir) -> Vec<(&'static str, Vec<&'static str>)> {
         .file("deep.json", "[".repeat(100_000));
     std::fs::create_dir_all(dir.path().join("adir")).unwrap();
     vec![
-        ("malformed.json", vec!["malformed.json:3:21", "invalid JSON: expected comma"]),
+        (
+            "malformed.json",
+            vec!["malformed.json:3:21", "invalid JSON: expected comma"],
+        ),
         ("utf8.json", vec!["utf8.json:2:50:", "invalid UTF-8"]),
         ("empty.json", vec!["empty.json:1:1", "empty input"]),
-        ("deep.json", vec!["deep.json:1:129", "nesting deeper than 128 levels"]),
+        (
+            "deep.json",
+            vec!["deep.json:1:129", "nesting deeper than 128 levels"],
+        ),
     ]
 }
 
@@ -131,7 +155,8 @@ fn huge(dir: &Dir) -> &'static str {
     "huge.json"
 }
 
-const HUGE_MESSAGE: &str = "huge.json: file is 100000000 bytes, larger than the limit of 67108864 bytes";
+const HUGE_MESSAGE: &str =
+    "huge.json: file is 100000000 bytes, larger than the limit of 67108864 bytes";
 
 // ---- eval with policies ----------------------------------------------------------------------
 
@@ -143,9 +168,21 @@ fn eval_refuses_broken_policy_files() {
         expect(&run, 2, &fragments);
         assert!(run.err.starts_with("error: "), "{}", run.err);
     }
-    expect(&eval_policy(&dir, "malformed.json"), 2, &["malformed.json:3:21: $: invalid JSON"]);
-    expect(&eval_policy(&dir, "adir"), 2, &["adir: is a directory, expected a file"]);
-    expect(&eval_policy(&dir, "missing.json"), 2, &["missing.json: cannot read: no such file"]);
+    expect(
+        &eval_policy(&dir, "malformed.json"),
+        2,
+        &["malformed.json:3:21: $: invalid JSON"],
+    );
+    expect(
+        &eval_policy(&dir, "adir"),
+        2,
+        &["adir: is a directory, expected a file"],
+    );
+    expect(
+        &eval_policy(&dir, "missing.json"),
+        2,
+        &["missing.json: cannot read: no such file"],
+    );
 }
 
 #[test]
@@ -162,7 +199,11 @@ fn eval_refuses_a_huge_policy_quickly() {
 fn eval_refuses_an_endless_device() {
     let dir = Dir::new("eval-device");
     let run = eval_policy(&dir, "/dev/zero");
-    expect(&run, 2, &["/dev/zero: larger than the limit of 67108864 bytes"]);
+    expect(
+        &run,
+        2,
+        &["/dev/zero: larger than the limit of 67108864 bytes"],
+    );
 }
 
 #[test]
@@ -190,11 +231,28 @@ fn eval_refuses_an_invalid_date_in_a_condition() {
 #[test]
 fn eval_refuses_an_invalid_principal_arn() {
     let dir = Dir::new("eval-principal");
-    dir.file("p.json", r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#);
-    for bad in ["arn:aws:iam:user", "arn:aws:iam::111122223333:policy/p", "not an arn"] {
+    dir.file(
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    for bad in [
+        "arn:aws:iam:user",
+        "arn:aws:iam::111122223333:policy/p",
+        "not an arn",
+    ] {
         let run = polcheck(
             &dir,
-            &["eval", "--policy", "p.json", "--action", "s3:GetObject", "--resource", "*", "--principal", bad],
+            &[
+                "eval",
+                "--policy",
+                "p.json",
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                "*",
+                "--principal",
+                bad,
+            ],
         );
         expect(&run, 2, &["--principal", bad, "is not a caller"]);
     }
@@ -204,7 +262,15 @@ fn eval_refuses_an_invalid_principal_arn() {
 fn eval_refuses_a_policy_on_standard_input_that_is_not_one() {
     let dir = Dir::new("eval-stdin");
     let mut child = Command::new(env!("CARGO_BIN_EXE_polcheck"))
-        .args(["eval", "--policy", "-", "--action", "s3:GetObject", "--resource", "*"])
+        .args([
+            "eval",
+            "--policy",
+            "-",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "*",
+        ])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -235,8 +301,17 @@ fn a_pathological_pattern_against_a_long_arn_finishes_fast() {
     let run = polcheck(
         &dir,
         &[
-            "eval", "--policy", "p.json", "--action", "s3:GetObject", "--resource", &arn,
-            "--principal", ALICE, "--context", &ctx,
+            "eval",
+            "--policy",
+            "p.json",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            &arn,
+            "--principal",
+            ALICE,
+            "--context",
+            &ctx,
         ],
     );
     assert_eq!(run.code, 1, "{}{}", run.out, run.err);
@@ -252,7 +327,8 @@ fn a_pathological_pattern_against_a_long_arn_finishes_fast() {
 
 const WORLD_BAD_CIDR: &str =
     "{\"Vpcs\": [{\"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/33\"}],\n \"Subnets\": []}";
-const WORLD_WRONG_TYPE: &str = "{\"AccountId\": \"111122223333\",\n \"UserDetailList\": {\"UserName\": \"alice\"}}";
+const WORLD_WRONG_TYPE: &str =
+    "{\"AccountId\": \"111122223333\",\n \"UserDetailList\": {\"UserName\": \"alice\"}}";
 const WORLD_UNKNOWN_KEY: &str = "{\"AccountId\": \"111122223333\",\n  \"Vpcz\": []}";
 
 #[test]
@@ -260,25 +336,46 @@ fn worlds_refuse_broken_files_in_eval_and_exposure() {
     let dir = Dir::new("world-files");
     for (file, fragments) in broken_files(&dir) {
         expect(&eval_world(&dir, file), 2, &fragments);
-        expect(&polcheck(&dir, &["exposure", "--world", file]), 2, &fragments);
+        expect(
+            &polcheck(&dir, &["exposure", "--world", file]),
+            2,
+            &fragments,
+        );
     }
     let huge = huge(&dir);
     expect(&eval_world(&dir, huge), 2, &[HUGE_MESSAGE]);
-    expect(&polcheck(&dir, &["exposure", "--world", huge]), 2, &[HUGE_MESSAGE]);
+    expect(
+        &polcheck(&dir, &["exposure", "--world", huge]),
+        2,
+        &[HUGE_MESSAGE],
+    );
     // A directory stands for its `*.json` files: an empty one is an error.
-    expect(&eval_world(&dir, "adir"), 2, &["adir: directory holds no .json file"]);
+    expect(
+        &eval_world(&dir, "adir"),
+        2,
+        &["adir: directory holds no .json file"],
+    );
 }
 
 #[test]
 fn worlds_name_the_path_of_an_invalid_cidr_and_a_wrong_type() {
     let dir = Dir::new("world-values");
-    dir.file("cidr.json", WORLD_BAD_CIDR).file("type.json", WORLD_WRONG_TYPE);
+    dir.file("cidr.json", WORLD_BAD_CIDR)
+        .file("type.json", WORLD_WRONG_TYPE);
     let cidr = "error: cidr.json:1:43: Vpcs[0].CidrBlock: invalid IPv4 cidr block `10.0.0.0/33`";
     expect(&eval_world(&dir, "cidr.json"), 2, &[cidr]);
-    expect(&polcheck(&dir, &["exposure", "--world", "cidr.json"]), 2, &[cidr]);
+    expect(
+        &polcheck(&dir, &["exposure", "--world", "cidr.json"]),
+        2,
+        &[cidr],
+    );
     let ty = "error: type.json:2:20: UserDetailList: expected an array, found an object";
     expect(&eval_world(&dir, "type.json"), 2, &[ty]);
-    expect(&polcheck(&dir, &["exposure", "--world", "type.json"]), 2, &[ty]);
+    expect(
+        &polcheck(&dir, &["exposure", "--world", "type.json"]),
+        2,
+        &[ty],
+    );
 }
 
 #[test]
@@ -290,7 +387,15 @@ fn an_unknown_top_level_key_in_a_world_is_a_warning() {
     expect(&run, 0, &[warning]);
     let run = polcheck(
         &dir,
-        &["eval", "--world", "w.json", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"],
+        &[
+            "eval",
+            "--world",
+            "w.json",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+        ],
     );
     assert!(run.err.contains(warning), "{}", run.err);
     assert_ne!(run.code, 2, "{}", run.err);
@@ -309,13 +414,21 @@ fn flows_refuse_invalid_ports_protocols_and_unknown_instances() {
         2,
         &["invalid value '70000' for '--port <PORT>'"],
     );
-    expect(&flow(&["--protocol", "tcp", "--port", "ssh"]), 2, &["'--port <PORT>'"]);
+    expect(
+        &flow(&["--protocol", "tcp", "--port", "ssh"]),
+        2,
+        &["'--port <PORT>'"],
+    );
     expect(
         &flow(&["--protocol", "tcpx", "--port", "22"]),
         2,
         &["invalid flow: protocol `tcpx` is not `tcp`, `udp`, `icmp`, `icmpv6` or a number from 0 to 255"],
     );
-    expect(&flow(&["--protocol", "300", "--port", "22"]), 2, &["protocol `300`"]);
+    expect(
+        &flow(&["--protocol", "300", "--port", "22"]),
+        2,
+        &["protocol `300`"],
+    );
     expect(
         &flow(&["--protocol", "icmp", "--port", "22"]),
         2,
@@ -323,7 +436,17 @@ fn flows_refuse_invalid_ports_protocols_and_unknown_instances() {
     );
     let run = polcheck(
         &dir,
-        &["eval", "--from", "internet", "--to", "i-doesnotexist", "--protocol", "tcp", "--port", "22"],
+        &[
+            "eval",
+            "--from",
+            "internet",
+            "--to",
+            "i-doesnotexist",
+            "--protocol",
+            "tcp",
+            "--port",
+            "22",
+        ],
     );
     expect(
         &run,
@@ -332,7 +455,17 @@ fn flows_refuse_invalid_ports_protocols_and_unknown_instances() {
     );
     let run = polcheck(
         &dir,
-        &["eval", "--from", "nowhere", "--to", "i-0bastion", "--protocol", "tcp", "--port", "22"],
+        &[
+            "eval",
+            "--from",
+            "nowhere",
+            "--to",
+            "i-0bastion",
+            "--protocol",
+            "tcp",
+            "--port",
+            "22",
+        ],
     );
     expect(&run, 2, &["endpoint `nowhere` is not `internet`"]);
 }
@@ -348,7 +481,11 @@ fn test_reports_broken_suite_files() {
         expect(&run, 1, &fragments);
         assert!(run.out.contains("0 passed, 1 failed"), "{}", run.out);
     }
-    expect(&polcheck(&dir, &["test", "adir"]), 1, &["adir: is a directory, expected a file"]);
+    expect(
+        &polcheck(&dir, &["test", "adir"]),
+        1,
+        &["adir: is a directory, expected a file"],
+    );
     let run = polcheck(&dir, &["test", huge(&dir)]);
     expect(&run, 1, &[HUGE_MESSAGE]);
     assert!(run.took < Duration::from_secs(5), "{:?}", run.took);
@@ -390,7 +527,8 @@ fn validate_reports_broken_files_with_positions() {
         expect(&run, 2, &[fragments[0]]);
         assert!(run.err.contains("error:"), "{}", run.err);
     }
-    dir.file("type.json", POLICY_WRONG_TYPE).file("date.json", POLICY_BAD_DATE);
+    dir.file("type.json", POLICY_WRONG_TYPE)
+        .file("date.json", POLICY_BAD_DATE);
     expect(
         &polcheck(&dir, &["validate", "type.json"]),
         2,
@@ -401,13 +539,24 @@ fn validate_reports_broken_files_with_positions() {
         2,
         &["date.json:2:54: error: `2024-13-45` is not a valid date value for `DateGreaterThan`"],
     );
-    expect(&polcheck(&dir, &["validate", "adir"]), 2, &["adir: error: is a directory, expected a file"]);
+    expect(
+        &polcheck(&dir, &["validate", "adir"]),
+        2,
+        &["adir: error: is a directory, expected a file"],
+    );
     let run = polcheck(&dir, &["validate", huge(&dir)]);
-    expect(&run, 2, &["huge.json: error: file is 100000000 bytes, larger than the limit"]);
+    expect(
+        &run,
+        2,
+        &["huge.json: error: file is 100000000 bytes, larger than the limit"],
+    );
     assert!(run.took < Duration::from_secs(5), "{:?}", run.took);
     // A broken world given to validate is reported like a broken policy file.
     expect(
-        &polcheck(&dir, &["validate", "type.json", "--world", "malformed.json"]),
+        &polcheck(
+            &dir,
+            &["validate", "type.json", "--world", "malformed.json"],
+        ),
         2,
         &["malformed.json:3:21: error: invalid JSON: expected comma"],
     );
@@ -422,7 +571,11 @@ fn actions_refuses_malformed_patterns() {
         let run = polcheck(&dir, &["actions", bad]);
         expect(&run, 2, &["error: malformed action pattern"]);
     }
-    expect(&polcheck(&dir, &["actions", "s3:Nope*"]), 1, &["`s3:Nope*` matches no action"]);
+    expect(
+        &polcheck(&dir, &["actions", "s3:Nope*"]),
+        1,
+        &["`s3:Nope*` matches no action"],
+    );
 }
 
 #[test]

@@ -64,12 +64,17 @@ fn world_import_regressions() {
 fn network_import_regressions() {
     for (path, text) in inputs("network_import") {
         eprintln!("{}", path.display());
-        let Ok(doc) = json::parse(&text) else { continue };
+        let Ok(doc) = json::parse(&text) else {
+            continue;
+        };
         let Ok((model, _)) = NetworkModel::import(&[(&doc, "world.json")]) else {
             continue;
         };
         let _ = exposure(&model);
-        let mut ends = vec![Endpoint::Internet, Endpoint::Ip("10.0.1.5".parse().unwrap())];
+        let mut ends = vec![
+            Endpoint::Internet,
+            Endpoint::Ip("10.0.1.5".parse().unwrap()),
+        ];
         for eni in model.interfaces().iter().take(3) {
             ends.push(Endpoint::Interface(eni.id.clone()));
         }

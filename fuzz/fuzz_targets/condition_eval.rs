@@ -159,7 +159,11 @@ fuzz_target!(|input: Input| {
         });
         if let Ok(p) = Policy::parse(&neg_doc.to_string()) {
             let c = CompiledCondition::compile(&p.statements[0].conditions[0], p.version);
-            assert_ne!(result, c.evaluate(&ctx), "{doc} vs its negation, context {ctx:?}");
+            assert_ne!(
+                result,
+                c.evaluate(&ctx),
+                "{doc} vs its negation, context {ctx:?}"
+            );
         }
     }
 });

@@ -158,10 +158,16 @@ impl PolicyIn {
         if body.is_empty() {
             body.push(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#.into());
             if with_principal {
-                body[0] = r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}"#.into();
+                body[0] =
+                    r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}"#
+                        .into();
             }
         }
-        let version = if self.v2008 { "2008-10-17" } else { "2012-10-17" };
+        let version = if self.v2008 {
+            "2008-10-17"
+        } else {
+            "2012-10-17"
+        };
         let text = format!(
             r#"{{"Version":"{version}","Statement":[{}]}}"#,
             body.join(",")
@@ -200,11 +206,19 @@ impl RequestIn {
             ctx.insert("n", ContextValue::single("3"));
         }
         if f[5] {
-            let v = if f[6] { vec![] } else { vec!["a".into(), "c".into()] };
+            let v = if f[6] {
+                vec![]
+            } else {
+                vec!["a".into(), "c".into()]
+            };
             ctx.insert("aws:TagKeys", ContextValue::Multi(v));
         }
         if f[7] {
-            let v = if f[6] { "2025-06-01T00:00:00Z" } else { "not a date" };
+            let v = if f[6] {
+                "2025-06-01T00:00:00Z"
+            } else {
+                "not a date"
+            };
             ctx.insert("aws:CurrentTime", ContextValue::single(v));
         }
         let mut r = Request::new(
@@ -214,9 +228,9 @@ impl RequestIn {
             ctx,
         )
         .ok()?;
-        r.resource_account = self.account.map(|a| {
-            if a { "111122223333" } else { "444455556666" }.to_string()
-        });
+        r.resource_account = self
+            .account
+            .map(|a| if a { "111122223333" } else { "444455556666" }.to_string());
         Some(r)
     }
 }
@@ -261,7 +275,8 @@ fn set(ps: &[Policy]) -> PolicySet {
 
 fn compiled(i: &ReferenceInputs) -> Layers {
     let one = |p: &Option<Policy>| p.as_ref().map(|p| set(std::slice::from_ref(p)));
-    let lv = |l: &Option<Vec<Vec<Policy>>>| l.as_ref().map(|l| l.iter().map(|ps| set(ps)).collect());
+    let lv =
+        |l: &Option<Vec<Vec<Policy>>>| l.as_ref().map(|l| l.iter().map(|ps| set(ps)).collect());
     Layers {
         identity: set(&i.identity),
         resource: one(&i.resource),
@@ -274,7 +289,12 @@ fn compiled(i: &ReferenceInputs) -> Layers {
 
 fuzz_target!(|input: Input| {
     let inputs = ReferenceInputs {
-        identity: input.identity.iter().take(3).map(|p| p.build(false)).collect(),
+        identity: input
+            .identity
+            .iter()
+            .take(3)
+            .map(|p| p.build(false))
+            .collect(),
         resource: input.resource.as_ref().map(|p| p.build(true)),
         boundary: input.boundary.as_ref().map(|p| p.build(false)),
         session: input.session.as_ref().map(|p| p.build(false)),
@@ -287,6 +307,9 @@ fuzz_target!(|input: Input| {
         let fast = decide(&layers, &req);
         let (outcome, blocked) = reference::decide(&inputs, &req);
         assert_eq!(fast.outcome, outcome, "outcome of {req:?} under {inputs:?}");
-        assert_eq!(fast.blocked_by, blocked, "blocked_by of {req:?} under {inputs:?}");
+        assert_eq!(
+            fast.blocked_by, blocked,
+            "blocked_by of {req:?} under {inputs:?}"
+        );
     }
 });

@@ -118,8 +118,7 @@ impl<'a> SuiteRun<'a> {
             .network
             .as_ref()
             .ok_or("a flow test needs a world with a network")?;
-        let flow = Flow::from_test_json(flow)
-            .map_err(|e| format!("{}: {e}", path.key("flow")))?;
+        let flow = Flow::from_test_json(flow).map_err(|e| format!("{}: {e}", path.key("flow")))?;
         let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
         Ok(TestOutcome {
             got: if verdict.allowed { "allowed" } else { "denied" }.into(),

@@ -84,7 +84,9 @@ pub enum WorldError {
         name: String,
     },
     /// The world is larger than a limit of [`super::limits`].
-    #[error("{at}: more than {limit} {what} in the world (the limit of polcheck's world importer)")]
+    #[error(
+        "{at}: more than {limit} {what} in the world (the limit of polcheck's world importer)"
+    )]
     Limit {
         /// Where the count went over.
         at: At,

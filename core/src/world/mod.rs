@@ -323,7 +323,8 @@ mod limit_tests {
         };
         assert!(matches!(err, WorldError::Limit { .. }), "{err}");
         assert!(
-            err.to_string().starts_with("b.json:2:19: RoleDetailList: more than 1000000 users"),
+            err.to_string()
+                .starts_with("b.json:2:19: RoleDetailList: more than 1000000 users"),
             "{err}"
         );
     }

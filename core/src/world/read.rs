@@ -177,10 +177,9 @@ mod tests {
 
     #[test]
     fn statements_over_the_world_limit_are_refused() {
-        let doc = json::parse(
-            r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
-        )
-        .unwrap();
+        let doc =
+            json::parse(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#)
+                .unwrap();
         let full = Cell::new(crate::world::limits::MAX_STATEMENTS);
         let r = Reader {
             file: "iam.json",

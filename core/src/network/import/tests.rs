@@ -240,9 +240,18 @@ fn routes_expanded_from_prefix_lists_are_limited() {
     );
     let err = error(&text);
     assert!(
-        matches!(err.kind, ImportErrorKind::Limit { limit: 1_000_000, .. }),
+        matches!(
+            err.kind,
+            ImportErrorKind::Limit {
+                limit: 1_000_000,
+                ..
+            }
+        ),
         "{err}"
     );
     assert_eq!(err.path.to_string(), "RouteTables[0].Routes[999]");
-    assert!(err.to_string().contains("more than 1000000 routes"), "{err}");
+    assert!(
+        err.to_string().contains("more than 1000000 routes"),
+        "{err}"
+    );
 }
