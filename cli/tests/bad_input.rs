@@ -602,3 +602,35 @@ fn test_names_the_flow_of_a_test_with_an_invalid_port_protocol_or_instance() {
         assert!(all.contains(line), "`{line}` missing from:\n{all}");
     }
 }
+
+#[test]
+fn eval_requests_reports_each_broken_line_and_goes_on() {
+    let dir = Dir::new("batch");
+    dir.file(
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    )
+    .file(
+        "r.ndjson",
+        "{\"principal\":\"arn:aws:iam::111122223333:user/alice\",\"action\":\"s3:GetObject\",\"resource\":\"*\"}\n{\"principal\": 5}\nnot json\n",
+    );
+    let run = polcheck(
+        &dir,
+        &["eval", "--policy", "p.json", "--requests", "r.ndjson"],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.out, run.err);
+    let lines: Vec<serde_json::Value> = run
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", run.out);
+    assert_eq!(lines[0]["EvalDecision"], "allowed");
+    assert_eq!(lines[1]["Line"], 2);
+    assert!(lines[1]["Error"]
+        .as_str()
+        .unwrap()
+        .contains("missing `action`"));
+    assert_eq!(lines[2]["Line"], 3);
+    assert!(lines[2]["Error"].as_str().unwrap().contains("invalid JSON"));
+}
