@@ -32,5 +32,12 @@ for f in "$shared"/conformance/iam/*.json "$shared"/conformance/network/*.json c
 done
 "$bin" test "${suites[@]}"
 
+echo "== dependencies: licences, bans and sources (cargo-deny, offline; see scripts/check-deps.sh)"
+if command -v cargo-deny >/dev/null; then
+  bash scripts/check-deps.sh
+else
+  echo "skipped: cargo-deny is not installed (cargo install cargo-deny --locked)"
+fi
+
 echo "== playground: wasm build, conformance through wasm, browser test"
 bash scripts/browser-test.sh

@@ -13,12 +13,20 @@ fn estates(c: &mut Criterion) {
     g.sample_size(10);
     let export = iam_export(10_000);
     let files = vec![("roles.json".to_string(), export)];
-    g.bench_function("load-10000-roles", |b| b.iter(|| black_box(World::load(&files).is_ok())));
+    g.bench_function("load-10000-roles", |b| {
+        b.iter(|| black_box(World::load(&files).is_ok()))
+    });
     let vpc = vpc_estate(1_000, 200, 50);
     let doc = json::parse(&vpc).expect("the generated estate is JSON");
-    let (model, _) = NetworkModel::import(&[(&doc, "vpc.json")]).expect("the generated estate imports");
-    assert!(!exposure(&model).is_empty(), "the generated estate exposes something");
-    g.bench_function("exposure-1000-instances", |b| b.iter(|| black_box(exposure(&model).len())));
+    let (model, _) =
+        NetworkModel::import(&[(&doc, "vpc.json")]).expect("the generated estate imports");
+    assert!(
+        !exposure(&model).is_empty(),
+        "the generated estate exposes something"
+    );
+    g.bench_function("exposure-1000-instances", |b| {
+        b.iter(|| black_box(exposure(&model).len()))
+    });
     g.finish();
 }
 

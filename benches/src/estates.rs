@@ -14,7 +14,10 @@ impl Lcg {
 
     /// A number below `n`.
     pub fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n.max(1)
     }
 }
@@ -48,7 +51,8 @@ pub fn iam_export(roles: usize) -> String {
                 "Tags": [{"Key": "team", "Value": format!("t{}", i % 7)}]})
         })
         .collect();
-    json!({"AccountId": "111122223333", "RoleDetailList": role_list, "Policies": managed}).to_string()
+    json!({"AccountId": "111122223333", "RoleDetailList": role_list, "Policies": managed})
+        .to_string()
 }
 
 /// `describe-*` output for one VPC with `subnets` subnets (half public), `groups` security
@@ -59,7 +63,10 @@ pub fn vpc_estate(instances: usize, groups: usize, subnets: usize) -> String {
     let subnet_list: Vec<Value> = (0..subnets)
         .map(|s| json!({"SubnetId": format!("subnet-{s}"), "VpcId": "vpc-1", "CidrBlock": format!("10.0.{s}.0/24"), "AvailabilityZone": "us-east-1a"}))
         .collect();
-    let public: Vec<Value> = (0..subnets).filter(|s| s % 2 == 0).map(|s| json!({"SubnetId": format!("subnet-{s}"), "Main": false})).collect();
+    let public: Vec<Value> = (0..subnets)
+        .filter(|s| s % 2 == 0)
+        .map(|s| json!({"SubnetId": format!("subnet-{s}"), "Main": false}))
+        .collect();
     let ports = [22u16, 80, 443, 3306, 5432, 6379, 8080, 9200];
     let sgs: Vec<Value> = (0..groups)
         .map(|g| {
@@ -88,7 +95,10 @@ pub fn vpc_estate(instances: usize, groups: usize, subnets: usize) -> String {
         {"RuleNumber": 32767, "Egress": false, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
         {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
         {"RuleNumber": 32767, "Egress": true, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]);
-    let custom: Vec<Value> = (0..subnets).filter(|s| s % 4 == 1).map(|s| json!({"SubnetId": format!("subnet-{s}")})).collect();
+    let custom: Vec<Value> = (0..subnets)
+        .filter(|s| s % 4 == 1)
+        .map(|s| json!({"SubnetId": format!("subnet-{s}")}))
+        .collect();
     let instance_list: Vec<Value> = (0..instances)
         .map(|i| {
             let s = i % subnets;

@@ -276,7 +276,9 @@ fn estates() {
     };
     let export = iam_export(10_000);
     let load: Vec<Duration> = (0..5)
-        .map(|_| timed(|| World::load(&[("roles.json".to_string(), export.clone())]).map(|w| w.0)).1)
+        .map(|_| {
+            timed(|| World::load(&[("roles.json".to_string(), export.clone())]).map(|w| w.0)).1
+        })
         .collect();
     println!(
         "load and import a 10,000-role export ({:.1} MB, one line): {:.0} ms",

@@ -258,7 +258,6 @@ fn push_once(v: &mut Vec<u32>, id: u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::compile::{NamedPolicy, PolicySet};
     use crate::policy::Policy;
 

@@ -187,7 +187,7 @@ impl CompiledCondition {
         let request = ctx.get_lower(&self.key);
         if let PolicyValues::Null(wanted) = &self.values {
             let absent = request.is_none();
-            return wanted.iter().any(|&w| w == absent);
+            return wanted.contains(&absent);
         }
         let negated = self.operator.operator.is_negated();
         let Some(request) = request else {
@@ -255,7 +255,7 @@ impl CompiledCondition {
             }
             PolicyValues::Binary(bs) => {
                 let r = values::binary(v)?;
-                bs.iter().any(|b| *b == r)
+                bs.contains(&r)
             }
             PolicyValues::Ip(nets) => {
                 let r: IpAddr = values::ip_addr(v)?;

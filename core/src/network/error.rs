@@ -65,6 +65,14 @@ pub enum ImportErrorKind {
         /// What would be accepted.
         expected: &'static str,
     },
+    /// The world is larger than a limit of [`crate::network::import::limits`].
+    #[error("more than {limit} {what} in the world (the limit of polcheck's network importer)")]
+    Limit {
+        /// What is counted, e.g. `routes`.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
     /// A reference to a component the world does not define.
     #[error("unknown {what} `{id}`")]
     UnknownReference {
@@ -110,7 +118,7 @@ pub enum FlowError {
     #[error("invalid flow: {0}")]
     Invalid(String),
     /// An instance or interface id the world does not define.
-    #[error("unknown endpoint `{0}`")]
+    #[error("unknown endpoint `{0}`: no instance or network interface of the world has this id")]
     UnknownEndpoint(String),
     /// An address inside a subnet that belongs to no interface.
     #[error("address `{0}` lies inside a vpc but belongs to no network interface")]

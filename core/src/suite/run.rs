@@ -8,7 +8,7 @@
 
 use crate::compile::{NamedPolicy, PolicySet};
 use crate::decide::{decide, Layers};
-use crate::json::Document;
+use crate::json::{Document, JsonPath};
 #[cfg(feature = "network")]
 use crate::network::{Flow, NetworkImportError, NetworkModel};
 use crate::world::{World, WorldError};
@@ -112,19 +112,20 @@ impl<'a> SuiteRun<'a> {
                 };
                 Ok(outcome_of(&decide(layers, &req)))
             })(),
-            TestKind::Flow { flow, .. } => self.flow(flow),
+            TestKind::Flow { flow, .. } => self.flow(flow, &test.location.path),
         };
         judge(test, got)
     }
 
+    /// Evaluates a test's flow; `path` is the test's, for errors in the flow object.
     #[cfg(feature = "network")]
-    fn flow(&self, flow: &serde_json::Value) -> Result<TestOutcome, String> {
+    fn flow(&self, flow: &serde_json::Value, path: &JsonPath) -> Result<TestOutcome, String> {
         let network = self
             .env
             .network
             .as_ref()
             .ok_or("a flow test needs a world with a network")?;
-        let flow = Flow::from_test_json(flow).map_err(|e| e.to_string())?;
+        let flow = Flow::from_test_json(flow).map_err(|e| format!("{}: {e}", path.key("flow")))?;
         let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
         Ok(TestOutcome {
             got: if verdict.allowed { "allowed" } else { "denied" }.into(),
@@ -137,7 +138,7 @@ impl<'a> SuiteRun<'a> {
     }
 
     #[cfg(not(feature = "network"))]
-    fn flow(&self, _flow: &serde_json::Value) -> Result<TestOutcome, String> {
+    fn flow(&self, _flow: &serde_json::Value, _path: &JsonPath) -> Result<TestOutcome, String> {
         Err("flow tests need polcheck-core's `network` feature".into())
     }
 }

@@ -83,6 +83,18 @@ pub enum WorldError {
         /// Its ARN or name.
         name: String,
     },
+    /// The world is larger than a limit of [`super::limits`].
+    #[error(
+        "{at}: more than {limit} {what} in the world (the limit of polcheck's world importer)"
+    )]
+    Limit {
+        /// Where the count went over.
+        at: At,
+        /// What is counted.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
     /// A user's `GroupList` names a group absent from every `GroupDetailList`.
     #[error("{at}: user `{user}` is in group `{group}`, which no `GroupDetailList` defines")]
     UnknownGroup {

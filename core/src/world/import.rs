@@ -27,6 +27,15 @@ pub const NETWORK_KEYS: &[&str] = &[
     "ManagedPrefixLists",
 ];
 
+/// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].
+const ENTITY_KEYS: &[&str] = &[
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+    "ResourcePolicies",
+];
+
 /// A reference by name or ARN, with where it was made.
 pub(super) struct Ref {
     pub target: String,
@@ -81,6 +90,9 @@ pub(super) struct Builder {
     pub scps: Vec<RawOrgPolicy>,
     pub rcps: Vec<RawOrgPolicy>,
     pub warnings: Vec<WorldWarning>,
+    /// Statements and entities read so far, for [`super::limits`].
+    pub statements: usize,
+    pub entities: usize,
 }
 
 /// The keys that differ between users, groups and roles.
@@ -117,15 +129,27 @@ const ROLE: Kind = Kind {
 impl Builder {
     /// Reads one file's document into the builder.
     pub fn document(&mut self, file: &str, doc: &Document) -> Result<(), WorldError> {
+        let statements = std::cell::Cell::new(self.statements);
         let r = Reader {
             file,
             lines: doc.line_index(),
+            statements: &statements,
         };
         let root = JsonPath::root();
         r.object(&doc.root, &root)?;
         for m in doc.root.members().unwrap_or(&[]) {
             let path = root.key(&m.key);
             let v = &m.value;
+            if ENTITY_KEYS.contains(&m.key.as_str()) {
+                self.entities += v.as_array().map_or(0, <[Json]>::len);
+                if self.entities > super::limits::MAX_ENTITIES {
+                    return Err(WorldError::Limit {
+                        at: r.at(v, &path),
+                        what: "users, groups, roles, managed policies and resource policies",
+                        limit: super::limits::MAX_ENTITIES,
+                    });
+                }
+            }
             match m.key.as_str() {
                 "AccountId" => {
                     let account = r.string(v, &path)?;
@@ -152,6 +176,7 @@ impl Builder {
                 }),
             }
         }
+        self.statements = statements.get();
         Ok(())
     }
 

@@ -86,6 +86,21 @@
 
 mod error;
 mod import;
+
+/// Limits on one world, all its files together, far above real accounts (IAM's quotas: 5,000
+/// users, 300 groups, 1,000 roles and 1,500 customer managed policies per account by default,
+/// roles and policies adjustable to 10,000), so
+/// that a hostile export is refused with a clear error rather than exhausting memory. The
+/// CLI also bounds each file to 64 MiB, and each policy document has the limits of
+/// [`crate::policy::parse::limits`].
+pub mod limits {
+    /// Statements of every policy document of the world (inline, managed, trust, resource,
+    /// SCP, RCP) together.
+    pub const MAX_STATEMENTS: usize = 1_000_000;
+    /// Elements of `UserDetailList`, `GroupDetailList`, `RoleDetailList`, `Policies` and
+    /// `ResourcePolicies`, across every file.
+    pub const MAX_ENTITIES: usize = 1_000_000;
+}
 mod layers;
 mod read;
 mod resolve;
@@ -290,5 +305,27 @@ impl fmt::Debug for World {
             .field("resource_policies", &self.resources.len())
             .field("organization_accounts", &self.organization.accounts.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn entities_over_the_world_limit_are_refused_before_they_are_read() {
+        let roles = vec!["{}"; limits::MAX_ENTITIES + 1].join(",");
+        let a = r#"{"UserDetailList": []}"#.to_string();
+        let b = format!("{{\n\"RoleDetailList\": [{roles}]}}");
+        let files = [("a.json".to_string(), a), ("b.json".to_string(), b)];
+        let Err(err) = World::load(&files) else {
+            panic!("loaded")
+        };
+        assert!(matches!(err, WorldError::Limit { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("b.json:2:19: RoleDetailList: more than 1000000 users"),
+            "{err}"
+        );
     }
 }

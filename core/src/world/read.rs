@@ -1,5 +1,7 @@
 //! Typed access to the JSON of one world file, every failure located (file, path, line:column).
 
+use std::cell::Cell;
+
 use crate::json::{Json, JsonKind, JsonPath, LineIndex, Span};
 use crate::policy::{parse, Policy};
 
@@ -12,6 +14,8 @@ pub(super) struct Reader<'a> {
     pub file: &'a str,
     /// Its lines, for positions.
     pub lines: &'a LineIndex,
+    /// Statements read so far in every file of the world (see [`super::limits`]).
+    pub statements: &'a Cell<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -129,10 +133,21 @@ impl<'a> Reader<'a> {
 
     /// A policy document: an object, a JSON string or a URL-encoded string.
     pub fn policy(&self, node: &Json, path: &JsonPath) -> Result<Policy, WorldError> {
-        parse::from_json(node, self.lines, path).map_err(|error| WorldError::Policy {
-            file: self.file.to_string(),
-            error: Box::new(error),
-        })
+        let policy =
+            parse::from_json(node, self.lines, path).map_err(|error| WorldError::Policy {
+                file: self.file.to_string(),
+                error: Box::new(error),
+            })?;
+        let total = self.statements.get() + policy.statements.len();
+        if total > super::limits::MAX_STATEMENTS {
+            return Err(WorldError::Limit {
+                at: self.at(node, path),
+                what: "policy statements",
+                limit: super::limits::MAX_STATEMENTS,
+            });
+        }
+        self.statements.set(total);
+        Ok(policy)
     }
 
     /// The unknown keys of an object, for warnings.
@@ -152,5 +167,37 @@ impl<'a> Reader<'a> {
             .iter()
             .filter(move |m| !known.contains(&m.key.as_str()))
             .map(move |m| (m.key.clone(), reader.at_span(m.key_span, &path.key(&m.key))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    #[test]
+    fn statements_over_the_world_limit_are_refused() {
+        let doc =
+            json::parse(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#)
+                .unwrap();
+        let full = Cell::new(crate::world::limits::MAX_STATEMENTS);
+        let r = Reader {
+            file: "iam.json",
+            lines: doc.line_index(),
+            statements: &full,
+        };
+        let err = r.policy(&doc.root, &JsonPath::root().key("P")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "iam.json:1:1: P: more than 1000000 policy statements in the world \
+             (the limit of polcheck's world importer)"
+        );
+        let room = Cell::new(crate::world::limits::MAX_STATEMENTS - 1);
+        let r = Reader {
+            statements: &room,
+            ..r
+        };
+        assert!(r.policy(&doc.root, &JsonPath::root()).is_ok());
+        assert_eq!(room.get(), crate::world::limits::MAX_STATEMENTS);
     }
 }

@@ -107,6 +107,7 @@ impl Builder {
             scps,
             rcps,
             mut warnings,
+            ..
         } = self;
         let group_index = index(&groups, "group")?;
         let users_by_name = index(&users, "user")?;

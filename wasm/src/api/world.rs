@@ -79,7 +79,8 @@ fn environment_error(e: &EnvironmentError) -> Value {
             | WorldError::UnknownGroup { at, .. }
             | WorldError::UnknownPolicy { at, .. }
             | WorldError::DefaultVersion { at, .. }
-            | WorldError::BadArn { at, .. } => at_error(at, w.to_string()),
+            | WorldError::BadArn { at, .. }
+            | WorldError::Limit { at, .. } => at_error(at, w.to_string()),
         },
         EnvironmentError::Network(n) => json!({
             "source": n.file, "path": n.path.to_string(), "line": n.position.line,

@@ -41,6 +41,16 @@ use super::error::{ImportErrorKind, NetworkImportError, NetworkWarning};
 use super::model::{NetworkModel, Route, RouteTarget};
 use reader::Ctx;
 
+/// Limits on a world's network, far above real estates (AWS allows 1,000 routes per route
+/// table by quota), so that a hostile export is refused with a clear error instead of
+/// exhausting memory: a route naming a prefix list stands for one route per entry, so a
+/// 64 MiB export of a large prefix list and many routes naming it would otherwise expand to
+/// billions of routes.
+pub mod limits {
+    /// Routes in every route table of the world together, prefix-list routes expanded.
+    pub const MAX_ROUTES: usize = 1_000_000;
+}
+
 /// A reference from one component to another, checked once every file is read.
 pub(crate) struct Reference {
     pub(crate) what: RefKind,
@@ -73,12 +83,14 @@ pub(crate) fn import(
     let mut warnings = Vec::new();
     let mut refs = Vec::new();
     let mut seen = HashSet::new();
+    let mut routes = 0;
     // Prefix lists first: routes expand their entries while being read.
     for &(doc, file) in files {
         let mut ctx = Ctx {
             doc,
             file,
             warnings: &mut warnings,
+            routes: &mut routes,
         };
         ctx.object(&JsonPath::root(), &doc.root)?;
         records::prefix_lists(&mut ctx, &mut model, &mut seen)?;
@@ -89,6 +101,7 @@ pub(crate) fn import(
             doc,
             file,
             warnings: &mut warnings,
+            routes: &mut routes,
         };
         records::read_all(&mut ctx, &mut model, &mut refs, &mut seen)?;
     }

@@ -17,6 +17,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) doc: &'a Document,
     pub(crate) file: &'a str,
     pub(crate) warnings: &'a mut Vec<NetworkWarning>,
+    /// Routes read so far in every file, prefix-list routes expanded (see [`super::limits`]).
+    pub(crate) routes: &'a mut usize,
 }
 
 impl Ctx<'_> {
@@ -321,10 +323,12 @@ mod tests {
     fn null_reads_as_absent_and_types_are_checked() {
         let doc = json::parse(r#"{"A": null, "B": "x", "C": 5, "D": [1]}"#).unwrap();
         let mut warnings = Vec::new();
+        let mut routes = 0;
         let ctx = Ctx {
             doc: &doc,
             file: "w.json",
             warnings: &mut warnings,
+            routes: &mut routes,
         };
         let root = JsonPath::root();
         assert_eq!(ctx.opt_str(&doc.root, &root, "A").unwrap(), None);

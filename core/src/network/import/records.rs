@@ -350,7 +350,18 @@ fn route_table(
                 },
             ));
         }
+        if *ctx.routes + routes.len() > super::limits::MAX_ROUTES {
+            return Err(ctx.error(
+                &p,
+                r,
+                ImportErrorKind::Limit {
+                    what: "routes (prefix-list routes count one per entry)",
+                    limit: super::limits::MAX_ROUTES,
+                },
+            ));
+        }
     }
+    *ctx.routes += routes.len();
     Ok(remember(ctx, seen, path, v, &id).then_some(RouteTable {
         id,
         vpc_id,

@@ -222,3 +222,36 @@ fn terminated_instances_are_skipped_and_bare_instances_get_an_interface() {
         Some("198.51.100.4".parse().unwrap())
     );
 }
+
+#[test]
+fn routes_expanded_from_prefix_lists_are_limited() {
+    // 1,001 entries named by 1,000 routes: a small file that would expand to 1,001,000 routes.
+    let entries: Vec<String> = (0..1001)
+        .map(|i| format!(r#"{{"Cidr": "10.{}.{}.0/24"}}"#, i / 256, i % 256))
+        .collect();
+    let routes: Vec<&str> =
+        vec![r#"{"DestinationPrefixListId": "pl-1", "GatewayId": "igw-1"}"#; 1000];
+    let text = format!(
+        r#"{{"Vpcs": [{VPC}],
+  "ManagedPrefixLists": [{{"PrefixListId": "pl-1", "AddressFamily": "IPv4", "Entries": [{}]}}],
+  "RouteTables": [{{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [{}]}}]}}"#,
+        entries.join(","),
+        routes.join(",")
+    );
+    let err = error(&text);
+    assert!(
+        matches!(
+            err.kind,
+            ImportErrorKind::Limit {
+                limit: 1_000_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.path.to_string(), "RouteTables[0].Routes[999]");
+    assert!(
+        err.to_string().contains("more than 1000000 routes"),
+        "{err}"
+    );
+}
