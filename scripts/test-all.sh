@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${POLCHECK_SHARED:-../shared}"
 
+echo "== cargo fmt and clippy (-D warnings)"
+cargo fmt --all -- --check
+cargo clippy --locked --quiet --workspace --all-targets -- -D warnings
+
 echo "== cargo test (workspace)"
 cargo test --workspace --locked --quiet
 

@@ -109,7 +109,7 @@ pub fn vpc_estate(instances: usize, groups: usize, subnets: usize) -> String {
                 "PrivateIpAddress": ip, "SecurityGroups": groups});
             let mut eni = json!({"NetworkInterfaceId": format!("eni-{i}"), "SubnetId": format!("subnet-{s}"), "VpcId": "vpc-1", "Groups": groups,
                 "Attachment": {"DeviceIndex": 0}});
-            if s % 2 == 0 {
+            if s.is_multiple_of(2) {
                 let public_ip = format!("198.51.{}.{}", i / 250, i % 250);
                 private["Association"] = json!({"PublicIp": public_ip});
                 eni["Association"] = json!({"PublicIp": public_ip});

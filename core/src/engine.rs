@@ -42,7 +42,7 @@ pub enum EngineError {
         /// The name the policy was given.
         name: String,
         /// What is wrong, with its JSON path and line:column.
-        error: PolicyError,
+        error: Box<PolicyError>,
     },
     /// A world file that is not JSON; its name comes first.
     #[error("{file}:{error}")]
@@ -54,7 +54,7 @@ pub enum EngineError {
     },
     /// A world that does not load.
     #[error("{0}")]
-    World(#[from] EnvironmentError),
+    World(Box<EnvironmentError>),
 }
 
 /// Collects policies and world files for an [`Engine`].
@@ -69,7 +69,7 @@ fn parse(name: &str, text: &str) -> Result<NamedPolicy, EngineError> {
         .map(|p| NamedPolicy::new(name, p))
         .map_err(|error| EngineError::Policy {
             name: name.to_string(),
-            error,
+            error: Box::new(error),
         })
 }
 
@@ -145,7 +145,7 @@ impl EngineBuilder {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let refs: Vec<_> = docs.iter().map(|(n, d)| (*n, d)).collect();
-            Environment::from_documents(&refs)?
+            Environment::from_documents(&refs).map_err(|e| EngineError::World(Box::new(e)))?
         };
         let layers = self.inputs.compile();
         Ok(Engine {

@@ -258,6 +258,7 @@ fn push_once(v: &mut Vec<u32>, id: u32) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::compile::{NamedPolicy, PolicySet};
     use crate::policy::Policy;
 
