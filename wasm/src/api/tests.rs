@@ -308,7 +308,10 @@ fn evaluate_flow_errors_are_values() {
     );
     assert_eq!(unknown["ok"], false);
     assert_eq!(unknown["errors"][0]["source"], "flow");
-    assert_eq!(unknown["errors"][0]["message"], "unknown endpoint `i-nope`");
+    assert_eq!(
+        unknown["errors"][0]["message"],
+        "unknown endpoint `i-nope`: no instance or network interface of the world has this id"
+    );
     let malformed = evaluate_flow(
         json!({ "flow": { "from": "internet", "to": DB, "protocol": "tcp", "port": 70000 } }),
     );
