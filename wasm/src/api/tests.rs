@@ -346,7 +346,9 @@ fn evaluate_flow_errors_are_values() {
     assert_eq!(iam_only["ok"], false);
     assert_eq!(
         iam_only["errors"][0]["message"],
-        format!("unknown endpoint `{DB}`"),
+        format!(
+            "unknown endpoint `{DB}`: no instance or network interface of the world has this id"
+        ),
         "{iam_only}"
     );
 }
