@@ -8,7 +8,7 @@
 //!
 //! [`decide_outcome`] is the fast path for batch work and benchmarks: the same flow over
 //! [`LayerSummary`]s (each layer's search stops early, nothing is allocated), without the
-//! explanation. Both read the answer with the same [`outcome`] function.
+//! explanation. Both read the answer with the same `outcome` function.
 
 mod aws_json;
 mod explain;
