@@ -25,6 +25,7 @@ done
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p polcheck-core
 
 echo "== cargo package (dry run, verified) of the published crates"
+rm -rf target/package
 cargo package --locked --allow-dirty --quiet -p polcheck-core -p polcheck
 
 echo "== polcheck test: conformance and corpus suites through the binary"
