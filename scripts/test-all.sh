@@ -25,8 +25,10 @@ done
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p polcheck-core
 
 echo "== cargo package (dry run, verified) of the published crates"
-rm -rf target/package
-cargo package --locked --allow-dirty --quiet -p polcheck-core -p polcheck
+# A target dir of its own: verification builds polcheck-core as a registry crate, and cargo
+# would reuse a stale build of the same version from an earlier run.
+rm -rf target/package target/package-check
+CARGO_TARGET_DIR=target/package-check cargo package --locked --allow-dirty --quiet -p polcheck-core -p polcheck
 
 echo "== polcheck test: conformance and corpus suites through the binary"
 cargo build --locked --quiet -p polcheck
