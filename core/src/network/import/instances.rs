@@ -37,21 +37,7 @@ pub(super) fn interface(
         .opt_str(v, path, "VpcId")?
         .unwrap_or_default()
         .to_string();
-    let mut groups = Vec::new();
-    for (p, g) in ctx.array(v, path, "Groups")? {
-        ctx.object(&p, g)?;
-        if let Some(gid) = ctx.opt_str(g, &p, "GroupId")? {
-            refs.push(reference(
-                ctx,
-                RefKind::SecurityGroup,
-                gid,
-                &p,
-                g,
-                "GroupId",
-            ));
-            groups.push(gid.to_string());
-        }
-    }
+    let groups = group_ids(ctx, v, path, "Groups", refs)?;
     let (mut private_ipv4, mut public_ipv4) = (Vec::new(), Vec::new());
     if let Some(a) = ctx.opt_ipv4(v, path, "PrivateIpAddress")? {
         private_ipv4.push(a);
@@ -162,21 +148,7 @@ pub(super) fn instance(
         ));
         let private = ctx.opt_ipv4(v, path, "PrivateIpAddress")?;
         let public = ctx.opt_ipv4(v, path, "PublicIpAddress")?;
-        let mut groups = Vec::new();
-        for (p, g) in ctx.array(v, path, "SecurityGroups")? {
-            ctx.object(&p, g)?;
-            if let Some(gid) = ctx.opt_str(g, &p, "GroupId")? {
-                refs.push(reference(
-                    ctx,
-                    RefKind::SecurityGroup,
-                    gid,
-                    &p,
-                    g,
-                    "GroupId",
-                ));
-                groups.push(gid.to_string());
-            }
-        }
+        let groups = group_ids(ctx, v, path, "SecurityGroups", refs)?;
         enis.push(NetworkInterface {
             id: format!("{id}/eth0"),
             subnet_id: subnet_id.to_string(),
@@ -206,4 +178,31 @@ pub(super) fn instance(
         interface_ids,
     });
     Ok(())
+}
+
+/// The `GroupId`s of a list of `{GroupId, GroupName}` objects (`Groups` of an interface,
+/// `SecurityGroups` of an instance), each recorded as a reference to check.
+fn group_ids(
+    ctx: &Ctx<'_>,
+    v: &Json,
+    path: &JsonPath,
+    key: &str,
+    refs: &mut Vec<Reference>,
+) -> R<Vec<String>> {
+    let mut groups = Vec::new();
+    for (p, g) in ctx.array(v, path, key)? {
+        ctx.object(&p, g)?;
+        if let Some(gid) = ctx.opt_str(g, &p, "GroupId")? {
+            refs.push(reference(
+                ctx,
+                RefKind::SecurityGroup,
+                gid,
+                &p,
+                g,
+                "GroupId",
+            ));
+            groups.push(gid.to_string());
+        }
+    }
+    Ok(groups)
 }
