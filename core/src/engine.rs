@@ -17,7 +17,9 @@
 //! ```
 
 use crate::compile::NamedPolicy;
-use crate::decide::{decide, Decision, Layers};
+use std::collections::BTreeSet;
+
+use crate::decide::{decide, decide_outcome, Decision, Layers, Outcome, PolicyKind};
 #[cfg(feature = "network")]
 use crate::network::{Flow, FlowError, NetworkModel, Verdict};
 use crate::policy::{Policy, PolicyError};
@@ -191,6 +193,20 @@ impl Engine {
         }
     }
 
+    /// Decides a request without building the explanation: the outcome and the kinds of
+    /// policy that blocked it, several times faster than [`Engine::authorize`] on large
+    /// policy sets. Use it on hot paths that only need the answer.
+    pub fn check(&self, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
+        match &self.env.world {
+            Some(world) => {
+                let mut req = req.clone();
+                world.prepare(&mut req);
+                decide_outcome(&with_inputs(world.layers_for(&req), &self.inputs), &req)
+            }
+            None => decide_outcome(&self.layers, req),
+        }
+    }
+
     /// Every principal of the world allowed to perform `action` on `resource`, with the
     /// decision that allowed it.
     pub fn who_can(&self, action: &str, resource: &str) -> Vec<(String, Decision)> {
@@ -273,6 +289,17 @@ mod tests {
             engine.authorize(&req).outcome
         };
         assert_eq!(ask("s3:GetObject"), crate::decide::Outcome::Allowed);
+        let put = Request::new(
+            Some("arn:aws:iam::111122223333:user/a"),
+            "s3:PutObject",
+            "*",
+            Context::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            engine.check(&put),
+            (Outcome::ImplicitDeny, [PolicyKind::Boundary].into())
+        );
         assert_eq!(ask("s3:PutObject"), crate::decide::Outcome::ImplicitDeny);
         assert_eq!(engine.who_can("s3:GetObject", "*").len(), 1);
         #[cfg(feature = "network")]
