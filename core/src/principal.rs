@@ -197,6 +197,11 @@ impl Principal {
             "aws:PrincipalType",
             ContextValue::single(self.principal_type()),
         );
+        let is_service = matches!(self, Principal::Service { .. });
+        ctx.insert_default(
+            "aws:PrincipalIsAWSService",
+            ContextValue::single(if is_service { "true" } else { "false" }),
+        );
         if let Principal::User { name, .. } = self {
             ctx.insert_default("aws:username", ContextValue::single(name.as_str()));
         }

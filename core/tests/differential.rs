@@ -210,7 +210,7 @@ fn request() -> impl Strategy<Value = Request> {
                 ctx.insert("n", ContextValue::single("3"));
             }
             let mut r = Request::new(caller, action, resource, ctx).unwrap();
-            r.resource_account = account.map(str::to_string);
+            r.set_resource_account(account.map(str::to_string));
             r
         })
 }

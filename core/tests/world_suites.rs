@@ -51,7 +51,7 @@ fn run_suite(path: &Path) -> (usize, Vec<String>) {
             ctx,
         )
         .unwrap();
-        req.resource_account = r["resourceAccount"].as_str().map(str::to_string);
+        req.set_resource_account(r["resourceAccount"].as_str().map(str::to_string));
         world.prepare(&mut req);
         let d = decide(&world.layers_for(&req), &req);
         let expect = t["expect"].as_str().unwrap();

@@ -174,7 +174,7 @@ fn request(r: &RequestInput) -> Result<Request, Value> {
         context(&r.context)?,
     )
     .map_err(|e| unplaced("request.principal", e.to_string()))?;
-    req.resource_account = r.resource_account.clone().filter(|a| !a.is_empty());
+    req.set_resource_account(r.resource_account.clone().filter(|a| !a.is_empty()));
     Ok(req)
 }
 

@@ -190,7 +190,7 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         }
         let mut req = Request::new(principal, action, &args.resource, context.clone())
             .map_err(|e| format!("--principal: {e}"))?;
-        req.resource_account = args.resource_account.clone();
+        req.set_resource_account(args.resource_account.clone());
         Ok(req)
     };
     if let Some(path) = &args.requests {

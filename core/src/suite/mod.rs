@@ -590,7 +590,7 @@ impl RequestSpec {
             &self.resource,
             self.context.clone(),
         )?;
-        r.resource_account = self.resource_account.clone();
+        r.set_resource_account(self.resource_account.clone());
         Ok(r)
     }
 }

@@ -275,7 +275,7 @@ impl World {
     /// ([`World::resource_account`]), and [`World::request_context`].
     pub fn prepare(&self, req: &mut Request) {
         if req.resource_account.is_none() {
-            req.resource_account = self.resource_account(&req.resource);
+            req.set_resource_account(self.resource_account(&req.resource));
         }
         self.request_context(&req.principal, &mut req.context);
     }
