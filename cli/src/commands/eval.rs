@@ -361,17 +361,20 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
                 .map(|s| format!(" `{s}`"))
                 .unwrap_or_default();
             println!(
-                "  {:?} statement{sid} of {} policy {} at {}",
-                m.effect, m.kind, m.policy, m.start
+                "  {:?} statement{sid} in {} ({}) at {}",
+                m.effect, m.policy, m.kind, m.start
             );
-            if let Some(text) = sources.get(&m.policy) {
-                for line in text
-                    .lines()
-                    .skip(m.start.line as usize - 1)
-                    .take((m.end.line - m.start.line + 1) as usize)
-                {
-                    println!("    | {line}");
+            match sources.get(&m.policy) {
+                Some(text) => {
+                    for line in text
+                        .lines()
+                        .skip((m.start.line as usize).saturating_sub(1))
+                        .take((m.end.line.saturating_sub(m.start.line) + 1) as usize)
+                    {
+                        println!("    | {line}");
+                    }
                 }
+                None => println!("    | {}", m.summary),
             }
         }
         if !d.missing_context.is_empty() {

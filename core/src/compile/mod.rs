@@ -181,6 +181,13 @@ impl PolicySet {
         self.statements.is_empty()
     }
 
+    /// A compiled statement in one line, as its policy writes it (see `Statement`'s `Display`).
+    pub fn statement_text(&self, i: usize) -> Option<String> {
+        let cs = self.statements.get(i)?;
+        let np = self.policies.get(cs.policy)?;
+        Some(np.policy.statements.get(cs.statement)?.to_string())
+    }
+
     /// Sid, start and end of a compiled statement, for explanations.
     pub fn statement_source(&self, i: usize) -> Option<(&str, Option<&str>, Position, Position)> {
         let cs = self.statements.get(i)?;

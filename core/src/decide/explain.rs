@@ -119,6 +119,8 @@ pub struct MatchedStatement {
     pub statement: usize,
     /// The statement's Sid.
     pub sid: Option<String>,
+    /// The statement in one line (`Deny s3:PutObject on arn:aws:s3:::b/* when ...`).
+    pub summary: String,
     /// Allow or Deny.
     #[serde(serialize_with = "effect_str")]
     pub effect: Effect,
@@ -204,6 +206,7 @@ pub(super) fn build(
                 policy: policy.to_string(),
                 statement: cs.statement,
                 sid: sid.map(str::to_string),
+                summary: set.statement_text(sm.statement).unwrap_or_default(),
                 effect: cs.effect,
                 start,
                 end,

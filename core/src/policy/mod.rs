@@ -18,6 +18,7 @@
 
 mod error;
 pub mod parse;
+mod summary;
 
 pub use error::{Location, PolicyError, PolicyErrorKind};
 
