@@ -25,10 +25,12 @@ done
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --quiet --no-deps -p polcheck-core
 
 echo "== cargo package (dry run, verified) of the published crates"
-# A target dir of its own: verification builds polcheck-core as a registry crate, and cargo
-# would reuse a stale build of the same version from an earlier run.
-rm -rf target/package target/package-check
-CARGO_TARGET_DIR=target/package-check cargo package --locked --allow-dirty --quiet -p polcheck-core -p polcheck
+# A fresh target dir each run: verification builds polcheck-core as a crate of a temporary
+# local registry, and cargo reuses what it extracted from a registry at the same path before.
+package_dir=$(mktemp -d "${TMPDIR:-/tmp}/polcheck-package.XXXXXX")
+rm -rf target/package
+CARGO_TARGET_DIR="$package_dir" cargo package --locked --allow-dirty --quiet -p polcheck-core -p polcheck
+rm -rf "$package_dir"
 
 echo "== polcheck test: conformance and corpus suites through the binary"
 cargo build --locked --quiet -p polcheck
