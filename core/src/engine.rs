@@ -24,7 +24,7 @@ use crate::decide::{decide, decide_outcome, Decision, Layers, Outcome, PolicyKin
 use crate::network::{Flow, FlowError, NetworkModel, Verdict};
 use crate::policy::{Policy, PolicyError};
 use crate::request::Request;
-use crate::suite::{with_inputs, Environment, EnvironmentError, PolicyInputs};
+use crate::suite::{Environment, EnvironmentError, PolicyInputs};
 use crate::world::World;
 
 /// A compiled set of policies and/or a world, ready to answer requests and flows.
@@ -186,8 +186,7 @@ impl Engine {
         match &self.env.world {
             Some(world) => {
                 let mut req = req.clone();
-                world.prepare(&mut req);
-                decide(&with_inputs(world.layers_for(&req), &self.inputs), &req)
+                decide(&world.layers_with(&mut req, &self.inputs), &req)
             }
             None => decide(&self.layers, req),
         }
@@ -200,8 +199,7 @@ impl Engine {
         match &self.env.world {
             Some(world) => {
                 let mut req = req.clone();
-                world.prepare(&mut req);
-                decide_outcome(&with_inputs(world.layers_for(&req), &self.inputs), &req)
+                decide_outcome(&world.layers_with(&mut req, &self.inputs), &req)
             }
             None => decide_outcome(&self.layers, req),
         }

@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
 
 use polcheck_core::decide::{decide, Layers};
-use polcheck_core::suite::{with_inputs, PolicyInputs, RequestSpec};
+use polcheck_core::suite::{PolicyInputs, RequestSpec};
 use polcheck_core::world::World;
 use serde_json::{json, Value};
 
@@ -26,7 +26,7 @@ pub struct Source<'a> {
     /// Policies given by flags (added to the world's).
     pub inputs: &'a PolicyInputs,
     /// `inputs` compiled, for runs without a world.
-    pub compiled: Layers,
+    pub compiled: &'a Layers,
 }
 
 /// Runs a batch file (`-` for standard input).
@@ -109,11 +109,8 @@ fn one(line: usize, text: &str, source: &Source) -> (Value, Option<bool>) {
         let spec = RequestSpec::parse(text).map_err(|e| e.to_string())?;
         let mut req = spec.to_request().map_err(|e| e.to_string())?;
         let d = match source.world {
-            Some(w) => {
-                w.prepare(&mut req);
-                decide(&with_inputs(w.layers_for(&req), source.inputs), &req)
-            }
-            None => decide(&source.compiled, &req),
+            Some(w) => decide(&w.layers_with(&mut req, source.inputs), &req),
+            None => decide(source.compiled, &req),
         };
         Ok::<_, String>((aws_result(&req.action, &req.resource, &d), d.is_allowed()))
     })();

@@ -14,7 +14,7 @@ use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, decide, Decision, Layers, Outcome};
 use polcheck_core::policy::Policy;
 use polcheck_core::request::Request;
-use polcheck_core::suite::{with_inputs, PolicyInputs};
+use polcheck_core::suite::PolicyInputs;
 use polcheck_core::world::World;
 use serde_json::json;
 
@@ -175,13 +175,12 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         None
     };
     let world = env.as_ref().and_then(|e| e.world.as_ref());
+    // Without a world the layers are the same for every request: compile them once.
+    let compiled = inputs.compile();
     let layers_for = |req: &mut Request| -> Layers {
         match world {
-            Some(w) => {
-                w.prepare(req);
-                with_inputs(w.layers_for(req), &inputs)
-            }
-            None => inputs.compile(),
+            Some(w) => w.layers_with(req, &inputs),
+            None => compiled.clone(),
         }
     };
     let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
@@ -197,7 +196,7 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         let source = super::batch::Source {
             world,
             inputs: &inputs,
-            compiled: inputs.compile(),
+            compiled: &compiled,
         };
         return super::batch::run(path, &source);
     }

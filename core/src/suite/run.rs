@@ -99,9 +99,8 @@ impl<'a> SuiteRun<'a> {
                 let own;
                 let layers = match (&self.env.world, policies.is_empty()) {
                     (Some(world), _) => {
-                        world.prepare(&mut req);
                         inputs = self.suite.policies.overlay(policies);
-                        own = with_inputs(world.layers_for(&req), &inputs);
+                        own = world.layers_with(&mut req, &inputs);
                         &own
                     }
                     (None, true) => &self.layers,
@@ -149,24 +148,27 @@ pub fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
     if inputs.is_empty() {
         return world;
     }
-    let add = |set: Option<&PolicySet>, extra: Vec<NamedPolicy>| {
+    // Only what the inputs touch is compiled again; every other layer is the world's own.
+    let add = |set: Option<&PolicySet>, extra: &[NamedPolicy]| {
         let mut all: Vec<NamedPolicy> = set.map(|s| s.policies().to_vec()).unwrap_or_default();
-        all.extend(extra);
+        all.extend_from_slice(extra);
         PolicySet::compile(all)
     };
-    let mine = inputs.compile();
+    let one = |p: &NamedPolicy| PolicySet::compile(vec![p.clone()]);
+    let levels =
+        |l: &Vec<Vec<NamedPolicy>>| l.iter().map(|ps| PolicySet::compile(ps.clone())).collect();
     Layers {
-        identity: add(
-            Some(&world.identity),
-            inputs.identity.clone().unwrap_or_default(),
-        ),
-        resource: match (&world.resource, &inputs.resource) {
-            (w, Some(p)) => Some(add(w.as_ref(), vec![p.clone()])),
-            (w, None) => w.clone(),
+        identity: match &inputs.identity {
+            Some(extra) if !extra.is_empty() => add(Some(&world.identity), extra),
+            _ => world.identity,
         },
-        boundary: mine.boundary.or(world.boundary),
-        session: mine.session.or(world.session),
-        scp: mine.scp.or(world.scp),
-        rcp: mine.rcp.or(world.rcp),
+        resource: match &inputs.resource {
+            Some(p) => Some(add(world.resource.as_ref(), std::slice::from_ref(p))),
+            None => world.resource,
+        },
+        boundary: inputs.boundary.as_ref().map(one).or(world.boundary),
+        session: inputs.session.as_ref().map(one).or(world.session),
+        scp: inputs.scp.as_ref().map(levels).or(world.scp),
+        rcp: inputs.rcp.as_ref().map(levels).or(world.rcp),
     }
 }

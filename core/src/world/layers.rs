@@ -9,6 +9,7 @@ use crate::compile::{NamedPolicy, PolicySet};
 use crate::decide::Layers;
 use crate::principal::Principal;
 use crate::request::Request;
+use crate::suite::{with_inputs, PolicyInputs};
 
 use super::{governing_resource, OrgPolicy, World};
 
@@ -46,6 +47,14 @@ fn cached<K: Hash + Eq, V: Clone>(
 }
 
 impl World {
+    /// Prepares `req` for this world ([`World::prepare`]: resource account, tags and user id)
+    /// and returns its layers with `inputs` added ([`crate::suite::with_inputs`]): the one
+    /// step every face takes to ask a world a question.
+    pub fn layers_with(&self, req: &mut Request, inputs: &PolicyInputs) -> Layers {
+        self.prepare(req);
+        with_inputs(self.layers_for(req), inputs)
+    }
+
     /// Every compiled policy that bears on `req` (see the module docs for what each layer
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {

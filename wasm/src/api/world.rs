@@ -11,12 +11,11 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
-use polcheck_core::decide::{decide, Decision, Layers};
+use polcheck_core::decide::{decide, Decision};
 use polcheck_core::json::{self, Document};
 use polcheck_core::network::{exposure as network_exposure, Flow, NetworkModel};
 use polcheck_core::policy::Effect;
-use polcheck_core::request::Request;
-use polcheck_core::suite::{with_inputs, Environment, EnvironmentError};
+use polcheck_core::suite::{Environment, EnvironmentError};
 use polcheck_core::world::{At, World, WorldError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -164,12 +163,6 @@ fn network(env: &Environment) -> Result<&NetworkModel, Value> {
     })
 }
 
-/// The layers a request meets in the world, plus the caller's own policies.
-fn layers(world: &World, req: &mut Request, inputs: &polcheck_core::suite::PolicyInputs) -> Layers {
-    world.prepare(req);
-    with_inputs(world.layers_for(req), inputs)
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EvaluateWorldInput {
@@ -199,7 +192,7 @@ pub fn evaluate_world(input: Value) -> Value {
     let inputs = loader.inputs(&input.policies);
     match request(&input.request) {
         Ok(mut req) if loader.errors.is_empty() => {
-            let l = layers(world, &mut req, &inputs);
+            let l = world.layers_with(&mut req, &inputs);
             let mut out = decision_json(&req, &decide(&l, &req));
             out["warnings"] = json!(env.warnings);
             out
@@ -297,7 +290,7 @@ pub fn who_can(input: Value) -> Value {
             Ok(req) => req,
             Err(e) => return failed(e),
         };
-        let d = decide(&layers(world, &mut req, &none), &req);
+        let d = decide(&world.layers_with(&mut req, &none), &req);
         if d.is_allowed() {
             allowed.push(json!({
                 "principal": p,
