@@ -170,28 +170,13 @@ fn suggest(name: &str) -> Option<String> {
         .iter()
         .map(|o| {
             (
-                edit_distance(&lower, &o.name().to_ascii_lowercase()),
+                strsim::levenshtein(&lower, &o.name().to_ascii_lowercase()),
                 o.name(),
             )
         })
         .min()
         .filter(|(d, _)| *d <= 3)
         .map(|(_, n)| n.to_string())
-}
-
-/// Levenshtein distance (small inputs: operator names).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 impl fmt::Display for ConditionOperator {
