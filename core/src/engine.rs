@@ -46,15 +46,7 @@ pub enum EngineError {
         /// What is wrong, with its JSON path and line:column.
         error: Box<PolicyError>,
     },
-    /// A world file that is not JSON; its name comes first.
-    #[error("{file}:{error}")]
-    WorldSyntax {
-        /// The file name given.
-        file: String,
-        /// What is wrong and where.
-        error: crate::json::JsonSyntaxError,
-    },
-    /// A world that does not load.
+    /// A world that does not load (a file that is not JSON included).
     #[error("{0}")]
     World(Box<EnvironmentError>),
 }
@@ -134,20 +126,12 @@ impl EngineBuilder {
         let env = if self.world_files.is_empty() {
             Environment::empty()
         } else {
-            let docs = self
+            let files: Vec<(&str, &str)> = self
                 .world_files
                 .iter()
-                .map(|(n, t)| {
-                    crate::json::parse(t)
-                        .map(|d| (n.as_str(), d))
-                        .map_err(|error| EngineError::WorldSyntax {
-                            file: n.clone(),
-                            error,
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let refs: Vec<_> = docs.iter().map(|(n, d)| (*n, d)).collect();
-            Environment::from_documents(&refs).map_err(|e| EngineError::World(Box::new(e)))?
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            Environment::load(&files).map_err(|e| EngineError::World(Box::new(e)))?
         };
         let layers = self.inputs.compile();
         Ok(Engine {

@@ -45,6 +45,13 @@ impl Environment {
         Environment::default()
     }
 
+    /// Parses world files (`name`, text) and reads both halves of the world from them.
+    pub fn load(files: &[(&str, &str)]) -> Result<Environment, EnvironmentError> {
+        let docs = crate::world::parse_files(files.iter().copied())?;
+        let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (*n, d)).collect();
+        Environment::from_documents(&refs)
+    }
+
     /// Reads both halves of a world from parsed files (`name`, document).
     pub fn from_documents(docs: &[(&str, &Document)]) -> Result<Environment, EnvironmentError> {
         let (world, world_warnings) = World::from_documents(docs)?;

@@ -183,14 +183,7 @@ impl World {
     /// Parses and loads world files, given as (file name, text). The file names appear in
     /// errors and warnings.
     pub fn load(files: &[(String, String)]) -> Result<(World, Vec<WorldWarning>), WorldError> {
-        let mut docs = Vec::with_capacity(files.len());
-        for (name, text) in files {
-            let doc = json::parse(text).map_err(|error| WorldError::Syntax {
-                file: name.clone(),
-                error,
-            })?;
-            docs.push((name.as_str(), doc));
-        }
+        let docs = parse_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))?;
         let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (*n, d)).collect();
         World::from_documents(&refs)
     }
@@ -306,6 +299,23 @@ impl fmt::Debug for World {
             .field("organization_accounts", &self.organization.accounts.len())
             .finish()
     }
+}
+
+/// Parses world files (name, text), naming the file of the first that is not JSON.
+pub fn parse_files<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<(&'a str, Document)>, WorldError> {
+    files
+        .into_iter()
+        .map(|(name, text)| {
+            json::parse(text)
+                .map(|d| (name, d))
+                .map_err(|error| WorldError::Syntax {
+                    file: name.to_string(),
+                    error,
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]

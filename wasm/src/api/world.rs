@@ -12,7 +12,6 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use polcheck_core::decide::{decide, Decision};
-use polcheck_core::json::{self, Document};
 use polcheck_core::network::{exposure as network_exposure, Flow, NetworkModel};
 use polcheck_core::policy::Effect;
 use polcheck_core::suite::{Environment, EnvironmentError};
@@ -89,18 +88,7 @@ fn environment_error(e: &EnvironmentError) -> Value {
 }
 
 fn load(files: &[(&str, &str)]) -> Result<Environment, Value> {
-    let mut docs: Vec<(&str, Document)> = Vec::with_capacity(files.len());
-    for (name, text) in files {
-        let doc = json::parse(text).map_err(|e| {
-            json!({
-                "source": name, "path": "$", "line": e.position.line,
-                "column": e.position.column, "message": format!("invalid JSON: {}", e.message),
-            })
-        })?;
-        docs.push((name, doc));
-    }
-    let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (*n, d)).collect();
-    Environment::from_documents(&refs).map_err(|e| environment_error(&e))
+    Environment::load(files).map_err(|e| environment_error(&e))
 }
 
 /// The demo world, loaded once.
