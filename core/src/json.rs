@@ -160,6 +160,38 @@ impl Json {
     }
 }
 
+/// What is wrong with an object's keys: see [`check_keys`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KeyProblem<'a> {
+    /// The member repeats the key of an earlier one.
+    Duplicate(&'a Member),
+    /// The member's key is not among the allowed ones.
+    Unknown(&'a Member),
+}
+
+/// The first member, in document order, whose key repeats an earlier one or is not in
+/// `allowed` (an empty `allowed` accepts any key). Linear in the number of members.
+///
+/// ```
+/// use polcheck_core::json::{self, check_keys, KeyProblem};
+/// let doc = json::parse(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+/// let members = doc.root.members().unwrap();
+/// assert!(matches!(check_keys(members, &[]), Some(KeyProblem::Duplicate(m)) if m.key == "a"));
+/// assert!(matches!(check_keys(members, &["a"]), Some(KeyProblem::Unknown(m)) if m.key == "b"));
+/// ```
+pub fn check_keys<'a>(members: &'a [Member], allowed: &[&str]) -> Option<KeyProblem<'a>> {
+    let mut seen = std::collections::HashSet::with_capacity(members.len());
+    members.iter().find_map(|m| {
+        if !seen.insert(m.key.as_str()) {
+            Some(KeyProblem::Duplicate(m))
+        } else if !allowed.is_empty() && !allowed.contains(&m.key.as_str()) {
+            Some(KeyProblem::Unknown(m))
+        } else {
+            None
+        }
+    })
+}
+
 /// A parsed text: its root value and the table that turns offsets into positions.
 #[derive(Debug, Clone)]
 pub struct Document {

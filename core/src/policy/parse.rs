@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::condition::{values, ConditionOperator, ValueType};
-use crate::json::{self, Json, JsonKind, JsonPath, LineIndex};
+use crate::json::{self, Json, JsonKind, JsonPath, KeyProblem, LineIndex};
 
 const POLICY_KEYS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_KEYS: &[&str] = &[
@@ -143,29 +143,22 @@ impl Reader<'_> {
                 },
             );
         };
-        for (i, m) in members.iter().enumerate() {
-            let at = err(
-                path.key(&m.key),
-                self.lines.position(m.key_span.start),
-                PolicyErrorKind::Missing(""),
-            );
-            if members[..i].iter().any(|o| o.key == m.key) {
-                return Err(PolicyError {
-                    kind: PolicyErrorKind::DuplicateKey(m.key.clone()),
-                    ..at
-                });
-            }
-            if !allowed.is_empty() && !allowed.contains(&m.key.as_str()) {
-                return Err(PolicyError {
-                    kind: PolicyErrorKind::UnknownKey {
-                        key: m.key.clone(),
-                        expected: allowed,
-                    },
-                    ..at
-                });
-            }
-        }
-        Ok(members)
+        let (m, kind) = match json::check_keys(members, allowed) {
+            None => return Ok(members),
+            Some(KeyProblem::Duplicate(m)) => (m, PolicyErrorKind::DuplicateKey(m.key.clone())),
+            Some(KeyProblem::Unknown(m)) => (
+                m,
+                PolicyErrorKind::UnknownKey {
+                    key: m.key.clone(),
+                    expected: allowed,
+                },
+            ),
+        };
+        Err(err(
+            path.key(&m.key),
+            self.lines.position(m.key_span.start),
+            kind,
+        ))
     }
 
     fn string<'n>(&self, node: &'n Json, path: &JsonPath) -> Result<&'n str> {

@@ -15,7 +15,7 @@ use crate::compile::{NamedPolicy, PolicySet};
 use crate::context::{Context, ContextValue};
 use crate::decide::Decision;
 use crate::decide::{Layers, Outcome, PolicyKind};
-use crate::json::{self, Json, JsonPath, LineIndex};
+use crate::json::{self, Json, JsonPath, KeyProblem, LineIndex};
 use crate::policy::{parse::from_json, Location, PolicyError};
 use crate::request::Request;
 
@@ -279,28 +279,29 @@ impl Reader<'_> {
                 format!("expected an object, found {}", node.type_name()),
             ));
         };
-        for (i, m) in members.iter().enumerate() {
-            let at = |msg| SuiteError::Shape {
-                location: Location {
-                    path: path.key(&m.key),
-                    position: self.lines.position(m.key_span.start),
-                    inner: None,
-                },
-                message: msg,
-            };
-            if !allowed.contains(&m.key.as_str()) {
+        let (m, message) = match json::check_keys(members, allowed) {
+            None => return Ok(()),
+            Some(KeyProblem::Duplicate(m)) => (m, format!("duplicate key `{}`", m.key)),
+            Some(KeyProblem::Unknown(m)) => {
                 let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
-                return Err(at(format!(
-                    "unknown key `{}` (expected one of {})",
-                    m.key,
-                    list.join(", ")
-                )));
+                (
+                    m,
+                    format!(
+                        "unknown key `{}` (expected one of {})",
+                        m.key,
+                        list.join(", ")
+                    ),
+                )
             }
-            if members[..i].iter().any(|o| o.key == m.key) {
-                return Err(at(format!("duplicate key `{}`", m.key)));
-            }
-        }
-        Ok(())
+        };
+        Err(SuiteError::Shape {
+            location: Location {
+                path: path.key(&m.key),
+                position: self.lines.position(m.key_span.start),
+                inner: None,
+            },
+            message,
+        })
     }
 
     fn string<'n>(&self, node: &'n Json, path: &JsonPath) -> Result<&'n str, SuiteError> {
