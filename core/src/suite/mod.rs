@@ -51,22 +51,13 @@ impl PolicyInputs {
 
     /// Compiles the inputs into decision layers.
     pub fn compile(&self) -> Layers {
-        let one = |p: &Option<NamedPolicy>| p.clone().map(|p| PolicySet::compile(vec![p]));
-        let levels = |l: &Option<Vec<Vec<NamedPolicy>>>| {
-            l.as_ref().map(|levels| {
-                levels
-                    .iter()
-                    .map(|ps| PolicySet::compile(ps.clone()))
-                    .collect()
-            })
-        };
         Layers {
             identity: PolicySet::compile(self.identity.clone().unwrap_or_default()),
-            resource: one(&self.resource),
-            boundary: one(&self.boundary),
-            session: one(&self.session),
-            scp: levels(&self.scp),
-            rcp: levels(&self.rcp),
+            resource: self.resource.as_ref().map(compile_one),
+            boundary: self.boundary.as_ref().map(compile_one),
+            session: self.session.as_ref().map(compile_one),
+            scp: self.scp.as_ref().map(|l| compile_levels(l)),
+            rcp: self.rcp.as_ref().map(|l| compile_levels(l)),
         }
     }
 
@@ -79,6 +70,19 @@ impl PolicyInputs {
             && self.scp.is_none()
             && self.rcp.is_none()
     }
+}
+
+/// One policy compiled alone (a resource policy, boundary or session policy).
+pub(crate) fn compile_one(p: &NamedPolicy) -> PolicySet {
+    PolicySet::compile(vec![p.clone()])
+}
+
+/// SCP or RCP levels, each compiled on its own.
+pub(crate) fn compile_levels(levels: &[Vec<NamedPolicy>]) -> Vec<PolicySet> {
+    levels
+        .iter()
+        .map(|ps| PolicySet::compile(ps.clone()))
+        .collect()
 }
 
 /// Where a suite's world comes from.

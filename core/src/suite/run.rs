@@ -13,7 +13,10 @@ use crate::json::{Document, JsonPath};
 use crate::network::{Flow, NetworkImportError, NetworkModel};
 use crate::world::{World, WorldError};
 
-use super::{judge, outcome_of, PolicyInputs, Suite, TestCase, TestKind, TestOutcome, TestResult};
+use super::{
+    compile_levels, compile_one, judge, outcome_of, PolicyInputs, Suite, TestCase, TestKind,
+    TestOutcome, TestResult,
+};
 
 /// The estate a suite's tests run against.
 #[derive(Debug, Default)]
@@ -161,9 +164,6 @@ pub fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
         all.extend_from_slice(extra);
         PolicySet::compile(all)
     };
-    let one = |p: &NamedPolicy| PolicySet::compile(vec![p.clone()]);
-    let levels =
-        |l: &Vec<Vec<NamedPolicy>>| l.iter().map(|ps| PolicySet::compile(ps.clone())).collect();
     Layers {
         identity: match &inputs.identity {
             Some(extra) if !extra.is_empty() => add(Some(&world.identity), extra),
@@ -173,9 +173,9 @@ pub fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
             Some(p) => Some(add(world.resource.as_ref(), std::slice::from_ref(p))),
             None => world.resource,
         },
-        boundary: inputs.boundary.as_ref().map(one).or(world.boundary),
-        session: inputs.session.as_ref().map(one).or(world.session),
-        scp: inputs.scp.as_ref().map(levels).or(world.scp),
-        rcp: inputs.rcp.as_ref().map(levels).or(world.rcp),
+        boundary: inputs.boundary.as_ref().map(compile_one).or(world.boundary),
+        session: inputs.session.as_ref().map(compile_one).or(world.session),
+        scp: inputs.scp.as_ref().map(|l| compile_levels(l)).or(world.scp),
+        rcp: inputs.rcp.as_ref().map(|l| compile_levels(l)).or(world.rcp),
     }
 }
