@@ -31,6 +31,8 @@ pub struct ReferenceInputs {
     pub scp: Option<Vec<Vec<Policy>>>,
     /// RCP levels, root first.
     pub rcp: Option<Vec<Vec<Policy>>>,
+    /// What the inputs lack (see [`crate::decide::Missing`]).
+    pub missing: Vec<crate::decide::Missing>,
 }
 
 /// A recursive `*`/`?` matcher over characters: exponential in the worst case, plainly right.
@@ -149,6 +151,10 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
         .collect();
     if !denied.is_empty() {
         return (Outcome::ExplicitDeny, denied);
+    }
+    // Step 1b: without what the inputs lack, nothing but an explicit deny is certain.
+    if !inputs.missing.is_empty() {
+        return (Outcome::Unknown, BTreeSet::new());
     }
     let allows = |ps: &[Policy]| !matches(ps, req, false, Effect::Allow).is_empty();
     let all_levels = |levels: &Vec<Vec<Policy>>| levels.iter().all(|l| allows(l));

@@ -229,15 +229,24 @@ fn inputs() -> impl Strategy<Value = ReferenceInputs> {
             prop::collection::vec(policy(false), 1..2),
             1..2,
         )),
+        // Now and then the inputs lack something the decision needs: `unknown` unless denied.
+        prop::bool::weighted(0.1),
     )
         .prop_map(
-            |(identity, resource, boundary, session, scp, rcp)| ReferenceInputs {
+            |(identity, resource, boundary, session, scp, rcp, gap)| ReferenceInputs {
                 identity,
                 resource,
                 boundary,
                 session,
                 scp,
                 rcp,
+                missing: if gap {
+                    vec![polcheck_core::decide::Missing::other(
+                        "a policy the inputs lack",
+                    )]
+                } else {
+                    Vec::new()
+                },
             },
         )
 }
@@ -263,6 +272,7 @@ fn compiled(i: &ReferenceInputs) -> Layers {
         session: one(&i.session),
         scp: levels(&i.scp),
         rcp: levels(&i.rcp),
+        missing: i.missing.clone(),
     }
 }
 
