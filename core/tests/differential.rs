@@ -1,5 +1,11 @@
 //! The compiled evaluator against the reference evaluator on generated policies and requests.
 
+#![expect(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::compile::{NamedPolicy, PolicySet};
 use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{decide, decide_outcome, Layers};

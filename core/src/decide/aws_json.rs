@@ -55,11 +55,19 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
             "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         },
     });
-    if let Some(b) = d.allowed_by_boundary {
-        r["PermissionsBoundaryDecisionDetail"] = json!({ "AllowedByPermissionsBoundary": b });
-    }
-    if let Some(o) = d.allowed_by_organizations {
-        r["OrganizationsDecisionDetail"] = json!({ "AllowedByOrganizations": o });
+    if let Some(fields) = r.as_object_mut() {
+        if let Some(b) = d.allowed_by_boundary {
+            fields.insert(
+                "PermissionsBoundaryDecisionDetail".into(),
+                json!({ "AllowedByPermissionsBoundary": b }),
+            );
+        }
+        if let Some(o) = d.allowed_by_organizations {
+            fields.insert(
+                "OrganizationsDecisionDetail".into(),
+                json!({ "AllowedByOrganizations": o }),
+            );
+        }
     }
     r
 }

@@ -228,7 +228,9 @@ pub(super) fn build(
             let Some((policy, sid, start, end)) = set.statement_source(sm.statement) else {
                 continue;
             };
-            let cs = &set.statements()[sm.statement];
+            let Some(cs) = set.statements().get(sm.statement) else {
+                continue;
+            };
             matched.push(MatchedStatement {
                 kind,
                 level,

@@ -111,8 +111,10 @@ pub struct RequestSpec {
 }
 
 /// What a test checks.
-// A suite holds tens of tests, built once: the size of the larger variant does not matter.
-#[allow(clippy::large_enum_variant)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a suite holds tens of tests, built once: the size of the larger variant does not matter"
+)]
 #[derive(Debug, Clone)]
 pub enum TestKind {
     /// An authorization request and its expected decision.
