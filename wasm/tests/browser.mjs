@@ -9,7 +9,7 @@
 //
 //   node wasm/tests/browser.mjs        (CHROMIUM=/path/to/chromium to override)
 import { createServer } from 'node:http';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize, extname, dirname } from 'node:path';
@@ -117,6 +117,23 @@ function range(a, b) {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
+// Writes the demo world as separate export files in account/region subfolders; returns their paths.
+async function splitDemoWorld(dir) {
+  const demoDir = join(here, '..', '..', 'corpus', 'worlds', 'demo');
+  const out = [];
+  for (const name of ['iam.json', 'network.json']) {
+    const doc = JSON.parse(await readFile(join(demoDir, name), 'utf8'));
+    for (const [key, value] of Object.entries(doc)) {
+      const sub = join(dir, '111122223333', name === 'iam.json' ? 'global' : 'us-east-1');
+      mkdirSync(sub, { recursive: true });
+      const file = join(sub, `${key}.json`);
+      await writeFile(file, JSON.stringify({ [key]: value }, null, 2));
+      out.push(file);
+    }
+  }
+  return out;
+}
+
 async function main() {
   assert.ok(existsSync(join(root, 'pkg', 'polcheck_wasm_bg.wasm')), 'wasm/www/pkg is missing: run scripts/build-wasm.sh');
   const server = await serve();
@@ -206,7 +223,10 @@ async function main() {
       const caret = page.locator('#marks .caret-err');
       assert.equal(await caret.getAttribute('data-line'), String(want));
       assert.equal(await caret.getAttribute('data-column'), String(column));
-      assert.match(await page.textContent('#errors'), new RegExp(`identity:${want}:${column}: .*invalid JSON`));
+      // Written for a person: where in words, and no bare `$` for the whole document.
+      const shown = await page.textContent('#errors');
+      assert.match(shown, new RegExp(`^identity, line ${want}, column ${column}: invalid JSON`));
+      assert.doesNotMatch(shown, /\$/);
       assert.equal(await page.getAttribute('#decision', 'class'), 'badge invalid');
       assert.match(await page.getAttribute('[data-tab="identity"]', 'class'), /has-error/);
     });
@@ -320,11 +340,10 @@ async function main() {
       await page.click('[data-tab="identity"]');
       await page.locator('#policy').fill('');
       await page.check('#world-mode');
-      assert.ok(await page.isVisible('#world-principal'));
-      const principals = await page.$$eval('#world-principal option', (o) => o.map((e) => e.value));
+      // One principal field: in world mode it offers the world's principals.
+      const principals = await page.$$eval('#principal-list option', (o) => o.map((e) => e.value));
       assert.ok(principals.includes('arn:aws:iam::111122223333:user/alice'), principals.join());
-      await page.selectOption('#world-principal', 'arn:aws:iam::111122223333:user/alice');
-      assert.equal(await page.inputValue('#principal'), 'arn:aws:iam::111122223333:user/alice');
+      await page.fill('#principal', 'arn:aws:iam::111122223333:user/alice');
       await page.fill('#action', 's3:PutObject');
       await page.fill('#resource', 'arn:aws:s3:::demo-artifacts/releases/v1.zip');
       await page.fill('#context', '');
@@ -345,9 +364,64 @@ async function main() {
       await other.goto(worldLink);
       await waitDecision(other, 'explicitDeny');
       assert.ok(await other.isChecked('#world-mode'));
-      assert.equal(await other.inputValue('#world-principal'), 'arn:aws:iam::111122223333:user/alice');
+      assert.equal(await other.inputValue('#principal'), 'arn:aws:iam::111122223333:user/alice');
       assert.equal(await other.textContent('#blocked-by'), 'resource');
       await other.close();
+    });
+
+    // The user's own estate: the demo world's exports, split as an AWS CLI user would save them
+    // (one file per command, in account/region subfolders), opened with the file picker.
+    const estateDir = await mkdtemp(join(tmpdir(), 'polcheck-estate-'));
+    const estateFiles = await splitDemoWorld(estateDir);
+    check('your estate: files opened in the page give the answers of the binary on the same files', async () => {
+      let requestsAfterLoad = 0;
+      const count = () => requestsAfterLoad++;
+      page.on('request', count);
+      await page.setInputFiles('#estate-files', estateFiles);
+      await page.waitForFunction(() => document.body.dataset.world === 'estate');
+      assert.match(await page.textContent('#estate-status'), new RegExp(`^${estateFiles.length} files loaded: account 111122223333`));
+      assert.match(await page.textContent('#estate-name'), /your estate/);
+      const args = ['eval', '--world', estateDir, '--principal', 'arn:aws:iam::111122223333:user/alice', '--action', 's3:PutObject',
+        '--resource', 'arn:aws:s3:::demo-artifacts/releases/v1.zip', '--format', 'json'];
+      const cli = spawnSync(polcheck, args, { encoding: 'utf8' });
+      assert.ok(cli.stdout, `${polcheck} ${args.join(' ')}: ${cli.stderr || cli.error}`);
+      const want = JSON.parse(cli.stdout).EvaluationResults;
+      await page.fill('#action', 's3:GetObject');
+      await waitDecision(page, 'allowed').catch(() => {});
+      await page.fill('#action', 's3:PutObject');
+      await waitDecision(page, want[0].EvalDecision);
+      await page.waitForFunction(() => document.querySelector('#raw').textContent.includes('PutObject'));
+      assert.deepEqual(JSON.parse(await page.textContent('#raw')).EvaluationResults, want);
+      // The Network tab asks the same estate: the flow's verdict is the binary's.
+      const flowArgs = ['eval', '--world', estateDir, '--from', '192.0.2.15', '--to', BASTION, '--protocol', 'tcp', '--port', '22', '--format', 'json'];
+      const flowCli = spawnSync(polcheck, flowArgs, { encoding: 'utf8' });
+      assert.ok(flowCli.stdout, `${polcheck} ${flowArgs.join(' ')}: ${flowCli.stderr || flowCli.error}`);
+      const flowWant = JSON.parse(flowCli.stdout);
+      await page.click('[data-tab="network"]');
+      assert.ok(await page.isHidden('section.request'), 'the request panel follows the tab');
+      assert.match(await page.textContent('#network-world'), /your estate/);
+      await page.selectOption('#flow-from', '__address');
+      await page.fill('#flow-from-address', '192.0.2.15');
+      await page.selectOption('#flow-to', BASTION);
+      await page.selectOption('#flow-protocol', 'tcp');
+      await page.fill('#flow-port', '22');
+      const wantVerdict = flowWant.allowed === true ? 'allowed' : 'denied';
+      await waitVerdict(page, wantVerdict);
+      const hops = await page.$$eval('#flow-hops li', (li) => li.map((e) => e.querySelector('code').textContent));
+      assert.deepEqual(hops, flowWant.hops.map((h) => h.component));
+      await page.click('[data-tab="identity"]');
+      page.off('request', count);
+      assert.equal(requestsAfterLoad, 0, 'nothing leaves the page once it is loaded');
+    });
+
+    check('your estate: a broken file is named with its line and column, for a person', async () => {
+      await page.setInputFiles('#estate-files', [{ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{\n  "UserDetailList": [}\n') }]);
+      await page.waitForFunction(() => document.querySelector('#estate-status').classList.contains('bad'));
+      const problem = await page.textContent('#estate-problems');
+      assert.match(problem, /broken\.json, line 2, column \d+/);
+      assert.doesNotMatch(problem, /\$:/);
+      await page.click('#estate-demo');
+      await page.waitForFunction(() => document.body.dataset.world === 'demo');
     });
 
     check('no page or console errors', async () => {

@@ -13,7 +13,7 @@ const HELP = {
   session: 'The session policy; it binds assumed-role and federated sessions only. Empty: none.',
   scp: "A service control policy of the caller's organization (one level). Empty: not in an organization.",
   rcp: "A resource control policy of the resource's organization (one level). Empty: none.",
-  network: 'Flows on the demo world bundled in the engine: would its security groups, network ACLs and routes let this packet and its reply through?',
+  network: "Flows on the world (the demo world, or the estate you opened): would its routes, network ACLs and security groups let this packet and its reply through? Every check runs, so the verdict lists every blocker.",
 };
 const FLOW_FIELDS = ['from', 'to', 'protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode'];
 const DEFAULT_FLOW = { from: 'internet', to: 'i-0web01a2b3c4d5e6f', protocol: 'tcp', port: '443', sourcePort: '', icmpType: '', icmpCode: '' };
@@ -104,7 +104,10 @@ const $ = (id) => document.getElementById(id);
 const els = {
   tabs: $('tabs'), help: $('tab-help'), editor: $('editor'), policy: $('policy'), gutter: $('gutter'),
   marks: $('marks'), errors: $('errors'), network: $('network'),
-  worldMode: $('world-mode'), worldPrincipal: $('world-principal'), worldPrincipalLabel: $('world-principal-label'),
+  worldMode: $('world-mode'), principalList: $('principal-list'), networkWorld: $('network-world'),
+  estateName: $('estate-name'), estateStatus: $('estate-status'), estateProblems: $('estate-problems'),
+  estatePrincipals: $('estate-principals'), estateInstances: $('estate-instances'), estateFileList: $('estate-file-list'),
+  requestPanel: document.querySelector('section.request'), decisionPanel: document.querySelector('section.decision'),
   flowForm: $('flow-form'), flowError: $('flow-error'), verdict: $('flow-verdict'), flowSummary: $('flow-summary'),
   blockers: $('flow-blockers'), hops: $('flow-hops'), exposureBtn: $('exposure-btn'), exposureList: $('exposure-list'),
   form: $('request-form'), context: $('context'), requestError: $('request-error'), actionList: $('action-list'),
@@ -242,9 +245,9 @@ function update() {
       showPending('invalid', 'fix the request first');
     }
     if (input) {
-      result = state.world ? evaluateWorld(input) : evaluate(input);
+      result = state.world ? evaluateWorld({ ...input, world: worldFiles() }) : evaluate(input);
       if (!result.ok) {
-        els.requestError.textContent = result.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
+        els.requestError.textContent = result.errors.map((e) => describeError(e.source, e)).join('\n');
         showPending('invalid', 'fix the request first');
         result = null;
       }
@@ -313,6 +316,14 @@ function showDecision(r, ms) {
   els.timing.textContent = `first answer ${firstAnswer.toFixed(0)} ms after navigation · this decision ${ms.toFixed(1)} ms`;
 }
 
+// An error as a person reads it: where (the editor, line and column, and the JSON path when it
+// is not the whole document), then what.
+function describeError(source, e) {
+  const where = e.line != null ? `${source}, line ${e.line}, column ${e.column}` : source;
+  const path = e.path && e.path !== '$' ? ` (at ${e.path.replace(/^\$\.?/, '')})` : '';
+  return `${where}${path}: ${e.message}`;
+}
+
 // ---- the editor ------------------------------------------------------------------------
 let charWidth = 7.8;
 function measureChar() {
@@ -343,6 +354,10 @@ function renderEditor() {
   const network = state.tab === 'network';
   els.editor.hidden = network;
   els.network.hidden = !network;
+  // The request and decision panels are the IAM half's; the Network tab has its own form.
+  els.requestPanel.hidden = network;
+  els.decisionPanel.hidden = network;
+  document.querySelector('main').classList.toggle('network-mode', network);
   if (network) {
     renderFlowForm();
     return;
@@ -399,7 +414,7 @@ function renderErrors() {
       const e = errors[k];
       const li = document.createElement('li');
       li.dataset.kind = k;
-      li.textContent = `${k}:${e.line}:${e.column}: ${e.path}: ${e.message}`;
+      li.textContent = describeError(k, e);
       li.addEventListener('click', () => goTo(k, e.line, e.column));
       return li;
     }),
@@ -448,19 +463,113 @@ function completeActions() {
   );
 }
 
-// ---- the demo world --------------------------------------------------------------------
-// describeWorld() loads the bundled demo world (a few ms, once; the engine keeps it compiled),
-// so it is asked only when the Network tab or the demo-world toggle first needs it.
-let demo = null;
+// ---- the world: the demo world, or the user's own estate ------------------------------------
+// `estate` is the user's files ([{name, text}], read in this tab, never sent anywhere), or null
+// for the demo world bundled in the engine. describeWorld() loads a world once (the engine
+// keeps it compiled while the same texts are passed), so it is asked only when the Network
+// tab, the world toggle or a newly opened estate needs it.
+let estate = null;
+let demo = null; // describeWorld's answer for the current world
+function worldFiles() {
+  return estate ?? undefined;
+}
 function demoWorld() {
   if (demo === null) {
     const t0 = performance.now();
-    demo = describeWorld({});
-    document.body.dataset.demoWorldMs = (performance.now() - t0).toFixed(1);
-    if (!demo.ok) console.warn('polcheck: the demo world did not load', demo.errors);
+    demo = describeWorld({ world: worldFiles() });
+    const ms = (performance.now() - t0).toFixed(1);
+    if (estate) document.body.dataset.estateMs = ms;
+    else document.body.dataset.demoWorldMs = ms;
+    if (!demo.ok) console.warn('polcheck: the world did not load', demo.errors);
     fillWorldPickers();
+    renderEstate();
   }
   return demo;
+}
+
+// Reads dropped or picked files (folders recursively) into [{name, text}], JSON files only.
+async function readEntries(entries) {
+  const out = [];
+  async function walk(entry, prefix) {
+    if (entry.isFile) {
+      if (!entry.name.toLowerCase().endsWith('.json')) return;
+      const file = await new Promise((ok, fail) => entry.file(ok, fail));
+      out.push({ name: prefix + entry.name, text: await file.text() });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
+        if (batch.length === 0) break;
+        for (const e of batch) await walk(e, prefix + entry.name + '/');
+      }
+    }
+  }
+  for (const e of entries) await walk(e, '');
+  return out;
+}
+
+async function readFileList(files) {
+  const out = [];
+  for (const f of files) {
+    const name = f.webkitRelativePath || f.name;
+    if (name.toLowerCase().endsWith('.json')) out.push({ name, text: await f.text() });
+  }
+  return out;
+}
+
+function openEstate(files, label) {
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (files.length === 0) {
+    els.estateStatus.textContent = `${label}: no .json file found; nothing changed`;
+    els.estateStatus.className = 'estate-status bad';
+    return;
+  }
+  estate = files;
+  estateLabel = label;
+  demo = null;
+  state.world = true;
+  demoWorld();
+  renderWorldMode();
+  update();
+}
+let estateLabel = '';
+
+function useDemoWorld() {
+  estate = null;
+  estateLabel = '';
+  demo = null;
+  demoWorld();
+  renderWorldMode();
+  update();
+}
+
+function renderEstate() {
+  const name = estate ? `your estate (${estateLabel})` : 'the demo world';
+  els.estateName.textContent = name;
+  els.networkWorld.textContent = `on ${name}`;
+  document.body.dataset.world = estate ? 'estate' : 'demo';
+  const problems = [];
+  if (!demo) return;
+  if (demo.ok) {
+    const n = estate ? estate.length : 2;
+    els.estateStatus.textContent = `${n} file${n === 1 ? '' : 's'} loaded: account ${demo.account ?? 'unknown'}, ${demo.principals.length} principals, ${demo.instances.length} instances or interfaces${demo.hasNetwork ? '' : ', no network data'}` + (demo.warnings.length ? `, ${demo.warnings.length} warning${demo.warnings.length === 1 ? '' : 's'}` : '');
+    els.estateStatus.className = 'estate-status ok';
+    for (const w of demo.warnings) problems.push(['warning', w]);
+  } else {
+    els.estateStatus.textContent = 'this world does not load; the questions below use nothing from it until it is fixed';
+    els.estateStatus.className = 'estate-status bad';
+    for (const e of demo.errors) problems.push(['error', describeError(e.source ?? 'world', e)]);
+  }
+  els.estateProblems.replaceChildren(
+    ...problems.map(([kind, text]) => Object.assign(document.createElement('li'), { className: kind, textContent: `${kind}: ${text}` })),
+  );
+  const item = (text) => Object.assign(document.createElement('li'), { textContent: text });
+  els.estatePrincipals.replaceChildren(...(demo.principals ?? []).map(item));
+  els.estateInstances.replaceChildren(
+    ...(demo.instances ?? []).map((i) => item(`${i.id} ${i.privateIp ?? ''}${i.publicIp ? ' public ' + i.publicIp : ''} (${i.subnetId}, ${i.vpcId})`)),
+  );
+  const files = estate ? estate.map((f) => `${f.name} (${f.text.length.toLocaleString('en')} characters)`) : ['corpus/worlds/demo/iam.json', 'corpus/worlds/demo/network.json'];
+  els.estateFileList.replaceChildren(...files.map(item));
 }
 
 function fillWorldPickers() {
@@ -475,16 +584,17 @@ function fillWorldPickers() {
     options.push(new Option('an address…', ADDRESS));
     select.replaceChildren(...options);
   }
-  els.worldPrincipal.replaceChildren(new Option('choose…', ''), ...demo.principals.map((p) => new Option(p, p)));
+  els.principalList.replaceChildren(...demo.principals.map((p) => new Option(p, p)));
 }
 
 function renderWorldMode() {
   els.worldMode.checked = state.world;
-  els.worldPrincipalLabel.hidden = !state.world;
-  if (!state.world) return;
+  if (!state.world) {
+    els.principalList.replaceChildren();
+    return;
+  }
   demoWorld();
-  const p = state.request.principal.trim();
-  els.worldPrincipal.value = demo?.principals?.includes(p) ? p : '';
+  fillWorldPickers();
 }
 
 // ---- the network tab -------------------------------------------------------------------
@@ -549,10 +659,10 @@ function updateFlow() {
   if (f.from === '' || f.to === '') return showVerdict(null, 'choose both ends');
   const flow = flowInput();
   const t0 = performance.now();
-  const v = evaluateFlow({ flow });
+  const v = evaluateFlow({ flow, world: worldFiles() });
   const ms = performance.now() - t0;
   if (!v.ok) {
-    els.flowError.textContent = v.errors.map((e) => `${e.source}: ${e.message}`).join('\n');
+    els.flowError.textContent = v.errors.map((e) => describeError(e.source, e)).join('\n');
     return showVerdict(null, 'fix the flow first');
   }
   showVerdict(v, `${flow.protocol}${flow.port != null ? ' ' + flow.port : ''} from ${flow.from} to ${flow.to} · ${ms.toFixed(1)} ms`);
@@ -619,7 +729,7 @@ function showVerdict(v, summary) {
 }
 
 function showExposure() {
-  const r = exposure({});
+  const r = exposure({ world: worldFiles() });
   if (!r.ok) {
     els.exposureList.replaceChildren(Object.assign(document.createElement('li'), { textContent: r.errors.map((e) => e.message).join('; ') }));
     return;
@@ -706,10 +816,34 @@ function wire() {
     renderWorldMode();
     schedule();
   });
-  els.worldPrincipal.addEventListener('change', () => {
-    if (els.worldPrincipal.value === '') return;
-    state.request.principal = $('principal').value = els.worldPrincipal.value;
-    schedule();
+  $('estate-files').addEventListener('change', async (e) => {
+    const files = [...e.target.files];
+    openEstate(await readFileList(files), files.length === 1 ? files[0].name : `${files.length} files`);
+    e.target.value = '';
+  });
+  $('estate-folder').addEventListener('change', async (e) => {
+    const files = [...e.target.files];
+    const top = files[0]?.webkitRelativePath?.split('/')[0] ?? 'folder';
+    openEstate(await readFileList(files), `folder ${top}`);
+    e.target.value = '';
+  });
+  $('estate-demo').addEventListener('click', useDemoWorld);
+  const zone = document.body;
+  zone.addEventListener('dragover', (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+    e.preventDefault();
+    document.body.classList.add('dropping');
+  });
+  zone.addEventListener('dragleave', (e) => {
+    if (e.relatedTarget === null) document.body.classList.remove('dropping');
+  });
+  zone.addEventListener('drop', async (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+    e.preventDefault();
+    document.body.classList.remove('dropping');
+    const entries = [...e.dataTransfer.items].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+    const files = entries.length ? await readEntries(entries) : await readFileList([...e.dataTransfer.files]);
+    openEstate(files, entries.length === 1 ? entries[0].name : `${files.length} dropped files`);
   });
   els.flowForm.addEventListener('input', () => {
     readFlowForm();
@@ -760,6 +894,7 @@ async function main() {
     const v = version();
     $('engine-version').textContent = `polcheck ${v.polcheck} · catalogue ${v.catalogue ?? 'unavailable'} · engine loaded in ${loadMs.toFixed(0)} ms`;
     completeActions();
+    demoWorld(); // the world panel's summary (the demo world loads in a few ms)
   }, 0);
 }
 
