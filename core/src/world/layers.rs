@@ -11,7 +11,7 @@ use crate::principal::Principal;
 use crate::request::Request;
 use crate::suite::{with_inputs, PolicyInputs};
 
-use super::{governing_resource, OrgPolicy, World};
+use super::{policy_holders, OrgPolicy, World};
 
 /// A caller's compiled identity policies and boundary.
 pub(super) struct CallerSets {
@@ -59,6 +59,11 @@ impl World {
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {
         let caller = self.caller_sets(&req.principal);
+        // SCPs and RCPs do not restrict service-linked roles (AWS Organizations User Guide,
+        // "SCP effects on permissions", "Resource control policies").
+        let service_linked = self
+            .entity_of(&req.principal)
+            .is_some_and(|e| e.is_service_linked());
         let resource_account = req
             .resource_account
             .clone()
@@ -75,9 +80,11 @@ impl World {
             scp: req
                 .principal
                 .account()
+                .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(a, false))
                 .map(|l| (*l).clone()),
             rcp: resource_account
+                .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(&a, true))
                 .map(|l| (*l).clone()),
         }
@@ -122,9 +129,10 @@ impl World {
         if let Some(p) = self.resources.get(r.as_str()) {
             return Some((r.clone(), &p.policy));
         }
-        let owner = governing_resource(r);
-        if let Some(p) = self.resources.get(&owner) {
-            return Some((owner, &p.policy));
+        for owner in policy_holders(r) {
+            if let Some(p) = self.resources.get(&owner) {
+                return Some((owner, &p.policy));
+            }
         }
         let arn = Arn::parse(r)?;
         let role = arn.resource.strip_prefix("role/")?;
@@ -140,9 +148,13 @@ impl World {
         Some((format!("trust {}", role.arn), role.trust.as_ref()?))
     }
 
-    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization.
+    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization
+    /// and for the management account, which SCPs and RCPs do not restrict.
     fn org_levels(&self, account: &str, rcp: bool) -> Option<Arc<Vec<PolicySet>>> {
         let org = &self.organization;
+        if org.management.as_deref() == Some(account) {
+            return None;
+        }
         let map = if rcp {
             &self.cache.rcps
         } else {

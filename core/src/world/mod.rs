@@ -108,7 +108,7 @@ mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
-pub use resource::{governing_resource, resource_policy_name};
+pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -153,6 +153,14 @@ struct Entity {
     trust: Option<NamedPolicy>,
 }
 
+impl Entity {
+    /// A service-linked role: a role whose path starts with `/aws-service-role/`.
+    fn is_service_linked(&self) -> bool {
+        Arn::parse(&self.arn)
+            .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/aws-service-role/"))
+    }
+}
+
 /// A group's inline then managed policies, named.
 struct Group {
     policies: Vec<NamedPolicy>,
@@ -173,6 +181,8 @@ struct OrgPolicy {
 /// `Organization`, with the policies indexed by target.
 struct Organization {
     accounts: HashMap<String, Vec<String>>,
+    /// `MasterAccountId`: SCPs and RCPs never apply to its principals or resources.
+    management: Option<String>,
     scps: Vec<OrgPolicy>,
     scp_targets: HashMap<String, Vec<usize>>,
     rcps: Vec<OrgPolicy>,
@@ -257,10 +267,11 @@ impl World {
         if let Some(a) = Arn::parse(arn).filter(|a| !a.account.is_empty()) {
             return Some(a.account.to_string());
         }
-        let entry = self
-            .resources
-            .get(arn)
-            .or_else(|| self.resources.get(&governing_resource(arn)))?;
+        let entry = self.resources.get(arn).or_else(|| {
+            policy_holders(arn)
+                .iter()
+                .find_map(|h| self.resources.get(h.as_str()))
+        })?;
         entry.account.clone().or_else(|| self.account.clone())
     }
 
