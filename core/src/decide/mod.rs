@@ -13,9 +13,11 @@
 mod aws_json;
 mod explain;
 mod service;
+mod unknown;
 
 pub use aws_json::aws_result;
 pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
+pub use unknown::Missing;
 
 use std::collections::BTreeSet;
 
@@ -40,6 +42,19 @@ pub struct Layers {
     pub scp: Option<Vec<PolicySet>>,
     /// RCPs of the resource's account, root level first; `None` outside an organization.
     pub rcp: Option<Vec<PolicySet>>,
+    /// What the inputs lack that the decision needs (see [`Missing`]): when not empty, the
+    /// answer is [`Outcome::Unknown`] unless a known policy denies explicitly.
+    pub missing: Vec<Missing>,
+}
+
+impl Layers {
+    /// Records that the decision needs something the inputs do not hold: the answer becomes
+    /// [`Outcome::Unknown`] (naming `what`) unless a known policy denies explicitly.
+    pub fn mark_missing(&mut self, what: Missing) {
+        if !self.missing.contains(&what) {
+            self.missing.push(what);
+        }
+    }
 }
 
 /// What each layer contributed to a request.
@@ -219,7 +234,13 @@ fn outcome(
     }
     let mut missing = BTreeSet::new();
     if let Some(ServiceRule::Refused(_)) = rule {
+        // AWS refuses whatever the missing inputs would say.
         missing.insert(Service);
+        return (Outcome::ImplicitDeny, missing);
+    }
+    // What the inputs lack could allow or deny: only an explicit deny is certain without it.
+    if !layers.missing.is_empty() {
+        return (Outcome::Unknown, BTreeSet::new());
     }
     if scope.rcp && !s.rcp.allowed {
         missing.insert(Rcp);

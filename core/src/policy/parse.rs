@@ -457,8 +457,8 @@ impl Reader<'_> {
                 self.check_wildcards(&k.value, &key_path, &values)?;
                 for (i, v) in values.iter().enumerate() {
                     if !value_is_readable(operator, v, version) {
-                        let (node, p) = match k.value.as_array() {
-                            Some(items) => (&items[i], key_path.index(i)),
+                        let (node, p) = match k.value.as_array().and_then(|items| items.get(i)) {
+                            Some(item) => (item, key_path.index(i)),
                             None => (&k.value, key_path.clone()),
                         };
                         return self.fail(

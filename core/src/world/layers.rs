@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::arn::Arn;
 use crate::compile::{NamedPolicy, PolicySet};
-use crate::decide::Layers;
+use crate::decide::{Layers, Missing};
 use crate::principal::Principal;
 use crate::request::Request;
 use crate::suite::{with_inputs, PolicyInputs};
@@ -87,6 +87,46 @@ impl World {
                 .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(&a, true))
                 .map(|l| (*l).clone()),
+            missing: self
+                .missing_trust_policy(req)
+                .or_else(|| self.missing_key_policy(req))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// A role of the world that is assumed but has no trust policy in the export: AWS always
+    /// has one, so the decision cannot be read without it.
+    fn missing_trust_policy(&self, req: &Request) -> Option<Missing> {
+        if !crate::decide::resource_policy_required(req) {
+            return None;
+        }
+        let arn = Arn::parse(&req.resource)?;
+        let role = arn.resource.strip_prefix("role/")?;
+        let name = role.rsplit('/').next().unwrap_or(role);
+        let role = self.role(arn.account, name)?;
+        match role.trust {
+            Some(_) => None,
+            None => Some(Missing::resource_policy("trust policy", &role.arn)),
+        }
+    }
+
+    /// A KMS key the world has no key policy for: every key has one, and "unless the key
+    /// policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    /// (AWS KMS Developer Guide, "Key policies in AWS KMS"), so the decision cannot be read
+    /// without it.
+    fn missing_key_policy(&self, req: &Request) -> Option<Missing> {
+        let arn = Arn::parse(&req.resource)?;
+        let kms_action = req
+            .action
+            .get(..4)
+            .is_some_and(|a| a.eq_ignore_ascii_case("kms:"));
+        if arn.service != "kms" || !arn.resource.starts_with("key/") || !kms_action {
+            return None;
+        }
+        match self.governing_policy(req) {
+            Some(_) => None,
+            None => Some(Missing::resource_policy("key policy", &req.resource)),
         }
     }
 
