@@ -51,7 +51,8 @@ pub struct Region {
     pub resources: Vec<String>,
     /// The callers (for resource and trust policies).
     pub principals: Vec<String>,
-    /// The condition-key classes: `aws:SourceIp = 10.0.0.0 (IpAddress 10.0.0.0/8 holds)`.
+    /// The conditions of the statements involved, each with whether it holds in the region:
+    /// `IpAddress `aws:SourceIp` ["10.0.0.0/8"] holds`. The outcomes depend only on these.
     pub conditions: Vec<String>,
     /// The statements that allow it on the allowing side: `NEW statement 1 (Sid "All", line 4)`.
     pub statements: Vec<String>,
@@ -175,6 +176,7 @@ pub(crate) struct Rect {
     cells: Vec<(String, Cell)>,
     responsible: Vec<usize>,
     involved: Vec<usize>,
+    truths: Vec<(usize, usize, bool)>,
 }
 
 /// Cuts each found region into products and merges those that differ only by caller.
@@ -208,6 +210,7 @@ fn rectangles(found: &[Found]) -> Vec<Rect> {
                         cells: f.cells.clone(),
                         responsible: f.responsible.clone(),
                         involved: f.involved.clone(),
+                        truths: f.truths.clone(),
                     });
                 }
             }
@@ -229,6 +232,10 @@ fn describe_atom(atom: &Atom, texts: &[(usize, &str)], everything: &str) -> Stri
         if !list.contains(t) {
             list.push(t);
         }
+    }
+    // `*` says nothing next to a narrower pattern.
+    if inside.len() > 1 {
+        inside.retain(|t| *t != "*");
     }
     let head = if inside.is_empty() {
         everything.to_string()
@@ -294,19 +301,6 @@ fn statement_label(part: &Partition, i: usize, side: &str) -> String {
     )
 }
 
-fn value_text(v: &ContextValue) -> String {
-    match v {
-        ContextValue::Single(s) => format!("`{s}`"),
-        ContextValue::Multi(l) => format!(
-            "[{}]",
-            l.iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 fn describe(part: &Partition, rect: &Rect, label: &str) -> Region {
     let action_texts: Vec<(usize, &str)> = involved_langs(part, &rect.involved, true);
     let resource_texts: Vec<(usize, &str)> = involved_langs(part, &rect.involved, false);
@@ -362,14 +356,25 @@ fn describe(part: &Partition, rect: &Rect, label: &str) -> Region {
             Cell::Unset => None,
         })
         .collect();
-    let conditions = rect
-        .cells
-        .iter()
-        .map(|(k, c)| match c {
-            Cell::Set(v) => format!("`{}` = {}", written_key(part, k), value_text(v)),
-            Cell::Unset => format!("`{}` not set by the request", written_key(part, k)),
-        })
-        .collect();
+    let mut conditions: Vec<String> = Vec::new();
+    for (si, ci, holds) in &rect.truths {
+        let Some(s) = part.stmts.get(*si) else {
+            continue;
+        };
+        let Some(c) = s.statement.conditions.get(*ci) else {
+            continue;
+        };
+        let text = format!(
+            "{} `{}` {} {}",
+            c.operator,
+            c.key,
+            serde_json::json!(c.values),
+            if *holds { "holds" } else { "does not hold" }
+        );
+        if !conditions.contains(&text) {
+            conditions.push(text);
+        }
+    }
     let statements = rect
         .responsible
         .iter()

@@ -55,8 +55,6 @@ pub(crate) struct Partition<'a> {
     pub keys: BTreeMap<String, (String, Vec<Cell>)>,
     /// The account that owns the resource in every witness.
     pub owner: String,
-    /// An account neither policy names.
-    pub fresh: String,
     action_bits: Vec<Vec<u64>>,
     resource_bits: Vec<Vec<u64>>,
     principal_bits: Vec<Vec<u64>>,
@@ -74,6 +72,9 @@ pub(crate) struct Found {
     pub responsible: Vec<usize>,
     /// Indices of every statement whose action, resource and caller match the region.
     pub involved: Vec<usize>,
+    /// Whether each condition of the involved statements holds: (statement, condition,
+    /// holds). The outcomes are a function of these, so they describe the region exactly.
+    pub truths: Vec<(usize, usize, bool)>,
 }
 
 /// Which callers a check keeps: given the caller (`None`: anonymous) and the unnamed account.
@@ -403,7 +404,6 @@ impl<'a> Partition<'a> {
             principals,
             keys,
             owner,
-            fresh,
             action_bits,
             resource_bits,
             principal_bits,
@@ -481,13 +481,14 @@ impl<'a> Partition<'a> {
                     &principal,
                     &want,
                     gaining_new,
-                    |cells, responsible| {
+                    |cells, responsible, truths| {
                         out.push(Found {
                             pairs: pairs.clone(),
                             principal: pi,
                             cells,
                             responsible,
                             involved: involved.clone(),
+                            truths,
                         });
                     },
                 )?;
@@ -502,7 +503,7 @@ impl<'a> Partition<'a> {
         principal: &Option<String>,
         want: &impl Fn(bool, bool) -> bool,
         gaining_new: bool,
-        mut found: impl FnMut(Vec<(String, Cell)>, Vec<usize>),
+        mut found: impl FnMut(Vec<(String, Cell)>, Vec<usize>, Vec<(usize, usize, bool)>),
     ) -> Result<(), Unknown> {
         let mut keys: Vec<&String> = Vec::new();
         for &i in involved {
@@ -535,6 +536,7 @@ impl<'a> Partition<'a> {
             });
         }
         let base = self.base_context(principal);
+        let mut seen: std::collections::HashSet<Vec<bool>> = std::collections::HashSet::new();
         let mut odometer = vec![0usize; dims.len()];
         loop {
             let mut ctx = base.clone();
@@ -546,9 +548,16 @@ impl<'a> Partition<'a> {
             let mut allow = [false; 2];
             let mut deny = [false; 2];
             let mut applying = Vec::new();
+            let mut truths = Vec::new();
             for &i in involved {
                 let Some(s) = self.stmts.get(i) else { continue };
-                if s.conditions.iter().all(|c| c.evaluate(&ctx)) {
+                let mut all = true;
+                for (ci, c) in s.conditions.iter().enumerate() {
+                    let holds = c.evaluate(&ctx);
+                    truths.push((i, ci, holds));
+                    all &= holds;
+                }
+                if all {
                     let side = usize::from(s.new);
                     match s.statement.effect {
                         Effect::Allow => {
@@ -569,13 +578,14 @@ impl<'a> Partition<'a> {
             }
             let old_allowed = allow.first() == Some(&true) && deny.first() != Some(&true);
             let new_allowed = allow.get(1) == Some(&true) && deny.get(1) != Some(&true);
-            if want(old_allowed, new_allowed) {
+            let vector: Vec<bool> = truths.iter().map(|t| t.2).collect();
+            if want(old_allowed, new_allowed) && seen.insert(vector) {
                 let cells = dims
                     .iter()
                     .zip(&odometer)
                     .filter_map(|(d, &i)| d.1.get(i).map(|c| (d.0.clone(), c.clone())))
                     .collect();
-                found(cells, applying);
+                found(cells, applying, truths);
             }
             // Next combination.
             let mut pos = 0;
