@@ -46,6 +46,7 @@ pub mod engine;
 pub mod json;
 #[cfg(feature = "network")]
 pub mod network;
+pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
