@@ -37,6 +37,8 @@
 pub mod arn;
 #[cfg(feature = "catalogue")]
 pub mod catalogue;
+#[cfg(feature = "catalogue")]
+pub mod cloudtrail;
 pub mod compile;
 pub mod condition;
 pub mod context;
