@@ -18,8 +18,35 @@ pub enum ExitCode {
     Success = 0,
     /// 1: denied (eval), a test failed (test), findings (validate).
     Negative = 1,
-    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments.
+    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments, a malformed
+    /// question.
     InputError = 2,
+    /// 3: unknown: the inputs lack something the answer depends on (eval, batch).
+    Unknown = 3,
+}
+
+impl ExitCode {
+    /// The code of a run of answers: 1 when any is a deny, else 3 when any is unknown, else 0.
+    pub fn of_outcomes(
+        outcomes: impl IntoIterator<Item = polcheck_core::decide::Outcome>,
+    ) -> ExitCode {
+        use polcheck_core::decide::Outcome;
+        let (mut denied, mut unknown) = (false, false);
+        for o in outcomes {
+            match o {
+                Outcome::Allowed => {}
+                Outcome::Unknown => unknown = true,
+                _ => denied = true,
+            }
+        }
+        if denied {
+            ExitCode::Negative
+        } else if unknown {
+            ExitCode::Unknown
+        } else {
+            ExitCode::Success
+        }
+    }
 }
 
 #[derive(Parser)]

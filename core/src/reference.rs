@@ -31,17 +31,21 @@ pub struct ReferenceInputs {
     pub scp: Option<Vec<Vec<Policy>>>,
     /// RCP levels, root first.
     pub rcp: Option<Vec<Vec<Policy>>>,
+    /// What the inputs lack (see [`crate::decide::Missing`]).
+    pub missing: Vec<crate::decide::Missing>,
 }
 
 /// A recursive `*`/`?` matcher over characters: exponential in the worst case, plainly right.
 fn wild(p: &[Piece], t: &[char]) -> bool {
     match p.split_first() {
         None => t.is_empty(),
-        Some((Piece::AnyRun, rest)) => (0..=t.len()).any(|i| wild(rest, &t[i..])),
-        Some((Piece::AnyChar, rest)) => !t.is_empty() && wild(rest, &t[1..]),
+        Some((Piece::AnyRun, rest)) => {
+            (0..=t.len()).any(|i| t.get(i..).is_some_and(|t| wild(rest, t)))
+        }
+        Some((Piece::AnyChar, rest)) => t.split_first().is_some_and(|(_, t)| wild(rest, t)),
         Some((Piece::Literal(s), rest)) => {
             let s: Vec<char> = s.chars().collect();
-            t.starts_with(&s) && wild(rest, &t[s.len()..])
+            t.strip_prefix(s.as_slice()).is_some_and(|t| wild(rest, t))
         }
     }
 }
@@ -77,15 +81,18 @@ fn arn_matches(pattern: &str, arn: &str, policy: &Policy, req: &Request) -> bool
     if ap.len() != pp.len() {
         return false;
     }
-    let last = pp.len() - 1;
-    for i in 0..last {
-        let t: Vec<char> = ap[i].chars().collect();
-        if !wild(&crate::pattern::pieces_of(pp[i]), &t) {
+    let (Some((p_last, p_parts)), Some((a_last, a_parts))) = (pp.split_last(), ap.split_last())
+    else {
+        return false;
+    };
+    for (p, a) in p_parts.iter().zip(a_parts) {
+        let t: Vec<char> = a.chars().collect();
+        if !wild(&crate::pattern::pieces_of(p), &t) {
             return false;
         }
     }
-    let template = Template::parse(pp[last], policy.version.has_variables());
-    let t: Vec<char> = ap[last].chars().collect();
+    let template = Template::parse(p_last, policy.version.has_variables());
+    let t: Vec<char> = a_last.chars().collect();
     template
         .resolve_pieces(&req.context)
         .is_some_and(|pieces| wild(&pieces, &t))
@@ -149,6 +156,10 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
         .collect();
     if !denied.is_empty() {
         return (Outcome::ExplicitDeny, denied);
+    }
+    // Step 1b: without what the inputs lack, nothing but an explicit deny is certain.
+    if !inputs.missing.is_empty() {
+        return (Outcome::Unknown, BTreeSet::new());
     }
     let allows = |ps: &[Policy]| !matches(ps, req, false, Effect::Allow).is_empty();
     let all_levels = |levels: &Vec<Vec<Policy>>| levels.iter().all(|l| allows(l));

@@ -1,5 +1,11 @@
 //! The compiled evaluator against the reference evaluator on generated policies and requests.
 
+#![expect(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::compile::{NamedPolicy, PolicySet};
 use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{decide, decide_outcome, Layers};
@@ -229,15 +235,24 @@ fn inputs() -> impl Strategy<Value = ReferenceInputs> {
             prop::collection::vec(policy(false), 1..2),
             1..2,
         )),
+        // Now and then the inputs lack something the decision needs: `unknown` unless denied.
+        prop::bool::weighted(0.1),
     )
         .prop_map(
-            |(identity, resource, boundary, session, scp, rcp)| ReferenceInputs {
+            |(identity, resource, boundary, session, scp, rcp, gap)| ReferenceInputs {
                 identity,
                 resource,
                 boundary,
                 session,
                 scp,
                 rcp,
+                missing: if gap {
+                    vec![polcheck_core::decide::Missing::other(
+                        "a policy the inputs lack",
+                    )]
+                } else {
+                    Vec::new()
+                },
             },
         )
 }
@@ -263,6 +278,7 @@ fn compiled(i: &ReferenceInputs) -> Layers {
         session: one(&i.session),
         scp: levels(&i.scp),
         rcp: levels(&i.rcp),
+        missing: i.missing.clone(),
     }
 }
 

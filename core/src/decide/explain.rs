@@ -12,9 +12,11 @@ use crate::json::Position;
 use crate::policy::Effect;
 use crate::request::Request;
 
-/// AWS's `EvalDecision`.
+/// The answer: AWS's three `EvalDecision` values, and `unknown` when the inputs lack what the
+/// decision depends on (the reasons are in [`Decision::unknown`] and [`Layers::missing`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Allowed.
     Allowed,
@@ -22,15 +24,40 @@ pub enum Outcome {
     ExplicitDeny,
     /// No needed allow.
     ImplicitDeny,
+    /// The inputs lack something the decision depends on (a KMS key's key policy, a role's
+    /// trust policy...): polcheck does not guess.
+    Unknown,
 }
 
 impl Outcome {
-    /// `allowed`, `explicitDeny` or `implicitDeny`.
+    /// `allowed`, `explicitDeny`, `implicitDeny` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Allowed => "allowed",
             Outcome::ExplicitDeny => "explicitDeny",
             Outcome::ImplicitDeny => "implicitDeny",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    /// Reads `allowed`, `explicitDeny`, `implicitDeny` or `unknown`.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [
+            Outcome::Allowed,
+            Outcome::ExplicitDeny,
+            Outcome::ImplicitDeny,
+            Outcome::Unknown,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+
+    /// AWS's `EvalDecision`, which has no unknown: an unknown answer is not an allow, so it
+    /// reads `implicitDeny` there (the unknown is in polcheck's own object).
+    pub fn aws_decision(self) -> &'static str {
+        match self {
+            Outcome::Unknown => "implicitDeny",
+            o => o.as_str(),
         }
     }
 }
@@ -157,6 +184,8 @@ pub struct Decision {
     pub allowed_by_boundary: Option<bool>,
     /// `Some(allowed)` when SCPs apply: every level allows and none denies.
     pub allowed_by_organizations: Option<bool>,
+    /// For an [`Outcome::Unknown`]: what the inputs lack (empty otherwise).
+    pub unknown: Vec<super::Missing>,
 }
 
 impl Decision {
@@ -199,7 +228,9 @@ pub(super) fn build(
             let Some((policy, sid, start, end)) = set.statement_source(sm.statement) else {
                 continue;
             };
-            let cs = &set.statements()[sm.statement];
+            let Some(cs) = set.statements().get(sm.statement) else {
+                continue;
+            };
             matched.push(MatchedStatement {
                 kind,
                 level,
@@ -242,6 +273,11 @@ pub(super) fn build(
         missing_context: missing,
         allowed_by_boundary,
         allowed_by_organizations,
+        unknown: if outcome == Outcome::Unknown {
+            layers.missing.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 

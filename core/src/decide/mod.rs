@@ -12,9 +12,11 @@
 
 mod aws_json;
 mod explain;
+mod unknown;
 
 pub use aws_json::aws_result;
 pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
+pub use unknown::Missing;
 
 use std::collections::BTreeSet;
 
@@ -38,6 +40,19 @@ pub struct Layers {
     pub scp: Option<Vec<PolicySet>>,
     /// RCPs of the resource's account, root level first; `None` outside an organization.
     pub rcp: Option<Vec<PolicySet>>,
+    /// What the inputs lack that the decision needs (see [`Missing`]): when not empty, the
+    /// answer is [`Outcome::Unknown`] unless a known policy denies explicitly.
+    pub missing: Vec<Missing>,
+}
+
+impl Layers {
+    /// Records that the decision needs something the inputs do not hold: the answer becomes
+    /// [`Outcome::Unknown`] (naming `what`) unless a known policy denies explicitly.
+    pub fn mark_missing(&mut self, what: Missing) {
+        if !self.missing.contains(&what) {
+            self.missing.push(what);
+        }
+    }
 }
 
 /// What each layer contributed to a request.
@@ -142,6 +157,10 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
     }
     if !denied.is_empty() {
         return (Outcome::ExplicitDeny, denied);
+    }
+    // What the inputs lack could allow or deny: only an explicit deny is certain without it.
+    if !layers.missing.is_empty() {
+        return (Outcome::Unknown, BTreeSet::new());
     }
     let mut missing = BTreeSet::new();
     // RCPs bind every caller but AWS service principals; SCPs bind the account's own callers.

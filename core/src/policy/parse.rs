@@ -348,10 +348,9 @@ impl Reader<'_> {
                     .split_once(':')
                     .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty())
             {
-                let at = if matches!(v.kind, JsonKind::Array(_)) {
-                    (&v.as_array().unwrap_or_default()[i], p.index(i))
-                } else {
-                    (v, p.clone())
+                let at = match v.as_array().and_then(|items| items.get(i)) {
+                    Some(item) => (item, p.index(i)),
+                    None => (v, p.clone()),
                 };
                 return self.fail(at.0, &at.1, PolicyErrorKind::InvalidAction(a.clone()));
             }
@@ -453,8 +452,8 @@ impl Reader<'_> {
                 self.check_wildcards(&k.value, &key_path, &values)?;
                 for (i, v) in values.iter().enumerate() {
                     if !value_is_readable(operator, v, version) {
-                        let (node, p) = match k.value.as_array() {
-                            Some(items) => (&items[i], key_path.index(i)),
+                        let (node, p) = match k.value.as_array().and_then(|items| items.get(i)) {
+                            Some(item) => (item, key_path.index(i)),
                             None => (&k.value, key_path.clone()),
                         };
                         return self.fail(

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::arn::Arn;
 use crate::compile::{NamedPolicy, PolicySet};
-use crate::decide::Layers;
+use crate::decide::{Layers, Missing};
 use crate::principal::Principal;
 use crate::request::Request;
 use crate::suite::{with_inputs, PolicyInputs};
@@ -80,6 +80,23 @@ impl World {
             rcp: resource_account
                 .and_then(|a| self.org_levels(&a, true))
                 .map(|l| (*l).clone()),
+            missing: self.missing_trust_policy(req).into_iter().collect(),
+        }
+    }
+
+    /// A role of the world that is assumed but has no trust policy in the export: AWS always
+    /// has one, so the decision cannot be read without it.
+    fn missing_trust_policy(&self, req: &Request) -> Option<Missing> {
+        if !crate::decide::resource_policy_required(req) {
+            return None;
+        }
+        let arn = Arn::parse(&req.resource)?;
+        let role = arn.resource.strip_prefix("role/")?;
+        let name = role.rsplit('/').next().unwrap_or(role);
+        let role = self.role(arn.account, name)?;
+        match role.trust {
+            Some(_) => None,
+            None => Some(Missing::resource_policy("trust policy", &role.arn)),
         }
     }
 
