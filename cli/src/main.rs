@@ -77,6 +77,9 @@ enum Command {
     Validate(commands::validate::Args),
     /// Expand action patterns such as `s3:Get*` to actions with their access levels.
     Actions(commands::actions::Args),
+    /// Replay CloudTrail events against a world (and a proposed one): match rate, decisions
+    /// that flip, unused access. Exit 1 on any disagreement or flip.
+    Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
 }
@@ -101,6 +104,7 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Actions(args) => commands::actions::run(args),
         Command::Catalogue(args) => commands::catalogue::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

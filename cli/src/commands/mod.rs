@@ -3,5 +3,6 @@ pub mod batch;
 pub mod catalogue;
 pub mod eval;
 pub mod flow;
+pub mod replay;
 pub mod test;
 pub mod validate;

@@ -60,7 +60,8 @@ pub struct CallerAccess {
     pub used_actions: usize,
     /// Grants never exercised, by action then resource.
     pub unused: Vec<UnusedGrant>,
-    /// The least-privilege policy for what was used (absent when nothing was).
+    /// The least-privilege policy for what was used (absent when nothing was, and for
+    /// anonymous, service and root callers, whom identity-based policies do not govern).
     pub policy: Option<Value>,
     /// The policy decided against every used (action, resource).
     pub verification: Option<Verification>,
@@ -106,8 +107,21 @@ pub fn access_report(
                 .unwrap_or_default();
             let unused = unused_grants(&grants, used);
             let granted_actions = grants.iter().map(|g| &g.0).collect::<BTreeSet<_>>().len();
+            // Identity-based policies grant nothing to anonymous callers, services and root
+            // users: they get no policy to generate.
+            let governed = caller
+                .as_deref()
+                .and_then(|c| crate::principal::Principal::parse(Some(c)).ok())
+                .is_some_and(|p| {
+                    matches!(
+                        p,
+                        crate::principal::Principal::User { .. }
+                            | crate::principal::Principal::AssumedRole { .. }
+                            | crate::principal::Principal::FederatedUser { .. }
+                    )
+                });
             let (policy, verification) = match used {
-                Some(u) if !u.actions.is_empty() => {
+                Some(u) if governed && !u.actions.is_empty() => {
                     let policy = least_privilege(u);
                     let verification = verify(&policy, u);
                     (Some(policy), verification)

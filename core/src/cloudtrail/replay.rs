@@ -97,11 +97,12 @@ impl Tally {
         self.events += 1;
         *self.agreement.entry((ev.observed, before)).or_insert(0) += 1;
         let who = principal_key(&ev.request.principal);
-        let disagrees = match ev.observed {
-            Observed::Succeeded => denied(before),
-            Observed::Denied => !denied(before),
-            Observed::OtherError => false,
-        };
+        let disagrees = before != Outcome::Unknown
+            && match ev.observed {
+                Observed::Succeeded => denied(before),
+                Observed::Denied => !denied(before),
+                Observed::OtherError => false,
+            };
         if disagrees {
             bump(
                 &mut self.mismatches,
@@ -173,6 +174,9 @@ impl Tally {
     pub fn match_rate(&self) -> Option<f64> {
         let (mut agree, mut total) = (0u64, 0u64);
         for ((obs, out), n) in &self.agreement {
+            if *out == Outcome::Unknown {
+                continue;
+            }
             match obs {
                 Observed::Succeeded => {
                     total += n;
@@ -193,7 +197,9 @@ impl Tally {
         let count = |o: Observed, allowed: bool| {
             self.agreement
                 .iter()
-                .filter(|((obs, out), _)| *obs == o && (*out == Outcome::Allowed) == allowed)
+                .filter(|((obs, out), _)| {
+                    *obs == o && *out != Outcome::Unknown && (*out == Outcome::Allowed) == allowed
+                })
                 .map(|(_, n)| n)
                 .sum()
         };
@@ -219,6 +225,12 @@ impl Tally {
                 denied_denied: count(Observed::Denied, false),
                 denied_allowed: count(Observed::Denied, true),
                 other_error: count(Observed::OtherError, true) + count(Observed::OtherError, false),
+                unknown: self
+                    .agreement
+                    .iter()
+                    .filter(|((_, out), _)| *out == Outcome::Unknown)
+                    .map(|(_, n)| n)
+                    .sum(),
                 match_rate: self.match_rate(),
             },
             mismatches,
@@ -288,7 +300,9 @@ pub struct Agreement {
     pub denied_allowed: u64,
     /// Failed for another reason; not in the match rate.
     pub other_error: u64,
-    /// Agreeing events over succeeded and denied ones.
+    /// polcheck cannot decide from the world (`unknown`); not in the match rate.
+    pub unknown: u64,
+    /// Agreeing events over succeeded and denied ones that polcheck decides.
     pub match_rate: Option<f64>,
 }
 
