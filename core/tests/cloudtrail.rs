@@ -3,6 +3,11 @@
 //! User Guide: "AWS API Call via CloudTrail" events) mapped to requests and replayed against
 //! the demo world.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::cloudtrail::{map_record, parse, replay_event, Tally};
 use polcheck_core::Engine;
 

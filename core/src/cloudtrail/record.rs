@@ -261,7 +261,10 @@ pub struct ResourceRef<'a> {
 /// The `requestParameters` keys that name a resource in the common services.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-#[allow(missing_docs)]
+#[allow(
+    missing_docs,
+    reason = "each field is the CloudTrail key of the same name"
+)]
 pub struct Parameters<'a> {
     #[serde(borrow, rename = "bucketName")]
     pub bucket_name: Text<'a>,
@@ -306,7 +309,10 @@ pub struct Parameters<'a> {
 /// The `additionalEventData` keys that become condition keys.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-#[allow(missing_docs)]
+#[allow(
+    missing_docs,
+    reason = "each field is the CloudTrail key of the same name"
+)]
 pub struct AdditionalData<'a> {
     /// S3: `SigV4`, `SigV2`.
     #[serde(borrow, rename = "SignatureVersion")]
