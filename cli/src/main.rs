@@ -78,6 +78,9 @@ enum Command {
     Validate(commands::validate::Args),
     /// Expand action patterns such as `s3:Get*` to actions with their access levels.
     Actions(commands::actions::Args),
+    /// Replay CloudTrail events against a world (and a proposed one): match rate, decisions
+    /// that flip, unused access. Exit 1 on any disagreement or flip.
+    Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
     /// Does NEW allow anything OLD does not? PASS/FAIL with witness requests, or UNKNOWN.
@@ -108,6 +111,7 @@ fn main() -> std::process::ExitCode {
         Command::Catalogue(args) => commands::catalogue::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

@@ -38,6 +38,8 @@ pub mod analysis;
 pub mod arn;
 #[cfg(feature = "catalogue")]
 pub mod catalogue;
+#[cfg(feature = "catalogue")]
+pub mod cloudtrail;
 pub mod compile;
 pub mod condition;
 pub mod context;
