@@ -57,11 +57,13 @@ pub(super) struct RawEntity {
     pub at: At,
 }
 
-/// The default version of a managed policy.
+/// The default version of a managed policy, and the others (for the access-path analysis:
+/// `iam:SetDefaultPolicyVersion` can make one of them the default).
 pub(super) struct RawManaged {
     pub name: String,
     pub version: String,
     pub policy: Arc<Policy>,
+    pub others: Vec<(String, Arc<Policy>)>,
 }
 
 /// A `ResourcePolicies` entry.
@@ -226,6 +228,7 @@ impl Builder {
         let arn = r.req_str(node, "Arn", path)?;
         let name = r.req_str(node, "PolicyName", path)?;
         let mut default = Vec::new();
+        let mut others = Vec::new();
         for (v, vp) in r.items(node, "PolicyVersionList", path)? {
             r.object(v, &vp)?;
             if matches!(
@@ -233,6 +236,8 @@ impl Builder {
                 Some(JsonKind::Bool(true))
             ) {
                 default.push((v, vp));
+            } else {
+                others.push((v, vp));
             }
         }
         let [(v, vp)] = default.as_slice() else {
@@ -248,6 +253,12 @@ impl Builder {
             .to_string();
         let (doc, dp) = r.required(v, "Document", vp)?;
         let policy = Arc::new(r.policy(doc, &dp)?);
+        let mut other_versions = Vec::with_capacity(others.len());
+        for (v, vp) in others {
+            let id = r.opt_str(v, "VersionId", &vp)?.unwrap_or("").to_string();
+            let (doc, dp) = r.required(v, "Document", &vp)?;
+            other_versions.push((id, Arc::new(r.policy(doc, &dp)?)));
+        }
         if self.managed.contains_key(arn) {
             return Err(WorldError::Duplicate {
                 at: r.at(node, path),
@@ -261,6 +272,7 @@ impl Builder {
                 name: name.into(),
                 version,
                 policy,
+                others: other_versions,
             },
         );
         Ok(())

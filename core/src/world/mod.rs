@@ -108,12 +108,14 @@ pub mod limits {
     pub const MAX_ENTITIES: usize = 1_000_000;
 }
 mod layers;
+mod principals;
 mod read;
 mod resolve;
 mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
+pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
 use std::collections::HashMap;
@@ -138,6 +140,8 @@ pub struct World {
     roles_by_name: HashMap<String, usize>,
     resources: HashMap<String, ResourcePolicy>,
     organization: Organization,
+    /// Non-default versions of managed policies, by policy ARN (only those that have some).
+    other_versions: HashMap<String, OtherVersions>,
     cache: layers::Cache,
 }
 
@@ -157,6 +161,8 @@ struct Entity {
     tags: Vec<(String, String)>,
     /// Roles only.
     trust: Option<NamedPolicy>,
+    /// ARNs of the managed policies attached to it (as exported, found or not).
+    managed_arns: Vec<String>,
 }
 
 impl Entity {
@@ -169,7 +175,17 @@ impl Entity {
 
 /// A group's inline then managed policies, named.
 struct Group {
+    name: String,
+    arn: String,
     policies: Vec<NamedPolicy>,
+    /// ARNs of the managed policies attached to it.
+    managed_arns: Vec<String>,
+}
+
+/// The versions of a managed policy other than its default one.
+struct OtherVersions {
+    name: String,
+    versions: Vec<(String, Arc<Policy>)>,
 }
 
 /// A `ResourcePolicies` entry.
