@@ -369,6 +369,47 @@ async function main() {
       await other.close();
     });
 
+    check('several identity policies and SCP levels: each its own document, the deciding one marked', async () => {
+      const p = await context.newPage();
+      watch(p);
+      await p.goto(base);
+      await waitDecision(p, 'implicitDeny').catch(() => {});
+      await p.click('[data-tab="identity"]');
+      await p.locator('#policy').fill(ALLOW);
+      await p.fill('#principal', 'arn:aws:iam::111122223333:user/alice');
+      await p.fill('#action', 's3:GetObject');
+      await p.fill('#resource', 'arn:aws:s3:::reports/secret/q1.csv');
+      await p.fill('#context', '');
+      await waitDecision(p, 'allowed');
+      await p.click('#docs button.add');
+      assert.equal(await p.inputValue('#policy'), '', 'a new, empty second document');
+      await p.locator('#policy').fill(WITH_DENY);
+      await waitDecision(p, 'explicitDeny');
+      // The Deny is in the second document: its button is marked, and so are its lines.
+      assert.match(await p.getAttribute('#docs button[data-doc="1"]', 'class'), /deciding/);
+      assert.deepEqual(await highlightedLines(p), range(10, 15));
+      await p.click('#docs button[data-doc="1"] ~ button.remove');
+      await waitDecision(p, 'allowed');
+      // SCPs: level 0 allows everything, a policy added in level 1 allows only ec2:*.
+      await p.click('[data-tab="scp"]');
+      await p.locator('#policy').fill('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}');
+      await waitDecision(p, 'allowed');
+      await p.click('#docs button.add:has-text("+ level 1")');
+      await p.locator('#policy').fill('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}}');
+      await waitDecision(p, 'implicitDeny');
+      assert.equal(await p.textContent('#blocked-by'), 'scp');
+      // The link keeps every document.
+      await p.waitForFunction(() => location.hash.startsWith('#s='));
+      const other = await context.newPage();
+      watch(other);
+      await other.goto(p.url());
+      await waitDecision(other, 'implicitDeny');
+      await other.click('[data-tab="scp"]');
+      assert.equal(await other.locator('#docs button[data-doc]').count(), 2);
+      await other.close();
+      await p.close();
+    });
+
     // The user's own estate: the demo world's exports, split as an AWS CLI user would save them
     // (one file per command, in account/region subfolders), opened with the file picker.
     const estateDir = await mkdtemp(join(tmpdir(), 'polcheck-estate-'));

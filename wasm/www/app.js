@@ -1,11 +1,15 @@
 // polcheck playground: the page around the wasm engine (./pkg, built by scripts/build-wasm.sh).
-// State (policies by kind, the request, the demo-world toggle, the flow, the open tab) lives in
+// State (policy documents by kind, the request, the world toggle, the flow, the open tab) lives in
 // `state` and in the URL hash (`#s=` + base64url of its JSON), so a link reproduces a question.
 import init, {
   evaluate, evaluateWorld, evaluateFlow, exposure, describeWorld, validatePolicy, listActions, version,
 } from './pkg/polcheck_wasm.js';
 
 const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'];
+// Kinds that take any number of documents (SCPs and RCPs in organization levels too); a
+// resource, a boundary and a session policy are one document each, as AWS has them.
+const MANY = ['identity', 'scp', 'rcp'];
+const LEVELS = ['scp', 'rcp'];
 const HELP = {
   identity: "The caller's identity-based policy (its user, group or role). Empty: the caller has none.",
   resource: 'The resource-based policy of the resource (bucket policy, trust policy, key policy…). Empty: not modelled.',
@@ -18,6 +22,7 @@ const HELP = {
 const FLOW_FIELDS = ['from', 'to', 'protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode'];
 const DEFAULT_FLOW = { from: 'internet', to: 'i-0web01a2b3c4d5e6f', protocol: 'tcp', port: '443', sourcePort: '', icmpType: '', icmpCode: '' };
 const ADDRESS = '__address';
+const FULL_ACCESS = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}';
 const DEBOUNCE_MS = 120;
 const SCRIPT_START = performance.now();
 
@@ -103,7 +108,7 @@ const EXAMPLES = [
 const $ = (id) => document.getElementById(id);
 const els = {
   tabs: $('tabs'), help: $('tab-help'), editor: $('editor'), policy: $('policy'), gutter: $('gutter'),
-  marks: $('marks'), errors: $('errors'), network: $('network'),
+  marks: $('marks'), errors: $('errors'), network: $('network'), docs: $('docs'),
   worldMode: $('world-mode'), principalList: $('principal-list'), networkWorld: $('network-world'),
   estateName: $('estate-name'), estateStatus: $('estate-status'), estateProblems: $('estate-problems'),
   estatePrincipals: $('estate-principals'), estateInstances: $('estate-instances'), estateFileList: $('estate-file-list'),
@@ -126,7 +131,10 @@ let lastHash = '';
 function emptyState() {
   return {
     tab: 'identity',
-    policies: Object.fromEntries(KINDS.map((k) => [k, ''])),
+    // Per kind, its documents: [{level, text}] (level: the organization level, root = 0, for
+    // SCPs and RCPs; 0 otherwise), and which one the editor shows.
+    docs: Object.fromEntries(KINDS.map((k) => [k, [{ level: 0, text: '' }]])),
+    active: Object.fromEntries(KINDS.map((k) => [k, 0])),
     request: Object.fromEntries(FIELDS.map((f) => [f, ''])),
     world: false,
     flow: { ...DEFAULT_FLOW },
@@ -137,7 +145,7 @@ function emptyState() {
 function encodeState(s) {
   const compact = {
     tab: s.tab,
-    policies: Object.fromEntries(Object.entries(s.policies).filter(([, t]) => t !== '')),
+    docs: Object.fromEntries(Object.entries(s.docs).map(([k, d]) => [k, d.filter((x) => x.text !== '').map((x) => (x.level ? [x.level, x.text] : x.text))]).filter(([, d]) => d.length > 0)),
     request: Object.fromEntries(Object.entries(s.request).filter(([, v]) => v !== '')),
     flow: Object.fromEntries(Object.entries(s.flow).filter(([, v]) => v !== '')),
   };
@@ -154,7 +162,14 @@ function decodeState(text) {
   const parsed = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
   const s = emptyState();
   if (typeof parsed.tab === 'string' && (KINDS.includes(parsed.tab) || parsed.tab === 'network')) s.tab = parsed.tab;
-  for (const k of KINDS) if (typeof parsed.policies?.[k] === 'string') s.policies[k] = parsed.policies[k];
+  // Links made before several documents per kind hold one text per kind under `policies`.
+  for (const k of KINDS) if (typeof parsed.policies?.[k] === 'string') s.docs[k] = [{ level: 0, text: parsed.policies[k] }];
+  for (const k of KINDS) {
+    const d = parsed.docs?.[k];
+    if (!Array.isArray(d)) continue;
+    const docs = d.flatMap((x) => (typeof x === 'string' ? [{ level: 0, text: x }] : Array.isArray(x) && Number.isInteger(x[0]) && typeof x[1] === 'string' ? [{ level: LEVELS.includes(k) ? Math.max(0, Math.min(x[0], 9)) : 0, text: x[1] }] : []));
+    if (docs.length > 0) s.docs[k] = MANY.includes(k) ? docs : docs.slice(0, 1);
+  }
   for (const f of FIELDS) if (typeof parsed.request?.[f] === 'string') s.request[f] = parsed.request[f];
   s.world = parsed.world === true;
   if (parsed.flow && typeof parsed.flow === 'object') {
@@ -199,12 +214,44 @@ function parseContext(text) {
   return context;
 }
 
+// The name of a document, as the engine reports it back: the kind for the first document of a
+// kind (`identity`, `scp`), then `identity #2`, `scp level 1 #2`...
+function docName(kind, i) {
+  if (i === 0) return kind;
+  const d = state.docs[kind][i];
+  const n = state.docs[kind].slice(0, i + 1).filter((x) => x.level === d.level).length;
+  return LEVELS.includes(kind) ? `${kind} level ${d.level} #${n}` : `${kind} #${i + 1}`;
+}
+
+// Every document with text, as [kind, index, name, text].
+function filledDocs() {
+  return KINDS.flatMap((k) => state.docs[k].map((d, i) => [k, i, docName(k, i), d.text]).filter(([, , , t]) => t.trim() !== ''));
+}
+
+function docOf(name) {
+  return filledDocs().find(([, , n]) => n === name);
+}
+
 function buildInput() {
-  const p = state.policies;
-  const has = (k) => p[k].trim() !== '';
-  const policies = { identity: has('identity') ? [{ name: 'identity', text: p.identity }] : [] };
-  for (const k of ['resource', 'boundary', 'session']) if (has(k)) policies[k] = { name: k, text: p[k] };
-  for (const k of ['scp', 'rcp']) if (has(k)) policies[k] = [[{ name: k, text: p[k] }]];
+  const docs = filledDocs();
+  const of = (k) => docs.filter(([kind]) => kind === k);
+  const policies = { identity: of('identity').map(([, , name, text]) => ({ name, text })) };
+  for (const k of ['resource', 'boundary', 'session']) {
+    const [d] = of(k);
+    if (d) policies[k] = { name: d[2], text: d[3] };
+  }
+  for (const k of LEVELS) {
+    const ds = of(k);
+    if (ds.length === 0) continue;
+    const top = Math.max(...ds.map(([kind, i]) => state.docs[kind][i].level));
+    // Levels from the organization root down; a level with no document passes (FullAWSAccess).
+    const levels = [];
+    for (let level = 0; level <= top; level++) {
+      const here = ds.filter(([kind, i]) => state.docs[kind][i].level === level).map(([, , name, text]) => ({ name, text }));
+      levels.push(here.length > 0 ? here : [{ name: `${k} level ${level} (FullAWSAccess)`, text: FULL_ACCESS }]);
+    }
+    policies[k] = levels;
+  }
   const r = state.request;
   const request = { action: r.action.trim(), resource: r.resource.trim() || '*', context: parseContext(r.context) };
   if (r.principal.trim()) request.principal = r.principal.trim();
@@ -223,10 +270,9 @@ function update() {
   saveHash();
   if (!engineReady) return;
   errors = {};
-  for (const k of KINDS) {
-    if (state.policies[k].trim() === '') continue;
-    const v = validatePolicy(state.policies[k]);
-    if (!v.ok) errors[k] = v.error;
+  for (const [, , name, text] of filledDocs()) {
+    const v = validatePolicy(text);
+    if (!v.ok) errors[name] = v.error;
   }
   deciding = {};
   els.requestError.textContent = '';
@@ -294,8 +340,8 @@ function showDecision(r, ms) {
       li.children[0].textContent = m.effect;
       li.children[1].textContent = sid;
       // The editors' policies are named by their kind; the demo world's by where they come from.
-      const fromWorld = !KINDS.includes(m.policy);
-      li.children[2].textContent = fromWorld ? `${m.kind}: ${m.policy}` : m.kind + (m.level != null && m.policy !== m.kind ? ` (level ${m.level})` : '');
+      const fromWorld = !docOf(m.policy) && !m.policy.endsWith('(FullAWSAccess)');
+      li.children[2].textContent = fromWorld ? `${m.kind}: ${m.policy}` : m.policy === m.kind ? m.kind : m.policy;
       if (fromWorld) li.classList.add('from-world');
       li.children[3].textContent = `${m.start.line}:${m.start.column}–${m.end.line}:${m.end.column}`;
       li.addEventListener('click', () => goTo(m.policy, m.start.line, m.start.column));
@@ -343,11 +389,73 @@ function renderTabs() {
   for (const b of els.tabs.querySelectorAll('button')) {
     const k = b.dataset.tab;
     b.setAttribute('aria-selected', String(k === state.tab));
-    b.classList.toggle('has-text', KINDS.includes(k) && state.policies[k].trim() !== '');
-    b.classList.toggle('has-error', Boolean(errors[k]));
-    b.classList.toggle('deciding', Boolean(deciding[k]));
+    if (!KINDS.includes(k)) continue;
+    const names = state.docs[k].map((_, i) => docName(k, i));
+    b.classList.toggle('has-text', state.docs[k].some((d) => d.text.trim() !== ''));
+    b.classList.toggle('has-error', names.some((n) => errors[n]));
+    b.classList.toggle('deciding', names.some((n) => deciding[n]));
   }
   els.help.textContent = HELP[state.tab];
+  renderDocBar();
+}
+
+// The documents of the open kind: one button each, and buttons to add a document (or an
+// organization level) and to remove the open one.
+function renderDocBar() {
+  const bar = els.docs;
+  const k = state.tab;
+  bar.hidden = !MANY.includes(k);
+  if (bar.hidden) return bar.replaceChildren();
+  const buttons = state.docs[k].map((d, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.doc = String(i);
+    const name = docName(k, i);
+    b.textContent = LEVELS.includes(k) ? `level ${d.level} · #${state.docs[k].slice(0, i + 1).filter((x) => x.level === d.level).length}` : `policy ${i + 1}`;
+    b.setAttribute('aria-pressed', String(i === state.active[k]));
+    b.classList.toggle('has-error', Boolean(errors[name]));
+    b.classList.toggle('deciding', Boolean(deciding[name]));
+    b.addEventListener('click', () => openDoc(k, i));
+    return b;
+  });
+  const add = (label, level) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'add';
+    b.textContent = label;
+    b.addEventListener('click', () => {
+      state.docs[k].push({ level, text: '' });
+      openDoc(k, state.docs[k].length - 1);
+    });
+    return b;
+  };
+  const active = state.docs[k][state.active[k]];
+  const extra = [add(LEVELS.includes(k) ? `+ policy in level ${active.level}` : '+ policy', active.level)];
+  if (LEVELS.includes(k)) extra.push(add(`+ level ${Math.max(...state.docs[k].map((d) => d.level)) + 1}`, Math.max(...state.docs[k].map((d) => d.level)) + 1));
+  if (state.docs[k].length > 1) {
+    const rm = document.createElement('button');
+    rm.type = 'button';
+    rm.className = 'remove';
+    rm.textContent = 'remove this one';
+    rm.addEventListener('click', () => {
+      state.docs[k].splice(state.active[k], 1);
+      openDoc(k, Math.max(0, state.active[k] - 1));
+    });
+    extra.push(rm);
+  }
+  bar.replaceChildren(...buttons, ...extra);
+}
+
+function openDoc(kind, i) {
+  state.tab = kind;
+  state.active[kind] = i;
+  renderTabs();
+  renderEditor();
+  update();
+}
+
+function activeName() {
+  return docName(state.tab, state.active[state.tab]);
 }
 
 function renderEditor() {
@@ -362,12 +470,12 @@ function renderEditor() {
     renderFlowForm();
     return;
   }
-  const text = state.policies[state.tab];
+  const text = state.docs[state.tab][state.active[state.tab]].text;
   if (els.policy.value !== text) els.policy.value = text;
   const lh = lineHeight();
   const count = text.split('\n').length;
-  const ranges = deciding[state.tab] ?? [];
-  const err = errors[state.tab];
+  const ranges = deciding[activeName()] ?? [];
+  const err = errors[activeName()];
   const lines = [];
   for (let n = 1; n <= count; n++) {
     const div = document.createElement('div');
@@ -410,12 +518,12 @@ function renderEditor() {
 
 function renderErrors() {
   els.errors.replaceChildren(
-    ...KINDS.filter((k) => errors[k]).map((k) => {
-      const e = errors[k];
+    ...filledDocs().filter(([, , name]) => errors[name]).map(([k, , name]) => {
+      const e = errors[name];
       const li = document.createElement('li');
       li.dataset.kind = k;
-      li.textContent = describeError(k, e);
-      li.addEventListener('click', () => goTo(k, e.line, e.column));
+      li.textContent = describeError(name, e);
+      li.addEventListener('click', () => goTo(name, e.line, e.column));
       return li;
     }),
   );
@@ -427,9 +535,12 @@ function syncScroll() {
   els.marks.style.transform = `translate(${-t.scrollLeft}px, ${-t.scrollTop}px)`;
 }
 
-function goTo(kind, line, column) {
-  if (!KINDS.includes(kind)) return;
+function goTo(name, line, column) {
+  const doc = docOf(name);
+  if (!doc) return;
+  const [kind, index] = doc;
   state.tab = kind;
+  state.active[kind] = index;
   renderTabs();
   renderEditor();
   const lines = els.policy.value.split('\n');
@@ -767,10 +878,10 @@ async function loadExample(id) {
   const ex = EXAMPLES.find((e) => e.id === id);
   if (!ex) return;
   const s = emptyState();
-  Object.assign(s.policies, ex.policies ?? {});
+  for (const [kind, text] of Object.entries(ex.policies ?? {})) s.docs[kind] = [{ level: 0, text }];
   for (const [kind, url] of Object.entries(ex.files ?? {})) {
     const res = await fetch(url);
-    s.policies[kind] = res.ok ? await res.text() : `// could not load ${url}: HTTP ${res.status}`;
+    s.docs[kind] = [{ level: 0, text: res.ok ? await res.text() : `// could not load ${url}: HTTP ${res.status}` }];
   }
   Object.assign(s.request, ex.request);
   loadState(s);
@@ -789,7 +900,7 @@ function wire() {
     if (state.tab === 'network') updateFlow();
   });
   els.policy.addEventListener('input', () => {
-    state.policies[state.tab] = els.policy.value;
+    state.docs[state.tab][state.active[state.tab]].text = els.policy.value;
     els.examples.value = '';
     renderEditor(); // line numbers follow at once; marks are refreshed by the debounced update
     schedule();
