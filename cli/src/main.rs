@@ -20,6 +20,9 @@ pub enum ExitCode {
     Negative = 1,
     /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments.
     InputError = 2,
+    /// 70: an internal error (a bug in polcheck), e.g. a batch line whose evaluation failed;
+    /// every other line was still answered.
+    Internal = 70,
 }
 
 #[derive(Parser)]
@@ -55,6 +58,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    output::quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
