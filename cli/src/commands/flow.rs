@@ -1,6 +1,7 @@
 //! The network half of `polcheck eval` (`--from`/`--to`) and `polcheck exposure`.
 
-use polcheck_core::network::{exposure, Flow, Verdict};
+use polcheck_core::network::{Flow, Verdict};
+use polcheck_core::Engine;
 use serde_json::json;
 
 use crate::output::{colour, paint};
@@ -126,18 +127,15 @@ pub struct ExposureArgs {
 
 /// `polcheck exposure`: every instance port reachable from the internet.
 pub fn run_exposure(args: ExposureArgs) -> ExitCode {
-    let env = match crate::world::from_flags(&args.worlds) {
-        Ok(env) => env,
+    let found = match crate::world::from_flags(Engine::builder(), &args.worlds)
+        .and_then(|engine| engine.exposure().map_err(|e| e.to_string()))
+    {
+        Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::InputError;
         }
     };
-    let Some(network) = env.network.as_ref() else {
-        eprintln!("error: the world has no network");
-        return ExitCode::InputError;
-    };
-    let found = exposure(network);
     match args.format {
         crate::output::Format::Json => println!(
             "{}",
