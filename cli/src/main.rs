@@ -20,6 +20,9 @@ pub enum ExitCode {
     Negative = 1,
     /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments.
     InputError = 2,
+    /// 3: unknown: polcheck cannot decide from what it was given (a route target it does not
+    /// follow, a world without the network data a question needs); the output names what.
+    Unknown = 3,
 }
 
 #[derive(Parser)]

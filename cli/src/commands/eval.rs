@@ -140,6 +140,10 @@ fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
     let flow = args.flow.flow()?;
     let env = crate::world::from_flags(&args.worlds)?;
     let network = env.network.as_ref().ok_or("the world has no network")?;
+    if super::flow::has_no_network(network) {
+        eprintln!("warning: {}", super::flow::NO_NETWORK);
+        return Ok(ExitCode::Unknown);
+    }
     let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
     match args.format {
         Format::Json => println!(

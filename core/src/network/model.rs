@@ -239,13 +239,16 @@ impl NetworkInterface {
     }
 }
 
+/// The `State.Name`s of an instance that takes no traffic and holds no public address.
+pub const NOT_RUNNING: [&str; 4] = ["stopping", "stopped", "shutting-down", "terminated"];
+
 /// An EC2 instance (`describe-instances`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
     /// `i-...`.
     pub id: String,
-    /// `State.Name` (`running`, `stopped`...); polcheck answers about configuration and does
-    /// not block on it.
+    /// `State.Name` (`running`, `stopped`...): an instance in a state of [`NOT_RUNNING`] takes
+    /// no traffic (an `instance-state` blocker) and is never exposed.
     pub state: Option<String>,
     /// Its interfaces, the primary (device index 0) first.
     pub interface_ids: Vec<String>,

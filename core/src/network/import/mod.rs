@@ -25,8 +25,11 @@
 //!
 //! Other top-level keys are ignored here: the IAM half of the world reads them, and the world
 //! reader warns about keys nobody knows. Errors and warnings follow the rule stated in
-//! [`super::error`]. Records that no longer exist (`terminated` instances, disassociated CIDR
-//! blocks and route table associations, detached gateways) are skipped.
+//! [`super::error`]. Records that no longer exist (disassociated CIDR blocks and route table
+//! associations, detached gateways) are skipped. Instances are kept whatever their
+//! `State.Name`: a `stopping`, `stopped`, `shutting-down` or `terminated` one loses its public
+//! addresses (AWS releases them; an Elastic IP stays associated but carries nothing), is never
+//! exposed, and blocks every flow to or from it (`instance-state`).
 
 mod instances;
 mod reader;
