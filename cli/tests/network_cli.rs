@@ -92,3 +92,24 @@ fn exposure_without_network_data_is_a_warning_not_zero_exposed() {
     );
     assert!(!out.contains("0 "), "{out}");
 }
+
+#[test]
+fn directories_are_read_recursively_by_region_and_account() {
+    // An export tree as Batfish's AWS snapshots lay it out: account/region/*.json.
+    let text = std::fs::read_to_string(fixture("internet-halves.json")).expect("fixture");
+    let world: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let dir = std::env::temp_dir().join(format!("polcheck-tree-{}", std::process::id()));
+    let region = dir.join("111122223333").join("us-east-1");
+    std::fs::create_dir_all(&region).expect("temp dir");
+    if let Some(obj) = world.as_object() {
+        for (key, value) in obj {
+            let one = serde_json::json!({ key: value });
+            std::fs::write(region.join(format!("{key}.json")), one.to_string()).expect("write");
+        }
+    }
+    std::fs::write(dir.join("README.txt"), "not json").expect("write");
+    let d = dir.display().to_string();
+    let (code, out, err) = flow(&d, "internet", "i-0bastion", "22");
+    assert_eq!(code, 0, "{out}{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

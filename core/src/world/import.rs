@@ -25,6 +25,11 @@ pub const NETWORK_KEYS: &[&str] = &[
     "Reservations",
     "NetworkInterfaces",
     "ManagedPrefixLists",
+    "PrefixLists",
+    "PrefixListEntries",
+    "NatGateways",
+    "VpcPeeringConnections",
+    "EgressOnlyInternetGateways",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

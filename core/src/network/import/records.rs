@@ -14,7 +14,7 @@ use super::{RefKind, Reference};
 
 type R<T> = Result<T, NetworkImportError>;
 
-/// Reads every key but `ManagedPrefixLists` of one document.
+/// Reads every key but the prefix lists of one document.
 pub(super) fn read_all(
     ctx: &mut Ctx<'_>,
     model: &mut NetworkModel,
@@ -136,26 +136,69 @@ fn associated(ctx: &Ctx<'_>, v: &Json, path: &JsonPath, state_key: &str) -> R<bo
     ))
 }
 
-/// Reads `ManagedPrefixLists` of one document.
+/// Reads the prefix lists of one document: `PrefixLists` (as `describe-managed-prefix-lists`
+/// and `describe-prefix-lists` print it; the latter carries `Cidrs`), `ManagedPrefixLists`
+/// (polcheck's earlier shape, elements with `Entries`), and `PrefixListEntries` (polcheck's
+/// wrapper of `get-managed-prefix-list-entries`: `{"PrefixListId", "Entries"}`). Records of one
+/// id from several keys or files are merged.
 pub(super) fn prefix_lists(
     ctx: &mut Ctx<'_>,
     model: &mut NetworkModel,
     seen: &mut HashSet<String>,
 ) -> R<()> {
     let doc = ctx.doc;
-    for (path, v) in ctx.array(&doc.root, &JsonPath::root(), "ManagedPrefixLists")? {
-        ctx.object(&path, v)?;
-        let id = ctx.req_str(v, &path, "PrefixListId")?.to_string();
-        let name = ctx.opt_str(v, &path, "PrefixListName")?.map(str::to_string);
-        let mut cidrs = Vec::new();
-        for (p, e) in ctx.array(v, &path, "Entries")? {
-            ctx.object(&p, e)?;
-            if let Some(c) = ctx.opt_cidr_any(e, &p, "Cidr")? {
-                cidrs.push(c);
+    let root = JsonPath::root();
+    for key in ["PrefixLists", "ManagedPrefixLists", "PrefixListEntries"] {
+        for (path, v) in ctx.array(&doc.root, &root, key)? {
+            ctx.object(&path, v)?;
+            let id = ctx.req_str(v, &path, "PrefixListId")?.to_string();
+            let name = ctx.opt_str(v, &path, "PrefixListName")?.map(str::to_string);
+            let mut cidrs = Vec::new();
+            for (p, e) in ctx.array(v, &path, "Entries")? {
+                ctx.object(&p, e)?;
+                if let Some(c) = ctx.opt_cidr_any(e, &p, "Cidr")? {
+                    cidrs.push(c);
+                }
             }
-        }
-        if remember(ctx, seen, &path, v, &id) {
-            model.prefix_lists.push(PrefixList { id, name, cidrs });
+            for (p, c) in ctx.array(v, &path, "Cidrs")? {
+                let text = c.as_str().ok_or_else(|| {
+                    ctx.error(
+                        &p,
+                        c,
+                        ImportErrorKind::WrongType {
+                            expected: "a string",
+                            found: c.type_name(),
+                        },
+                    )
+                })?;
+                let net = text.trim().parse::<ipnet::IpNet>().map_err(|_| {
+                    ctx.error(
+                        &p,
+                        c,
+                        ImportErrorKind::InvalidCidr {
+                            family: if text.contains(':') { "IPv6" } else { "IPv4" },
+                            value: text.to_string(),
+                        },
+                    )
+                })?;
+                cidrs.push(net.trunc());
+            }
+            match model.prefix_lists.iter_mut().find(|l| l.id == id) {
+                Some(list) => {
+                    if list.name.is_none() {
+                        list.name = name;
+                    }
+                    for c in cidrs {
+                        if !list.cidrs.contains(&c) {
+                            list.cidrs.push(c);
+                        }
+                    }
+                }
+                None => {
+                    seen.insert(id.clone());
+                    model.prefix_lists.push(PrefixList { id, name, cidrs });
+                }
+            }
         }
     }
     Ok(())
@@ -333,6 +376,12 @@ fn route_table(
             push(d, None);
         } else if let Some(pl) = ctx.opt_str(r, &p, "DestinationPrefixListId")? {
             match model.prefix_list(pl) {
+                Some(list) if list.cidrs.is_empty() => ctx.warn(
+                    &p.key("DestinationPrefixListId"),
+                    r,
+                    "PREFIX_LIST_WITHOUT_ENTRIES",
+                    format!("prefix list `{pl}` has no entries in the world (add what `aws ec2 get-managed-prefix-list-entries` prints under `PrefixListEntries`): the route is ignored"),
+                ),
                 Some(list) => list.cidrs.iter().for_each(|c| push(*c, Some(pl))),
                 None => ctx.warn(
                     &p.key("DestinationPrefixListId"),
