@@ -113,3 +113,39 @@ fn directories_are_read_recursively_by_region_and_account() {
     assert_eq!(code, 0, "{out}{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_network_suites_of_the_corpus_pass() {
+    for suite in ["network-demo.json", "network-nat-peering.json"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpus/suites")
+            .join(suite);
+        let (code, out, err) = polcheck(&["test", &path.display().to_string()]);
+        assert_eq!(code, 0, "{suite}: {out}{err}");
+        assert!(out.contains(" passed, 0 failed"), "{out}");
+    }
+}
+
+#[test]
+fn a_suite_can_expect_unknown() {
+    let dir = std::env::temp_dir().join(format!("polcheck-unknown-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let suite = serde_json::json!({
+        "world": fixture("internet-halves.json"),
+        "tests": [
+            {"name": "through a transit gateway the world does not describe",
+             "flow": {"from": "i-0bastion", "to": "192.0.2.7", "protocol": "tcp", "port": 443},
+             "expect": "unknown"},
+            {"name": "and it is not a deny",
+             "flow": {"from": "i-0bastion", "to": "192.0.2.7", "protocol": "tcp", "port": 443},
+             "expect": "denied"}
+        ]
+    });
+    let path = dir.join("s.json");
+    std::fs::write(&path, suite.to_string()).expect("write");
+    let (code, out, err) = polcheck(&["test", &path.display().to_string()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    assert!(out.contains("expected denied, got unknown"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

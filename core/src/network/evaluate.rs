@@ -262,6 +262,21 @@ fn far_nets(
     }
     if let Some(table) = model.route_table_of(subnet) {
         nets.extend(table.routes.iter().map(|r| r.destination));
+        // Traffic through a NAT gateway also crosses the NAT's subnet.
+        let nats = table.routes.iter().filter_map(|r| match &r.target {
+            RouteTarget::NatGateway(id) => model.nat_gateway(id),
+            _ => None,
+        });
+        for nat in nats {
+            if let Some(ns) = model.subnet(&nat.subnet_id) {
+                if let Some(acl) = model.acl_of(ns) {
+                    nets.extend(acl.inbound.iter().chain(&acl.outbound).map(|e| e.cidr));
+                }
+                if let Some(t) = model.route_table_of(ns) {
+                    nets.extend(t.routes.iter().map(|r| r.destination));
+                }
+            }
+        }
     }
     nets
 }
@@ -526,14 +541,74 @@ impl<'m> Walk<'m> {
                 inbound: false,
             },
         );
-        // Behind a NAT gateway or another unmodelled target the interface needs no public
-        // address of its own; the route blocker already says polcheck cannot follow.
-        if !matches!(target, Some(RouteTarget::Other { .. })) {
+        if let Some(RouteTarget::NatGateway(id)) = target {
+            if let Some(nat) = self.model.nat_gateway(id) {
+                return self.through_nat(eni, subnet, nat, dest);
+            }
+        }
+        // Behind an unmodelled target the interface needs no public address of its own; the
+        // unknown already says polcheck cannot follow.
+        if !matches!(
+            target,
+            Some(
+                RouteTarget::Other { .. } | RouteTarget::NatGateway(_) | RouteTarget::VpcPeering(_)
+            )
+        ) {
             self.public_address(Forward, eni, "send to");
         }
         self.acl(Forward, subnet, true, dest);
         self.hop(Forward, HopKind::Internet, &dest.to_string(), None);
         self.acl(Reply, subnet, false, dest);
+    }
+
+    /// The rest of a conversation an interface opens with the internet through a public NAT
+    /// gateway (AWS VPC User Guide, "NAT gateways"): the packet crosses the interface's subnet
+    /// ACL outbound, the NAT's subnet ACL inbound (when the subnets differ) and outbound; the
+    /// NAT's subnet must route the destination to an attached internet gateway; the source is
+    /// translated to the NAT's Elastic IP, so the interface needs no public address. The reply
+    /// comes back the same way: the NAT's subnet ACL inbound, then (different subnets) its
+    /// outbound to the interface and the interface's subnet ACL inbound.
+    fn through_nat(
+        &mut self,
+        eni: &NetworkInterface,
+        subnet: &'m Subnet,
+        nat: &'m super::model::NatGateway,
+        dest: Peer,
+    ) {
+        let Some(nat_subnet) = self.model.subnet(&nat.subnet_id) else {
+            return;
+        };
+        let src = eni
+            .private_ipv4
+            .first()
+            .map_or(Peer::Internet { v6: false }, |a| Peer::Addr(IpAddr::V4(*a)));
+        let same = nat_subnet.id == subnet.id;
+        if !same {
+            self.acl(Forward, subnet, true, dest);
+            self.acl(Forward, nat_subnet, false, src);
+        }
+        self.hop(
+            Forward,
+            HopKind::NatGateway,
+            &nat.id,
+            nat.public_ip.map(|a| format!("source translated to {a}")),
+        );
+        self.acl(Forward, nat_subnet, true, dest);
+        self.route(
+            Forward,
+            nat_subnet,
+            dest,
+            Want::Internet {
+                vpc: &nat_subnet.vpc_id,
+                inbound: false,
+            },
+        );
+        self.hop(Forward, HopKind::Internet, &dest.to_string(), None);
+        self.acl(Reply, nat_subnet, false, dest);
+        if !same {
+            self.acl(Reply, nat_subnet, true, src);
+            self.acl(Reply, subnet, false, dest);
+        }
     }
 
     /// An address outside every VPC opens a conversation with an interface.
@@ -658,6 +733,39 @@ impl<'m> Walk<'m> {
                     ExplanationCode::EgressOnlyGateway,
                     format!("`{}` reaches the internet through egress-only gateway `{e}`, which lets no conversation in", table.id),
                 )),
+                (Want::Internet { inbound: false, .. }, RouteTarget::NatGateway(id)) => match self.model.nat_gateway(id) {
+                    None => {
+                        let explanation = format!("route {} of `{}` leads to nat gateway `{id}`, which the world does not describe (add `aws ec2 describe-nat-gateways`)", r.destination, table.id);
+                        self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                        return Some(&r.target);
+                    }
+                    Some(nat) if !nat.available => Some(fail(ExplanationCode::NatGatewayNotAvailable, format!("nat gateway `{id}` is not available"))),
+                    Some(nat) if !nat.public => Some(fail(ExplanationCode::NatGatewayNotAvailable, format!("nat gateway `{id}` is private: it does not reach the internet"))),
+                    Some(_) => None,
+                },
+                (Want::Internet { inbound: true, .. }, RouteTarget::NatGateway(id)) => Some(fail(
+                    ExplanationCode::NatGatewayOutboundOnly,
+                    format!("`{}` sends the reply through nat gateway `{id}`, which lets no conversation in from the internet", table.id),
+                )),
+                (Want::Local(vpc), RouteTarget::VpcPeering(id)) => match self.model.peering(id) {
+                    None => {
+                        let explanation = format!("route {} of `{}` leads to peering connection `{id}`, which the world does not describe (add `aws ec2 describe-vpc-peering-connections`)", r.destination, table.id);
+                        self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                        return Some(&r.target);
+                    }
+                    Some(p) if !p.active => Some(fail(ExplanationCode::PeeringNotActive, format!("peering connection `{id}` is not active"))),
+                    Some(p) if p.other_side(&table.vpc_id) == Some(*vpc) => {
+                        self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                        self.hop(dir, HopKind::VpcPeering, id, None);
+                        return Some(&r.target);
+                    }
+                    Some(_) => Some(fail(ExplanationCode::NoRouteToDestination, format!("peering connection `{id}` does not join `{}` to `{vpc}`", table.vpc_id))),
+                },
+                (Want::Internet { .. }, RouteTarget::VpcPeering(id)) => {
+                    let explanation = format!("route {} of `{}` sends {dest} to peering connection `{id}`, whose far side the world does not hold", r.destination, table.id);
+                    self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                    return Some(&r.target);
+                }
                 (_, target @ RouteTarget::Other { kind, .. }) => {
                     let explanation = format!(
                         "route {} of `{}` leads to `{target}` ({kind}), which polcheck does not follow: it cannot say where the packet goes",

@@ -83,6 +83,12 @@ pub enum ExplanationCode {
     SecurityGroupNoEgress,
     /// An end is an instance that is stopped, stopping, shutting down or terminated.
     InstanceNotRunning,
+    /// A NAT gateway lets no conversation in from the internet.
+    NatGatewayOutboundOnly,
+    /// The NAT gateway is not available, or is private (no internet).
+    NatGatewayNotAvailable,
+    /// The VPC peering connection is not active.
+    PeeringNotActive,
 }
 
 /// One component that blocks the flow.
@@ -120,6 +126,10 @@ pub enum HopKind {
     SecurityGroup,
     /// An internet gateway crossed.
     InternetGateway,
+    /// A NAT gateway crossed (the source translated).
+    NatGateway,
+    /// A VPC peering connection crossed.
+    VpcPeering,
     /// The internet.
     Internet,
 }

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use crate::json::{Json, JsonPath};
 
 use super::super::error::{ImportErrorKind, NetworkImportError};
-use super::super::model::{NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, Vpc};
+use super::super::model::{
+    NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcPeering,
+};
 use super::instances::{instance, interface};
 use super::reader::{member, Ctx};
 use super::rules::{network_acl, security_group};
@@ -49,6 +51,16 @@ pub(super) fn read_all(
             }
         }
         model.internet_gateways.entry(id).or_default().extend(vpcs);
+    }
+    for (path, v) in ctx.array(root, &base, "NatGateways")? {
+        if let Some(n) = nat_gateway(ctx, &path, v, refs, seen)? {
+            model.nat_gateways.push(n);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "VpcPeeringConnections")? {
+        if let Some(x) = peering(ctx, &path, v, seen)? {
+            model.peerings.push(x);
+        }
     }
     for (path, v) in ctx.array(root, &base, "RouteTables")? {
         if let Some(t) = route_table(ctx, model, &path, v, refs, seen)? {
@@ -204,6 +216,79 @@ pub(super) fn prefix_lists(
     Ok(())
 }
 
+/// A NAT gateway of `describe-nat-gateways`. Deleted ones are skipped.
+fn nat_gateway(
+    ctx: &mut Ctx<'_>,
+    path: &JsonPath,
+    v: &Json,
+    refs: &mut Vec<Reference>,
+    seen: &mut HashSet<String>,
+) -> R<Option<NatGateway>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "NatGatewayId")?.to_string();
+    let subnet_id = ctx.req_str(v, path, "SubnetId")?.to_string();
+    let state = ctx.opt_str(v, path, "State")?;
+    if matches!(state, Some("deleted" | "deleting")) {
+        return Ok(None);
+    }
+    refs.push(reference(
+        ctx,
+        RefKind::InterfaceSubnet,
+        &subnet_id,
+        path,
+        v,
+        "SubnetId",
+    ));
+    let public = ctx.opt_str(v, path, "ConnectivityType")? != Some("private");
+    let (mut private_ip, mut public_ip) = (None, None);
+    for (p, a) in ctx.array(v, path, "NatGatewayAddresses")? {
+        ctx.object(&p, a)?;
+        let primary = ctx.opt_bool(a, &p, "IsPrimary")?.unwrap_or(true);
+        let private = ctx.opt_ipv4(a, &p, "PrivateIp")?;
+        let public = ctx.opt_ipv4(a, &p, "PublicIp")?;
+        if primary || private_ip.is_none() {
+            private_ip = private.or(private_ip);
+            public_ip = public.or(public_ip);
+        }
+    }
+    Ok(remember(ctx, seen, path, v, &id).then_some(NatGateway {
+        id,
+        subnet_id,
+        public,
+        available: state.is_none_or(|s| s == "available"),
+        private_ip,
+        public_ip,
+    }))
+}
+
+/// A peering connection of `describe-vpc-peering-connections`.
+fn peering(
+    ctx: &mut Ctx<'_>,
+    path: &JsonPath,
+    v: &Json,
+    seen: &mut HashSet<String>,
+) -> R<Option<VpcPeering>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "VpcPeeringConnectionId")?.to_string();
+    let side = |key: &'static str| -> R<String> {
+        let info = member(v, key)
+            .ok_or_else(|| ctx.error(path, v, ImportErrorKind::MissingField { field: key }))?;
+        Ok(ctx.req_str(info, &path.key(key), "VpcId")?.to_string())
+    };
+    let requester_vpc = side("RequesterVpcInfo")?;
+    let accepter_vpc = side("AccepterVpcInfo")?;
+    let code = match member(v, "Status") {
+        Some(st) => ctx.opt_str(st, &path.key("Status"), "Code")?,
+        None => None,
+    };
+    Ok(remember(ctx, seen, path, v, &id).then_some(VpcPeering {
+        id,
+        requester_vpc,
+        accepter_vpc,
+        active: code.is_none_or(|c| c == "active"),
+    }))
+}
+
 fn vpc(ctx: &mut Ctx<'_>, path: &JsonPath, v: &Json, seen: &mut HashSet<String>) -> R<Option<Vpc>> {
     ctx.object(path, v)?;
     let id = ctx.req_str(v, path, "VpcId")?.to_string();
@@ -281,10 +366,8 @@ fn subnet(
 }
 
 /// The target fields of a route, in the order AWS prints them; `GatewayId` is read apart.
-const OTHER_TARGETS: [&str; 9] = [
-    "NatGatewayId",
+const OTHER_TARGETS: [&str; 7] = [
     "TransitGatewayId",
-    "VpcPeeringConnectionId",
     "NetworkInterfaceId",
     "InstanceId",
     "CarrierGatewayId",
@@ -306,6 +389,12 @@ fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>>
     }
     if let Some(e) = ctx.opt_str(r, p, "EgressOnlyInternetGatewayId")? {
         return Ok(Some(RouteTarget::EgressOnlyInternetGateway(e.to_string())));
+    }
+    if let Some(n) = ctx.opt_str(r, p, "NatGatewayId")? {
+        return Ok(Some(RouteTarget::NatGateway(n.to_string())));
+    }
+    if let Some(x) = ctx.opt_str(r, p, "VpcPeeringConnectionId")? {
+        return Ok(Some(RouteTarget::VpcPeering(x.to_string())));
     }
     for key in OTHER_TARGETS {
         if let Some(id) = ctx.opt_str(r, p, key)? {
