@@ -116,7 +116,11 @@ fn directories_are_read_recursively_by_region_and_account() {
 
 #[test]
 fn the_network_suites_of_the_corpus_pass() {
-    for suite in ["network-demo.json", "network-nat-peering.json"] {
+    for suite in [
+        "network-demo.json",
+        "network-nat-peering.json",
+        "network-transit.json",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../corpus/suites")
             .join(suite);

@@ -353,6 +353,16 @@ pub(crate) fn resolve_eni<'m>(
     })
 }
 
+/// Where a transit gateway sends a packet.
+enum Transit {
+    /// To the destination VPC's attachment: (attachment, TGW route table, route).
+    Delivered(String, String, String),
+    /// Nowhere: why.
+    Refused(ExplanationCode, String),
+    /// Somewhere polcheck cannot follow: why.
+    Unknown(String),
+}
+
 /// What a route lookup must find.
 enum Want<'a> {
     /// The local route of this VPC.
@@ -551,7 +561,10 @@ impl<'m> Walk<'m> {
         if !matches!(
             target,
             Some(
-                RouteTarget::Other { .. } | RouteTarget::NatGateway(_) | RouteTarget::VpcPeering(_)
+                RouteTarget::Other { .. }
+                    | RouteTarget::NatGateway(_)
+                    | RouteTarget::VpcPeering(_)
+                    | RouteTarget::TransitGateway(_)
             )
         ) {
             self.public_address(Forward, eni, "send to");
@@ -761,6 +774,25 @@ impl<'m> Walk<'m> {
                     }
                     Some(_) => Some(fail(ExplanationCode::NoRouteToDestination, format!("peering connection `{id}` does not join `{}` to `{vpc}`", table.vpc_id))),
                 },
+                (Want::Local(vpc), RouteTarget::TransitGateway(tgw)) => {
+                    match self.transit(tgw, &table.vpc_id, vpc, &dest) {
+                        Transit::Delivered(attach, tgw_rtb, route) => {
+                            self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                            self.hop(dir, HopKind::TransitGateway, tgw, Some(format!("{tgw_rtb}: {route} -> {attach}")));
+                            return Some(&r.target);
+                        }
+                        Transit::Refused(code, explanation) => Some(fail(code, explanation)),
+                        Transit::Unknown(explanation) => {
+                            self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                            return Some(&r.target);
+                        }
+                    }
+                }
+                (Want::Internet { .. }, RouteTarget::TransitGateway(id)) => {
+                    let explanation = format!("route {} of `{}` sends {dest} to transit gateway `{id}`, and no vpc of the world holds it (an on-premises or other network polcheck does not follow)", r.destination, table.id);
+                    self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                    return Some(&r.target);
+                }
                 (Want::Internet { .. }, RouteTarget::VpcPeering(id)) => {
                     let explanation = format!("route {} of `{}` sends {dest} to peering connection `{id}`, whose far side the world does not hold", r.destination, table.id);
                     self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
@@ -787,6 +819,75 @@ impl<'m> Walk<'m> {
             None => self.hop(dir, HopKind::RouteTable, &table.id, rule),
         }
         Some(&r.target)
+    }
+
+    /// Follows transit gateway `tgw` from VPC `from` towards `dest` in VPC `to`: the `vpc`
+    /// attachment of `from`, the TGW route table it is associated with, the longest prefix
+    /// matching `dest` there, which must lead to the `vpc` attachment of `to` (AWS Transit
+    /// Gateway Guide, "How transit gateways work": routing is by the route table associated
+    /// with the attachment the packet enters by; propagated routes are routes of the table).
+    fn transit(&self, tgw: &str, from: &str, to: &str, dest: &Peer) -> Transit {
+        let export = "add `aws ec2 describe-transit-gateway-attachments` and each table's `search-transit-gateway-routes` under `TransitGatewayRoutes`";
+        let Some(entry) = self.model.tgw_attachment_of(tgw, from) else {
+            return Transit::Unknown(format!(
+                "the world holds no attachment of transit gateway `{tgw}` to `{from}` ({export})"
+            ));
+        };
+        if !entry.available {
+            return Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!("attachment `{}` of `{tgw}` is not available", entry.id),
+            );
+        }
+        let Some(rtb_id) = entry.route_table.as_deref() else {
+            return Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!(
+                    "attachment `{}` of `{tgw}` is associated with no route table",
+                    entry.id
+                ),
+            );
+        };
+        let Some(rtb) = self.model.tgw_route_table(rtb_id) else {
+            return Transit::Unknown(format!(
+                "the world holds no routes of transit gateway route table `{rtb_id}` ({export})"
+            ));
+        };
+        let Some(route) = rtb
+            .routes
+            .iter()
+            .filter(|r| dest.in_net(&r.destination))
+            .max_by_key(|r| r.destination.prefix_len())
+        else {
+            return Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!("transit gateway route table `{rtb_id}` has no route to {dest}"),
+            );
+        };
+        if route.blackhole {
+            return Transit::Refused(
+                ExplanationCode::BlackholeRoute,
+                format!(
+                    "route {} of transit gateway route table `{rtb_id}` is a blackhole",
+                    route.destination
+                ),
+            );
+        }
+        let exit = route
+            .attachment
+            .as_deref()
+            .and_then(|a| self.model.tgw_attachment(a));
+        match exit {
+            Some(a) if a.resource_type == "vpc" && a.resource_id.as_deref() == Some(to) => {
+                Transit::Delivered(a.id.clone(), rtb_id.to_string(), route.destination.to_string())
+            }
+            Some(a) if a.resource_type == "vpc" => Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!("route {} of `{rtb_id}` leads to attachment `{}` of `{}`, not `{to}`", route.destination, a.id, a.resource_id.as_deref().unwrap_or("?")),
+            ),
+            Some(a) => Transit::Unknown(format!("route {} of `{rtb_id}` leads to a `{}` attachment `{}`, which polcheck does not follow", route.destination, a.resource_type, a.id)),
+            None => Transit::Unknown(format!("route {} of `{rtb_id}` leads to an attachment the world does not describe ({export})", route.destination)),
+        }
     }
 
     /// The subnet's ACL in one direction; `peer` is the packet's source for inbound rules and

@@ -50,6 +50,8 @@ pub enum RouteTarget {
     NatGateway(String),
     /// `VpcPeeringConnectionId`: a VPC peering connection.
     VpcPeering(String),
+    /// `TransitGatewayId`: a transit gateway.
+    TransitGateway(String),
     /// Anything polcheck does not model (NAT gateway, peering, transit gateway, VPN gateway,
     /// endpoint, interface, instance...): its kind as the export names the field, and its id.
     Other {
@@ -68,6 +70,7 @@ impl fmt::Display for RouteTarget {
             | RouteTarget::EgressOnlyInternetGateway(id)
             | RouteTarget::NatGateway(id)
             | RouteTarget::VpcPeering(id)
+            | RouteTarget::TransitGateway(id)
             | RouteTarget::Other { id, .. } => f.write_str(id),
         }
     }
@@ -316,6 +319,44 @@ impl VpcPeering {
     }
 }
 
+/// A transit gateway attachment (`describe-transit-gateway-attachments`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TgwAttachment {
+    /// `tgw-attach-...`.
+    pub id: String,
+    /// `TransitGatewayId`.
+    pub tgw_id: String,
+    /// `ResourceType`: `vpc`, `vpn`, `peering`, `direct-connect-gateway`...
+    pub resource_type: String,
+    /// `ResourceId`: the VPC id for a `vpc` attachment.
+    pub resource_id: Option<String>,
+    /// `Association.TransitGatewayRouteTableId` (when associated).
+    pub route_table: Option<String>,
+    /// `State == "available"` (or absent).
+    pub available: bool,
+}
+
+/// One route of a transit gateway route table (as `search-transit-gateway-routes` prints it;
+/// propagated routes appear there with `Type: propagated`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TgwRoute {
+    /// `DestinationCidrBlock`.
+    pub destination: IpNet,
+    /// `TransitGatewayAttachments[0].TransitGatewayAttachmentId`.
+    pub attachment: Option<String>,
+    /// `State == "blackhole"`.
+    pub blackhole: bool,
+}
+
+/// A transit gateway route table and its routes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TgwRouteTable {
+    /// `tgw-rtb-...`.
+    pub id: String,
+    /// Its routes.
+    pub routes: Vec<TgwRoute>,
+}
+
 /// Every network component of a world, indexed by id.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkModel {
@@ -331,6 +372,8 @@ pub struct NetworkModel {
     pub(crate) prefix_lists: Vec<PrefixList>,
     pub(crate) nat_gateways: Vec<NatGateway>,
     pub(crate) peerings: Vec<VpcPeering>,
+    pub(crate) tgw_attachments: Vec<TgwAttachment>,
+    pub(crate) tgw_route_tables: Vec<TgwRouteTable>,
     pub(crate) index: Index,
 }
 
@@ -490,6 +533,20 @@ impl NetworkModel {
             .peering
             .get(id)
             .and_then(|&i| self.peerings.get(i))
+    }
+    /// The available `vpc` attachment of transit gateway `tgw` to `vpc`.
+    pub fn tgw_attachment_of(&self, tgw: &str, vpc: &str) -> Option<&TgwAttachment> {
+        self.tgw_attachments.iter().find(|a| {
+            a.tgw_id == tgw && a.resource_type == "vpc" && a.resource_id.as_deref() == Some(vpc)
+        })
+    }
+    /// The transit gateway attachment with this id.
+    pub fn tgw_attachment(&self, id: &str) -> Option<&TgwAttachment> {
+        self.tgw_attachments.iter().find(|a| a.id == id)
+    }
+    /// The transit gateway route table with this id.
+    pub fn tgw_route_table(&self, id: &str) -> Option<&TgwRouteTable> {
+        self.tgw_route_tables.iter().find(|t| t.id == id)
     }
     /// The interface owning a private or public address.
     pub fn interface_by_address(&self, addr: IpAddr) -> Option<&NetworkInterface> {

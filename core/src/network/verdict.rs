@@ -89,6 +89,8 @@ pub enum ExplanationCode {
     NatGatewayNotAvailable,
     /// The VPC peering connection is not active.
     PeeringNotActive,
+    /// The transit gateway has no usable route (or attachment) to the destination VPC.
+    TransitGatewayNoRoute,
 }
 
 /// One component that blocks the flow.
@@ -130,6 +132,8 @@ pub enum HopKind {
     NatGateway,
     /// A VPC peering connection crossed.
     VpcPeering,
+    /// A transit gateway crossed, with its route table and route.
+    TransitGateway,
     /// The internet.
     Internet,
 }

@@ -30,6 +30,9 @@ pub const NETWORK_KEYS: &[&str] = &[
     "NatGateways",
     "VpcPeeringConnections",
     "EgressOnlyInternetGateways",
+    "TransitGatewayAttachments",
+    "TransitGatewayRouteTables",
+    "TransitGatewayRoutes",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

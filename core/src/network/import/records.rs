@@ -7,7 +7,8 @@ use crate::json::{Json, JsonPath};
 
 use super::super::error::{ImportErrorKind, NetworkImportError};
 use super::super::model::{
-    NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcPeering,
+    NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, TgwAttachment,
+    TgwRoute, TgwRouteTable, Vpc, VpcPeering,
 };
 use super::instances::{instance, interface};
 use super::reader::{member, Ctx};
@@ -60,6 +61,83 @@ pub(super) fn read_all(
     for (path, v) in ctx.array(root, &base, "VpcPeeringConnections")? {
         if let Some(x) = peering(ctx, &path, v, seen)? {
             model.peerings.push(x);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "TransitGatewayAttachments")? {
+        ctx.object(&path, v)?;
+        let id = ctx
+            .req_str(v, &path, "TransitGatewayAttachmentId")?
+            .to_string();
+        let state = ctx.opt_str(v, &path, "State")?;
+        if matches!(state, Some("deleted" | "deleting" | "rejected" | "failed")) {
+            continue;
+        }
+        let route_table = match member(v, "Association") {
+            Some(a) => {
+                let ap = path.key("Association");
+                let st = ctx.opt_str(a, &ap, "State")?;
+                if matches!(st, Some("disassociated" | "disassociating")) {
+                    None
+                } else {
+                    ctx.opt_str(a, &ap, "TransitGatewayRouteTableId")?
+                        .map(str::to_string)
+                }
+            }
+            None => None,
+        };
+        let attachment = TgwAttachment {
+            tgw_id: ctx.req_str(v, &path, "TransitGatewayId")?.to_string(),
+            resource_type: ctx
+                .opt_str(v, &path, "ResourceType")?
+                .unwrap_or("vpc")
+                .to_string(),
+            resource_id: ctx.opt_str(v, &path, "ResourceId")?.map(str::to_string),
+            route_table,
+            available: state.is_none_or(|s| s == "available"),
+            id,
+        };
+        if remember(ctx, seen, &path, v, &attachment.id) {
+            model.tgw_attachments.push(attachment);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "TransitGatewayRouteTables")? {
+        ctx.object(&path, v)?;
+        let id = ctx
+            .req_str(v, &path, "TransitGatewayRouteTableId")?
+            .to_string();
+        if !model.tgw_route_tables.iter().any(|t| t.id == id) {
+            model.tgw_route_tables.push(TgwRouteTable {
+                id,
+                routes: Vec::new(),
+            });
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "TransitGatewayRoutes")? {
+        ctx.object(&path, v)?;
+        let id = ctx
+            .req_str(v, &path, "TransitGatewayRouteTableId")?
+            .to_string();
+        let mut routes = Vec::new();
+        for (p, r) in ctx.array(v, &path, "Routes")? {
+            ctx.object(&p, r)?;
+            let Some(destination) = ctx.opt_cidr_any(r, &p, "DestinationCidrBlock")? else {
+                continue; // a prefix-list route of a transit gateway is not read
+            };
+            let attachment = match ctx.array(r, &p, "TransitGatewayAttachments")?.first() {
+                Some((ap, a)) => ctx
+                    .opt_str(a, ap, "TransitGatewayAttachmentId")?
+                    .map(str::to_string),
+                None => None,
+            };
+            routes.push(TgwRoute {
+                destination,
+                attachment,
+                blackhole: ctx.opt_str(r, &p, "State")? == Some("blackhole"),
+            });
+        }
+        match model.tgw_route_tables.iter_mut().find(|t| t.id == id) {
+            Some(t) => t.routes.extend(routes),
+            None => model.tgw_route_tables.push(TgwRouteTable { id, routes }),
         }
     }
     for (path, v) in ctx.array(root, &base, "RouteTables")? {
@@ -366,8 +444,7 @@ fn subnet(
 }
 
 /// The target fields of a route, in the order AWS prints them; `GatewayId` is read apart.
-const OTHER_TARGETS: [&str; 7] = [
-    "TransitGatewayId",
+const OTHER_TARGETS: [&str; 6] = [
     "NetworkInterfaceId",
     "InstanceId",
     "CarrierGatewayId",
@@ -395,6 +472,9 @@ fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>>
     }
     if let Some(x) = ctx.opt_str(r, p, "VpcPeeringConnectionId")? {
         return Ok(Some(RouteTarget::VpcPeering(x.to_string())));
+    }
+    if let Some(t) = ctx.opt_str(r, p, "TransitGatewayId")? {
+        return Ok(Some(RouteTarget::TransitGateway(t.to_string())));
     }
     for key in OTHER_TARGETS {
         if let Some(id) = ctx.opt_str(r, p, key)? {
