@@ -147,6 +147,36 @@ mod tests {
     }
 
     #[test]
+    fn holders_and_unreachable_policies() {
+        let method = "arn:aws:execute-api:us-east-1:111122223333:api1/prod/GET/x";
+        assert!(policy_holders(method)
+            .contains(&"arn:aws:execute-api:us-east-1:111122223333:api1".to_string()));
+        assert_eq!(unreachable_holder("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            unreachable_holder("arn:aws:execute-api:us-east-1:111122223333:api1"),
+            None
+        );
+        assert!(unreachable_holder("bucket").is_some());
+        assert!(unreachable_holder("arn:aws:s3:::bucket/key").is_some());
+    }
+
+    #[test]
+    fn a_world_warns_about_a_policy_no_request_reaches() {
+        let text = r#"{"ResourcePolicies": [{"ResourceArn": "my-bucket", "Policy": {"Statement": []}}],
+            "Organization": {"MasterAccountId": "999988887777", "FeatureSet": "ALL"}}"#;
+        let Ok((_, warnings)) = super::super::World::load(&[("w.json".into(), text.into())]) else {
+            panic!("world did not load");
+        };
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings
+                .first()
+                .is_some_and(|w| w.to_string().contains("no request reaches")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn unqualified_and_odd_arns_govern_themselves() {
         let f = "arn:aws:lambda:us-east-1:111122223333:function:api";
         assert_eq!(governing_resource(f), f);
