@@ -20,21 +20,19 @@ const DEMO: &[(&str, &str)] = &[
     ),
 ];
 
-/// Reads world files; a directory stands for every `*.json` file in it, in name order.
+/// Reads world files; a directory stands for every `*.json` file under it, read recursively
+/// (region and account subfolders, as export scripts write them), in path order.
 pub fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     for p in paths {
         if Path::new(p).is_dir() {
-            let mut names: Vec<String> = std::fs::read_dir(p)
-                .map_err(|e| format!("{p}: cannot read directory: {e}"))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
-                .map(|f| f.display().to_string())
-                .collect();
+            let mut names = Vec::new();
+            json_files_under(Path::new(p), 0, &mut names)?;
             names.sort();
             if names.is_empty() {
-                return Err(format!("{p}: directory holds no .json file"));
+                return Err(format!(
+                    "{p}: directory holds no .json file (subfolders included)"
+                ));
             }
             for n in names {
                 let text = read_text(&n).map_err(|e| e.to_string())?;
@@ -45,6 +43,38 @@ pub fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, String> {
         }
     }
     Ok(files)
+}
+
+/// Folders deeper than this under a `--world` directory are not read (a guard against
+/// symbolic-link loops; real export trees are two or three levels deep).
+const MAX_DEPTH: usize = 16;
+
+/// Collects the `*.json` files under `dir`, recursively.
+fn json_files_under(dir: &Path, depth: usize, out: &mut Vec<String>) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "{}: folders nested more than {MAX_DEPTH} deep",
+            dir.display()
+        ));
+    }
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: cannot read directory: {e}", dir.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            json_files_under(&path, depth + 1, out)?;
+        } else if path.is_file() && path.extension().is_some_and(|x| x == "json") {
+            out.push(path.display().to_string());
+        }
+    }
+    Ok(())
 }
 
 /// Parses world files and builds the engine with them (and what `builder` already holds),

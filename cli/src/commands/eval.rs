@@ -147,6 +147,11 @@ pub fn run(args: Args) -> ExitCode {
 fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
     let flow = args.flow.flow()?;
     let engine = crate::world::from_flags(Engine::builder(), &args.worlds)?;
+    let network = engine.network().ok_or("the world has no network")?;
+    if super::flow::has_no_network(network) {
+        eprintln!("warning: {}", super::flow::NO_NETWORK);
+        return Ok(ExitCode::Unknown);
+    }
     let verdict = engine.flow(&flow).map_err(|e| e.to_string())?;
     match args.format {
         Format::Json => println!(

@@ -60,12 +60,12 @@ pub enum TestKind {
         /// The test's own policies, replacing the suite's key by key.
         policies: PolicyInputs,
     },
-    /// A network flow (the object as written) and whether it must be allowed.
+    /// A network flow (the object as written) and the verdict it must get.
     Flow {
         /// The `flow` object.
         flow: serde_json::Value,
-        /// `true` for `allowed`, `false` for `denied`.
-        expect_allowed: bool,
+        /// `allowed`, `denied` or `unknown` (a path polcheck cannot follow).
+        expect: &'static str,
     },
 }
 
@@ -377,20 +377,23 @@ impl Reader<'_> {
                 }
             }
             (None, Some(flow)) => {
-                let expect_allowed = match expect {
-                    "allowed" => true,
-                    "denied" => false,
+                let expect = match expect {
+                    "allowed" => "allowed",
+                    "denied" => "denied",
+                    "unknown" => "unknown",
                     other => {
                         return Err(self.shape(
                             expect_node,
                             &path.key("expect"),
-                            format!("unknown verdict `{other}` (expected `allowed` or `denied`)"),
+                            format!(
+                            "unknown verdict `{other}` (expected `allowed`, `denied` or `unknown`)"
+                        ),
                         ))
                     }
                 };
                 TestKind::Flow {
                     flow: flow.to_serde(),
-                    expect_allowed,
+                    expect,
                 }
             }
             (Some(_), Some(_)) => {
@@ -484,11 +487,7 @@ pub struct TestResult {
 pub fn judge(test: &TestCase, got: Result<TestOutcome, String>) -> TestResult {
     let expected = match &test.kind {
         TestKind::Request { expect, .. } => expect.as_str().to_string(),
-        TestKind::Flow {
-            expect_allowed: true,
-            ..
-        } => "allowed".into(),
-        TestKind::Flow { .. } => "denied".into(),
+        TestKind::Flow { expect, .. } => (*expect).to_string(),
     };
     let failure = match got {
         Err(e) => Some(format!("expected {expected}, got an error: {e}")),

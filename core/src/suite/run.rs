@@ -65,7 +65,7 @@ impl<'a> SuiteRun<'a> {
         let flow = Flow::from_test_json(flow).map_err(|e| format!("{}: {e}", path.key("flow")))?;
         let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
         Ok(TestOutcome {
-            got: if verdict.allowed { "allowed" } else { "denied" }.into(),
+            got: verdict.outcome.as_str().into(),
             blocked_by: verdict
                 .blocked_by()
                 .into_iter()
