@@ -2,7 +2,9 @@
 //! the service catalogue and the security checks, reporting every finding in one run.
 //!
 //! Text output is one line per finding, `FILE:LINE:COL: severity[code]: message (did you mean
-//! ...)`, compiler style, what IAM would refuse included; `--format json` prints one JSON
+//! ...)`, compiler style; what IAM would refuse goes to standard error as `FILE:LINE:COL:
+//! error: message (at PATH) [code]`, every one of them, and the rest is still checked;
+//! `--format json` prints one JSON
 //! array of every file's findings, each with its `file` (a file that cannot be read is an
 //! entry with code `unreadable-file`, so the array always carries everything); `--format
 //! sarif` prints a SARIF 2.1.0 log. Suppressions come from `.polcheck.toml` (or `--config`)
@@ -11,6 +13,7 @@
 use std::path::Path;
 
 use polcheck_core::json;
+use polcheck_core::policy::Location;
 use polcheck_core::validate::suppress::Suppressions;
 use polcheck_core::validate::{
     sarif, validate_json, validate_text, world::options_for, world::policy_documents, Finding,
@@ -207,9 +210,22 @@ pub fn run(args: Args) -> ExitCode {
                 let doc = match json::parse(text) {
                     Ok(d) => d,
                     Err(e) => {
-                        run.unreadable(
+                        let location = Location {
+                            position: e.position,
+                            ..Location::default()
+                        };
+                        let message = format!("invalid JSON: {}", e.message);
+                        let finding = Finding {
+                            location,
+                            ..unreadable_finding(&message)
+                        };
+                        run.add(
                             file,
-                            format!("{}: invalid JSON: {}", e.position, e.message),
+                            vec![Finding {
+                                code: "invalid-json",
+                                ..finding
+                            }],
+                            &quiet,
                         );
                         continue;
                     }
@@ -243,7 +259,20 @@ fn print(run: &Run, format: ValidateFormat) {
             let on = colour();
             for (file, findings) in &run.files {
                 for f in findings {
-                    println!("{}", line(file, f, on));
+                    if f.is_refused() {
+                        // What IAM would refuse goes to standard error, as other commands
+                        // report bad input; the code comes last.
+                        let at = match f.location.path.as_str() {
+                            "" => String::new(),
+                            path => format!(" (at {path})"),
+                        };
+                        eprintln!(
+                            "{file}:{}: error: {}{at} [{}]",
+                            f.location.position, f.message, f.code
+                        );
+                    } else {
+                        println!("{}", line(file, f, on));
+                    }
                 }
             }
         }
