@@ -95,7 +95,7 @@ struct ValidateConfig {
 struct IgnoreRule {
     code: String,
     path: Option<String>,
-    #[allow(dead_code)] // documentation for the reader of the file
+    #[allow(dead_code, reason = "documentation for the reader of the file")]
     reason: Option<String>,
 }
 
