@@ -15,7 +15,7 @@
 //! # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
 //! ```
 
-mod arn_format;
+pub(crate) mod arn_format;
 mod conditions;
 mod error;
 mod load;
