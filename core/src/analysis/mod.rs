@@ -38,6 +38,7 @@ mod check;
 mod diff;
 pub mod lang;
 mod partition;
+pub mod suite;
 pub mod values;
 mod witness;
 
