@@ -5,5 +5,6 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod flow;
+pub mod replay;
 pub mod test;
 pub mod validate;
