@@ -87,6 +87,8 @@ pub(crate) struct Restriction {
     pub principals: Option<PrincipalFilter>,
     /// Keys whose values are limited to "absent" and the given outsider value.
     pub outsider_values: HashMap<String, String>,
+    /// The resource's account, when it is known (a world's resource).
+    pub owner: Option<String>,
 }
 
 fn bit(bits: &[u64], i: usize) -> bool {
@@ -223,8 +225,12 @@ impl<'a> Partition<'a> {
     ) -> Result<Partition<'a>, Unknown> {
         let mut taken = BTreeSet::new();
         mentioned_accounts(&[old, new], &mut taken);
-        let owner = unused_account(&taken, 0);
-        let fresh = unused_account(&taken, 1);
+        let owner = match &restriction.owner {
+            Some(o) => o.clone(),
+            None => unused_account(&taken, 0),
+        };
+        taken.insert(owner.clone());
+        let fresh = unused_account(&taken, 0);
 
         let mut action_langs: Vec<(String, Lang)> = Vec::new();
         let mut resource_langs: Vec<(String, Lang)> = Vec::new();

@@ -158,9 +158,11 @@ pub fn parse(text: &str) -> Result<Vec<DiffTest>, DiffSuiteError> {
             "diff" | "removed" => test.old.is_some() && test.new.is_some(),
             "notGranted" => test.policy.is_some() && !test.actions.is_empty(),
             "noPublicAccess" => test.policy.is_some(),
-            other => return Err(err(format!(
+            other => {
+                return Err(err(format!(
                 "unknown check `{other}` (expected diff, removed, notGranted or noPublicAccess)"
-            ))),
+            )))
+            }
         };
         if !needs {
             return Err(err(format!(

@@ -102,6 +102,7 @@ pub mod limits {
     pub const MAX_ENTITIES: usize = 1_000_000;
 }
 mod layers;
+mod policies_view;
 mod principals;
 mod read;
 mod resolve;
@@ -109,6 +110,7 @@ mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
+pub use policies_view::ResourcePolicyInfo;
 pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
