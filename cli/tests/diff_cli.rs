@@ -194,3 +194,31 @@ fn diff_suites_run_under_polcheck_test() {
         assert!(out.contains(" passed, 0 failed"));
     }
 }
+
+#[test]
+fn findings_on_the_demo_world() {
+    let o = polcheck(&["findings", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    let public = f
+        .iter()
+        .find(|x| x["resource"] == "arn:aws:s3:::demo-public-site")
+        .expect("the public bucket");
+    // Anonymous access: the witness has no principal.
+    assert!(public["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["witness"].get("principal").is_none()));
+    assert!(f
+        .iter()
+        .all(|x| !x["access"].as_array().unwrap().is_empty()));
+    // A world compared with itself gains nothing.
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/worlds/demo");
+    let d = demo.to_str().unwrap();
+    assert_eq!(
+        code(&polcheck(&["findings", "--world", d, "--baseline", d])),
+        0
+    );
+}

@@ -92,6 +92,7 @@ pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, An
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
         owner: None,
+        resource: None,
     };
     compare(nothing, policy, kind, &restriction, "NEW")
 }

@@ -54,7 +54,7 @@ pub struct Findings {
 
 const NOTHING: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
 
-fn restriction(owner: &str, zone: BTreeSet<String>) -> Restriction {
+fn restriction(owner: &str, resource: &str, zone: BTreeSet<String>) -> Restriction {
     Restriction {
         principals: Some(Box::new(
             move |p: &Option<String>, _fresh: &str| match Principal::parse(p.as_deref()) {
@@ -68,6 +68,7 @@ fn restriction(owner: &str, zone: BTreeSet<String>) -> Restriction {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
         owner: Some(owner.to_string()),
+        resource: Some(resource.to_string()),
     }
 }
 
@@ -81,32 +82,18 @@ fn zone_of(world: &World, account: &str, zone: TrustZone) -> BTreeSet<String> {
     }
 }
 
-/// The external access of one policy text of a resource in `account`.
-pub fn external_access(
-    text: &str,
-    kind: PolicyType,
-    account: &str,
-    zone: BTreeSet<String>,
-) -> Result<super::Diff, AnalysisError> {
-    compare(NOTHING, text, kind, &restriction(account, zone), "NEW")
-}
-
-/// New external access of a resource between two versions of its policy (`old` is
-/// [`None`] for a new resource).
+/// New external access of `resource` (in `account`) between two versions of its policy
+/// (`old` is [`None`] for a new resource: then every external access).
 pub fn new_external_access(
     old: Option<&str>,
     new: &str,
     kind: PolicyType,
+    resource: &str,
     account: &str,
     zone: BTreeSet<String>,
 ) -> Result<super::Diff, AnalysisError> {
-    compare(
-        old.unwrap_or(NOTHING),
-        new,
-        kind,
-        &restriction(account, zone),
-        "NEW",
-    )
+    let r = restriction(account, resource, zone);
+    compare(old.unwrap_or(NOTHING), new, kind, &r, "NEW")
 }
 
 /// Every resource policy and trust policy of the world that grants access outside the zone.
@@ -173,7 +160,7 @@ pub fn findings_against(
             continue;
         }
         let z = zone_of(world, &account, zone);
-        let d = new_external_access(old.map(String::as_str), &text, kind, &account, z)?;
+        let d = new_external_access(old.map(String::as_str), &text, kind, &arn, &account, z)?;
         match d.verdict {
             Verdict::Fail => out.findings.push(Finding {
                 resource: arn,
