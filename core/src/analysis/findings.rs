@@ -174,3 +174,85 @@ pub fn findings_against(
     }
     Ok(out)
 }
+
+/// The identity-based access of every user and role, as one document: the statements of
+/// all its identity policies (inline, managed, groups') merged. `None` when the policies mix
+/// language versions and one of them writes `${`, which each version reads differently.
+fn identity_texts(world: &World) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for caller in world.principals() {
+        let Ok(req) = crate::Request::new(
+            Some(&caller),
+            "polcheck:Witness",
+            "*",
+            crate::Context::new(),
+        ) else {
+            continue;
+        };
+        let layers = world.layers_for(&req);
+        let policies = layers.identity.policies();
+        let versions: BTreeSet<String> = policies
+            .iter()
+            .map(|p| format!("{:?}", p.policy.version))
+            .collect();
+        let version = policies
+            .first()
+            .map(|p| p.policy.version)
+            .unwrap_or(crate::policy::Version::V2012_10_17);
+        let mixed_variables = versions.len() > 1
+            && policies
+                .iter()
+                .any(|p| policy_text(&p.policy).contains("${"));
+        let text = (!mixed_variables).then(|| {
+            super::to_json::statements_text(
+                version,
+                policies.iter().flat_map(|p| p.policy.statements.iter()),
+            )
+        });
+        out.push((caller, text));
+    }
+    out
+}
+
+/// One principal's identity-based access gained between two worlds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalDiff {
+    /// The caller (a user ARN, or a role's representative session).
+    pub principal: String,
+    /// What it gained.
+    pub diff: super::Diff,
+}
+
+/// The diff of two worlds' identity-based access: for every user and role of `new`, what its
+/// identity policies together allow that they did not in `old` (everything, for a new
+/// principal). Principals whose policies did not change are skipped without analysis.
+pub fn diff_worlds(old: &World, new: &World) -> Result<Vec<PrincipalDiff>, AnalysisError> {
+    let before: HashMap<String, Option<String>> = identity_texts(old).into_iter().collect();
+    let mut out = Vec::new();
+    for (caller, text) in identity_texts(new) {
+        let prior = before.get(&caller);
+        if prior == Some(&text) {
+            continue;
+        }
+        let d = match (
+            prior.cloned().unwrap_or_else(|| Some(NOTHING.to_string())),
+            text,
+        ) {
+            (Some(a), Some(b)) => super::diff(&a, &b, PolicyType::Identity)?,
+            _ => super::Diff {
+                verdict: Verdict::Unknown(Unknown::TooComplex {
+                    what: "policies of both language versions with `${` text".into(),
+                }),
+                regions: Vec::new(),
+                omitted: 0,
+            },
+        };
+        if d.verdict != Verdict::Pass {
+            out.push(PrincipalDiff {
+                principal: caller,
+                diff: d,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -246,3 +246,24 @@ fn world_findings_and_world_diff() {
         .iter()
         .any(|r| r.witness.principal.is_none()));
 }
+
+#[test]
+fn two_worlds_identity_diff() {
+    use crate::world::World;
+    let world = |action: &str| {
+        let text = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "app", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/app",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": []}},
+              "RolePolicyList": [{{"PolicyName": "p", "PolicyDocument": {{"Version": "2012-10-17",
+                "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}}}}}],
+              "AttachedManagedPolicies": []}}]}}"#
+        );
+        World::load(&[("w.json".to_string(), text)]).unwrap().0
+    };
+    let (a, b) = (world("s3:GetObject"), world("s3:*"));
+    assert!(findings::diff_worlds(&a, &a).unwrap().is_empty());
+    let d = findings::diff_worlds(&a, &b).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].diff.verdict, Verdict::Fail);
+    assert!(findings::diff_worlds(&b, &a).unwrap().is_empty());
+}
