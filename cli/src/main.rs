@@ -91,6 +91,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Check one policy: `--not-granted ACTION...` or `--no-public-access`.
     Check(commands::check::Args),
+    /// Resource and trust policies of a world granting access outside the trust zone.
+    Findings(commands::findings::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -116,6 +118,7 @@ fn main() -> std::process::ExitCode {
         Command::Catalogue(args) => commands::catalogue::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Findings(args) => commands::findings::run(args),
         Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)

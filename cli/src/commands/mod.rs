@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod check;
 pub mod diff;
 pub mod eval;
+pub mod findings;
 pub mod flow;
 pub mod replay;
 pub mod test;

@@ -41,6 +41,9 @@ pub fn run(args: Args) -> ExitCode {
 /// Runs one suite; `Err` when it cannot be read at all.
 fn run_suite(file: &str) -> Result<(usize, usize), String> {
     let text = read_text(file).map_err(|e| e.to_string())?;
+    if polcheck_core::analysis::suite::is_diff_suite(&text) {
+        return super::diff::run_suite(file, &text);
+    }
     let suite = Suite::parse(&text).map_err(|e| format!("{file}:{e}"))?;
     let engine = match &suite.world {
         None => Engine::builder().build().map_err(|e| e.to_string())?,
