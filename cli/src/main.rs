@@ -52,6 +52,11 @@ enum Command {
     Actions(commands::actions::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
+    /// Access paths: how a principal can act as another, become admin, or reach an action,
+    /// each hop with the statements that allow it. Exit 1 when there is no path.
+    Paths(commands::paths::Args),
+    /// Every principal that can escalate to admin, with its path. Exit 1 when any can.
+    Escalation(commands::escalation::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -74,6 +79,8 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Actions(args) => commands::actions::run(args),
         Command::Catalogue(args) => commands::catalogue::run(args),
+        Command::Paths(args) => commands::paths::run(args),
+        Command::Escalation(args) => commands::escalation::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

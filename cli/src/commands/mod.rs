@@ -1,7 +1,9 @@
 pub mod actions;
 pub mod batch;
 pub mod catalogue;
+pub mod escalation;
 pub mod eval;
 pub mod flow;
+pub mod paths;
 pub mod test;
 pub mod validate;
