@@ -121,7 +121,7 @@ pub fn print_path(r: &PathReport, indent: &str) {
         println!("{indent}{} itself", r.from);
     }
     for h in &r.hops {
-        print_hop(h, indent);
+        print_hop(h, indent, "");
     }
     let end = if r.elevated {
         format!("{} (holding any permission)", r.to)
@@ -139,7 +139,7 @@ fn when(c: &[polcheck_core::paths::Condition]) -> String {
     format!(" when {}", parts.join(", "))
 }
 
-fn print_hop(h: &HopReport, indent: &str) {
+fn print_hop(h: &HopReport, indent: &str, lead: &str) {
     let conditional = if h.conditional { " [conditional]" } else { "" };
     let verb = if h.elevates {
         "gives any permission to"
@@ -147,7 +147,7 @@ fn print_hop(h: &HopReport, indent: &str) {
         "becomes"
     };
     println!(
-        "{indent}{} --{}--> {verb} {}{conditional}",
+        "{indent}{lead}{} --{}--> {verb} {}{conditional}",
         h.from, h.method, h.to
     );
     if let Some(note) = &h.note {
@@ -180,7 +180,7 @@ fn print_hop(h: &HopReport, indent: &str) {
         }
     }
     for t in &h.then {
-        print_hop(t, &format!("{indent}  then "));
+        print_hop(t, &format!("{indent}  "), "then ");
     }
 }
 
@@ -190,4 +190,69 @@ fn short(arn: &str) -> &str {
         return rest.split('/').next().unwrap_or(rest);
     }
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
+}
+
+/// `eval --world W --action A --resource R --transitive`: who can perform each action, on
+/// their own or through a path.
+pub fn transitive(
+    worlds: &[String],
+    actions: &[String],
+    resource: &str,
+    format: Format,
+) -> Result<ExitCode, String> {
+    if actions.is_empty() {
+        return Err("--transitive needs --action".into());
+    }
+    if let Some(a) = actions.iter().find(|a| !a.contains(':')) {
+        return Err(format!("--action `{a}`: expected `service:Action`"));
+    }
+    let (engine, graph) = graph(worlds, "us-east-1")?;
+    let mut rows = Vec::new();
+    for action in actions {
+        let target = Target::Action {
+            action: action.clone(),
+            resource: resource.to_string(),
+        };
+        for i in 0..graph.nodes().len() {
+            if let Some(p) = graph.shortest(&engine, i, &target) {
+                rows.push((action.clone(), graph.report(&engine, &p)));
+            }
+        }
+    }
+    match format {
+        Format::Json => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|(a, r)| json!({"Principal": r.from, "Action": a, "Direct": r.hops.is_empty(), "Path": r}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "TransitivePrincipals": list }))
+                    .unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            for action in actions {
+                println!("who can {action} on {resource}, through paths:");
+                for (_, r) in rows.iter().filter(|(a, _)| a == action) {
+                    if r.hops.is_empty() {
+                        println!("  {}  (directly){}", r.from, when(&r.conditions));
+                    } else {
+                        let chain: Vec<String> = r
+                            .hops
+                            .iter()
+                            .map(|h| format!("--{}--> {}", h.method, h.to))
+                            .collect();
+                        println!("  {}  {}{}", r.from, chain.join(" "), when(&r.conditions));
+                    }
+                }
+            }
+            println!("{} principal-action pairs reach the action", rows.len());
+        }
+    }
+    Ok(if rows.is_empty() {
+        ExitCode::Negative
+    } else {
+        ExitCode::Success
+    })
 }
