@@ -241,7 +241,10 @@ pub fn transitive(
                         let chain: Vec<String> = r
                             .hops
                             .iter()
-                            .map(|h| format!("--{}--> {}", h.method, h.to))
+                            .map(|h| {
+                                let mark = if h.conditional { " [conditional]" } else { "" };
+                                format!("--{}{mark}--> {}", h.method, h.to)
+                            })
                             .collect();
                         println!("  {}  {}{}", r.from, chain.join(" "), when(&r.conditions));
                     }
