@@ -18,8 +18,36 @@ pub enum ExitCode {
     Success = 0,
     /// 1: denied (eval), a test failed (test), findings (validate).
     Negative = 1,
-    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments.
+    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments, a malformed
+    /// question.
     InputError = 2,
+    /// 3: unknown: the inputs lack something the answer depends on (eval, batch), or the
+    /// analysis (`diff`, `check`) cannot decide a construct of the input.
+    Unknown = 3,
+}
+
+impl ExitCode {
+    /// The code of a run of answers: 1 when any is a deny, else 3 when any is unknown, else 0.
+    pub fn of_outcomes(
+        outcomes: impl IntoIterator<Item = polcheck_core::decide::Outcome>,
+    ) -> ExitCode {
+        use polcheck_core::decide::Outcome;
+        let (mut denied, mut unknown) = (false, false);
+        for o in outcomes {
+            match o {
+                Outcome::Allowed => {}
+                Outcome::Unknown => unknown = true,
+                _ => denied = true,
+            }
+        }
+        if denied {
+            ExitCode::Negative
+        } else if unknown {
+            ExitCode::Unknown
+        } else {
+            ExitCode::Success
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -50,6 +78,9 @@ enum Command {
     Validate(commands::validate::Args),
     /// Expand action patterns such as `s3:Get*` to actions with their access levels.
     Actions(commands::actions::Args),
+    /// Replay CloudTrail events against a world (and a proposed one): match rate, decisions
+    /// that flip, unused access. Exit 1 on any disagreement or flip.
+    Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
     /// Access paths: how a principal can act as another, become admin, or reach an action,
@@ -57,6 +88,10 @@ enum Command {
     Paths(commands::paths::Args),
     /// Every principal that can escalate to admin, with its path. Exit 1 when any can.
     Escalation(commands::escalation::Args),
+    /// Does NEW allow anything OLD does not? PASS/FAIL with witness requests, or UNKNOWN.
+    Diff(commands::diff::Args),
+    /// Check one policy: `--not-granted ACTION...` or `--no-public-access`.
+    Check(commands::check::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -81,6 +116,9 @@ fn main() -> std::process::ExitCode {
         Command::Catalogue(args) => commands::catalogue::run(args),
         Command::Paths(args) => commands::paths::run(args),
         Command::Escalation(args) => commands::escalation::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

@@ -56,7 +56,7 @@ fn five_colons(text: &str) -> Option<[usize; 5]> {
     let mut seen = 0;
     for (i, b) in text.bytes().enumerate() {
         if b == b':' {
-            at[seen] = i;
+            *at.get_mut(seen)? = i;
             seen += 1;
             if seen == 5 {
                 return Some(at);
@@ -168,7 +168,7 @@ impl ArnPattern {
             Tail::Variable(t) => match t.parts().first() {
                 Some(crate::variables::Part::Text(s)) => {
                     let end = s.find(['*', '?']).unwrap_or(s.len());
-                    &s.as_bytes()[..end]
+                    s.as_bytes().get(..end).unwrap_or_default()
                 }
                 _ => b"",
             },

@@ -34,9 +34,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod arn;
 #[cfg(feature = "catalogue")]
 pub mod catalogue;
+#[cfg(feature = "catalogue")]
+pub mod cloudtrail;
 pub mod compile;
 pub mod condition;
 pub mod context;

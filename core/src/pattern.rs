@@ -131,7 +131,7 @@ impl Segment {
             return memchr::memmem::find(rest, lit).map(|i| from + i + lit.len());
         }
         (from..=text.len())
-            .filter(|&i| i == text.len() || is_char_start(text[i]))
+            .filter(|&i| text.get(i).is_none_or(|&b| is_char_start(b)))
             .find_map(|i| self.match_at(text, i))
     }
 }
@@ -277,7 +277,7 @@ impl Glob {
                     return t.len() >= pos + lit.len() && t.ends_with(lit);
                 }
                 (pos..=t.len())
-                    .filter(|&i| i == t.len() || is_char_start(t[i]))
+                    .filter(|&i| t.get(i).is_none_or(|&b| is_char_start(b)))
                     .any(|i| last.match_at(t, i) == Some(t.len()))
             }
         }

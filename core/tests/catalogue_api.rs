@@ -1,5 +1,10 @@
 //! The catalogue's lookups: action globs, did-you-mean, condition key types, policy owners.
 
+#![expect(
+    clippy::panic,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::catalogue::{AccessLevel, Catalogue, ConditionKeyType, KeyScope};
 
 fn cat() -> &'static Catalogue {

@@ -1,6 +1,11 @@
 //! The catalogue against the services users name most: a real action, a real ARN, and the
 //! resource type the ARN is inferred to be for that action.
 
+#![expect(
+    clippy::panic,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::catalogue::{AccessLevel, Catalogue};
 use polcheck_core::{Context, Engine, Outcome, Request};
 

@@ -4,6 +4,12 @@
 //! get their regressions as unit tests in the module at fault, since their inputs only mean
 //! something to `arbitrary`.
 
+#![expect(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use std::path::{Path, PathBuf};
 
 use polcheck_core::compile::{NamedPolicy, PolicySet};

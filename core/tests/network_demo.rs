@@ -1,5 +1,11 @@
 //! The demo network suite of the corpus: its world is a file next to it, read with positions.
 
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -3,6 +3,13 @@
 //! world's method, and the `closed-*` principals, which a boundary, an SCP, a condition or a
 //! trust policy stops, do not. Every edge kind of the catalogue has its world.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use std::path::PathBuf;
 
 use polcheck_core::paths::{methods::METHODS, Graph, NodeKind, Options, Target};

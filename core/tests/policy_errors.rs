@@ -1,5 +1,10 @@
 //! Every policy error names the JSON path, the line:column and what is wrong.
 
+#![expect(
+    clippy::expect_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::policy::{Policy, PolicyError};
 
 fn err(text: &str) -> PolicyError {

@@ -1,6 +1,12 @@
 //! `polcheck_core::validate`: one test per finding code (code, path, line:column, message),
 //! the documents around them, and clean runs over the corpus and the conformance suites.
 
+#![expect(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use std::path::{Path, PathBuf};
 
 use polcheck_core::json::{self, Json, JsonPath, LineIndex};

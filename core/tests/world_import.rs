@@ -1,6 +1,12 @@
 //! Importing real-shaped exports: document encodings, managed policy versions, boundaries,
 //! groups, tags, merging, broken references, warnings and located errors.
 
+#![expect(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{decide, Decision, Outcome, PolicyKind};
 use polcheck_core::request::Request;

@@ -2,6 +2,13 @@
 //! `decide`. `data/world-basics.json` is a copy of the shared conformance suite
 //! `conformance/iam/world-basics.json`; `corpus/suites/world-demo.json` is the demo estate.
 
+#![expect(
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
 
-use polcheck_core::decide::{decide, Layers};
+use polcheck_core::decide::{decide, Layers, Outcome};
 use polcheck_core::suite::{PolicyInputs, RequestSpec};
 use polcheck_core::world::World;
 use serde_json::{json, Value};
@@ -53,7 +53,7 @@ pub fn run(path: &str, source: &Source) -> Result<ExitCode, String> {
         .map(|n| n.get())
         .unwrap_or(1);
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let (mut any_denied, mut any_error) = (false, false);
+    let (mut outcomes, mut any_error) = (Vec::new(), false);
     let mut lines = reader.lines().enumerate();
     loop {
         let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
@@ -65,7 +65,7 @@ pub fn run(path: &str, source: &Source) -> Result<ExitCode, String> {
             break;
         }
         let per = chunk.len().div_ceil(threads);
-        let results: Vec<Vec<(Value, Option<bool>)>> = std::thread::scope(|s| {
+        let results: Vec<Vec<(Value, Option<Outcome>)>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk
                 .chunks(per)
                 .map(|part| {
@@ -82,11 +82,16 @@ pub fn run(path: &str, source: &Source) -> Result<ExitCode, String> {
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        for (v, allowed) in results.into_iter().flatten() {
-            match allowed {
-                Some(false) => any_denied = true,
+        for (v, outcome) in results.into_iter().flatten() {
+            match outcome {
+                Some(Outcome::Allowed) => {}
+                // Only whether some line was denied or unknown matters for the exit code.
+                Some(o) => {
+                    if !outcomes.contains(&o) {
+                        outcomes.push(o);
+                    }
+                }
                 None => any_error = true,
-                Some(true) => {}
             }
             writeln!(out, "{v}").map_err(|e| format!("cannot write: {e}"))?;
         }
@@ -96,15 +101,13 @@ pub fn run(path: &str, source: &Source) -> Result<ExitCode, String> {
     out.flush().map_err(|e| format!("cannot write: {e}"))?;
     Ok(if any_error {
         ExitCode::InputError
-    } else if any_denied {
-        ExitCode::Negative
     } else {
-        ExitCode::Success
+        ExitCode::of_outcomes(outcomes)
     })
 }
 
-/// Evaluates one line: the result, and `Some(allowed)` or `None` for an unreadable line.
-fn one(line: usize, text: &str, source: &Source) -> (Value, Option<bool>) {
+/// Evaluates one line: the result, and `Some(outcome)` or `None` for an unreadable line.
+fn one(line: usize, text: &str, source: &Source) -> (Value, Option<Outcome>) {
     let result = (|| {
         let spec = RequestSpec::parse(text).map_err(|e| e.to_string())?;
         let mut req = spec.to_request().map_err(|e| e.to_string())?;
@@ -112,12 +115,12 @@ fn one(line: usize, text: &str, source: &Source) -> (Value, Option<bool>) {
             Some(w) => decide(&w.layers_with(&mut req, source.inputs), &req),
             None => decide(source.compiled, &req),
         };
-        Ok::<_, String>((aws_result(&req.action, &req.resource, &d), d.is_allowed()))
+        Ok::<_, String>((aws_result(&req.action, &req.resource, &d), d.outcome))
     })();
     match result {
-        Ok((mut v, allowed)) => {
+        Ok((mut v, outcome)) => {
             v["Line"] = json!(line);
-            (v, Some(allowed))
+            (v, Some(outcome))
         }
         Err(e) => (json!({ "Line": line, "Error": e }), None),
     }

@@ -229,12 +229,9 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         }
         Format::Text => print_text(&results, &args.resource, &sources),
     }
-    let all_allowed = results.iter().all(|(_, d)| d.is_allowed());
-    Ok(if all_allowed {
-        ExitCode::Success
-    } else {
-        ExitCode::Negative
-    })
+    Ok(ExitCode::of_outcomes(
+        results.iter().map(|(_, d)| d.outcome),
+    ))
 }
 
 type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;
@@ -347,6 +344,7 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
             Outcome::Allowed => ("ALLOWED", "32"),
             Outcome::ExplicitDeny => ("EXPLICIT DENY", "31"),
             Outcome::ImplicitDeny => ("IMPLICIT DENY", "33"),
+            _ => ("UNKNOWN", "35"),
         };
         println!("{}  {action} on {resource}", paint(word, code, c));
         if !d.blocked_by.is_empty() {
@@ -357,6 +355,9 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
                 "no allow from"
             };
             println!("  {why}: {}", kinds.join(", "));
+        }
+        if let Some(rule) = &d.service_rule {
+            println!("  service rule: {rule}");
         }
         for m in d.matched.iter().filter(|m| {
             d.outcome != Outcome::ExplicitDeny || m.effect == polcheck_core::policy::Effect::Deny
@@ -382,6 +383,9 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
                 }
                 None => println!("    | {}", m.summary),
             }
+        }
+        for what in &d.unknown {
+            println!("  unknown: {what}");
         }
         if !d.missing_context.is_empty() {
             println!("  missing context keys: {}", d.missing_context.join(", "));

@@ -1,9 +1,12 @@
 pub mod actions;
 pub mod batch;
 pub mod catalogue;
+pub mod check;
+pub mod diff;
 pub mod escalation;
 pub mod eval;
 pub mod flow;
 pub mod paths;
+pub mod replay;
 pub mod test;
 pub mod validate;

@@ -56,7 +56,7 @@ impl fmt::Display for AccessLevel {
 
 /// The value type IAM declares for a condition key; it decides which condition operators fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // the variants are AWS's type names
+#[allow(missing_docs, reason = "the variants are AWS's type names")]
 pub enum ConditionKeyType {
     String,
     ArrayOfString,

@@ -80,7 +80,7 @@ fn resource_keys(s: &CompiledStatement) -> Option<Vec<Vec<u8>>> {
         if prefix.is_empty() {
             return None;
         }
-        keys.push(prefix[..prefix.len().min(MAX_PREFIX)].to_vec());
+        keys.push(prefix.get(..MAX_PREFIX).unwrap_or(prefix).to_vec());
     }
     // A key that extends another of the same statement is redundant: every resource it
     // reaches, the shorter one reaches too. Dropping it keeps each statement reachable

@@ -38,7 +38,7 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
     let mut r = json!({
         "EvalActionName": action,
         "EvalResourceName": resource,
-        "EvalDecision": d.outcome.as_str(),
+        "EvalDecision": d.outcome.aws_decision(),
         "MatchedStatements": d.matched.iter().map(|m| json!({
             "SourcePolicyId": m.policy,
             "SourcePolicyType": m.kind.aws_type(),
@@ -49,15 +49,26 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
         })).collect::<Vec<_>>(),
         "MissingContextValues": d.missing_context,
         "polcheck": {
+            "decision": d.outcome.as_str(),
+            "unknown": d.unknown.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "blockedBy": d.blocked_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            "serviceRule": d.service_rule,
             "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         },
     });
-    if let Some(b) = d.allowed_by_boundary {
-        r["PermissionsBoundaryDecisionDetail"] = json!({ "AllowedByPermissionsBoundary": b });
-    }
-    if let Some(o) = d.allowed_by_organizations {
-        r["OrganizationsDecisionDetail"] = json!({ "AllowedByOrganizations": o });
+    if let Some(fields) = r.as_object_mut() {
+        if let Some(b) = d.allowed_by_boundary {
+            fields.insert(
+                "PermissionsBoundaryDecisionDetail".into(),
+                json!({ "AllowedByPermissionsBoundary": b }),
+            );
+        }
+        if let Some(o) = d.allowed_by_organizations {
+            fields.insert(
+                "OrganizationsDecisionDetail".into(),
+                json!({ "AllowedByOrganizations": o }),
+            );
+        }
     }
     r
 }

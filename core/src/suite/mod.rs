@@ -58,6 +58,7 @@ impl PolicyInputs {
             session: self.session.as_ref().map(compile_one),
             scp: self.scp.as_ref().map(|l| compile_levels(l)),
             rcp: self.rcp.as_ref().map(|l| compile_levels(l)),
+            missing: Vec::new(),
         }
     }
 
@@ -110,8 +111,10 @@ pub struct RequestSpec {
 }
 
 /// What a test checks.
-// A suite holds tens of tests, built once: the size of the larger variant does not matter.
-#[allow(clippy::large_enum_variant)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a suite holds tens of tests, built once: the size of the larger variant does not matter"
+)]
 #[derive(Debug, Clone)]
 pub enum TestKind {
     /// An authorization request and its expected decision.
@@ -417,11 +420,8 @@ impl Reader<'_> {
         };
         let kind = match (node.get("request"), node.get("flow")) {
             (Some(req), None) => {
-                let expect = match expect {
-                    "allowed" => Outcome::Allowed,
-                    "explicitDeny" => Outcome::ExplicitDeny,
-                    "implicitDeny" => Outcome::ImplicitDeny,
-                    other => return Err(self.shape(expect_node, &path.key("expect"), format!("unknown decision `{other}` (expected `allowed`, `explicitDeny` or `implicitDeny`)"))),
+                let Some(expect) = Outcome::parse(expect) else {
+                    return Err(self.shape(expect_node, &path.key("expect"), format!("unknown decision `{expect}` (expected `allowed`, `explicitDeny`, `implicitDeny` or `unknown`)")));
                 };
                 if let Some(kinds) = &blocked_by {
                     if let Some(bad) = kinds.iter().find(|k| PolicyKind::parse(k).is_none()) {

@@ -7,7 +7,7 @@
 //! replace the world's.
 
 use crate::compile::{NamedPolicy, PolicySet};
-use crate::decide::{decide, Layers};
+use crate::decide::{decide, Layers, Missing};
 use crate::json::{Document, JsonPath};
 #[cfg(feature = "network")]
 use crate::network::{Flow, NetworkImportError, NetworkModel};
@@ -177,5 +177,14 @@ pub fn with_inputs(world: Layers, inputs: &PolicyInputs) -> Layers {
         session: inputs.session.as_ref().map(compile_one).or(world.session),
         scp: inputs.scp.as_ref().map(|l| compile_levels(l)).or(world.scp),
         rcp: inputs.rcp.as_ref().map(|l| compile_levels(l)).or(world.rcp),
+        // A resource policy given with the inputs is the one the world lacked.
+        missing: match inputs.resource {
+            Some(_) => world
+                .missing
+                .into_iter()
+                .filter(|m| !matches!(m, Missing::ResourcePolicy { .. }))
+                .collect(),
+            None => world.missing,
+        },
     }
 }

@@ -241,7 +241,9 @@ fn checkable(arn: &str, has_variables: bool) -> bool {
         return false;
     }
     let fields: Vec<&str> = arn.splitn(6, ':').collect();
-    fields.len() == 6 && fields[..3].iter().all(|f| !f.contains('*')) && fields[0] == "arn"
+    fields.len() == 6
+        && fields.iter().take(3).all(|f| !f.contains('*'))
+        && fields.first() == Some(&"arn")
 }
 
 #[cfg(test)]

@@ -104,6 +104,7 @@ impl Builder {
             managed,
             resources,
             accounts,
+            management,
             scps,
             rcps,
             mut warnings,
@@ -205,6 +206,7 @@ impl Builder {
                 .into_iter()
                 .map(|(k, (path, _))| (k, path))
                 .collect(),
+            management: management.map(|(id, _)| id),
             scps,
             scp_targets,
             rcps,
