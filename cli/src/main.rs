@@ -87,6 +87,11 @@ enum Command {
     Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
+    /// Access paths: how a principal can act as another, become admin, or reach an action,
+    /// each hop with the statements that allow it. Exit 1 when there is no path.
+    Paths(commands::paths::Args),
+    /// Every principal that can escalate to admin, with its path. Exit 1 when any can.
+    Escalation(commands::escalation::Args),
     /// Does NEW allow anything OLD does not? PASS/FAIL with witness requests, or UNKNOWN.
     Diff(commands::diff::Args),
     /// Check one policy: `--not-granted ACTION...` or `--no-public-access`.
@@ -116,6 +121,8 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Actions(args) => commands::actions::run(args),
         Command::Catalogue(args) => commands::catalogue::run(args),
+        Command::Paths(args) => commands::paths::run(args),
+        Command::Escalation(args) => commands::escalation::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Findings(args) => commands::findings::run(args),

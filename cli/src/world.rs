@@ -138,3 +138,24 @@ pub fn from_flags(builder: EngineBuilder, paths: &[String]) -> Result<Engine, St
     }
     engine(builder, &read_files(paths)?)
 }
+
+/// An engine over the world of `--world` flags (the demo estate when none is given), printing
+/// the world's warnings to standard error.
+pub fn engine_from_flags(paths: &[String]) -> Result<polcheck_core::Engine, String> {
+    let files: Vec<(String, String)> = if paths.is_empty() {
+        DEMO.iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    } else {
+        read_files(paths)?
+    };
+    let mut builder = polcheck_core::Engine::builder();
+    for (name, text) in &files {
+        builder = builder.world_file(name, text);
+    }
+    let engine = builder.build().map_err(|e| e.to_string())?;
+    for w in engine.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(engine)
+}

@@ -82,6 +82,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// With a world and no principal: also every principal that reaches the action through
+    /// an access path (assumed roles, passed roles, escalation), with the path.
+    #[arg(long)]
+    transitive: bool,
     #[command(flatten)]
     flow: super::flow::FlowArgs,
 }
@@ -164,6 +168,9 @@ fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
 }
 
 fn evaluate(args: &Args) -> Result<ExitCode, String> {
+    if args.transitive {
+        return super::paths::transitive(&args.worlds, &args.actions, &args.resource, args.format);
+    }
     let mut sources = Sources::new();
     let one = |f: &Option<String>, s: &mut Sources| f.as_ref().map(|f| load(f, s)).transpose();
     let policies: Vec<NamedPolicy> = args
