@@ -290,8 +290,11 @@ fn explanation(engine: &Engine, g: &GroupSummary) -> Value {
     let deciding: Vec<Value> = d
         .matched
         .iter()
-        .filter(|m| {
-            (d.outcome == Outcome::ExplicitDeny) == (m.effect == polcheck_core::policy::Effect::Deny)
+        .filter(|m| match d.outcome {
+            Outcome::ExplicitDeny => m.effect == polcheck_core::policy::Effect::Deny,
+            Outcome::Allowed => m.effect == polcheck_core::policy::Effect::Allow,
+            // An implicit deny has no deciding statement: the kinds in `blockedBy` lacked one.
+            _ => false,
         })
         .map(|m| json!({"kind": m.kind.as_str(), "policy": m.policy, "sid": m.sid, "statement": m.summary}))
         .collect();
