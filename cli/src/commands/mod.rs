@@ -1,6 +1,8 @@
 pub mod actions;
 pub mod batch;
 pub mod catalogue;
+pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod flow;
 pub mod replay;
