@@ -298,7 +298,7 @@ async function main() {
       for (const r of rows) assert.equal(r.length, 6);
       const sg = rows.find((r) => r[0] === 'security-group');
       assert.deepEqual(sg.slice(1, 5), ['sg-0db001a2b3c4d5e6', '–', 'forward', 'SECURITY_GROUP_NO_INGRESS']);
-      assert.match(sg[5], /no security group rule .* allows inbound tcp 5432 from the internet/);
+      assert.match(sg[5], /no security group rule .* allows inbound tcp 5432 from /);
       const nacl = rows.find((r) => r[0] === 'nacl');
       assert.deepEqual(nacl.slice(1, 5), ['acl-0db01a2b3c4d5e6f7', '* inbound', 'forward', 'NACL_DENY']);
       await page.click('#exposure-btn');
