@@ -317,12 +317,19 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
                 .ok_or_else(|| FlowError::NoInterface(id.clone()))?;
             (eni, None)
         }
-        Endpoint::Interface(id) => (
-            model
-                .interface(id)
-                .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
-            None,
-        ),
+        Endpoint::Interface(id) => {
+            // An interface endpoint (`vpce-...`) is reached at its first network interface.
+            let eni_id = model
+                .vpc_endpoint(id)
+                .and_then(|e| e.interface_ids.first())
+                .unwrap_or(id);
+            (
+                model
+                    .interface(eni_id)
+                    .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
+                None,
+            )
+        }
     };
     resolve_eni(model, eni, v6, literal)
 }
@@ -565,6 +572,7 @@ impl<'m> Walk<'m> {
                     | RouteTarget::NatGateway(_)
                     | RouteTarget::VpcPeering(_)
                     | RouteTarget::TransitGateway(_)
+                    | RouteTarget::GatewayEndpoint(_)
             )
         ) {
             self.public_address(Forward, eni, "send to");
@@ -788,6 +796,19 @@ impl<'m> Walk<'m> {
                         }
                     }
                 }
+                (Want::Internet { inbound: false, .. }, RouteTarget::GatewayEndpoint(id)) => match self.model.vpc_endpoint(id) {
+                    Some(e) if !e.available => Some(fail(ExplanationCode::EndpointNotAvailable, format!("vpc endpoint `{id}` is not available"))),
+                    e => {
+                        let service = e.and_then(|e| e.service.clone());
+                        self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                        self.hop(dir, HopKind::VpcEndpoint, id, service);
+                        return Some(&r.target);
+                    }
+                },
+                (Want::Internet { inbound: true, .. }, RouteTarget::GatewayEndpoint(id)) => Some(fail(
+                    ExplanationCode::EndpointOutboundOnly,
+                    format!("`{}` sends {dest} to gateway endpoint `{id}`, which carries only conversations the vpc opens", table.id),
+                )),
                 (Want::Internet { .. }, RouteTarget::TransitGateway(id)) => {
                     let explanation = format!("route {} of `{}` sends {dest} to transit gateway `{id}`, and no vpc of the world holds it (an on-premises or other network polcheck does not follow)", r.destination, table.id);
                     self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);

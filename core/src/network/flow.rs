@@ -28,7 +28,7 @@ pub enum Endpoint {
     /// An instance id (`i-...`): its primary network interface.
     Instance(String),
     /// A network interface id (`eni-...`, or `<instance-id>/eth0` for instances exported
-    /// without interfaces).
+    /// without interfaces), or an interface VPC endpoint (`vpce-...`: its first interface).
     Interface(String),
 }
 
@@ -42,7 +42,7 @@ impl Endpoint {
         if let Ok(ip) = t.parse::<IpAddr>() {
             return Ok(Endpoint::Ip(ip));
         }
-        if t.starts_with("eni-") || t.contains('/') {
+        if t.starts_with("eni-") || t.starts_with("vpce-") || t.contains('/') {
             return Ok(Endpoint::Interface(t.to_string()));
         }
         if t.starts_with("i-") {

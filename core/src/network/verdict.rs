@@ -91,6 +91,10 @@ pub enum ExplanationCode {
     PeeringNotActive,
     /// The transit gateway has no usable route (or attachment) to the destination VPC.
     TransitGatewayNoRoute,
+    /// The VPC endpoint is not available.
+    EndpointNotAvailable,
+    /// A gateway endpoint carries only conversations the VPC opens.
+    EndpointOutboundOnly,
 }
 
 /// One component that blocks the flow.
@@ -134,6 +138,8 @@ pub enum HopKind {
     VpcPeering,
     /// A transit gateway crossed, with its route table and route.
     TransitGateway,
+    /// A gateway VPC endpoint crossed (to S3 or DynamoDB).
+    VpcEndpoint,
     /// The internet.
     Internet,
 }

@@ -33,6 +33,7 @@ pub const NETWORK_KEYS: &[&str] = &[
     "TransitGatewayAttachments",
     "TransitGatewayRouteTables",
     "TransitGatewayRoutes",
+    "VpcEndpoints",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

@@ -8,7 +8,7 @@ use crate::json::{Json, JsonPath};
 use super::super::error::{ImportErrorKind, NetworkImportError};
 use super::super::model::{
     NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, TgwAttachment,
-    TgwRoute, TgwRouteTable, Vpc, VpcPeering,
+    TgwRoute, TgwRouteTable, Vpc, VpcEndpoint, VpcPeering,
 };
 use super::instances::{instance, interface};
 use super::reader::{member, Ctx};
@@ -61,6 +61,39 @@ pub(super) fn read_all(
     for (path, v) in ctx.array(root, &base, "VpcPeeringConnections")? {
         if let Some(x) = peering(ctx, &path, v, seen)? {
             model.peerings.push(x);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "VpcEndpoints")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "VpcEndpointId")?.to_string();
+        let state = ctx.opt_str(v, &path, "State")?;
+        let mut interface_ids = Vec::new();
+        for (p, e) in ctx.array(v, &path, "NetworkInterfaceIds")? {
+            if let Some(eni) = e.as_str() {
+                interface_ids.push(eni.to_string());
+            } else {
+                return Err(ctx.error(
+                    &p,
+                    e,
+                    ImportErrorKind::WrongType {
+                        expected: "a string",
+                        found: e.type_name(),
+                    },
+                ));
+            }
+        }
+        let endpoint = VpcEndpoint {
+            kind: ctx
+                .opt_str(v, &path, "VpcEndpointType")?
+                .unwrap_or("Gateway")
+                .to_string(),
+            service: ctx.opt_str(v, &path, "ServiceName")?.map(str::to_string),
+            available: state.is_none_or(|s| s.eq_ignore_ascii_case("available")),
+            interface_ids,
+            id,
+        };
+        if remember(ctx, seen, &path, v, &endpoint.id) {
+            model.vpc_endpoints.push(endpoint);
         }
     }
     for (path, v) in ctx.array(root, &base, "TransitGatewayAttachments")? {
@@ -458,6 +491,7 @@ fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>>
         return Ok(Some(match g {
             "local" => RouteTarget::Local,
             g if g.starts_with("igw-") => RouteTarget::InternetGateway(g.to_string()),
+            g if g.starts_with("vpce-") => RouteTarget::GatewayEndpoint(g.to_string()),
             g => RouteTarget::Other {
                 kind: "GatewayId".into(),
                 id: g.to_string(),
