@@ -295,6 +295,7 @@ fn family(flow: &Flow) -> Result<bool, FlowError> {
 fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<'m>, FlowError> {
     let (eni, literal) = match ep {
         Endpoint::Internet => return Ok(Side::External(Peer::Internet { v6 })),
+        Endpoint::OnPremises(name) => return on_premises(model, name),
         Endpoint::Ip(a) => match model.interface_by_address(*a) {
             Some(eni) => (eni, Some(*a)),
             None if model
@@ -332,6 +333,48 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
         }
     };
     resolve_eni(model, eni, v6, literal)
+}
+
+/// The network behind a VPN connection, as one end: the first address of its first static
+/// route. `name` is `on-premises` (the world's only connection), a `vpn-...` id or a `Name` tag.
+fn on_premises<'m>(model: &'m NetworkModel, name: &str) -> Result<Side<'m>, FlowError> {
+    let all = model.vpn_connections();
+    let found: Vec<_> = all
+        .iter()
+        .filter(|c| {
+            name.eq_ignore_ascii_case("on-premises")
+                || c.id == name
+                || c.name.as_deref() == Some(name)
+        })
+        .collect();
+    let candidates = || {
+        let names: Vec<String> = all
+            .iter()
+            .map(|c| match &c.name {
+                Some(n) => format!("`on-premises:{n}` ({})", c.id),
+                None => format!("`{}`", c.id),
+            })
+            .collect();
+        if names.is_empty() {
+            "the world holds no `VpnConnections`".to_string()
+        } else {
+            format!("the world's vpn connections: {}", names.join(", "))
+        }
+    };
+    let [vpn] = found.as_slice() else {
+        return Err(FlowError::Invalid(format!(
+            "`{name}` names {} vpn connections; {}",
+            found.len(),
+            candidates()
+        )));
+    };
+    let addr = vpn.cidrs.first().map(|c| c.network()).ok_or_else(|| {
+        FlowError::Invalid(format!(
+            "vpn connection `{}` has no static `Routes`: give an address of the on-premises network instead",
+            vpn.id
+        ))
+    })?;
+    Ok(Side::External(Peer::Addr(addr)))
 }
 
 /// An interface as one end of a flow; `literal` is the address the flow named it by, if any.
@@ -573,6 +616,7 @@ impl<'m> Walk<'m> {
                     | RouteTarget::VpcPeering(_)
                     | RouteTarget::TransitGateway(_)
                     | RouteTarget::GatewayEndpoint(_)
+                    | RouteTarget::VpnGateway(_)
             )
         ) {
             self.public_address(Forward, eni, "send to");
@@ -638,7 +682,15 @@ impl<'m> Walk<'m> {
             return;
         };
         self.hop(Forward, HopKind::Internet, &src.to_string(), None);
-        self.public_address(Forward, eni, "be reached from");
+        // A network behind a VPN reaches private addresses: no public address is needed.
+        let via_vpn = self
+            .model
+            .route_table_of(subnet)
+            .and_then(|t| route::lookup(t, &src))
+            .is_some_and(|r| matches!(r.target, RouteTarget::VpnGateway(_)));
+        if !via_vpn {
+            self.public_address(Forward, eni, "be reached from");
+        }
         self.acl(Forward, subnet, false, src);
         self.sg(
             eni,
@@ -809,6 +861,23 @@ impl<'m> Walk<'m> {
                     ExplanationCode::EndpointOutboundOnly,
                     format!("`{}` sends {dest} to gateway endpoint `{id}`, which carries only conversations the vpc opens", table.id),
                 )),
+                (Want::Internet { .. }, RouteTarget::VpnGateway(vgw)) => {
+                    let vpns: Vec<_> = self.model.vpn_connections().iter().filter(|c| c.vpn_gateway.as_deref() == Some(vgw.as_str())).collect();
+                    match vpns.iter().find(|c| c.cidrs.iter().any(|n| dest.in_net(n))) {
+                        Some(c) if !c.available => Some(fail(ExplanationCode::VpnNotAvailable, format!("vpn connection `{}` is not available", c.id))),
+                        Some(c) => {
+                            self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                            let label = c.name.as_ref().map_or_else(|| c.id.clone(), |n| format!("{} ({n})", c.id));
+                            self.hop(dir, HopKind::VpnGateway, vgw, Some(format!("on-premises network behind {label}")));
+                            return Some(&r.target);
+                        }
+                        None => {
+                            let explanation = format!("route {} of `{}` sends {dest} to virtual private gateway `{vgw}`, and no vpn connection of the world has a static route to it (add `aws ec2 describe-vpn-connections`)", r.destination, table.id);
+                            self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                            return Some(&r.target);
+                        }
+                    }
+                }
                 (Want::Internet { .. }, RouteTarget::TransitGateway(id)) => {
                     let explanation = format!("route {} of `{}` sends {dest} to transit gateway `{id}`, and no vpc of the world holds it (an on-premises or other network polcheck does not follow)", r.destination, table.id);
                     self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);

@@ -52,6 +52,8 @@ pub enum RouteTarget {
     VpcPeering(String),
     /// `TransitGatewayId`: a transit gateway.
     TransitGateway(String),
+    /// `GatewayId: vgw-...`: a virtual private gateway (site-to-site VPN).
+    VpnGateway(String),
     /// `GatewayId: vpce-...`: a gateway VPC endpoint (S3, DynamoDB), named by prefix-list
     /// routes.
     GatewayEndpoint(String),
@@ -75,6 +77,7 @@ impl fmt::Display for RouteTarget {
             | RouteTarget::VpcPeering(id)
             | RouteTarget::TransitGateway(id)
             | RouteTarget::GatewayEndpoint(id)
+            | RouteTarget::VpnGateway(id)
             | RouteTarget::Other { id, .. } => f.write_str(id),
         }
     }
@@ -361,6 +364,22 @@ pub struct TgwRouteTable {
     pub routes: Vec<TgwRoute>,
 }
 
+/// A site-to-site VPN connection (`describe-vpn-connections`): the on-premises network behind
+/// a virtual private gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpnConnection {
+    /// `vpn-...`.
+    pub id: String,
+    /// The `Name` tag, if any.
+    pub name: Option<String>,
+    /// `VpnGatewayId`.
+    pub vpn_gateway: Option<String>,
+    /// `State == "available"` (or absent).
+    pub available: bool,
+    /// `Routes[].DestinationCidrBlock` (static routes): the on-premises network.
+    pub cidrs: Vec<IpNet>,
+}
+
 /// A VPC endpoint (`describe-vpc-endpoints`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcEndpoint {
@@ -394,6 +413,7 @@ pub struct NetworkModel {
     pub(crate) tgw_attachments: Vec<TgwAttachment>,
     pub(crate) tgw_route_tables: Vec<TgwRouteTable>,
     pub(crate) vpc_endpoints: Vec<VpcEndpoint>,
+    pub(crate) vpn_connections: Vec<VpnConnection>,
     pub(crate) index: Index,
 }
 
@@ -567,6 +587,10 @@ impl NetworkModel {
     /// The transit gateway route table with this id.
     pub fn tgw_route_table(&self, id: &str) -> Option<&TgwRouteTable> {
         self.tgw_route_tables.iter().find(|t| t.id == id)
+    }
+    /// Every site-to-site VPN connection.
+    pub fn vpn_connections(&self) -> &[VpnConnection] {
+        &self.vpn_connections
     }
     /// The VPC endpoint with this id.
     pub fn vpc_endpoint(&self, id: &str) -> Option<&VpcEndpoint> {

@@ -93,6 +93,8 @@ pub enum ExplanationCode {
     TransitGatewayNoRoute,
     /// The VPC endpoint is not available.
     EndpointNotAvailable,
+    /// The VPN connection is not available.
+    VpnNotAvailable,
     /// A gateway endpoint carries only conversations the VPC opens.
     EndpointOutboundOnly,
 }
@@ -140,6 +142,8 @@ pub enum HopKind {
     TransitGateway,
     /// A gateway VPC endpoint crossed (to S3 or DynamoDB).
     VpcEndpoint,
+    /// A virtual private gateway crossed, to or from the network behind a VPN.
+    VpnGateway,
     /// The internet.
     Internet,
 }

@@ -34,6 +34,7 @@ pub const NETWORK_KEYS: &[&str] = &[
     "TransitGatewayRouteTables",
     "TransitGatewayRoutes",
     "VpcEndpoints",
+    "VpnConnections",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

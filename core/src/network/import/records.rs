@@ -8,7 +8,7 @@ use crate::json::{Json, JsonPath};
 use super::super::error::{ImportErrorKind, NetworkImportError};
 use super::super::model::{
     NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, TgwAttachment,
-    TgwRoute, TgwRouteTable, Vpc, VpcEndpoint, VpcPeering,
+    TgwRoute, TgwRouteTable, Vpc, VpcEndpoint, VpcPeering, VpnConnection,
 };
 use super::instances::{instance, interface};
 use super::reader::{member, Ctx};
@@ -61,6 +61,39 @@ pub(super) fn read_all(
     for (path, v) in ctx.array(root, &base, "VpcPeeringConnections")? {
         if let Some(x) = peering(ctx, &path, v, seen)? {
             model.peerings.push(x);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "VpnConnections")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "VpnConnectionId")?.to_string();
+        let state = ctx.opt_str(v, &path, "State")?;
+        if matches!(state, Some("deleted" | "deleting")) {
+            continue;
+        }
+        let mut name = None;
+        for (p, t) in ctx.array(v, &path, "Tags")? {
+            ctx.object(&p, t)?;
+            if ctx.opt_str(t, &p, "Key")? == Some("Name") {
+                name = ctx.opt_str(t, &p, "Value")?.map(str::to_string);
+            }
+        }
+        let mut cidrs = Vec::new();
+        for (p, r) in ctx.array(v, &path, "Routes")? {
+            ctx.object(&p, r)?;
+            if matches!(ctx.opt_str(r, &p, "State")?, Some("deleted" | "deleting")) {
+                continue;
+            }
+            cidrs.extend(ctx.opt_cidr_any(r, &p, "DestinationCidrBlock")?);
+        }
+        let vpn = VpnConnection {
+            name,
+            vpn_gateway: ctx.opt_str(v, &path, "VpnGatewayId")?.map(str::to_string),
+            available: state.is_none_or(|s| s == "available"),
+            cidrs,
+            id,
+        };
+        if remember(ctx, seen, &path, v, &vpn.id) {
+            model.vpn_connections.push(vpn);
         }
     }
     for (path, v) in ctx.array(root, &base, "VpcEndpoints")? {
@@ -492,6 +525,7 @@ fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>>
             "local" => RouteTarget::Local,
             g if g.starts_with("igw-") => RouteTarget::InternetGateway(g.to_string()),
             g if g.starts_with("vpce-") => RouteTarget::GatewayEndpoint(g.to_string()),
+            g if g.starts_with("vgw-") => RouteTarget::VpnGateway(g.to_string()),
             g => RouteTarget::Other {
                 kind: "GatewayId".into(),
                 id: g.to_string(),
