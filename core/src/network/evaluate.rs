@@ -801,7 +801,13 @@ impl<'m> Walk<'m> {
                     }
                     Some(fail(ExplanationCode::InternetGatewayNotAttached, format!("`{igw}` is not attached to `{vpc}`")))
                 }
-                (Want::Internet { inbound: false, .. }, RouteTarget::EgressOnlyInternetGateway(_)) if dest.is_v6() => None,
+                (Want::Internet { inbound: false, vpc }, RouteTarget::EgressOnlyInternetGateway(e)) if dest.is_v6() => {
+                    if self.model.igw_attached(e, vpc) {
+                        None
+                    } else {
+                        Some(fail(ExplanationCode::InternetGatewayNotAttached, format!("`{e}` is not attached to `{vpc}`")))
+                    }
+                }
                 (Want::Internet { inbound: true, .. }, RouteTarget::EgressOnlyInternetGateway(e)) => Some(fail(
                     ExplanationCode::EgressOnlyGateway,
                     format!("`{}` reaches the internet through egress-only gateway `{e}`, which lets no conversation in", table.id),

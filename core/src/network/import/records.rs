@@ -37,9 +37,18 @@ pub(super) fn read_all(
             model.subnets.push(s);
         }
     }
-    for (path, v) in ctx.array(root, &base, "InternetGateways")? {
+    let gateways = ctx
+        .array(root, &base, "InternetGateways")?
+        .into_iter()
+        .map(|g| ("InternetGatewayId", g))
+        .chain(
+            ctx.array(root, &base, "EgressOnlyInternetGateways")?
+                .into_iter()
+                .map(|g| ("EgressOnlyInternetGatewayId", g)),
+        );
+    for (key, (path, v)) in gateways {
         ctx.object(&path, v)?;
-        let id = ctx.req_str(v, &path, "InternetGatewayId")?.to_string();
+        let id = ctx.req_str(v, &path, key)?.to_string();
         let mut vpcs = Vec::new();
         for (p, a) in ctx.array(v, &path, "Attachments")? {
             ctx.object(&p, a)?;
