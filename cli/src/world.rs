@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use polcheck_core::json::{self, Document};
-use polcheck_core::suite::Environment;
+use polcheck_core::json;
+use polcheck_core::{Engine, EngineBuilder};
 
 use crate::input::read_text;
 
@@ -77,29 +77,26 @@ fn json_files_under(dir: &Path, depth: usize, out: &mut Vec<String>) -> Result<(
     Ok(())
 }
 
-/// Parses files and loads both halves of the world, printing warnings to standard error.
-pub fn environment(files: &[(String, String)]) -> Result<Environment, String> {
+/// Parses world files and builds the engine with them (and what `builder` already holds),
+/// printing warnings to standard error.
+pub fn engine(builder: EngineBuilder, files: &[(String, String)]) -> Result<Engine, String> {
     let bar = progress(files);
-    let docs: Vec<(String, Document)> = files
-        .iter()
-        .map(|(name, text)| {
-            bar.set_message(name.clone());
-            let doc = json::parse(text)
-                .map(|d| (name.clone(), d))
-                .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message));
-            bar.inc(text.len() as u64);
-            doc
-        })
-        .collect::<Result<_, _>>()?;
+    let mut builder = builder;
+    for (name, text) in files {
+        bar.set_message(name.clone());
+        let doc = json::parse(text)
+            .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message))?;
+        builder = builder.world_document(name, doc);
+        bar.inc(text.len() as u64);
+    }
     bar.set_message("importing and compiling");
-    let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (n.as_str(), d)).collect();
-    let env = Environment::from_documents(&refs).map_err(|e| e.to_string());
+    let engine = builder.build().map_err(|e| e.to_string());
     bar.finish_and_clear();
-    let env = env?;
-    for w in &env.warnings {
+    let engine = engine?;
+    for w in engine.warnings() {
         eprintln!("warning: {w}");
     }
-    Ok(env)
+    Ok(engine)
 }
 
 /// A progress bar over the bytes of the world's files, on a terminal and for large worlds only.
@@ -129,14 +126,36 @@ pub fn files_from_flags(paths: &[String]) -> Result<Vec<(String, String)>, Strin
     read_files(paths)
 }
 
-/// The world of `--world` flags, or the demo estate when none is given.
-pub fn from_flags(paths: &[String]) -> Result<Environment, String> {
+/// The engine of `builder` with the world of `--world` flags, or the demo estate when none
+/// is given.
+pub fn from_flags(builder: EngineBuilder, paths: &[String]) -> Result<Engine, String> {
     if paths.is_empty() {
         let files: Vec<(String, String)> = DEMO
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        return environment(&files);
+        return engine(builder, &files);
     }
-    environment(&read_files(paths)?)
+    engine(builder, &read_files(paths)?)
+}
+
+/// An engine over the world of `--world` flags (the demo estate when none is given), printing
+/// the world's warnings to standard error.
+pub fn engine_from_flags(paths: &[String]) -> Result<polcheck_core::Engine, String> {
+    let files: Vec<(String, String)> = if paths.is_empty() {
+        DEMO.iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    } else {
+        read_files(paths)?
+    };
+    let mut builder = polcheck_core::Engine::builder();
+    for (name, text) in &files {
+        builder = builder.world_file(name, text);
+    }
+    let engine = builder.build().map_err(|e| e.to_string())?;
+    for w in engine.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(engine)
 }

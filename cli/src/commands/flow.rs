@@ -1,6 +1,7 @@
 //! The network half of `polcheck eval` (`--from`/`--to`) and `polcheck exposure`.
 
-use polcheck_core::network::{exposure, Flow, NetworkModel, Reachability, Verdict};
+use polcheck_core::network::{Flow, NetworkModel, Reachability, Verdict};
+use polcheck_core::Engine;
 use serde_json::json;
 
 use crate::output::{colour, paint};
@@ -159,18 +160,24 @@ pub struct ExposureArgs {
 /// `polcheck exposure`: every instance port reachable from the internet. Exit 0, 2 bad input,
 /// 3 when the world holds no network data.
 pub fn run_exposure(args: ExposureArgs) -> ExitCode {
-    let env = match crate::world::from_flags(&args.worlds) {
-        Ok(env) => env,
+    let engine = match crate::world::from_flags(Engine::builder(), &args.worlds) {
+        Ok(engine) => engine,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::InputError;
         }
     };
-    let Some(network) = env.network.as_ref().filter(|n| !has_no_network(n)) else {
+    if engine.network().is_none_or(has_no_network) {
         eprintln!("warning: {NO_NETWORK}");
         return ExitCode::Unknown;
+    }
+    let found = match engine.exposure() {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::InputError;
+        }
     };
-    let found = exposure(network);
     match args.format {
         crate::output::Format::Json => println!(
             "{}",
