@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${POLCHECK_SHARED:-../shared}"
+# The tests must leave every tracked file as they found it: compare the state before and after.
+tracked_state() { git diff --no-ext-diff HEAD 2>/dev/null | sha256sum; }
+tracked_before=$(tracked_state)
 
 echo "== cargo fmt and clippy (-D warnings)"
 cargo fmt --all -- --check
@@ -52,3 +55,10 @@ fi
 
 echo "== playground: wasm build, conformance through wasm, browser test"
 bash scripts/browser-test.sh
+
+echo "== the tests left every tracked file as it was"
+if [ "$(tracked_state)" != "$tracked_before" ]; then
+  echo "error: running the tests changed tracked files:" >&2
+  git status --short --untracked-files=no >&2
+  exit 1
+fi

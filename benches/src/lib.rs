@@ -26,7 +26,8 @@ impl From<polcheck_core::decide::Outcome> for Verdict {
         match o {
             Outcome::Allowed => Verdict::Allowed,
             Outcome::ExplicitDeny => Verdict::ExplicitDeny,
-            Outcome::ImplicitDeny => Verdict::ImplicitDeny,
+            // Generated workloads lack nothing; an unknown is no allow.
+            _ => Verdict::ImplicitDeny,
         }
     }
 }

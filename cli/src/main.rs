@@ -18,11 +18,39 @@ pub enum ExitCode {
     Success = 0,
     /// 1: denied (eval), a test failed (test), findings (validate).
     Negative = 1,
-    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments.
+    /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments, a malformed
+    /// question.
     InputError = 2,
+    /// 3: unknown: the inputs lack something the answer depends on (eval, batch), or the
+    /// analysis (`diff`, `check`) cannot decide a construct of the input.
+    Unknown = 3,
     /// 70: an internal error (a bug in polcheck), e.g. a batch line whose evaluation failed;
     /// every other line was still answered.
     Internal = 70,
+}
+
+impl ExitCode {
+    /// The code of a run of answers: 1 when any is a deny, else 3 when any is unknown, else 0.
+    pub fn of_outcomes(
+        outcomes: impl IntoIterator<Item = polcheck_core::decide::Outcome>,
+    ) -> ExitCode {
+        use polcheck_core::decide::Outcome;
+        let (mut denied, mut unknown) = (false, false);
+        for o in outcomes {
+            match o {
+                Outcome::Allowed => {}
+                Outcome::Unknown => unknown = true,
+                _ => denied = true,
+            }
+        }
+        if denied {
+            ExitCode::Negative
+        } else if unknown {
+            ExitCode::Unknown
+        } else {
+            ExitCode::Success
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -53,8 +81,15 @@ enum Command {
     Validate(commands::validate::Args),
     /// Expand action patterns such as `s3:Get*` to actions with their access levels.
     Actions(commands::actions::Args),
+    /// Replay CloudTrail events against a world (and a proposed one): match rate, decisions
+    /// that flip, unused access. Exit 1 on any disagreement or flip.
+    Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
+    /// Does NEW allow anything OLD does not? PASS/FAIL with witness requests, or UNKNOWN.
+    Diff(commands::diff::Args),
+    /// Check one policy: `--not-granted ACTION...` or `--no-public-access`.
+    Check(commands::check::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -78,6 +113,9 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Actions(args) => commands::actions::run(args),
         Command::Catalogue(args) => commands::catalogue::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

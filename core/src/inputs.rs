@@ -12,7 +12,7 @@
 //! only; [`crate::Engine`] is the one caller.
 
 use crate::compile::{NamedPolicy, PolicySet};
-use crate::decide::Layers;
+use crate::decide::{Layers, Missing};
 
 /// The policies of a question by kind; a key left `None` is not modelled (a suite test's key
 /// replaces the suite's).
@@ -118,6 +118,7 @@ impl CompiledInputs {
             session: self.session.clone(),
             scp: self.scp.clone(),
             rcp: self.rcp.clone(),
+            missing: Vec::new(),
         }
     }
 
@@ -142,6 +143,15 @@ impl CompiledInputs {
             session: self.session.clone().or(world.session),
             scp: self.scp.clone().or(world.scp),
             rcp: self.rcp.clone().or(world.rcp),
+            // A resource policy given beside the world is the one the world lacked.
+            missing: match self.resource {
+                Some(_) => world
+                    .missing
+                    .into_iter()
+                    .filter(|m| !matches!(m, Missing::ResourcePolicy { .. }))
+                    .collect(),
+                None => world.missing,
+            },
         }
     }
 }

@@ -34,8 +34,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod arn;
 pub mod catalogue;
+#[cfg(feature = "catalogue")]
+pub mod cloudtrail;
 pub mod compile;
 pub mod condition;
 pub mod context;
@@ -45,6 +48,7 @@ pub mod inputs;
 pub mod json;
 #[cfg(feature = "network")]
 pub mod network;
+pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod principal;

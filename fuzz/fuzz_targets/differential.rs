@@ -284,6 +284,7 @@ fn compiled(i: &ReferenceInputs) -> Layers {
         session: one(&i.session),
         scp: lv(&i.scp),
         rcp: lv(&i.rcp),
+        missing: i.missing.clone(),
     }
 }
 
@@ -300,6 +301,7 @@ fuzz_target!(|input: Input| {
         session: input.session.as_ref().map(|p| p.build(false)),
         scp: levels(&input.scp),
         rcp: levels(&input.rcp),
+        missing: Vec::new(),
     };
     let layers = compiled(&inputs);
     for r in input.requests.iter().take(4) {

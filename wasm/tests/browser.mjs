@@ -3,13 +3,14 @@
 // answers as the user types, highlights the deciding statement, marks a syntax error at its
 // line:column, and that a shared link reproduces the question; then the Network tab on the
 // demo world (flows allowed and denied with their blockers, exposure, shared links) and a
-// demo-world IAM question answered as the native binary answers it. Saves tests/screenshot.png
-// and tests/screenshot-network.png.
+// demo-world IAM question answered as the native binary answers it. Saves screenshot.png and
+// screenshot-network.png in $POLCHECK_SCREENSHOTS (default: target/screenshots, ignored by git),
+// so running the tests never rewrites a tracked file.
 //
 //   node wasm/tests/browser.mjs        (CHROMIUM=/path/to/chromium to override)
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize, extname, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,10 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', 'www');
-const screenshot = join(here, 'screenshot.png');
-const screenshotNetwork = join(here, 'screenshot-network.png');
+const shots = process.env.POLCHECK_SCREENSHOTS ?? join(here, '..', '..', 'target', 'screenshots');
+mkdirSync(shots, { recursive: true });
+const screenshot = join(shots, 'screenshot.png');
+const screenshotNetwork = join(shots, 'screenshot-network.png');
 const polcheck = process.env.POLCHECK ?? join(here, '..', '..', 'target', 'debug', 'polcheck');
 const BASTION = 'i-0bastion1a2b3c4d5';
 const DB = 'i-0db001a2b3c4d5e6f';

@@ -36,8 +36,19 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 enum Status {
     Allowed,
     Denied,
+    Unknown,
     Unreadable,
     Failed,
+}
+
+impl Status {
+    fn of(outcome: Outcome) -> Status {
+        match outcome {
+            Outcome::Allowed => Status::Allowed,
+            Outcome::Unknown => Status::Unknown,
+            _ => Status::Denied,
+        }
+    }
 }
 
 /// One input line: its number and text (`None` when it was too long).
@@ -73,7 +84,7 @@ pub fn run(path: &str, engine: &Engine, outcome_only: bool) -> Result<ExitCode, 
         .map(|n| n.get())
         .unwrap_or(1);
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut seen = [false; 4];
+    let mut seen = [false; 5];
     let mut number = 0;
     let mut buf = Vec::new();
     loop {
@@ -127,6 +138,8 @@ pub fn run(path: &str, engine: &Engine, outcome_only: bool) -> Result<ExitCode, 
         ExitCode::InputError
     } else if seen[Status::Denied as usize] {
         ExitCode::Negative
+    } else if seen[Status::Unknown as usize] {
+        ExitCode::Unknown
     } else {
         ExitCode::Success
     })
@@ -225,10 +238,10 @@ fn one(line: &Line, engine: &Engine, outcome_only: bool, out: &mut String) -> Op
         }
     };
     engine.prepare(&mut req);
-    let allowed = if outcome_only {
+    let outcome = if outcome_only {
         let (outcome, blocked_by) = engine.check_prepared(&req);
         write_outcome(out, line.number, outcome, &blocked_by);
-        outcome == Outcome::Allowed
+        outcome
     } else {
         let d = engine.authorize_prepared(&req);
         let mut v = aws_result(&req.action, &req.resource, &d);
@@ -236,13 +249,9 @@ fn one(line: &Line, engine: &Engine, outcome_only: bool, out: &mut String) -> Op
             fields.insert("Line".into(), json!(line.number));
         }
         let _ = writeln!(out, "{v}");
-        d.is_allowed()
+        d.outcome
     };
-    Some(if allowed {
-        Status::Allowed
-    } else {
-        Status::Denied
-    })
+    Some(Status::of(outcome))
 }
 
 /// `{"Line":N,"EvalDecision":"...","blockedBy":[...]}` and a newline, written directly.

@@ -220,12 +220,9 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         }
         Format::Text => print_text(&results, &args.resource, &sources),
     }
-    let all_allowed = results.iter().all(|(_, d)| d.is_allowed());
-    Ok(if all_allowed {
-        ExitCode::Success
-    } else {
-        ExitCode::Negative
-    })
+    Ok(ExitCode::of_outcomes(
+        results.iter().map(|(_, d)| d.outcome),
+    ))
 }
 
 /// An action given by flag must be `service:Action` (or `*`).
@@ -337,6 +334,7 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
             Outcome::Allowed => ("ALLOWED", "32"),
             Outcome::ExplicitDeny => ("EXPLICIT DENY", "31"),
             Outcome::ImplicitDeny => ("IMPLICIT DENY", "33"),
+            _ => ("UNKNOWN", "35"),
         };
         println!("{}  {action} on {resource}", paint(word, code, c));
         if !d.blocked_by.is_empty() {
@@ -375,6 +373,9 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
         }
         if d.truncated {
             println!("  (more allowing statements applied; --all-matches lists every one)");
+        }
+        for what in &d.unknown {
+            println!("  unknown: {what}");
         }
         if !d.missing_context.is_empty() {
             println!("  missing context keys: {}", d.missing_context.join(", "));

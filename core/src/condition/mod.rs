@@ -186,7 +186,11 @@ impl CompiledCondition {
     pub fn evaluate(&self, ctx: &Context) -> bool {
         let request = ctx.get_lower(&self.key);
         if let PolicyValues::Null(wanted) = &self.values {
-            let absent = request.is_none();
+            // A key given with no value (an empty list) is as absent as a missing one: `Null`
+            // with `false` checks that the key "is present and its value is not empty" (IAM
+            // User Guide, "Multivalued context keys" and "Condition operator to check existence
+            // of condition keys").
+            let absent = request.is_none_or(|v| v.values().is_empty());
             return wanted.contains(&absent);
         }
         let negated = self.operator.operator.is_negated();

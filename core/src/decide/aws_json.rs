@@ -38,7 +38,7 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
     let mut r = json!({
         "EvalActionName": action,
         "EvalResourceName": resource,
-        "EvalDecision": d.outcome.as_str(),
+        "EvalDecision": d.outcome.aws_decision(),
         "MatchedStatements": d.matched.iter().map(|m| json!({
             "SourcePolicyId": m.policy,
             "SourcePolicyType": m.kind.aws_type(),
@@ -49,6 +49,8 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
         })).collect::<Vec<_>>(),
         "MissingContextValues": d.missing_context,
         "polcheck": {
+            "decision": d.outcome.as_str(),
+            "unknown": d.unknown.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "blockedBy": d.blocked_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         },

@@ -12,9 +12,11 @@ use crate::json::Position;
 use crate::policy::Effect;
 use crate::request::Request;
 
-/// AWS's `EvalDecision`.
+/// The answer: AWS's three `EvalDecision` values, and `unknown` when the inputs lack what the
+/// decision depends on (the reasons are in [`Decision::unknown`] and [`Layers::missing`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Allowed.
     Allowed,
@@ -22,15 +24,40 @@ pub enum Outcome {
     ExplicitDeny,
     /// No needed allow.
     ImplicitDeny,
+    /// The inputs lack something the decision depends on (a KMS key's key policy, a role's
+    /// trust policy...): polcheck does not guess.
+    Unknown,
 }
 
 impl Outcome {
-    /// `allowed`, `explicitDeny` or `implicitDeny`.
+    /// `allowed`, `explicitDeny`, `implicitDeny` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Allowed => "allowed",
             Outcome::ExplicitDeny => "explicitDeny",
             Outcome::ImplicitDeny => "implicitDeny",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    /// Reads `allowed`, `explicitDeny`, `implicitDeny` or `unknown`.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [
+            Outcome::Allowed,
+            Outcome::ExplicitDeny,
+            Outcome::ImplicitDeny,
+            Outcome::Unknown,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+
+    /// AWS's `EvalDecision`, which has no unknown: an unknown answer is not an allow, so it
+    /// reads `implicitDeny` there (the unknown is in polcheck's own object).
+    pub fn aws_decision(self) -> &'static str {
+        match self {
+            Outcome::Unknown => "implicitDeny",
+            o => o.as_str(),
         }
     }
 }
@@ -57,6 +84,9 @@ pub enum PolicyKind {
     Scp,
     /// Resource control policies.
     Rcp,
+    /// A service-side rule no policy can override (see `decide/service.rs`): an action that
+    /// needs no permission, or one AWS refuses on a reserved resource.
+    Service,
 }
 
 impl PolicyKind {
@@ -69,6 +99,7 @@ impl PolicyKind {
             PolicyKind::Session => "session",
             PolicyKind::Scp => "scp",
             PolicyKind::Rcp => "rcp",
+            PolicyKind::Service => "service",
         }
     }
 
@@ -81,6 +112,7 @@ impl PolicyKind {
             PolicyKind::Session,
             PolicyKind::Scp,
             PolicyKind::Rcp,
+            PolicyKind::Service,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -95,6 +127,7 @@ impl PolicyKind {
             PolicyKind::Session => "Session Policy",
             PolicyKind::Scp => "Service Control Policy",
             PolicyKind::Rcp => "Resource Control Policy",
+            PolicyKind::Service => "Service Rule",
         }
     }
 }
@@ -160,6 +193,11 @@ pub struct Decision {
     pub allowed_by_boundary: Option<bool>,
     /// `Some(allowed)` when SCPs apply: every level allows and none denies.
     pub allowed_by_organizations: Option<bool>,
+    /// The service-side rule that bore on the request, in one line, when one did (the
+    /// `service` kind of `blocked_by` and `allowed_by`).
+    pub service_rule: Option<String>,
+    /// For an [`Outcome::Unknown`]: what the inputs lack (empty otherwise).
+    pub unknown: Vec<super::Missing>,
 }
 
 impl Decision {
@@ -177,6 +215,7 @@ fn layer_set(layers: &Layers, kind: PolicyKind, level: Option<usize>) -> Option<
         PolicyKind::Session => layers.session.as_ref(),
         PolicyKind::Scp => layers.scp.as_ref()?.get(level?),
         PolicyKind::Rcp => layers.rcp.as_ref()?.get(level?),
+        PolicyKind::Service => None,
     }
 }
 
@@ -260,6 +299,12 @@ pub(super) fn build(
         missing_context: missing,
         allowed_by_boundary,
         allowed_by_organizations,
+        service_rule: None,
+        unknown: if outcome == Outcome::Unknown {
+            layers.missing.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -12,9 +12,12 @@
 
 mod aws_json;
 mod explain;
+mod service;
+mod unknown;
 
 pub use aws_json::aws_result;
 pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
+pub use unknown::Missing;
 
 use std::collections::BTreeSet;
 
@@ -23,6 +26,7 @@ use crate::compile::{LayerMatches, LayerSummary, PolicySet};
 use crate::policy::Effect;
 use crate::principal::{Principal, PrincipalMatch};
 use crate::request::Request;
+use service::ServiceRule;
 
 /// Every compiled policy that can bear on one request.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +43,19 @@ pub struct Layers {
     pub scp: Option<Vec<PolicySet>>,
     /// RCPs of the resource's account, root level first; `None` outside an organization.
     pub rcp: Option<Vec<PolicySet>>,
+    /// What the inputs lack that the decision needs (see [`Missing`]): when not empty, the
+    /// answer is [`Outcome::Unknown`] unless a known policy denies explicitly.
+    pub missing: Vec<Missing>,
+}
+
+impl Layers {
+    /// Records that the decision needs something the inputs do not hold: the answer becomes
+    /// [`Outcome::Unknown`] (naming `what`) unless a known policy denies explicitly.
+    pub fn mark_missing(&mut self, what: Missing) {
+        if !self.missing.contains(&what) {
+            self.missing.push(what);
+        }
+    }
 }
 
 /// What each layer contributed to a request.
@@ -97,14 +114,38 @@ impl Detail {
     pub const KEY_SCAN: usize = 64;
 }
 
+/// Which organization layers bind the request's caller ([`Principal::scp_binds`],
+/// [`Principal::rcp_binds`]): an SCP or RCP that does not bind the caller is not evaluated at
+/// all, its denies included.
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    scp: bool,
+    rcp: bool,
+}
+
+impl Scope {
+    fn of(layers: &Layers, p: &Principal) -> Scope {
+        Scope {
+            scp: layers.scp.is_some() && p.scp_binds(),
+            rcp: layers.rcp.is_some() && p.rcp_binds(),
+        }
+    }
+}
+
+/// `true` when the caller is an IAM user or role with a permissions boundary: a resource
+/// policy's Deny with `NotPrincipal` then applies to it whatever the element lists.
+fn bounded(layers: &Layers, p: &Principal) -> bool {
+    layers.boundary.is_some() && matches!(p, Principal::User { .. } | Principal::AssumedRole { .. })
+}
+
 /// Decides a request against its layers, with the explanation ([`Detail::Bounded`]).
 pub fn decide(layers: &Layers, req: &Request) -> Decision {
     decide_with(layers, req, Detail::Bounded)
 }
 
 /// Decides a request against its layers, with as much explanation as `detail` asks. The
-/// outcome is read first, off the same summaries as [`decide_outcome`]; the explanation
-/// then gathers only what it lists.
+/// outcome is read first, by [`decide_outcome`]; the explanation then gathers only what it
+/// lists.
 pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     let (outcome, blocked_by) = decide_outcome(layers, req);
     let (allow_limit, key_budget) = match detail {
@@ -113,31 +154,41 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     };
     req.with_action_key(|action| {
         let ctx = &req.context;
+        let scope = Scope::of(layers, &req.principal);
         let gather = |set: &PolicySet, p: Option<&Principal>| LayerMatches {
             denies: set.matching(action, &req.resource, p, ctx, Effect::Deny, usize::MAX),
             allows: set.matching(action, &req.resource, p, ctx, Effect::Allow, allow_limit),
         };
         let opt =
             |set: &Option<PolicySet>, p| set.as_ref().map(|s| gather(s, p)).unwrap_or_default();
-        let levels = |sets: &Option<Vec<PolicySet>>| {
+        let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
             sets.iter()
+                .filter(|_| binds)
                 .flatten()
                 .map(|s| gather(s, None))
                 .collect::<Vec<_>>()
         };
+        let mut resource = opt(&layers.resource, Some(&req.principal));
+        if let (true, Some(set)) = (bounded(layers, &req.principal), &layers.resource) {
+            resource
+                .denies
+                .extend(set.not_principal_denies(action, &req.resource, ctx));
+            resource.denies.sort_by_key(|m| m.statement);
+            resource.denies.dedup_by_key(|m| m.statement);
+        }
         let g = Gathered {
             identity: gather(&layers.identity, None),
-            resource: opt(&layers.resource, Some(&req.principal)),
+            resource,
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
-            scp: levels(&layers.scp),
-            rcp: levels(&layers.rcp),
+            scp: levels(&layers.scp, scope.scp),
+            rcp: levels(&layers.rcp, scope.rcp),
         };
         let shown = explain::Shown {
             allows: allow_limit.saturating_sub(1).max(1),
             key_budget,
         };
-        explain::build(
+        let mut d = explain::build(
             layers,
             req,
             &g.explained(),
@@ -145,7 +196,17 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
             blocked_by,
             action,
             shown,
-        )
+        );
+        if !scope.scp {
+            d.allowed_by_organizations = None;
+        }
+        if let Some(rule) = service::rule(req) {
+            if outcome == Outcome::Allowed {
+                d.allowed_by.insert(PolicyKind::Service);
+            }
+            d.service_rule = Some(rule.reason().to_string());
+        }
+        d
     })
 }
 
@@ -154,27 +215,55 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
 pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     req.with_action_key(|action| {
         let ctx = &req.context;
+        let scope = Scope::of(layers, &req.principal);
         let sum =
             |set: &PolicySet, p: Option<&Principal>| set.summarize(action, &req.resource, p, ctx);
         let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
-        let levels = |sets: &Option<Vec<PolicySet>>| {
-            fold_levels(sets.iter().flatten().map(|s| sum(s, None)))
+        let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
+            fold_levels(
+                sets.iter()
+                    .filter(|_| binds)
+                    .flatten()
+                    .map(|s| sum(s, None)),
+            )
         };
+        let mut resource = opt(&layers.resource, Some(&req.principal));
+        if let (true, Some(set)) = (bounded(layers, &req.principal), &layers.resource) {
+            if !resource.denied
+                && !set
+                    .not_principal_denies(action, &req.resource, ctx)
+                    .is_empty()
+            {
+                resource = LayerSummary {
+                    denied: true,
+                    ..LayerSummary::default()
+                };
+            }
+        }
         let s = Summaries {
             identity: sum(&layers.identity, None),
-            resource: opt(&layers.resource, Some(&req.principal)),
+            resource,
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
-            scp: levels(&layers.scp),
-            rcp: levels(&layers.rcp),
+            scp: levels(&layers.scp, scope.scp),
+            rcp: levels(&layers.rcp, scope.rcp),
         };
-        outcome(layers, req, &s)
+        outcome(layers, req, &s, scope)
     })
 }
 
 /// Reads the decision off what each layer matched.
-fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<PolicyKind>) {
+fn outcome(
+    layers: &Layers,
+    req: &Request,
+    s: &Summaries,
+    scope: Scope,
+) -> (Outcome, BTreeSet<PolicyKind>) {
     use PolicyKind::*;
+    let rule = service::rule(req);
+    if let Some(ServiceRule::NoPermissionNeeded(_)) = rule {
+        return (Outcome::Allowed, BTreeSet::new());
+    }
     let p = &req.principal;
     let mut denied = BTreeSet::new();
     for (kind, m) in [
@@ -193,11 +282,19 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
         return (Outcome::ExplicitDeny, denied);
     }
     let mut missing = BTreeSet::new();
-    // RCPs bind every caller but AWS service principals; SCPs bind the account's own callers.
-    if layers.rcp.is_some() && !matches!(p, Principal::Service { .. }) && !s.rcp.allowed {
+    if let Some(ServiceRule::Refused(_)) = rule {
+        // AWS refuses whatever the missing inputs would say.
+        missing.insert(Service);
+        return (Outcome::ImplicitDeny, missing);
+    }
+    // What the inputs lack could allow or deny: only an explicit deny is certain without it.
+    if !layers.missing.is_empty() {
+        return (Outcome::Unknown, BTreeSet::new());
+    }
+    if scope.rcp && !s.rcp.allowed {
         missing.insert(Rcp);
     }
-    if layers.scp.is_some() && p.account().is_some() && !s.scp.allowed {
+    if scope.scp && !s.scp.allowed {
         missing.insert(Scp);
     }
     let grant = s.resource.grant;
@@ -227,12 +324,17 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
                 missing.insert(Identity);
             }
             // A grant naming the caller itself ends the evaluation in the same account; one
-            // naming its role still meets the boundary and the session policy.
-            if !(same_account && grant == Some(PrincipalMatch::Caller)) {
+            // naming its role still meets the boundary and the session policy. A role's trust
+            // policy never ends it: the caller's boundary must allow `sts:AssumeRole` too.
+            if !(same_account && grant == Some(PrincipalMatch::Caller) && !is_role_trust(req)) {
                 if layers.boundary.is_some() && !s.boundary.allowed {
                     missing.insert(Boundary);
                 }
-                if p.is_session() && layers.session.is_some() && !s.session.allowed {
+                // A federated user's session always has a session policy: without one it has
+                // no permissions (GetFederationToken).
+                let session_needed =
+                    layers.session.is_some() || matches!(p, Principal::FederatedUser { .. });
+                if p.is_session() && session_needed && !s.session.allowed {
                     missing.insert(Session);
                 }
             }
@@ -245,17 +347,22 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
     }
 }
 
-/// Role trust policies and KMS key policies must allow even in the resource's own account.
-pub fn resource_policy_required(req: &Request) -> bool {
-    let Some(arn) = Arn::parse(&req.resource) else {
-        return false;
-    };
+/// An `sts:AssumeRole*` request on a role: the resource policy is the role's trust policy.
+pub fn is_role_trust(req: &Request) -> bool {
     let assume = req
         .action
         .get(..14)
         .is_some_and(|a| a.eq_ignore_ascii_case("sts:assumerole"));
-    (assume && arn.service == "iam" && arn.resource.starts_with("role/"))
-        || (arn.service == "kms" && arn.resource.starts_with("key/"))
+    assume
+        && Arn::parse(&req.resource)
+            .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
+}
+
+/// Role trust policies and KMS key policies must allow even in the resource's own account.
+pub fn resource_policy_required(req: &Request) -> bool {
+    is_role_trust(req)
+        || Arn::parse(&req.resource)
+            .is_some_and(|arn| arn.service == "kms" && arn.resource.starts_with("key/"))
 }
 
 impl Gathered {

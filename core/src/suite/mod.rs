@@ -354,11 +354,8 @@ impl Reader<'_> {
         };
         let kind = match (node.get("request"), node.get("flow")) {
             (Some(req), None) => {
-                let expect = match expect {
-                    "allowed" => Outcome::Allowed,
-                    "explicitDeny" => Outcome::ExplicitDeny,
-                    "implicitDeny" => Outcome::ImplicitDeny,
-                    other => return Err(self.shape(expect_node, &path.key("expect"), format!("unknown decision `{other}` (expected `allowed`, `explicitDeny` or `implicitDeny`)"))),
+                let Some(expect) = Outcome::parse(expect) else {
+                    return Err(self.shape(expect_node, &path.key("expect"), format!("unknown decision `{expect}` (expected `allowed`, `explicitDeny`, `implicitDeny` or `unknown`)")));
                 };
                 if let Some(kinds) = &blocked_by {
                     if let Some(bad) = kinds.iter().find(|k| PolicyKind::parse(k).is_none()) {

@@ -6,11 +6,11 @@ use std::sync::{Arc, RwLock};
 
 use crate::arn::Arn;
 use crate::compile::{NamedPolicy, PolicySet};
-use crate::decide::Layers;
+use crate::decide::{Layers, Missing};
 use crate::principal::Principal;
 use crate::request::Request;
 
-use super::{governing_resource, OrgPolicy, World};
+use super::{policy_holders, OrgPolicy, World};
 
 /// Entries each map of the cache holds at most; past it the map starts again empty (the
 /// sets themselves live on in the requests that hold them). Far above the callers,
@@ -58,6 +58,11 @@ impl World {
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {
         let caller = self.caller_sets(&req.principal);
+        // SCPs and RCPs do not restrict service-linked roles (AWS Organizations User Guide,
+        // "SCP effects on permissions", "Resource control policies").
+        let service_linked = self
+            .entity_of(&req.principal)
+            .is_some_and(|e| e.is_service_linked());
         let resource_account = req
             .resource_account
             .clone()
@@ -74,11 +79,53 @@ impl World {
             scp: req
                 .principal
                 .account()
+                .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(a, false))
                 .map(|l| (*l).clone()),
             rcp: resource_account
+                .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(&a, true))
                 .map(|l| (*l).clone()),
+            missing: self
+                .missing_trust_policy(req)
+                .or_else(|| self.missing_key_policy(req))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// A role of the world that is assumed but has no trust policy in the export: AWS always
+    /// has one, so the decision cannot be read without it.
+    fn missing_trust_policy(&self, req: &Request) -> Option<Missing> {
+        if !crate::decide::resource_policy_required(req) {
+            return None;
+        }
+        let arn = Arn::parse(&req.resource)?;
+        let role = arn.resource.strip_prefix("role/")?;
+        let name = role.rsplit('/').next().unwrap_or(role);
+        let role = self.role(arn.account, name)?;
+        match role.trust {
+            Some(_) => None,
+            None => Some(Missing::resource_policy("trust policy", &role.arn)),
+        }
+    }
+
+    /// A KMS key the world has no key policy for: every key has one, and "unless the key
+    /// policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    /// (AWS KMS Developer Guide, "Key policies in AWS KMS"), so the decision cannot be read
+    /// without it.
+    fn missing_key_policy(&self, req: &Request) -> Option<Missing> {
+        let arn = Arn::parse(&req.resource)?;
+        let kms_action = req
+            .action
+            .get(..4)
+            .is_some_and(|a| a.eq_ignore_ascii_case("kms:"));
+        if arn.service != "kms" || !arn.resource.starts_with("key/") || !kms_action {
+            return None;
+        }
+        match self.governing_policy(req) {
+            Some(_) => None,
+            None => Some(Missing::resource_policy("key policy", &req.resource)),
         }
     }
 
@@ -121,9 +168,10 @@ impl World {
         if let Some(p) = self.resources.get(r.as_str()) {
             return Some((r.clone(), &p.policy));
         }
-        let owner = governing_resource(r);
-        if let Some(p) = self.resources.get(&owner) {
-            return Some((owner, &p.policy));
+        for owner in policy_holders(r) {
+            if let Some(p) = self.resources.get(&owner) {
+                return Some((owner, &p.policy));
+            }
         }
         let arn = Arn::parse(r)?;
         let role = arn.resource.strip_prefix("role/")?;
@@ -139,9 +187,13 @@ impl World {
         Some((format!("trust {}", role.arn), role.trust.as_ref()?))
     }
 
-    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization.
+    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization
+    /// and for the management account, which SCPs and RCPs do not restrict.
     fn org_levels(&self, account: &str, rcp: bool) -> Option<Arc<Vec<PolicySet>>> {
         let org = &self.organization;
+        if org.management.as_deref() == Some(account) {
+            return None;
+        }
         let map = if rcp {
             &self.cache.rcps
         } else {

@@ -102,13 +102,15 @@ pub mod limits {
     pub const MAX_ENTITIES: usize = 1_000_000;
 }
 mod layers;
+mod principals;
 mod read;
 mod resolve;
 mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
-pub use resource::{governing_resource, resource_policy_name};
+pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
+pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -132,6 +134,8 @@ pub struct World {
     roles_by_name: HashMap<String, usize>,
     resources: HashMap<String, ResourcePolicy>,
     organization: Organization,
+    /// Non-default versions of managed policies, by policy ARN (only those that have some).
+    other_versions: HashMap<String, OtherVersions>,
     cache: layers::Cache,
 }
 
@@ -151,11 +155,31 @@ struct Entity {
     tags: Vec<(String, String)>,
     /// Roles only.
     trust: Option<NamedPolicy>,
+    /// ARNs of the managed policies attached to it (as exported, found or not).
+    managed_arns: Vec<String>,
+}
+
+impl Entity {
+    /// A service-linked role: a role whose path starts with `/aws-service-role/`.
+    fn is_service_linked(&self) -> bool {
+        Arn::parse(&self.arn)
+            .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/aws-service-role/"))
+    }
 }
 
 /// A group's inline then managed policies, named.
 struct Group {
+    name: String,
+    arn: String,
     policies: Vec<NamedPolicy>,
+    /// ARNs of the managed policies attached to it.
+    managed_arns: Vec<String>,
+}
+
+/// The versions of a managed policy other than its default one.
+struct OtherVersions {
+    name: String,
+    versions: Vec<(String, Arc<Policy>)>,
 }
 
 /// A `ResourcePolicies` entry.
@@ -173,6 +197,8 @@ struct OrgPolicy {
 /// `Organization`, with the policies indexed by target.
 struct Organization {
     accounts: HashMap<String, Vec<String>>,
+    /// `MasterAccountId`: SCPs and RCPs never apply to its principals or resources.
+    management: Option<String>,
     scps: Vec<OrgPolicy>,
     scp_targets: HashMap<String, Vec<usize>>,
     rcps: Vec<OrgPolicy>,
@@ -257,10 +283,11 @@ impl World {
         if let Some(a) = Arn::parse(arn).filter(|a| !a.account.is_empty()) {
             return Some(a.account.to_string());
         }
-        let entry = self
-            .resources
-            .get(arn)
-            .or_else(|| self.resources.get(&governing_resource(arn)))?;
+        let entry = self.resources.get(arn).or_else(|| {
+            policy_holders(arn)
+                .iter()
+                .find_map(|h| self.resources.get(h.as_str()))
+        })?;
         entry.account.clone().or_else(|| self.account.clone())
     }
 

@@ -1,0 +1,131 @@
+//! No silent wrong answers (issue #15), through the real binary: the fourth answer
+//! `unknown` (exit 3), questions checked before they are answered (exit 2 with a
+//! did-you-mean), no principal as in `simulate-custom-policy`, complete who-can, AWS's JSON.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn polcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_polcheck"))
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A file in a directory of this test's own.
+fn file(test: &str, name: &str, text: &str) -> String {
+    let d = std::env::temp_dir().join(format!("polcheck-answers-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let p: PathBuf = d.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+/// A world whose role `Deployer` has an identity policy but no trust policy in the export.
+const NO_TRUST_WORLD: &str = r#"{
+  "UserDetailList": [{"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
+    "UserPolicyList": [{"PolicyName": "assume", "PolicyDocument": {"Version": "2012-10-17",
+      "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}}}]}],
+  "RoleDetailList": [{"RoleName": "Deployer", "RoleId": "AROADEPLOYER", "Arn": "arn:aws:iam::111122223333:role/Deployer"}]
+}"#;
+
+const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+const DEPLOYER: &str = "arn:aws:iam::111122223333:role/Deployer";
+
+#[test]
+fn a_trust_policy_the_world_lacks_is_unknown_with_exit_3() {
+    let w = file("unknown", "w.json", NO_TRUST_WORLD);
+    let args = [
+        "eval",
+        "--world",
+        &w,
+        "--principal",
+        ALICE,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        DEPLOYER,
+    ];
+    let (code, out, err) = polcheck(&args);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("UNKNOWN"), "{out}");
+    assert!(
+        out.contains("the world has no trust policy for `arn:aws:iam::111122223333:role/Deployer`"),
+        "{out}"
+    );
+    // AWS's JSON keeps AWS's three values; the unknown is in polcheck's own object.
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (code, out, _) = polcheck(&json_args);
+    assert_eq!(code, 3, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &v["EvaluationResults"][0];
+    assert_eq!(r["EvalDecision"], "implicitDeny", "{r}");
+    assert_eq!(r["polcheck"]["decision"], "unknown", "{r}");
+    assert!(
+        r["polcheck"]["unknown"][0]
+            .as_str()
+            .unwrap()
+            .contains("trust policy"),
+        "{r}"
+    );
+}
+
+#[test]
+fn an_explicit_deny_is_certain_even_when_something_is_missing() {
+    let world = NO_TRUST_WORLD.replace(
+        r#""Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}"#,
+        r#""Statement": {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}"#,
+    );
+    let w = file("certain-deny", "w.json", &world);
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--world",
+        &w,
+        "--principal",
+        ALICE,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        DEPLOYER,
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("EXPLICIT DENY"), "{out}");
+}
+
+#[test]
+fn suites_can_expect_unknown() {
+    let suite = format!(
+        r#"{{"world": {NO_TRUST_WORLD}, "tests": [
+          {{"name": "unknown as expected", "request": {{"principal": "{ALICE}", "action": "sts:AssumeRole", "resource": "{DEPLOYER}"}}, "expect": "unknown"}},
+          {{"name": "not a deny", "request": {{"principal": "{ALICE}", "action": "sts:AssumeRole", "resource": "{DEPLOYER}"}}, "expect": "implicitDeny"}}
+        ]}}"#
+    );
+    let s = file("suite-unknown", "suite.json", &suite);
+    let (code, out, err) = polcheck(&["test", &s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    assert!(
+        out.contains("not a deny: expected implicitDeny, got unknown"),
+        "{out}"
+    );
+}
+
+#[test]
+fn batch_lines_can_be_unknown_with_exit_3() {
+    let w = file("batch-unknown", "w.json", NO_TRUST_WORLD);
+    let line = format!(
+        r#"{{"principal": "{ALICE}", "action": "sts:AssumeRole", "resource": "{DEPLOYER}"}}"#
+    );
+    let r = file("batch-unknown", "r.ndjson", &format!("{line}\n"));
+    let (code, out, err) = polcheck(&["eval", "--world", &w, "--requests", &r]);
+    assert_eq!(code, 3, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["polcheck"]["decision"], "unknown", "{v}");
+}
