@@ -237,6 +237,7 @@ impl<'a> Partition<'a> {
         let mut action_langs: Vec<(String, Lang)> = Vec::new();
         let mut resource_langs: Vec<(String, Lang)> = Vec::new();
         let mut lang_index: HashMap<(bool, String), usize> = HashMap::new();
+        #[expect(clippy::type_complexity, reason = "a local map read once below")]
         let mut by_key: BTreeMap<String, (String, Vec<(&Condition, bool)>)> = BTreeMap::new();
         let mut stmts = Vec::new();
         for (is_new, policy) in [(false, old), (true, new)] {

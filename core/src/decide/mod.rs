@@ -144,8 +144,8 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 }
 
 /// Decides a request against its layers, with as much explanation as `detail` asks. The
-/// outcome is read first, off the same summaries as [`decide_outcome`]; the explanation
-/// then gathers only what it lists.
+/// outcome is read first, by [`decide_outcome`]; the explanation then gathers only what it
+/// lists.
 pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     let (outcome, blocked_by) = decide_outcome(layers, req);
     let (allow_limit, key_budget) = match detail {

@@ -75,7 +75,7 @@ fn needed_actions() -> BTreeSet<&'static str> {
 }
 
 /// The needed actions some Allow statement of these policies names (by `Action` alone).
-fn may_allow(policies: &[NamedPolicy]) -> HashSet<&'static str> {
+fn may_allow<'p>(policies: impl IntoIterator<Item = &'p NamedPolicy>) -> HashSet<&'static str> {
     let needed = needed_actions();
     let mut out = HashSet::new();
     for np in policies {
