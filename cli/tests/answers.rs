@@ -129,3 +129,58 @@ fn batch_lines_can_be_unknown_with_exit_3() {
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(v["polcheck"]["decision"], "unknown", "{v}");
 }
+
+const S3READ: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#;
+
+#[test]
+fn a_malformed_request_is_the_same_error_from_flags_and_batch_lines() {
+    let p = file("request-error", "p.json", S3READ);
+    let (code, _, err) = polcheck(&["eval", "--policy", &p, "--action", "GetObject"]);
+    assert_eq!(code, 2, "{err}");
+    let message = "action `GetObject` is not `service:Action`";
+    assert!(err.contains(&format!("--action: {message}")), "{err}");
+    let lines = file(
+        "request-error",
+        "r.ndjson",
+        "{\"principal\": \"arn:aws:iam::111122223333:user/a\", \"action\": \"s3:GetObject\"}\n{\"action\": \"GetObject\"}\n{\"action\": \"s3:GetObject\", \"resource\": \"demo-artifacts/releases/v1.zip\"}\n",
+    );
+    let (code, out, _) = polcheck(&["eval", "--policy", &p, "--requests", &lines]);
+    assert_eq!(code, 2, "{out}");
+    let v: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v[1]["Line"], 2, "{out}");
+    assert!(v[1]["Error"].as_str().unwrap().contains(message), "{out}");
+    assert!(
+        v[2]["Error"]
+            .as_str()
+            .unwrap()
+            .contains("is neither `*` nor an ARN"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_resource_that_is_not_an_arn_is_an_error() {
+    let p = file("resource-error", "p.json", S3READ);
+    for bad in [
+        "arn:aws:s3::demo-artifacts/releases/v1.zip",
+        "demo-artifacts/releases/v1.zip",
+    ] {
+        let (code, out, err) = polcheck(&[
+            "eval",
+            "--policy",
+            &p,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}: {out}{err}");
+        assert!(
+            err.contains(&format!("--resource: resource `{bad}` is neither")),
+            "{err}"
+        );
+    }
+}

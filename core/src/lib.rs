@@ -64,5 +64,5 @@ pub use engine::{Engine, EngineBuilder, EngineError};
 #[cfg(feature = "network")]
 pub use network::{Flow, Verdict};
 pub use policy::{Policy, PolicyError};
-pub use request::Request;
+pub use request::{Request, RequestError};
 pub use world::World;

@@ -67,7 +67,7 @@ fn resource_matches(s: &Statement, policy: &Policy, req: &Request) -> bool {
     let any = r
         .patterns
         .iter()
-        .any(|p| arn_matches(p, &req.resource, policy, req));
+        .any(|p| arn_matches(p, req.resource(), policy, req));
     any != r.negated
 }
 
@@ -94,7 +94,7 @@ fn arn_matches(pattern: &str, arn: &str, policy: &Policy, req: &Request) -> bool
     let template = Template::parse(p_last, policy.version.has_variables());
     let t: Vec<char> = a_last.chars().collect();
     template
-        .resolve_pieces(&req.context)
+        .resolve_pieces(req.context())
         .is_some_and(|pieces| wild(&pieces, &t))
 }
 
@@ -105,18 +105,18 @@ fn applies(
     req: &Request,
     resource_policy: bool,
 ) -> Option<Option<PrincipalMatch>> {
-    if !action_matches(s, &req.action) || !resource_matches(s, policy, req) {
+    if !action_matches(s, req.action()) || !resource_matches(s, policy, req) {
         return None;
     }
     let named = if resource_policy {
-        Some(req.principal.matched_by(s.principal.as_ref()?)?)
+        Some(req.principal().matched_by(s.principal.as_ref()?)?)
     } else {
         None
     };
     let conditions_hold = s
         .conditions
         .iter()
-        .all(|c| CompiledCondition::compile(c, policy.version).evaluate(&req.context));
+        .all(|c| CompiledCondition::compile(c, policy.version).evaluate(req.context()));
     conditions_hold.then_some(named)
 }
 
@@ -164,7 +164,7 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
     let allows = |ps: &[Policy]| !matches(ps, req, false, Effect::Allow).is_empty();
     let all_levels = |levels: &Vec<Vec<Policy>>| levels.iter().all(|l| allows(l));
     let mut missing = BTreeSet::new();
-    let p = &req.principal;
+    let p = req.principal();
 
     // Steps 2 and 3: every RCP and SCP level allows.
     if inputs.rcp.as_ref().is_some_and(|l| !all_levels(l))

@@ -115,7 +115,7 @@ fn one(line: usize, text: &str, source: &Source) -> (Value, Option<Outcome>) {
             Some(w) => decide(&w.layers_with(&mut req, source.inputs), &req),
             None => decide(source.compiled, &req),
         };
-        Ok::<_, String>((aws_result(&req.action, &req.resource, &d), d.outcome))
+        Ok::<_, String>((aws_result(req.action(), req.resource(), &d), d.outcome))
     })();
     match result {
         Ok((mut v, outcome)) => {

@@ -13,7 +13,7 @@ use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, decide, Decision, Layers, Outcome};
 use polcheck_core::policy::Policy;
-use polcheck_core::request::Request;
+use polcheck_core::request::{Request, RequestError};
 use polcheck_core::suite::PolicyInputs;
 use polcheck_core::world::World;
 use serde_json::json;
@@ -184,11 +184,8 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         }
     };
     let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
-        if action != "*" && !action.contains(':') {
-            return Err(format!("--action `{action}`: expected `service:Action`"));
-        }
         let mut req = Request::new(principal, action, &args.resource, context.clone())
-            .map_err(|e| format!("--principal: {e}"))?;
+            .map_err(|e| format!("{}: {e}", flag_of(&e)))?;
         req.set_resource_account(args.resource_account.clone());
         Ok(req)
     };
@@ -225,6 +222,15 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::of_outcomes(
         results.iter().map(|(_, d)| d.outcome),
     ))
+}
+
+/// The flag a request error is about.
+fn flag_of(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::Action(_) | RequestError::ActionPattern(_) => "--action",
+        RequestError::Resource(_) => "--resource",
+        _ => "--principal",
+    }
 }
 
 type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;

@@ -92,9 +92,9 @@ fn fold_levels(levels: impl Iterator<Item = LayerSummary>) -> LayerSummary {
 /// Decides a request against its layers, with the explanation.
 pub fn decide(layers: &Layers, req: &Request) -> Decision {
     req.with_action_key(|action| {
-        let ctx = &req.context;
+        let ctx = req.context();
         let eval =
-            |set: &PolicySet, p: Option<&Principal>| set.evaluate(action, &req.resource, p, ctx);
+            |set: &PolicySet, p: Option<&Principal>| set.evaluate(action, req.resource(), p, ctx);
         let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| eval(s, p)).unwrap_or_default();
         let levels = |sets: &Option<Vec<PolicySet>>| {
             sets.iter()
@@ -104,7 +104,7 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
         };
         let g = Gathered {
             identity: eval(&layers.identity, None),
-            resource: opt(&layers.resource, Some(&req.principal)),
+            resource: opt(&layers.resource, Some(req.principal())),
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
             scp: levels(&layers.scp),
@@ -119,16 +119,16 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 /// [`decide`], faster (see [`PolicySet::summarize`]). Use it for batch evaluation.
 pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     req.with_action_key(|action| {
-        let ctx = &req.context;
+        let ctx = req.context();
         let sum =
-            |set: &PolicySet, p: Option<&Principal>| set.summarize(action, &req.resource, p, ctx);
+            |set: &PolicySet, p: Option<&Principal>| set.summarize(action, req.resource(), p, ctx);
         let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
         let levels = |sets: &Option<Vec<PolicySet>>| {
             fold_levels(sets.iter().flatten().map(|s| sum(s, None)))
         };
         let s = Summaries {
             identity: sum(&layers.identity, None),
-            resource: opt(&layers.resource, Some(&req.principal)),
+            resource: opt(&layers.resource, Some(req.principal())),
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
             scp: levels(&layers.scp),
@@ -141,7 +141,7 @@ pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<Poli
 /// Reads the decision off what each layer matched.
 fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<PolicyKind>) {
     use PolicyKind::*;
-    let p = &req.principal;
+    let p = req.principal();
     let mut denied = BTreeSet::new();
     for (kind, m) in [
         (Identity, &s.identity),
@@ -217,11 +217,11 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
 
 /// Role trust policies and KMS key policies must allow even in the resource's own account.
 pub fn resource_policy_required(req: &Request) -> bool {
-    let Some(arn) = Arn::parse(&req.resource) else {
+    let Some(arn) = Arn::parse(req.resource()) else {
         return false;
     };
     let assume = req
-        .action
+        .action()
         .get(..14)
         .is_some_and(|a| a.eq_ignore_ascii_case("sts:assumerole"));
     (assume && arn.service == "iam" && arn.resource.starts_with("role/"))

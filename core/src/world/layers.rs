@@ -58,11 +58,11 @@ impl World {
     /// Every compiled policy that bears on `req` (see the module docs for what each layer
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {
-        let caller = self.caller_sets(&req.principal);
+        let caller = self.caller_sets(req.principal());
         let resource_account = req
-            .resource_account
-            .clone()
-            .or_else(|| self.resource_account(&req.resource))
+            .resource_account()
+            .map(str::to_string)
+            .or_else(|| self.resource_account(req.resource()))
             .or_else(|| req.effective_resource_account().map(str::to_string));
         Layers {
             identity: caller
@@ -73,7 +73,7 @@ impl World {
             resource: self.resource_set(req).map(|s| (*s).clone()),
             session: None,
             scp: req
-                .principal
+                .principal()
                 .account()
                 .and_then(|a| self.org_levels(a, false))
                 .map(|l| (*l).clone()),
@@ -90,7 +90,7 @@ impl World {
         if !crate::decide::resource_policy_required(req) {
             return None;
         }
-        let arn = Arn::parse(&req.resource)?;
+        let arn = Arn::parse(req.resource())?;
         let role = arn.resource.strip_prefix("role/")?;
         let name = role.rsplit('/').next().unwrap_or(role);
         let role = self.role(arn.account, name)?;
@@ -135,9 +135,9 @@ impl World {
 
     /// The governing policy with its cache key (the `ResourceArn`, or `trust ROLE-ARN`).
     fn governing_policy(&self, req: &Request) -> Option<(String, &NamedPolicy)> {
-        let r = &req.resource;
-        if let Some(p) = self.resources.get(r.as_str()) {
-            return Some((r.clone(), &p.policy));
+        let r = req.resource();
+        if let Some(p) = self.resources.get(r) {
+            return Some((r.to_string(), &p.policy));
         }
         let owner = governing_resource(r);
         if let Some(p) = self.resources.get(&owner) {
@@ -146,7 +146,7 @@ impl World {
         let arn = Arn::parse(r)?;
         let role = arn.resource.strip_prefix("role/")?;
         let sts = req
-            .action
+            .action()
             .get(..4)
             .is_some_and(|s| s.eq_ignore_ascii_case("sts:"));
         if arn.service != "iam" || !sts {

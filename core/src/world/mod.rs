@@ -267,10 +267,11 @@ impl World {
     /// Completes a request with what the world knows: its `resource_account` when unset
     /// ([`World::resource_account`]), and [`World::request_context`].
     pub fn prepare(&self, req: &mut Request) {
-        if req.resource_account.is_none() {
-            req.set_resource_account(self.resource_account(&req.resource));
+        if req.resource_account().is_none() {
+            req.set_resource_account(self.resource_account(req.resource()));
         }
-        self.request_context(&req.principal, &mut req.context);
+        let (principal, context) = req.principal_and_context_mut();
+        self.request_context(principal, context);
     }
 
     /// Every caller to ask about in a who-can query: each user's ARN, and for each role a
