@@ -21,7 +21,8 @@ pub enum ExitCode {
     /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments, a malformed
     /// question.
     InputError = 2,
-    /// 3: unknown: the inputs lack something the answer depends on (eval, batch).
+    /// 3: unknown: the inputs lack something the answer depends on (eval, batch), or the
+    /// analysis (`diff`, `check`) cannot decide a construct of the input.
     Unknown = 3,
 }
 
@@ -77,8 +78,15 @@ enum Command {
     Validate(commands::validate::Args),
     /// Expand action patterns such as `s3:Get*` to actions with their access levels.
     Actions(commands::actions::Args),
+    /// Replay CloudTrail events against a world (and a proposed one): match rate, decisions
+    /// that flip, unused access. Exit 1 on any disagreement or flip.
+    Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
+    /// Does NEW allow anything OLD does not? PASS/FAIL with witness requests, or UNKNOWN.
+    Diff(commands::diff::Args),
+    /// Check one policy: `--not-granted ACTION...` or `--no-public-access`.
+    Check(commands::check::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -101,6 +109,9 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Actions(args) => commands::actions::run(args),
         Command::Catalogue(args) => commands::catalogue::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)
 }

@@ -88,6 +88,17 @@ fn progress(files: &[(String, String)]) -> indicatif::ProgressBar {
     bar
 }
 
+/// The files of `--world` flags, or the demo estate's when none is given.
+pub fn files_from_flags(paths: &[String]) -> Result<Vec<(String, String)>, String> {
+    if paths.is_empty() {
+        return Ok(DEMO
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect());
+    }
+    read_files(paths)
+}
+
 /// The world of `--world` flags, or the demo estate when none is given.
 pub fn from_flags(paths: &[String]) -> Result<Environment, String> {
     if paths.is_empty() {

@@ -34,9 +34,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod arn;
 #[cfg(feature = "catalogue")]
 pub mod catalogue;
+#[cfg(feature = "catalogue")]
+pub mod cloudtrail;
 pub mod compile;
 pub mod condition;
 pub mod context;
@@ -45,6 +48,7 @@ pub mod engine;
 pub mod json;
 #[cfg(feature = "network")]
 pub mod network;
+pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod principal;

@@ -153,6 +153,33 @@ impl Principal {
         )
     }
 
+    /// `true` for a service-linked role: a role ARN whose path starts with
+    /// `/aws-service-role/`, or a session of a role named `AWSServiceRoleFor...` (the name AWS
+    /// gives every service-linked role; a session ARN does not carry the role's path).
+    pub fn is_service_linked_role(&self) -> bool {
+        let Principal::AssumedRole { arn, role, .. } = self else {
+            return false;
+        };
+        let by_path = Arn::parse(arn).is_some_and(|a| {
+            a.service == "iam" && a.resource.starts_with("role/aws-service-role/")
+        });
+        by_path || role.starts_with("AWSServiceRoleFor")
+    }
+
+    /// Whether SCPs bind this caller: IAM users, roles (their sessions) and federated users of
+    /// an account, and the account's root user; never anonymous callers, AWS service
+    /// principals or service-linked roles (AWS Organizations User Guide, "SCP effects on
+    /// permissions").
+    pub fn scp_binds(&self) -> bool {
+        self.account().is_some() && !self.is_service_linked_role()
+    }
+
+    /// Whether RCPs bind this caller: every caller but AWS service principals and
+    /// service-linked roles (AWS Organizations User Guide, "Resource control policies").
+    pub fn rcp_binds(&self) -> bool {
+        !matches!(self, Principal::Service { .. }) && !self.is_service_linked_role()
+    }
+
     /// `aws:PrincipalArn`: the user, the role (not the session), the federated user or root.
     pub fn principal_arn(&self) -> Option<String> {
         match self {

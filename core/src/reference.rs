@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::condition::CompiledCondition;
-use crate::decide::{resource_policy_required, Outcome, PolicyKind};
+use crate::decide::{is_role_trust, resource_policy_required, Outcome, PolicyKind};
 use crate::pattern::Piece;
 use crate::policy::{Effect, Policy, Statement};
 use crate::principal::{Principal, PrincipalMatch};
@@ -98,20 +98,35 @@ fn arn_matches(pattern: &str, arn: &str, policy: &Policy, req: &Request) -> bool
         .is_some_and(|pieces| wild(&pieces, &t))
 }
 
+/// How a statement of a policy is read: identity-like (no Principal), or resource-based,
+/// where `bounded` says the caller has a permissions boundary (a Deny with `NotPrincipal`
+/// then applies to it whatever the element lists).
+#[derive(Clone, Copy)]
+enum Reading {
+    Identity,
+    Resource { bounded: bool },
+}
+
 /// Whether a statement applies; for resource policies, how its Principal names the caller.
 fn applies(
     s: &Statement,
     policy: &Policy,
     req: &Request,
-    resource_policy: bool,
+    reading: Reading,
 ) -> Option<Option<PrincipalMatch>> {
     if !action_matches(s, req.action()) || !resource_matches(s, policy, req) {
         return None;
     }
-    let named = if resource_policy {
-        Some(req.principal().matched_by(s.principal.as_ref()?)?)
-    } else {
-        None
+    let named = match reading {
+        Reading::Identity => None,
+        Reading::Resource { bounded } => {
+            let clause = s.principal.as_ref()?;
+            if bounded && clause.negated && s.effect == Effect::Deny {
+                Some(PrincipalMatch::Caller)
+            } else {
+                Some(req.principal().matched_by(clause)?)
+            }
+        }
     };
     let conditions_hold = s
         .conditions
@@ -123,27 +138,145 @@ fn applies(
 fn matches<'a>(
     policies: impl IntoIterator<Item = &'a Policy>,
     req: &Request,
-    resource_policy: bool,
+    reading: Reading,
     effect: Effect,
 ) -> Vec<Option<PrincipalMatch>> {
     policies
         .into_iter()
         .flat_map(|p| p.statements.iter().map(move |s| (p, s)))
         .filter(|(_, s)| s.effect == effect)
-        .filter_map(|(p, s)| applies(s, p, req, resource_policy))
+        .filter_map(|(p, s)| applies(s, p, req, reading))
         .collect()
+}
+
+/// The service-side rules, written out again as plain predicates on the text (the table of
+/// `decide/service.rs`): `Some(true)` needs no permission, `Some(false)` is refused.
+fn service_rule(req: &Request) -> Option<bool> {
+    let action = req.action().to_lowercase();
+    let p = req.principal();
+    if action == "sts:getcalleridentity" && p.account().is_some() {
+        return Some(true);
+    }
+    if matches!(p, Principal::Service { .. }) {
+        return None;
+    }
+    let r = req.resource();
+    let one_of = |names: &[&str]| names.iter().any(|n| action == *n);
+    let refused = (r.starts_with("arn:aws:iam::aws:policy/")
+        && one_of(&[
+            "iam:createpolicy",
+            "iam:createpolicyversion",
+            "iam:deletepolicy",
+            "iam:deletepolicyversion",
+            "iam:setdefaultpolicyversion",
+            "iam:tagpolicy",
+            "iam:untagpolicy",
+        ]))
+        || (r.starts_with("arn:aws:iam::")
+            && r.contains(":role/aws-reserved/sso.amazonaws.com/")
+            && [
+                "attachrolepolicy",
+                "createrole",
+                "createservicelinkedrole",
+                "deleterole",
+                "deleterolepermissionsboundary",
+                "deleterolepolicy",
+                "deleteservicelinkedrole",
+                "detachrolepolicy",
+                "passrole",
+                "putrolepermissionsboundary",
+                "putrolepolicy",
+                "tagrole",
+                "untagrole",
+                "updateassumerolepolicy",
+                "updaterole",
+                "updateroledescription",
+            ]
+            .iter()
+            .any(|n| action.strip_prefix("iam:") == Some(n)))
+        || (r.starts_with("arn:aws:kms:")
+            && r.contains(":alias/aws/")
+            && one_of(&["kms:createalias", "kms:deletealias", "kms:updatealias"]))
+        || (r.starts_with("arn:aws:kms:")
+            && r.contains(":key/")
+            && action.starts_with("kms:")
+            && p.account().is_some()
+            && p.account() != req.effective_resource_account()
+            && !one_of(&[
+                "kms:creategrant",
+                "kms:decrypt",
+                "kms:derivesharedsecret",
+                "kms:describekey",
+                "kms:encrypt",
+                "kms:generatedatakey",
+                "kms:generatedatakeypair",
+                "kms:generatedatakeypairwithoutplaintext",
+                "kms:generatedatakeywithoutplaintext",
+                "kms:generatemac",
+                "kms:getpublickey",
+                "kms:listgrants",
+                "kms:reencryptfrom",
+                "kms:reencryptto",
+                "kms:retiregrant",
+                "kms:revokegrant",
+                "kms:sign",
+                "kms:verify",
+                "kms:verifymac",
+            ]));
+    refused.then_some(false)
 }
 
 /// Decides a request: the decision and the kinds that blocked it.
 pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     use PolicyKind::*;
-    let layers: Vec<(PolicyKind, Vec<&Policy>, bool)> = [
-        (Identity, inputs.identity.iter().collect(), false),
-        (Resource, inputs.resource.iter().collect(), true),
-        (Boundary, inputs.boundary.iter().collect(), false),
-        (Session, inputs.session.iter().collect(), false),
-        (Scp, inputs.scp.iter().flatten().flatten().collect(), false),
-        (Rcp, inputs.rcp.iter().flatten().flatten().collect(), false),
+    let p = req.principal();
+    // Step 0: AWS's own rules. An action that needs no permission is allowed outright.
+    let service = service_rule(req);
+    if service == Some(true) {
+        return (Outcome::Allowed, BTreeSet::new());
+    }
+    // SCPs bind users, roles, federated users and root of an account, but not service-linked
+    // roles; RCPs bind every caller but services and service-linked roles.
+    let slr = match p {
+        Principal::AssumedRole { arn, role, .. } => {
+            arn.contains(":role/aws-service-role/") || role.starts_with("AWSServiceRoleFor")
+        }
+        _ => false,
+    };
+    let scp_binds = p.account().is_some() && !slr;
+    let rcp_binds = !matches!(p, Principal::Service { .. }) && !slr;
+    let bounded = inputs.boundary.is_some()
+        && matches!(p, Principal::User { .. } | Principal::AssumedRole { .. });
+    let no_levels = Vec::new();
+    let scp_levels = inputs.scp.as_ref().filter(|_| scp_binds);
+    let rcp_levels = inputs.rcp.as_ref().filter(|_| rcp_binds);
+    let layers: Vec<(PolicyKind, Vec<&Policy>, Reading)> = [
+        (
+            Identity,
+            inputs.identity.iter().collect(),
+            Reading::Identity,
+        ),
+        (
+            Resource,
+            inputs.resource.iter().collect(),
+            Reading::Resource { bounded },
+        ),
+        (
+            Boundary,
+            inputs.boundary.iter().collect(),
+            Reading::Identity,
+        ),
+        (Session, inputs.session.iter().collect(), Reading::Identity),
+        (
+            Scp,
+            scp_levels.unwrap_or(&no_levels).iter().flatten().collect(),
+            Reading::Identity,
+        ),
+        (
+            Rcp,
+            rcp_levels.unwrap_or(&no_levels).iter().flatten().collect(),
+            Reading::Identity,
+        ),
     ]
     .into_iter()
     .collect();
@@ -151,37 +284,48 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
     // Step 1: an explicit deny in any policy decides.
     let denied: BTreeSet<PolicyKind> = layers
         .iter()
-        .filter(|(_, ps, rp)| !matches(ps.iter().copied(), req, *rp, Effect::Deny).is_empty())
+        .filter(|(_, ps, rd)| !matches(ps.iter().copied(), req, *rd, Effect::Deny).is_empty())
         .map(|(k, _, _)| *k)
         .collect();
     if !denied.is_empty() {
         return (Outcome::ExplicitDeny, denied);
     }
-    // Step 1b: without what the inputs lack, nothing but an explicit deny is certain.
+    let allows = |ps: &[Policy]| !matches(ps, req, Reading::Identity, Effect::Allow).is_empty();
+    let all_levels = |levels: &Vec<Vec<Policy>>| levels.iter().all(|l| allows(l));
+    let mut missing = BTreeSet::new();
+    // Step 1b: AWS's refusals are certain; without what the inputs lack, nothing else but an
+    // explicit deny is.
+    if service == Some(false) {
+        missing.insert(Service);
+        return (Outcome::ImplicitDeny, missing);
+    }
     if !inputs.missing.is_empty() {
         return (Outcome::Unknown, BTreeSet::new());
     }
-    let allows = |ps: &[Policy]| !matches(ps, req, false, Effect::Allow).is_empty();
-    let all_levels = |levels: &Vec<Vec<Policy>>| levels.iter().all(|l| allows(l));
-    let mut missing = BTreeSet::new();
-    let p = req.principal();
 
     // Steps 2 and 3: every RCP and SCP level allows.
-    if inputs.rcp.as_ref().is_some_and(|l| !all_levels(l))
-        && !matches!(p, Principal::Service { .. })
-    {
+    if rcp_levels.is_some_and(|l| !all_levels(l)) {
         missing.insert(Rcp);
     }
-    if inputs.scp.as_ref().is_some_and(|l| !all_levels(l)) && p.account().is_some() {
+    if scp_levels.is_some_and(|l| !all_levels(l)) {
         missing.insert(Scp);
     }
 
     // Step 4: the resource-based policy, and how it names the caller.
-    let grant = matches(inputs.resource.iter(), req, true, Effect::Allow)
-        .into_iter()
-        .flatten()
-        .max();
-    let same_account = p.account().is_some() && p.account() == req.effective_resource_account();
+    let grant = matches(
+        inputs.resource.iter(),
+        req,
+        Reading::Resource { bounded },
+        Effect::Allow,
+    )
+    .into_iter()
+    .flatten()
+    .max();
+    // Resources AWS itself owns (account `aws`: AWS managed policies) are read like the
+    // caller's own: an identity policy is enough, no resource policy is looked for.
+    let same_account = p.account().is_some()
+        && (p.account() == req.effective_resource_account()
+            || req.effective_resource_account() == Some("aws"));
     let must_have_resource_policy =
         !same_account || (inputs.resource.is_some() && resource_policy_required(req));
     let identity = allows(&inputs.identity);
@@ -189,11 +333,13 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
         .boundary
         .as_ref()
         .is_none_or(|b| allows(std::slice::from_ref(b)));
-    let session_ok = !p.is_session()
-        || inputs
-            .session
-            .as_ref()
-            .is_none_or(|s| allows(std::slice::from_ref(s)));
+    // A federated user without a session policy has no permissions.
+    let session_ok = match (&inputs.session, p) {
+        (_, p) if !p.is_session() => true,
+        (Some(s), _) => allows(std::slice::from_ref(s)),
+        (None, Principal::FederatedUser { .. }) => false,
+        (None, _) => true,
+    };
 
     match p {
         Principal::Anonymous | Principal::Service { .. } => {
@@ -206,14 +352,15 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
                 missing.insert(Resource);
             }
         }
-        _ if same_account && grant == Some(PrincipalMatch::Caller) => {}
+        // A same-account grant naming the caller ends the evaluation, except a trust policy's.
+        _ if same_account && grant == Some(PrincipalMatch::Caller) && !is_role_trust(req) => {}
         _ => {
             if must_have_resource_policy && grant.is_none() {
                 missing.insert(Resource);
             }
-            // Step 5: identity policies, unless the grant named the caller's role.
-            let role_grant = same_account && grant == Some(PrincipalMatch::Role);
-            if !role_grant && !identity {
+            // Step 5: identity policies, unless the grant named the caller or its role.
+            let named = same_account && grant.is_some_and(|g| g >= PrincipalMatch::Role);
+            if !named && !identity {
                 missing.insert(Identity);
             }
             // Steps 6 and 7.

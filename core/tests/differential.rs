@@ -28,6 +28,10 @@ const ACTIONS: &[&str] = &[
     r#""*:Get*""#,
     r#""sts:AssumeRole""#,
     r#""kms:Decrypt""#,
+    r#""kms:*""#,
+    r#""sts:GetCallerIdentity""#,
+    r#""iam:CreatePolicyVersion""#,
+    r#""s3:""#,
 ];
 const RESOURCES: &[&str] = &[
     r#""*""#,
@@ -44,6 +48,8 @@ const RESOURCES: &[&str] = &[
     r#""arn:aws:ec2:us-east-1:111122223333:instance/i-1""#,
     r#"["arn:aws:s3:::b/al*","arn:aws:s3:::b/*","arn:aws:s3:::c/k"]"#,
     r#""arn:aws:kms:*:111122223333:key/k*""#,
+    r#""arn:aws:kms:*:*:key/*""#,
+    r#""arn:aws:iam::aws:policy/*""#,
 ];
 const CONDITIONS: &[&str] = &[
     "",
@@ -54,6 +60,7 @@ const CONDITIONS: &[&str] = &[
     r#","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["a","b"]},"NumericLessThan":{"n":"10"}}"#,
     r#","Condition":{"Null":{"aws:MultiFactorAuthPresent":"true"}}"#,
     r#","Condition":{"StringEqualsIfExists":{"aws:PrincipalTag/team":"blue"}}"#,
+    r#","Condition":{"Null":{"aws:TagKeys":"false"},"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]}}"#,
 ];
 const PRINCIPALS: &[&str] = &[
     r#""*""#,
@@ -63,6 +70,8 @@ const PRINCIPALS: &[&str] = &[
     r#"{"AWS":["444455556666"]}"#,
     r#"{"Service":"s3.amazonaws.com"}"#,
     r#"{"AWS":"arn:aws:sts::111122223333:assumed-role/Reader/job"}"#,
+    r#"{"AWS":"arn:aws:sts::111122223333:federated-user/carol"}"#,
+    r#"{"AWS":["111122223333","arn:aws:iam::111122223333:user/alice"]}"#,
 ];
 const CALLERS: &[Option<&str>] = &[
     Some("arn:aws:iam::111122223333:user/alice"),
@@ -71,6 +80,9 @@ const CALLERS: &[Option<&str>] = &[
     Some("arn:aws:iam::111122223333:root"),
     None,
     Some("s3.amazonaws.com"),
+    Some("arn:aws:sts::111122223333:federated-user/carol"),
+    Some("arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForSupport/s"),
+    Some("arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport"),
 ];
 const REQ_ACTIONS: &[&str] = &[
     "s3:GetObject",
@@ -80,6 +92,9 @@ const REQ_ACTIONS: &[&str] = &[
     "sqs:SendMessage",
     "sts:AssumeRole",
     "kms:Decrypt",
+    "kms:ScheduleKeyDeletion",
+    "sts:GetCallerIdentity",
+    "iam:CreatePolicyVersion",
 ];
 const REQ_RESOURCES: &[&str] = &[
     "arn:aws:s3:::b/alice/x",
@@ -94,6 +109,8 @@ const REQ_RESOURCES: &[&str] = &[
     "arn:aws:s3:::c",
     "arn:aws:s3:::b/al",
     "arn:aws:ec2:us-east-1:111122223333:instance/i-12",
+    "arn:aws:kms:us-east-1:444455556666:key/k2",
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
 ];
 
 #[derive(Debug, Clone)]
@@ -193,7 +210,7 @@ fn request() -> impl Strategy<Value = Request> {
         select(CALLERS),
         select(REQ_ACTIONS),
         select(REQ_RESOURCES),
-        any::<[bool; 5]>(),
+        any::<[bool; 6]>(),
         prop::option::of(select(&["111122223333", "444455556666"][..])),
     )
         .prop_map(|(caller, action, resource, flags, account)| {
@@ -214,6 +231,9 @@ fn request() -> impl Strategy<Value = Request> {
                 ctx.insert("s3:prefix", ContextValue::single("alice/docs"));
                 ctx.insert("aws:TagKeys", ContextValue::Multi(vec!["b".into()]));
                 ctx.insert("n", ContextValue::single("3"));
+            } else if flags[5] {
+                // A multivalued key given with no value: `Null` reads it as absent.
+                ctx.insert("aws:TagKeys", ContextValue::Multi(Vec::new()));
             }
             let mut r = Request::new(caller, action, resource, ctx).unwrap();
             r.set_resource_account(account.map(str::to_string));

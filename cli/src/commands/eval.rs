@@ -355,6 +355,9 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
             };
             println!("  {why}: {}", kinds.join(", "));
         }
+        if let Some(rule) = &d.service_rule {
+            println!("  service rule: {rule}");
+        }
         for m in d.matched.iter().filter(|m| {
             d.outcome != Outcome::ExplicitDeny || m.effect == polcheck_core::policy::Effect::Deny
         }) {

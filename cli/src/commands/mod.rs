@@ -1,7 +1,10 @@
 pub mod actions;
 pub mod batch;
 pub mod catalogue;
+pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod flow;
+pub mod replay;
 pub mod test;
 pub mod validate;

@@ -278,6 +278,41 @@ impl PolicySet {
         out
     }
 
+    /// The Deny statements with a `NotPrincipal` element that apply to the request whatever
+    /// the element lists: AWS applies them to every IAM principal that has a permissions
+    /// boundary ("AWS JSON policy elements: NotPrincipal", key points). In statement order.
+    pub fn not_principal_denies(
+        &self,
+        action: &str,
+        resource: &str,
+        ctx: &Context,
+    ) -> Vec<StatementMatch> {
+        let probe = self.index.probe(resource);
+        let mut out = Vec::new();
+        let _ = self
+            .index
+            .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
+                let Some(s) = self.statements.get(i) else {
+                    return ControlFlow::Continue(());
+                };
+                let negated = s.principal.as_ref().is_some_and(|c| c.negated);
+                if negated
+                    && (known || s.action_matches(action))
+                    && s.resource_matches(resource, ctx)
+                    && s.conditions.iter().all(|c| c.evaluate(ctx))
+                {
+                    out.push(StatementMatch {
+                        statement: i,
+                        principal: Some(PrincipalMatch::Caller),
+                    });
+                }
+                ControlFlow::Continue(())
+            });
+        out.sort_by_key(|m| m.statement);
+        out.dedup();
+        out
+    }
+
     /// Condition keys that statements matching the action and resource read but `ctx` lacks
     /// (AWS's `MissingContextValues`), sorted.
     pub fn missing_keys(&self, action: &str, resource: &str, ctx: &Context) -> Vec<String> {

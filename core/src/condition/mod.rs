@@ -6,7 +6,8 @@
 //! - a negated operator (`StringNotEquals`, `NotIpAddress`, ...) holds when the request value
 //!   matches none of the policy values;
 //! - a missing key makes a positive operator false and a negated one true; `...IfExists`
-//!   makes any operator true on a missing key; `Null` tests presence;
+//!   makes any operator true on a missing key; `Null` tests presence (a key given with
+//!   no value counts as absent);
 //! - `ForAnyValue:` needs one request value to match (false on a missing or empty key),
 //!   `ForAllValues:` needs every request value to match (true on a missing or empty key);
 //! - without a qualifier, a multivalued request key matches a positive operator when any of
@@ -186,7 +187,11 @@ impl CompiledCondition {
     pub fn evaluate(&self, ctx: &Context) -> bool {
         let request = ctx.get_lower(&self.key);
         if let PolicyValues::Null(wanted) = &self.values {
-            let absent = request.is_none();
+            // A key given with no value (an empty list) is as absent as a missing one: `Null`
+            // with `false` checks that the key "is present and its value is not empty" (IAM
+            // User Guide, "Multivalued context keys" and "Condition operator to check existence
+            // of condition keys").
+            let absent = request.is_none_or(|v| v.values().is_empty());
             return wanted.contains(&absent);
         }
         let negated = self.operator.operator.is_negated();

@@ -84,6 +84,9 @@ pub enum PolicyKind {
     Scp,
     /// Resource control policies.
     Rcp,
+    /// A service-side rule no policy can override (see `decide/service.rs`): an action that
+    /// needs no permission, or one AWS refuses on a reserved resource.
+    Service,
 }
 
 impl PolicyKind {
@@ -96,6 +99,7 @@ impl PolicyKind {
             PolicyKind::Session => "session",
             PolicyKind::Scp => "scp",
             PolicyKind::Rcp => "rcp",
+            PolicyKind::Service => "service",
         }
     }
 
@@ -108,6 +112,7 @@ impl PolicyKind {
             PolicyKind::Session,
             PolicyKind::Scp,
             PolicyKind::Rcp,
+            PolicyKind::Service,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -122,6 +127,7 @@ impl PolicyKind {
             PolicyKind::Session => "Session Policy",
             PolicyKind::Scp => "Service Control Policy",
             PolicyKind::Rcp => "Resource Control Policy",
+            PolicyKind::Service => "Service Rule",
         }
     }
 }
@@ -184,6 +190,9 @@ pub struct Decision {
     pub allowed_by_boundary: Option<bool>,
     /// `Some(allowed)` when SCPs apply: every level allows and none denies.
     pub allowed_by_organizations: Option<bool>,
+    /// The service-side rule that bore on the request, in one line, when one did (the
+    /// `service` kind of `blocked_by` and `allowed_by`).
+    pub service_rule: Option<String>,
     /// For an [`Outcome::Unknown`]: what the inputs lack (empty otherwise).
     pub unknown: Vec<super::Missing>,
 }
@@ -203,6 +212,7 @@ fn layer_set(layers: &Layers, kind: PolicyKind, level: Option<usize>) -> Option<
         PolicyKind::Session => layers.session.as_ref(),
         PolicyKind::Scp => layers.scp.as_ref()?.get(level?),
         PolicyKind::Rcp => layers.rcp.as_ref()?.get(level?),
+        PolicyKind::Service => None,
     }
 }
 
@@ -273,6 +283,7 @@ pub(super) fn build(
         missing_context: missing,
         allowed_by_boundary,
         allowed_by_organizations,
+        service_rule: None,
         unknown: if outcome == Outcome::Unknown {
             layers.missing.clone()
         } else {

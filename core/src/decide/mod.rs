@@ -12,6 +12,7 @@
 
 mod aws_json;
 mod explain;
+mod service;
 mod unknown;
 
 pub use aws_json::aws_result;
@@ -24,6 +25,7 @@ use crate::arn::Arn;
 use crate::compile::{LayerMatches, LayerSummary, PolicySet};
 use crate::principal::{Principal, PrincipalMatch};
 use crate::request::Request;
+use service::ServiceRule;
 
 /// Every compiled policy that can bear on one request.
 #[derive(Debug, Clone, Default)]
@@ -89,29 +91,73 @@ fn fold_levels(levels: impl Iterator<Item = LayerSummary>) -> LayerSummary {
     out
 }
 
+/// Which organization layers bind the request's caller ([`Principal::scp_binds`],
+/// [`Principal::rcp_binds`]): an SCP or RCP that does not bind the caller is not evaluated at
+/// all, its denies included.
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    scp: bool,
+    rcp: bool,
+}
+
+impl Scope {
+    fn of(layers: &Layers, p: &Principal) -> Scope {
+        Scope {
+            scp: layers.scp.is_some() && p.scp_binds(),
+            rcp: layers.rcp.is_some() && p.rcp_binds(),
+        }
+    }
+}
+
+/// `true` when the caller is an IAM user or role with a permissions boundary: a resource
+/// policy's Deny with `NotPrincipal` then applies to it whatever the element lists.
+fn bounded(layers: &Layers, p: &Principal) -> bool {
+    layers.boundary.is_some() && matches!(p, Principal::User { .. } | Principal::AssumedRole { .. })
+}
+
 /// Decides a request against its layers, with the explanation.
 pub fn decide(layers: &Layers, req: &Request) -> Decision {
     req.with_action_key(|action| {
         let ctx = req.context();
+        let scope = Scope::of(layers, req.principal());
         let eval =
             |set: &PolicySet, p: Option<&Principal>| set.evaluate(action, req.resource(), p, ctx);
         let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| eval(s, p)).unwrap_or_default();
-        let levels = |sets: &Option<Vec<PolicySet>>| {
+        let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
             sets.iter()
+                .filter(|_| binds)
                 .flatten()
                 .map(|s| eval(s, None))
                 .collect::<Vec<_>>()
         };
+        let mut resource = opt(&layers.resource, Some(req.principal()));
+        if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
+            resource
+                .denies
+                .extend(set.not_principal_denies(action, req.resource(), ctx));
+            resource.denies.sort_by_key(|m| m.statement);
+            resource.denies.dedup_by_key(|m| m.statement);
+        }
         let g = Gathered {
             identity: eval(&layers.identity, None),
-            resource: opt(&layers.resource, Some(req.principal())),
+            resource,
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
-            scp: levels(&layers.scp),
-            rcp: levels(&layers.rcp),
+            scp: levels(&layers.scp, scope.scp),
+            rcp: levels(&layers.rcp, scope.rcp),
         };
-        let (outcome, blocked_by) = outcome(layers, req, &g.summaries());
-        explain::build(layers, req, &g.explained(), outcome, blocked_by, action)
+        let (outcome, blocked_by) = outcome(layers, req, &g.summaries(), scope);
+        let mut d = explain::build(layers, req, &g.explained(), outcome, blocked_by, action);
+        if !scope.scp {
+            d.allowed_by_organizations = None;
+        }
+        if let Some(rule) = service::rule(req) {
+            if outcome == Outcome::Allowed {
+                d.allowed_by.insert(PolicyKind::Service);
+            }
+            d.service_rule = Some(rule.reason().to_string());
+        }
+        d
     })
 }
 
@@ -120,27 +166,55 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     req.with_action_key(|action| {
         let ctx = req.context();
+        let scope = Scope::of(layers, req.principal());
         let sum =
             |set: &PolicySet, p: Option<&Principal>| set.summarize(action, req.resource(), p, ctx);
         let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
-        let levels = |sets: &Option<Vec<PolicySet>>| {
-            fold_levels(sets.iter().flatten().map(|s| sum(s, None)))
+        let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
+            fold_levels(
+                sets.iter()
+                    .filter(|_| binds)
+                    .flatten()
+                    .map(|s| sum(s, None)),
+            )
         };
+        let mut resource = opt(&layers.resource, Some(req.principal()));
+        if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
+            if !resource.denied
+                && !set
+                    .not_principal_denies(action, req.resource(), ctx)
+                    .is_empty()
+            {
+                resource = LayerSummary {
+                    denied: true,
+                    ..LayerSummary::default()
+                };
+            }
+        }
         let s = Summaries {
             identity: sum(&layers.identity, None),
-            resource: opt(&layers.resource, Some(req.principal())),
+            resource,
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
-            scp: levels(&layers.scp),
-            rcp: levels(&layers.rcp),
+            scp: levels(&layers.scp, scope.scp),
+            rcp: levels(&layers.rcp, scope.rcp),
         };
-        outcome(layers, req, &s)
+        outcome(layers, req, &s, scope)
     })
 }
 
 /// Reads the decision off what each layer matched.
-fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<PolicyKind>) {
+fn outcome(
+    layers: &Layers,
+    req: &Request,
+    s: &Summaries,
+    scope: Scope,
+) -> (Outcome, BTreeSet<PolicyKind>) {
     use PolicyKind::*;
+    let rule = service::rule(req);
+    if let Some(ServiceRule::NoPermissionNeeded(_)) = rule {
+        return (Outcome::Allowed, BTreeSet::new());
+    }
     let p = req.principal();
     let mut denied = BTreeSet::new();
     for (kind, m) in [
@@ -158,20 +232,28 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
     if !denied.is_empty() {
         return (Outcome::ExplicitDeny, denied);
     }
+    let mut missing = BTreeSet::new();
+    if let Some(ServiceRule::Refused(_)) = rule {
+        // AWS refuses whatever the missing inputs would say.
+        missing.insert(Service);
+        return (Outcome::ImplicitDeny, missing);
+    }
     // What the inputs lack could allow or deny: only an explicit deny is certain without it.
     if !layers.missing.is_empty() {
         return (Outcome::Unknown, BTreeSet::new());
     }
-    let mut missing = BTreeSet::new();
-    // RCPs bind every caller but AWS service principals; SCPs bind the account's own callers.
-    if layers.rcp.is_some() && !matches!(p, Principal::Service { .. }) && !s.rcp.allowed {
+    if scope.rcp && !s.rcp.allowed {
         missing.insert(Rcp);
     }
-    if layers.scp.is_some() && p.account().is_some() && !s.scp.allowed {
+    if scope.scp && !s.scp.allowed {
         missing.insert(Scp);
     }
     let grant = s.resource.grant;
-    let same_account = p.account().is_some() && p.account() == req.effective_resource_account();
+    // Resources AWS itself owns (account `aws`: AWS managed policies) are read like the
+    // caller's own: an identity policy is enough, no resource policy is looked for.
+    let same_account = p.account().is_some()
+        && (p.account() == req.effective_resource_account()
+            || req.effective_resource_account() == Some("aws"));
     let identity_allows = s.identity.allowed;
     // A trust or key policy must allow even in its own account, when it is known: without a
     // resource policy among the inputs (as in `simulate-custom-policy`), it is not modelled.
@@ -197,12 +279,17 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
                 missing.insert(Identity);
             }
             // A grant naming the caller itself ends the evaluation in the same account; one
-            // naming its role still meets the boundary and the session policy.
-            if !(same_account && grant == Some(PrincipalMatch::Caller)) {
+            // naming its role still meets the boundary and the session policy. A role's trust
+            // policy never ends it: the caller's boundary must allow `sts:AssumeRole` too.
+            if !(same_account && grant == Some(PrincipalMatch::Caller) && !is_role_trust(req)) {
                 if layers.boundary.is_some() && !s.boundary.allowed {
                     missing.insert(Boundary);
                 }
-                if p.is_session() && layers.session.is_some() && !s.session.allowed {
+                // A federated user's session always has a session policy: without one it has
+                // no permissions (GetFederationToken).
+                let session_needed =
+                    layers.session.is_some() || matches!(p, Principal::FederatedUser { .. });
+                if p.is_session() && session_needed && !s.session.allowed {
                     missing.insert(Session);
                 }
             }
@@ -215,17 +302,22 @@ fn outcome(layers: &Layers, req: &Request, s: &Summaries) -> (Outcome, BTreeSet<
     }
 }
 
-/// Role trust policies and KMS key policies must allow even in the resource's own account.
-pub fn resource_policy_required(req: &Request) -> bool {
-    let Some(arn) = Arn::parse(req.resource()) else {
-        return false;
-    };
+/// An `sts:AssumeRole*` request on a role: the resource policy is the role's trust policy.
+pub fn is_role_trust(req: &Request) -> bool {
     let assume = req
         .action()
         .get(..14)
         .is_some_and(|a| a.eq_ignore_ascii_case("sts:assumerole"));
-    (assume && arn.service == "iam" && arn.resource.starts_with("role/"))
-        || (arn.service == "kms" && arn.resource.starts_with("key/"))
+    assume
+        && Arn::parse(req.resource())
+            .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
+}
+
+/// Role trust policies and KMS key policies must allow even in the resource's own account.
+pub fn resource_policy_required(req: &Request) -> bool {
+    is_role_trust(req)
+        || Arn::parse(req.resource())
+            .is_some_and(|arn| arn.service == "kms" && arn.resource.starts_with("key/"))
 }
 
 impl Gathered {

@@ -342,11 +342,16 @@ impl Reader<'_> {
             return self.fail(node, path, PolicyErrorKind::Missing("Action"));
         };
         let patterns = self.strings(v, &p, "Action")?;
+        // One rule for every value: `service:name` with a service prefix (not empty, no
+        // whitespace), and any name after the colon, even an empty or blank one
+        // (`"s3:"`, `"s3:   "`): IAM accepts those too, and since no action's name is empty
+        // or holds a space, such a pattern matches no action (and its `NotAction`, every one).
+        // `validate` reports them.
         for (i, a) in patterns.iter().enumerate() {
             if a != "*"
                 && !a
                     .split_once(':')
-                    .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty())
+                    .is_some_and(|(s, _)| valid_service_prefix(s))
             {
                 let at = match v.as_array().and_then(|items| items.get(i)) {
                     Some(item) => (item, p.index(i)),
@@ -536,4 +541,9 @@ fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
         ValueType::Binary => values::binary(v).is_some(),
         ValueType::Ip => values::ip_net(v).is_some(),
     }
+}
+
+/// A service prefix as an `Action` may write it: not empty and without whitespace.
+fn valid_service_prefix(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(char::is_whitespace)
 }

@@ -175,6 +175,16 @@ pub enum WorldWarning {
         /// The policy ARN.
         arn: String,
     },
+    /// A `ResourcePolicies` entry held under an ARN that no request reaches.
+    #[error("{at}: no request reaches the resource policy held under `{arn}`: {why}")]
+    UnreachablePolicy {
+        /// The `ResourceArn`.
+        at: At,
+        /// The ARN as written.
+        arn: String,
+        /// Why, and where the policy belongs.
+        why: String,
+    },
     /// An SCP or RCP attached to a target that no account's path contains: it never applies.
     #[error("{at}: target `{target}` is on no account's path in `Organization.Accounts`, so this policy applies nowhere")]
     UnusedTarget {

@@ -12,7 +12,7 @@ use crate::policy::Policy;
 
 use super::error::{At, WorldError, WorldWarning};
 use super::read::Reader;
-use super::resource::resource_policy_name;
+use super::resource::{resource_policy_name, unreachable_holder};
 
 /// Keys of the network exports: read by the network importer, accepted here silently.
 pub const NETWORK_KEYS: &[&str] = &[
@@ -57,11 +57,13 @@ pub(super) struct RawEntity {
     pub at: At,
 }
 
-/// The default version of a managed policy.
+/// The default version of a managed policy, and the others (for the access-path analysis:
+/// `iam:SetDefaultPolicyVersion` can make one of them the default).
 pub(super) struct RawManaged {
     pub name: String,
     pub version: String,
     pub policy: Arc<Policy>,
+    pub others: Vec<(String, Arc<Policy>)>,
 }
 
 /// A `ResourcePolicies` entry.
@@ -87,6 +89,8 @@ pub(super) struct Builder {
     pub managed: HashMap<String, RawManaged>,
     pub resources: HashMap<String, RawResource>,
     pub accounts: HashMap<String, (Vec<String>, At)>,
+    /// `Organization.MasterAccountId`, with where it was given.
+    pub management: Option<(String, At)>,
     pub scps: Vec<RawOrgPolicy>,
     pub rcps: Vec<RawOrgPolicy>,
     pub warnings: Vec<WorldWarning>,
@@ -224,6 +228,7 @@ impl Builder {
         let arn = r.req_str(node, "Arn", path)?;
         let name = r.req_str(node, "PolicyName", path)?;
         let mut default = Vec::new();
+        let mut others = Vec::new();
         for (v, vp) in r.items(node, "PolicyVersionList", path)? {
             r.object(v, &vp)?;
             if matches!(
@@ -231,6 +236,8 @@ impl Builder {
                 Some(JsonKind::Bool(true))
             ) {
                 default.push((v, vp));
+            } else {
+                others.push((v, vp));
             }
         }
         let [(v, vp)] = default.as_slice() else {
@@ -246,6 +253,12 @@ impl Builder {
             .to_string();
         let (doc, dp) = r.required(v, "Document", vp)?;
         let policy = Arc::new(r.policy(doc, &dp)?);
+        let mut other_versions = Vec::with_capacity(others.len());
+        for (v, vp) in others {
+            let id = r.opt_str(v, "VersionId", &vp)?.unwrap_or("").to_string();
+            let (doc, dp) = r.required(v, "Document", &vp)?;
+            other_versions.push((id, Arc::new(r.policy(doc, &dp)?)));
+        }
         if self.managed.contains_key(arn) {
             return Err(WorldError::Duplicate {
                 at: r.at(node, path),
@@ -259,6 +272,7 @@ impl Builder {
                 name: name.into(),
                 version,
                 policy,
+                others: other_versions,
             },
         );
         Ok(())
@@ -286,6 +300,13 @@ impl Builder {
                 name: arn.into(),
             });
         }
+        if let Some(why) = unreachable_holder(arn) {
+            self.warnings.push(WorldWarning::UnreachablePolicy {
+                at: r.at(node, &path.key("ResourceArn")),
+                arn: arn.to_string(),
+                why,
+            });
+        }
         let policy = NamedPolicy::new(resource_policy_name(arn), policy);
         self.resources
             .insert(arn.to_string(), RawResource { account, policy });
@@ -294,13 +315,37 @@ impl Builder {
 
     fn organization(&mut self, r: &Reader, node: &Json, path: &JsonPath) -> Result<(), WorldError> {
         r.object(node, path)?;
+        // `MasterAccountId` and the other keys are those `aws organizations
+        // describe-organization` prints inside its `Organization` object; only the management
+        // account matters to decisions.
         const KNOWN: &[&str] = &[
             "Accounts",
             "ServiceControlPolicies",
             "ResourceControlPolicies",
+            "MasterAccountId",
+            "MasterAccountArn",
+            "MasterAccountEmail",
+            "Id",
+            "Arn",
+            "FeatureSet",
+            "AvailablePolicyTypes",
         ];
         for (key, at) in r.unknown_keys(node, KNOWN, path) {
             self.warnings.push(WorldWarning::UnknownKey { at, key });
+        }
+        if let Some(id) = r.opt_str(node, "MasterAccountId", path)? {
+            let at = r.at(node, &path.key("MasterAccountId"));
+            match &self.management {
+                Some((known, _)) if known != id => {
+                    return Err(WorldError::Duplicate {
+                        at,
+                        what: "organization management account",
+                        name: id.to_string(),
+                    });
+                }
+                Some(_) => {}
+                None => self.management = Some((id.to_string(), at)),
+            }
         }
         if let Some((accounts, ap)) = r.field(node, "Accounts", path) {
             r.object(accounts, &ap)?;

@@ -11,7 +11,7 @@ use crate::principal::Principal;
 use crate::request::Request;
 use crate::suite::{with_inputs, PolicyInputs};
 
-use super::{governing_resource, OrgPolicy, World};
+use super::{policy_holders, OrgPolicy, World};
 
 /// A caller's compiled identity policies and boundary.
 pub(super) struct CallerSets {
@@ -59,6 +59,11 @@ impl World {
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {
         let caller = self.caller_sets(req.principal());
+        // SCPs and RCPs do not restrict service-linked roles (AWS Organizations User Guide,
+        // "SCP effects on permissions", "Resource control policies").
+        let service_linked = self
+            .entity_of(req.principal())
+            .is_some_and(|e| e.is_service_linked());
         let resource_account = req
             .resource_account()
             .map(str::to_string)
@@ -75,12 +80,18 @@ impl World {
             scp: req
                 .principal()
                 .account()
+                .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(a, false))
                 .map(|l| (*l).clone()),
             rcp: resource_account
+                .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(&a, true))
                 .map(|l| (*l).clone()),
-            missing: self.missing_trust_policy(req).into_iter().collect(),
+            missing: self
+                .missing_trust_policy(req)
+                .or_else(|| self.missing_key_policy(req))
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -97,6 +108,25 @@ impl World {
         match role.trust {
             Some(_) => None,
             None => Some(Missing::resource_policy("trust policy", &role.arn)),
+        }
+    }
+
+    /// A KMS key the world has no key policy for: every key has one, and "unless the key
+    /// policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    /// (AWS KMS Developer Guide, "Key policies in AWS KMS"), so the decision cannot be read
+    /// without it.
+    fn missing_key_policy(&self, req: &Request) -> Option<Missing> {
+        let arn = Arn::parse(req.resource())?;
+        let kms_action = req
+            .action()
+            .get(..4)
+            .is_some_and(|a| a.eq_ignore_ascii_case("kms:"));
+        if arn.service != "kms" || !arn.resource.starts_with("key/") || !kms_action {
+            return None;
+        }
+        match self.governing_policy(req) {
+            Some(_) => None,
+            None => Some(Missing::resource_policy("key policy", req.resource())),
         }
     }
 
@@ -139,9 +169,10 @@ impl World {
         if let Some(p) = self.resources.get(r) {
             return Some((r.to_string(), &p.policy));
         }
-        let owner = governing_resource(r);
-        if let Some(p) = self.resources.get(&owner) {
-            return Some((owner, &p.policy));
+        for owner in policy_holders(r) {
+            if let Some(p) = self.resources.get(&owner) {
+                return Some((owner, &p.policy));
+            }
         }
         let arn = Arn::parse(r)?;
         let role = arn.resource.strip_prefix("role/")?;
@@ -157,9 +188,13 @@ impl World {
         Some((format!("trust {}", role.arn), role.trust.as_ref()?))
     }
 
-    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization.
+    /// The SCP (or RCP) levels of an account, root first; `None` outside the organization
+    /// and for the management account, which SCPs and RCPs do not restrict.
     fn org_levels(&self, account: &str, rcp: bool) -> Option<Arc<Vec<PolicySet>>> {
         let org = &self.organization;
+        if org.management.as_deref() == Some(account) {
+            return None;
+        }
         let map = if rcp {
             &self.cache.rcps
         } else {

@@ -11,7 +11,7 @@
 //! | `Policies` | `Arn`, `PolicyName`, and the one `PolicyVersionList` entry whose `IsDefaultVersion` is `true` (AWS-managed policies too, when exported) |
 //! | `AccountId` | the account the export belongs to (else the account of the first user or role) |
 //! | `ResourcePolicies` | `ResourceArn`, `AccountId` (the owner, default `AccountId`), `Policy` |
-//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`) |
+//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`), `MasterAccountId` (the management account, as `aws organizations describe-organization` prints it; its other keys `Id`, `Arn`, `FeatureSet`, `MasterAccountArn`, `MasterAccountEmail`, `AvailablePolicyTypes` are accepted and ignored) |
 //! | `Vpcs`, `Subnets`, `RouteTables`, `InternetGateways`, `NetworkAcls`, `SecurityGroups`, `Reservations`, `NetworkInterfaces`, `ManagedPrefixLists` | nothing here: the network importer reads them from the same documents |
 //!
 //! Other fields of AWS's entries (`CreateDate`, `RoleLastUsed`, `InstanceProfileList`...) are
@@ -42,6 +42,8 @@
 //! | an AWS-managed **boundary** absent from `Policies`: taken as allowing nothing | warning |
 //! | an unknown top-level key, or an unknown key in polcheck's own objects (`ResourcePolicies` entries, `Organization`, SCP and RCP entries) | warning |
 //! | an SCP or RCP target on no account's path | warning |
+//! | a `ResourcePolicies` entry no request reaches (`ResourceArn` not an ARN, or an S3 object ARN) | warning |
+//! | `MasterAccountId` given two different values | error |
 //!
 //! # Which policies a request meets ([`World::layers_for`])
 //!
@@ -51,8 +53,12 @@
 //!   anonymous, principals outside the world) have none.
 //! - boundary: the user's or role's `PermissionsBoundary`.
 //! - resource: the `ResourcePolicies` entry whose `ResourceArn` is the resource, else the one
-//!   of its [`governing_resource`] (an object's bucket, a qualified function's function); for
+//!   of its [`governing_resource`] (an object's bucket, a qualified function's function), or
+//!   for an API Gateway method the API's `execute-api` ARN ([`policy_holders`]); for
 //!   an `sts:` action on a role ARN, the role's trust policy.
+//! - SCPs and RCPs never bind the management account (`MasterAccountId`: none for its
+//!   callers, none for its resources) nor a service-linked role (a role whose ARN path starts
+//!   with `/aws-service-role/`).
 //! - SCPs: when the caller's account is in `Organization.Accounts`, one level per target on its
 //!   path (the account id itself appended as the last level), each holding the SCPs whose
 //!   `Targets` name it. A level with no SCP attached is **left out** (it passes, as AWS's
@@ -102,13 +108,15 @@ pub mod limits {
     pub const MAX_ENTITIES: usize = 1_000_000;
 }
 mod layers;
+mod principals;
 mod read;
 mod resolve;
 mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
-pub use resource::{governing_resource, resource_policy_name};
+pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
+pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -132,6 +140,8 @@ pub struct World {
     roles_by_name: HashMap<String, usize>,
     resources: HashMap<String, ResourcePolicy>,
     organization: Organization,
+    /// Non-default versions of managed policies, by policy ARN (only those that have some).
+    other_versions: HashMap<String, OtherVersions>,
     cache: layers::Cache,
 }
 
@@ -151,11 +161,31 @@ struct Entity {
     tags: Vec<(String, String)>,
     /// Roles only.
     trust: Option<NamedPolicy>,
+    /// ARNs of the managed policies attached to it (as exported, found or not).
+    managed_arns: Vec<String>,
+}
+
+impl Entity {
+    /// A service-linked role: a role whose path starts with `/aws-service-role/`.
+    fn is_service_linked(&self) -> bool {
+        Arn::parse(&self.arn)
+            .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/aws-service-role/"))
+    }
 }
 
 /// A group's inline then managed policies, named.
 struct Group {
+    name: String,
+    arn: String,
     policies: Vec<NamedPolicy>,
+    /// ARNs of the managed policies attached to it.
+    managed_arns: Vec<String>,
+}
+
+/// The versions of a managed policy other than its default one.
+struct OtherVersions {
+    name: String,
+    versions: Vec<(String, Arc<Policy>)>,
 }
 
 /// A `ResourcePolicies` entry.
@@ -173,6 +203,8 @@ struct OrgPolicy {
 /// `Organization`, with the policies indexed by target.
 struct Organization {
     accounts: HashMap<String, Vec<String>>,
+    /// `MasterAccountId`: SCPs and RCPs never apply to its principals or resources.
+    management: Option<String>,
     scps: Vec<OrgPolicy>,
     scp_targets: HashMap<String, Vec<usize>>,
     rcps: Vec<OrgPolicy>,
@@ -257,10 +289,11 @@ impl World {
         if let Some(a) = Arn::parse(arn).filter(|a| !a.account.is_empty()) {
             return Some(a.account.to_string());
         }
-        let entry = self
-            .resources
-            .get(arn)
-            .or_else(|| self.resources.get(&governing_resource(arn)))?;
+        let entry = self.resources.get(arn).or_else(|| {
+            policy_holders(arn)
+                .iter()
+                .find_map(|h| self.resources.get(h.as_str()))
+        })?;
         entry.account.clone().or_else(|| self.account.clone())
     }
 

@@ -10,7 +10,7 @@ use crate::policy::{Policy, Version};
 
 use super::error::{WorldError, WorldWarning};
 use super::import::{Builder, RawEntity, RawManaged, RawOrgPolicy, Ref};
-use super::{Cache, Entity, Group, OrgPolicy, Organization, ResourcePolicy, World};
+use super::{Cache, Entity, Group, OrgPolicy, Organization, OtherVersions, ResourcePolicy, World};
 
 /// `true` for `arn:aws:iam::aws:policy/...` (any partition).
 fn is_aws_managed(arn: &str) -> bool {
@@ -104,6 +104,7 @@ impl Builder {
             managed,
             resources,
             accounts,
+            management,
             scps,
             rcps,
             mut warnings,
@@ -121,7 +122,12 @@ impl Builder {
                 };
                 policies.extend(attached(&managed, r, name, &mut warnings)?);
             }
-            out_groups.push(Group { policies });
+            out_groups.push(Group {
+                managed_arns: g.managed.iter().map(|r| r.target.clone()).collect(),
+                name: g.name,
+                arn: g.arn,
+                policies,
+            });
         }
         let mut entities = |list: Vec<RawEntity>, label: &str| -> Result<Vec<Entity>, WorldError> {
             let mut out = Vec::with_capacity(list.len());
@@ -150,6 +156,7 @@ impl Builder {
                     .map(|r| boundary(&managed, r, &mut warnings))
                     .transpose()?;
                 out.push(Entity {
+                    managed_arns: e.managed.iter().map(|r| r.target.clone()).collect(),
                     name: e.name,
                     id: e.id,
                     arn: e.arn,
@@ -199,6 +206,7 @@ impl Builder {
                 .into_iter()
                 .map(|(k, (path, _))| (k, path))
                 .collect(),
+            management: management.map(|(id, _)| id),
             scps,
             scp_targets,
             rcps,
@@ -216,7 +224,19 @@ impl Builder {
                 )
             })
             .collect();
+        let other_versions = managed
+            .iter()
+            .filter(|(_, m)| !m.others.is_empty())
+            .map(|(arn, m)| {
+                let versions = OtherVersions {
+                    name: m.name.clone(),
+                    versions: m.others.clone(),
+                };
+                (arn.clone(), versions)
+            })
+            .collect();
         let world = World {
+            other_versions,
             account: world_account,
             users,
             roles,

@@ -35,6 +35,59 @@ pub fn governing_resource(arn: &str) -> String {
     builtin_owner(arn)
 }
 
+/// Every ARN whose `ResourcePolicies` entry governs a request on `arn`, most specific first:
+/// [`governing_resource`], and for an API Gateway `execute-api` ARN
+/// (`arn:aws:execute-api:REGION:ACCOUNT:API-ID/STAGE/METHOD/PATH`) also the API's own
+/// `execute-api` ARN `arn:aws:execute-api:REGION:ACCOUNT:API-ID`, the form API Gateway's
+/// documentation writes the policy's resources in (the REST API ARN
+/// `arn:aws:apigateway:REGION::/restapis/API-ID` is the other).
+///
+/// ```
+/// use polcheck_core::world::policy_holders;
+/// let method = "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/pets";
+/// assert!(policy_holders(method).contains(&"arn:aws:execute-api:us-east-1:111122223333:a1b2c3".to_string()));
+/// ```
+pub fn policy_holders(arn: &str) -> Vec<String> {
+    let mut out = vec![governing_resource(arn)];
+    if let Some(api) = execute_api_holder(arn) {
+        if !out.contains(&api) {
+            out.push(api);
+        }
+    }
+    out
+}
+
+/// `arn:aws:execute-api:REGION:ACCOUNT:API-ID` for an `execute-api` ARN below it.
+fn execute_api_holder(arn: &str) -> Option<String> {
+    let a = Arn::parse(arn)?;
+    if a.service != "execute-api" {
+        return None;
+    }
+    let (api, rest) = a.resource.split_once('/')?;
+    let prefix = arn.strip_suffix(a.resource)?;
+    (!api.is_empty() && !rest.is_empty()).then(|| format!("{prefix}{api}"))
+}
+
+/// Why no request can reach a `ResourcePolicies` entry held under `arn`, if none can: the
+/// text is not an ARN (requests name ARNs: a bucket policy is held under
+/// `arn:aws:s3:::BUCKET`, not `BUCKET`), or it is an S3 object ARN (S3 has bucket policies,
+/// not object policies; requests on objects read their bucket's).
+pub fn unreachable_holder(arn: &str) -> Option<String> {
+    if arn == "*" {
+        return Some("`*` is not a resource".into());
+    }
+    let Some(a) = Arn::parse(arn) else {
+        return Some("it is not an ARN (requests name ARNs, such as `arn:aws:s3:::BUCKET`)".into());
+    };
+    if a.service == "s3" && a.account.is_empty() && a.resource.contains('/') {
+        let bucket = governing_resource(arn);
+        return Some(format!(
+            "S3 has no object policies: requests on objects read the bucket policy, held under `{bucket}`"
+        ));
+    }
+    None
+}
+
 /// The rules for the two commonest cases, used when the catalogue cannot be read.
 fn builtin_owner(arn: &str) -> String {
     let Some(a) = Arn::parse(arn) else {
@@ -90,6 +143,36 @@ mod tests {
         assert_eq!(
             resource_policy_name("arn:aws:sns:us-east-1:111122223333:t"),
             "resource policy of arn:aws:sns:us-east-1:111122223333:t"
+        );
+    }
+
+    #[test]
+    fn holders_and_unreachable_policies() {
+        let method = "arn:aws:execute-api:us-east-1:111122223333:api1/prod/GET/x";
+        assert!(policy_holders(method)
+            .contains(&"arn:aws:execute-api:us-east-1:111122223333:api1".to_string()));
+        assert_eq!(unreachable_holder("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            unreachable_holder("arn:aws:execute-api:us-east-1:111122223333:api1"),
+            None
+        );
+        assert!(unreachable_holder("bucket").is_some());
+        assert!(unreachable_holder("arn:aws:s3:::bucket/key").is_some());
+    }
+
+    #[test]
+    fn a_world_warns_about_a_policy_no_request_reaches() {
+        let text = r#"{"ResourcePolicies": [{"ResourceArn": "my-bucket", "Policy": {"Statement": []}}],
+            "Organization": {"MasterAccountId": "999988887777", "FeatureSet": "ALL"}}"#;
+        let Ok((_, warnings)) = super::super::World::load(&[("w.json".into(), text.into())]) else {
+            panic!("world did not load");
+        };
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings
+                .first()
+                .is_some_and(|w| w.to_string().contains("no request reaches")),
+            "{warnings:?}"
         );
     }
 

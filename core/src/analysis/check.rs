@@ -1,0 +1,96 @@
+//! Checks of one policy, as differences against a policy written for the question:
+//!
+//! - [`check_not_granted`] (like Access Analyzer's `CheckAccessNotGranted`): the policy is
+//!   compared with one that allows everything but the listed actions on the listed
+//!   resources; what the policy allows beyond it is exactly the access it grants among them.
+//! - [`check_no_public_access`] (like `CheckNoPublicAccess`): the policy is compared with one
+//!   that allows nothing, counting only callers outside every account the policy names
+//!   (anonymous callers and principals of an unnamed account) and, for the keys that
+//!   restrict who calls from where, only the values such a caller has: absent, or a value no
+//!   policy names (see [`OUTSIDER_KEYS`]).
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::diff::{compare, Diff};
+use super::partition::Restriction;
+use super::{AnalysisError, PolicyType};
+
+/// The condition keys that restrict a statement to known callers, networks or sources, and
+/// the value an outsider has for each. A statement that requires a named value of one of
+/// them is not public (IAM User Guide, "Determining whether a resource policy grants public
+/// access" in the Access Analyzer chapter: conditions on these keys that limit access to
+/// known accounts, organizations, VPCs, VPC endpoints, source ARNs or a bounded set of IP
+/// addresses keep a `"Principal": "*"` statement from being public).
+pub const OUTSIDER_KEYS: &[(&str, &str)] = &[
+    ("aws:principalaccount", "{fresh}"),
+    (
+        "aws:principalarn",
+        "arn:aws:iam::{fresh}:role/polcheck-outsider",
+    ),
+    ("aws:principalorgid", "o-polcheckoutsider"),
+    ("aws:principalorgpaths", "o-polcheckoutsider/r-0000/"),
+    (
+        "aws:principalservicename",
+        "polcheck-outsider.amazonaws.com",
+    ),
+    ("aws:userid", "AROAPOLCHECKOUTSIDER:polcheck"),
+    ("aws:sourceaccount", "{fresh}"),
+    ("aws:sourceowner", "{fresh}"),
+    ("aws:sourcearn", "arn:aws:s3:::polcheck-outsider"),
+    ("aws:sourceorgid", "o-polcheckoutsider"),
+    ("aws:sourceorgpaths", "o-polcheckoutsider/r-0000/"),
+    ("aws:sourcevpc", "vpc-0polcheckoutsider"),
+    ("aws:sourcevpce", "vpce-0polcheckoutsider"),
+    ("aws:sourceip", "0.0.0.0"),
+    ("kms:calleraccount", "{fresh}"),
+];
+
+fn quoted_list(items: &[String]) -> String {
+    json!(items).to_string()
+}
+
+/// Does the policy grant any of `actions` (patterns allowed) on any of `resources` (every
+/// resource when empty)? FAIL lists what it grants among them, with witnesses.
+pub fn check_not_granted(
+    policy: &str,
+    kind: PolicyType,
+    actions: &[String],
+    resources: &[String],
+) -> Result<Diff, AnalysisError> {
+    let principal = if kind.has_principals() {
+        r#""Principal":"*","#
+    } else {
+        ""
+    };
+    let resource_list = if resources.is_empty() {
+        r#""*""#.to_string()
+    } else {
+        quoted_list(resources)
+    };
+    let reference = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow",{principal}"Action":"*","Resource":"*"}},
+            {{"Effect":"Deny",{principal}"Action":{},"Resource":{resource_list}}}]}}"#,
+        quoted_list(actions)
+    );
+    compare(&reference, policy, kind, &Restriction::default(), "NEW")
+}
+
+/// Can the resource policy grant access to the public? FAIL lists the public access, with
+/// witnesses (an anonymous caller, or a caller of an account the policy does not name).
+pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, AnalysisError> {
+    let nothing = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"Null":{"polcheck:never":"false"}}}}"#;
+    let restriction = Restriction {
+        principals: Some(Box::new(|p: &Option<String>, fresh: &str| match p {
+            None => true,
+            Some(arn) => arn.contains(&format!("::{fresh}:")),
+        })),
+        outsider_values: OUTSIDER_KEYS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<HashMap<_, _>>(),
+    };
+    compare(nothing, policy, kind, &restriction, "NEW")
+}

@@ -1,0 +1,216 @@
+//! From `userIdentity` to the caller polcheck decides for, and the condition keys the
+//! identity carries.
+//!
+//! The types are those of the CloudTrail User Guide, "CloudTrail userIdentity element"
+//! (section "Fields", `type`):
+//!
+//! | `type` | caller |
+//! | --- | --- |
+//! | `IAMUser` | the user's `arn` |
+//! | `AssumedRole` | the session's `arn` (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`); the role from `sessionContext.sessionIssuer` |
+//! | `Role` | the role's `arn` |
+//! | `FederatedUser` | the `arn` (`arn:aws:sts::ACCOUNT:federated-user/NAME`) |
+//! | `Root` | `arn:aws:iam::ACCOUNT:root` |
+//! | `AWSService` | the service principal in `invokedBy` (`cloudtrail.amazonaws.com`) |
+//! | `AWSAccount` with `accountId` `ANONYMOUS_PRINCIPAL` | anonymous (Amazon S3 User Guide, "Logging Amazon S3 API calls using AWS CloudTrail": unauthenticated requests) |
+//! | `AWSAccount` otherwise | not decided: only the other account is known, not which of its principals called |
+//! | `Directory`, `IdentityCenterUser`, `SAMLUser`, `WebIdentityUser`, `Unknown` | not decided: not an IAM principal a world holds |
+
+use crate::context::{Context, ContextValue};
+
+use super::record::UserIdentity;
+
+/// Who called, as polcheck's [`crate::Request::new`] reads it: `None` is anonymous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The caller's ARN (or service principal); `None` for an anonymous caller.
+    pub principal: Option<String>,
+}
+
+/// Why a `userIdentity` gives no caller.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum CallerError {
+    /// No `userIdentity.type`.
+    Missing,
+    /// A type polcheck does not decide for (`Directory`, `IdentityCenterUser`, `Unknown`...).
+    Unsupported(String),
+    /// An `AWSAccount` caller: another account, not which principal in it.
+    AccountOnly,
+    /// The type needs a field the record lacks (`arn`, `accountId`, `invokedBy`).
+    Incomplete(String),
+}
+
+/// The caller of a record.
+///
+/// ```
+/// use polcheck_core::cloudtrail::{caller_of, UserIdentity};
+/// let id: UserIdentity = serde_json::from_str(r#"{"type": "AssumedRole",
+///     "arn": "arn:aws:sts::111122223333:assumed-role/AppRole/i-0abc", "accountId": "111122223333"}"#)?;
+/// assert_eq!(caller_of(&id).ok().and_then(|c| c.principal).as_deref(),
+///     Some("arn:aws:sts::111122223333:assumed-role/AppRole/i-0abc"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn caller_of(id: &UserIdentity<'_>) -> Result<Caller, CallerError> {
+    let kind = id.kind.get().ok_or(CallerError::Missing)?;
+    let need = |v: Option<&str>, field: &str| {
+        v.map(str::to_string)
+            .ok_or_else(|| CallerError::Incomplete(format!("{kind} without {field}")))
+    };
+    let principal = match kind {
+        "IAMUser" | "AssumedRole" | "Role" | "FederatedUser" => Some(need(id.arn.get(), "arn")?),
+        "Root" => Some(match id.arn.get() {
+            Some(arn) => arn.to_string(),
+            None => format!(
+                "arn:aws:iam::{}:root",
+                need(id.account_id.get(), "accountId")?
+            ),
+        }),
+        "AWSService" => Some(need(id.invoked_by.get(), "invokedBy")?),
+        "AWSAccount" if id.account_id.get() == Some("ANONYMOUS_PRINCIPAL") => None,
+        "AWSAccount" => return Err(CallerError::AccountOnly),
+        other => return Err(CallerError::Unsupported(other.to_string())),
+    };
+    Ok(Caller { principal })
+}
+
+/// Adds the keys the identity carries: `aws:userid` (`principalId`),
+/// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge` (from `mfaAuthenticated` and
+/// `creationDate`, for temporary credentials), `aws:TokenIssueTime`, `aws:SourceIdentity`,
+/// `aws:FederatedProvider`, and `aws:ViaAWSService` / `aws:CalledVia` when a service made the
+/// call for the caller (`invokedBy`). IAM User Guide, "AWS global condition context keys".
+pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &mut Context) {
+    if let Some(pid) = id.principal_id.get() {
+        if id.kind.get() != Some("AWSService") {
+            ctx.insert("aws:userid", ContextValue::single(pid));
+        }
+    }
+    let attrs = &id.session_context.attributes;
+    let created = attrs.creation_date.get();
+    if let Some(mfa) = attrs.mfa_authenticated.get() {
+        let mfa = mfa.eq_ignore_ascii_case("true");
+        ctx.insert(
+            "aws:MultiFactorAuthPresent",
+            ContextValue::single(if mfa { "true" } else { "false" }),
+        );
+        if let (true, Some(now), Some(issued)) = (mfa, event_epoch, created.and_then(epoch_of)) {
+            ctx.insert(
+                "aws:MultiFactorAuthAge",
+                ContextValue::Single(now.saturating_sub(issued).max(0).to_string()),
+            );
+        }
+    }
+    if let Some(c) = created.and_then(epoch_of) {
+        if let Some(t) = chrono::DateTime::from_timestamp(c, 0) {
+            ctx.insert(
+                "aws:TokenIssueTime",
+                ContextValue::Single(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            );
+        }
+    }
+    if let Some(s) = id.session_context.source_identity.get() {
+        ctx.insert("aws:SourceIdentity", ContextValue::single(s));
+    }
+    if let Some(p) = id
+        .session_context
+        .web_id_federation_data
+        .federated_provider
+        .get()
+    {
+        ctx.insert("aws:FederatedProvider", ContextValue::single(p));
+    }
+    if id.kind.get() != Some("AWSService") {
+        if let Some(by) = id.invoked_by.get() {
+            ctx.insert("aws:ViaAWSService", ContextValue::single("true"));
+            if by.ends_with(".amazonaws.com") {
+                ctx.insert("aws:CalledVia", ContextValue::Multi(vec![by.to_string()]));
+            }
+        }
+    }
+}
+
+/// Seconds since the epoch of a CloudTrail time: `2026-11-02T10:00:00Z`, or the compact
+/// `20131102T010628Z` some `creationDate` values use.
+pub fn epoch_of(text: &str) -> Option<i64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp());
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ")
+        .ok()
+        .map(|t| t.and_utc().timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(json: &str) -> UserIdentity<'_> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    // CloudTrail User Guide, "CloudTrail userIdentity element", Examples and Fields (`type`).
+    #[test]
+    fn every_identity_type_maps_or_says_why() {
+        let user = id(r#"{"type": "IAMUser", "principalId": "AIDAEXAMPLEALICE01",
+            "arn": "arn:aws:iam::111122223333:user/alice", "accountId": "111122223333", "userName": "alice"}"#);
+        assert_eq!(
+            caller_of(&user).unwrap().principal.as_deref(),
+            Some("arn:aws:iam::111122223333:user/alice")
+        );
+        let root =
+            id(r#"{"type": "Root", "principalId": "111122223333", "accountId": "111122223333"}"#);
+        assert_eq!(
+            caller_of(&root).unwrap().principal.as_deref(),
+            Some("arn:aws:iam::111122223333:root")
+        );
+        let svc = id(r#"{"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"}"#);
+        assert_eq!(
+            caller_of(&svc).unwrap().principal.as_deref(),
+            Some("cloudtrail.amazonaws.com")
+        );
+        let anon =
+            id(r#"{"type": "AWSAccount", "principalId": "", "accountId": "ANONYMOUS_PRINCIPAL"}"#);
+        assert_eq!(caller_of(&anon).unwrap().principal, None);
+        let other = id(
+            r#"{"type": "AWSAccount", "principalId": "AIDAOTHER", "accountId": "444455556666"}"#,
+        );
+        assert_eq!(caller_of(&other), Err(CallerError::AccountOnly));
+        let ic = id(r#"{"type": "IdentityCenterUser", "accountId": "111122223333"}"#);
+        assert_eq!(
+            caller_of(&ic),
+            Err(CallerError::Unsupported("IdentityCenterUser".into()))
+        );
+        let broken = id(r#"{"type": "IAMUser"}"#);
+        assert!(matches!(
+            caller_of(&broken),
+            Err(CallerError::Incomplete(_))
+        ));
+        assert_eq!(caller_of(&id("{}")), Err(CallerError::Missing));
+    }
+
+    // IAM User Guide, "AWS global condition context keys": aws:MultiFactorAuthAge is the
+    // seconds since MFA authentication; aws:TokenIssueTime the credentials' issue time.
+    #[test]
+    fn session_attributes_become_keys() {
+        let s = id(r#"{"type": "AssumedRole", "principalId": "AROAEXAMPLE:job",
+            "arn": "arn:aws:sts::111122223333:assumed-role/R/job", "invokedBy": "cloudformation.amazonaws.com",
+            "sessionContext": {"attributes": {"mfaAuthenticated": "true", "creationDate": "20261102T100000Z"},
+            "sourceIdentity": "alice"}}"#);
+        let mut ctx = Context::new();
+        add_identity_keys(&s, epoch_of("2026-11-02T10:05:00Z"), &mut ctx);
+        let get = |k| ctx.get(k).map(|v| v.values().join(","));
+        assert_eq!(get("aws:MultiFactorAuthPresent").as_deref(), Some("true"));
+        assert_eq!(get("aws:MultiFactorAuthAge").as_deref(), Some("300"));
+        assert_eq!(
+            get("aws:TokenIssueTime").as_deref(),
+            Some("2026-11-02T10:00:00Z")
+        );
+        assert_eq!(get("aws:userid").as_deref(), Some("AROAEXAMPLE:job"));
+        assert_eq!(get("aws:SourceIdentity").as_deref(), Some("alice"));
+        assert_eq!(get("aws:ViaAWSService").as_deref(), Some("true"));
+        assert_eq!(
+            get("aws:CalledVia").as_deref(),
+            Some("cloudformation.amazonaws.com")
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! CloudTrail in, IAM requests out: replaying what really happened against a world.
+//!
+//! - [`record`]: the three shapes CloudTrail records arrive in (log files, NDJSON exports,
+//!   EventBridge events) read into borrowed [`Record`]s;
+//! - [`action`], [`caller`], [`resource`] and [`map`]: one record to one [`crate::Request`],
+//!   or the [`Unmapped`] reason it is none (counted, never dropped);
+//! - [`replay`]: the [`Tally`] of a replay (match rate against what CloudTrail saw, flips
+//!   against a proposed world, usage per caller);
+//! - [`access`]: unused access and the least-privilege policy of each caller.
+//!
+//! Nothing here reads files: the CLI walks `AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`
+//! and decompresses, then hands text to [`parse`].
+
+pub mod access;
+pub mod action;
+pub mod caller;
+pub mod map;
+pub mod record;
+pub mod replay;
+pub mod resource;
+
+pub use access::{access_report, least_privilege, CallerAccess, UnusedGrant, Verification};
+pub use action::{action_of, ActionError};
+pub use caller::{caller_of, Caller, CallerError};
+pub use map::{map_record, MappedEvent, Observed, Unmapped};
+pub use record::{parse, Record, RecordError, UserIdentity};
+pub use replay::{replay_event, Summary, Tally};
+pub use resource::{target_of, Target, TargetError};

@@ -1,0 +1,388 @@
+//! Replaying events against a world, and against a proposed one: the tallies behind
+//! `polcheck replay`.
+//!
+//! A [`Tally`] takes each event with the outcome the engine gave it (and the outcome under
+//! the proposed world); tallies of different threads [`Tally::merge`]. Events are grouped by
+//! caller (the role for a role's sessions: `aws:PrincipalArn`) and action, each group keeping
+//! its count and its first event as the example.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::decide::Outcome;
+use crate::principal::Principal;
+use crate::request::Request;
+use crate::Engine;
+
+use super::map::{MappedEvent, Observed, Unmapped};
+
+/// How many distinct resources per caller and action the usage keeps; past it, the action is
+/// marked as used on more (and least privilege falls back to a prefix).
+pub const MAX_RESOURCES: usize = 256;
+
+/// The group key of a caller: `aws:PrincipalArn` (the role for role sessions), the service
+/// principal, or `anonymous`.
+pub fn principal_key(p: &Principal) -> String {
+    match p {
+        Principal::Anonymous => "anonymous".to_string(),
+        Principal::Service { name } => name.clone(),
+        other => other.principal_arn().unwrap_or_default(),
+    }
+}
+
+/// The caller as [`Request::new`] reads it back.
+pub fn caller_text(p: &Principal) -> Option<String> {
+    match p {
+        Principal::Anonymous => None,
+        Principal::Root { account } => Some(format!("arn:aws:iam::{account}:root")),
+        Principal::User { arn, .. }
+        | Principal::AssumedRole { arn, .. }
+        | Principal::FederatedUser { arn, .. } => Some(arn.clone()),
+        Principal::Service { name } => Some(name.clone()),
+    }
+}
+
+/// Events of one caller and action, with one example.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// How many events.
+    pub count: u64,
+    /// The first event seen.
+    pub example: MappedEvent,
+}
+
+/// What one caller did in the window: for each action, the resources it succeeded on.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    /// A caller to ask as (the first event's).
+    pub caller: Option<String>,
+    /// Action → resources (at most [`MAX_RESOURCES`]) and whether more were seen.
+    pub actions: BTreeMap<String, (BTreeSet<String>, bool)>,
+}
+
+/// Counts of a replay, mergeable across threads.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Every record read.
+    pub events: u64,
+    /// Records that are no request, by reason.
+    pub unmapped: BTreeMap<String, u64>,
+    /// Mapped events by (observed, polcheck's outcome against the world).
+    pub agreement: HashMap<(Observed, Outcome), u64>,
+    /// Events CloudTrail says succeeded that polcheck denies, and denied ones it allows, by
+    /// (caller, action, observed).
+    pub mismatches: HashMap<(String, String, Observed), Group>,
+    /// Decisions that change under the proposed world, by (caller, action, before, after).
+    pub flips: HashMap<(String, String, Outcome, Outcome), Group>,
+    /// Events whose decision does not change under the proposed world.
+    pub unchanged: u64,
+    /// What each caller succeeded at, by [`principal_key`].
+    pub usage: HashMap<String, Usage>,
+}
+
+fn denied(o: Outcome) -> bool {
+    o != Outcome::Allowed
+}
+
+impl Tally {
+    /// Counts a record that is no request.
+    pub fn unmapped(&mut self, why: &Unmapped) {
+        self.events += 1;
+        *self.unmapped.entry(why.to_string()).or_insert(0) += 1;
+    }
+
+    /// Counts an event, decided `before` against the world and `after` against the proposed one.
+    pub fn add(&mut self, ev: &MappedEvent, before: Outcome, after: Option<Outcome>) {
+        self.events += 1;
+        *self.agreement.entry((ev.observed, before)).or_insert(0) += 1;
+        let who = principal_key(ev.request.principal());
+        let disagrees = before != Outcome::Unknown
+            && match ev.observed {
+                Observed::Succeeded => denied(before),
+                Observed::Denied => !denied(before),
+                Observed::OtherError => false,
+            };
+        if disagrees {
+            bump(
+                &mut self.mismatches,
+                (who.clone(), ev.request.action().to_string(), ev.observed),
+                ev,
+            );
+        }
+        match after {
+            Some(a) if a != before => bump(
+                &mut self.flips,
+                (who.clone(), ev.request.action().to_string(), before, a),
+                ev,
+            ),
+            Some(_) => self.unchanged += 1,
+            None => {}
+        }
+        if ev.observed == Observed::Succeeded {
+            let u = self.usage.entry(who).or_default();
+            if u.caller.is_none() {
+                u.caller = caller_text(ev.request.principal());
+            }
+            let entry = u
+                .actions
+                .entry(ev.request.action().to_string())
+                .or_default();
+            if entry.0.len() < MAX_RESOURCES {
+                entry.0.insert(ev.request.resource().to_string());
+            } else if !entry.0.contains(ev.request.resource()) {
+                entry.1 = true;
+            }
+        }
+    }
+
+    /// Adds another thread's tally.
+    pub fn merge(&mut self, other: Tally) {
+        self.events += other.events;
+        for (k, v) in other.unmapped {
+            *self.unmapped.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in other.agreement {
+            *self.agreement.entry(k).or_insert(0) += v;
+        }
+        merge_groups(&mut self.mismatches, other.mismatches);
+        merge_groups(&mut self.flips, other.flips);
+        self.unchanged += other.unchanged;
+        for (who, u) in other.usage {
+            let mine = self.usage.entry(who).or_default();
+            if mine.caller.is_none() {
+                mine.caller = u.caller;
+            }
+            for (action, (resources, more)) in u.actions {
+                let e = mine.actions.entry(action).or_default();
+                e.1 |= more;
+                for r in resources {
+                    if e.0.len() < MAX_RESOURCES {
+                        e.0.insert(r);
+                    } else if !e.0.contains(&r) {
+                        e.1 = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Mapped events.
+    pub fn mapped(&self) -> u64 {
+        self.agreement.values().sum()
+    }
+
+    /// Events with an observed authorization result (succeeded or denied) where polcheck agrees,
+    /// over all such events; `None` when there are none.
+    pub fn match_rate(&self) -> Option<f64> {
+        let (mut agree, mut total) = (0u64, 0u64);
+        for ((obs, out), n) in &self.agreement {
+            if *out == Outcome::Unknown {
+                continue;
+            }
+            match obs {
+                Observed::Succeeded => {
+                    total += n;
+                    agree += if denied(*out) { 0 } else { *n };
+                }
+                Observed::Denied => {
+                    total += n;
+                    agree += if denied(*out) { *n } else { 0 };
+                }
+                Observed::OtherError => {}
+            }
+        }
+        (total > 0).then(|| agree as f64 / total as f64)
+    }
+
+    /// The tally as the report's JSON (without explanations, which the caller adds).
+    pub fn summary(&self) -> Summary {
+        let count = |o: Observed, allowed: bool| {
+            self.agreement
+                .iter()
+                .filter(|((obs, out), _)| {
+                    *obs == o && *out != Outcome::Unknown && (*out == Outcome::Allowed) == allowed
+                })
+                .map(|(_, n)| n)
+                .sum()
+        };
+        let mut mismatches: Vec<GroupSummary> = self
+            .mismatches
+            .iter()
+            .map(|((who, action, obs), g)| GroupSummary::new(who, action, g).observed(*obs))
+            .collect();
+        sort_groups(&mut mismatches);
+        let mut flips: Vec<GroupSummary> = self
+            .flips
+            .iter()
+            .map(|((who, action, from, to), g)| GroupSummary::new(who, action, g).flip(*from, *to))
+            .collect();
+        sort_groups(&mut flips);
+        Summary {
+            events: self.events,
+            mapped: self.mapped(),
+            unmapped: self.unmapped.clone(),
+            agreement: Agreement {
+                succeeded_allowed: count(Observed::Succeeded, true),
+                succeeded_denied: count(Observed::Succeeded, false),
+                denied_denied: count(Observed::Denied, false),
+                denied_allowed: count(Observed::Denied, true),
+                other_error: count(Observed::OtherError, true) + count(Observed::OtherError, false),
+                unknown: self
+                    .agreement
+                    .iter()
+                    .filter(|((_, out), _)| *out == Outcome::Unknown)
+                    .map(|(_, n)| n)
+                    .sum(),
+                match_rate: self.match_rate(),
+            },
+            mismatches,
+            flips,
+            unchanged: self.unchanged,
+        }
+    }
+}
+
+fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Group>, key: K, ev: &MappedEvent) {
+    map.entry(key)
+        .and_modify(|g| g.count += 1)
+        .or_insert_with(|| Group {
+            count: 1,
+            example: ev.clone(),
+        });
+}
+
+fn merge_groups<K: std::hash::Hash + Eq>(into: &mut HashMap<K, Group>, from: HashMap<K, Group>) {
+    for (k, g) in from {
+        into.entry(k)
+            .and_modify(|mine| mine.count += g.count)
+            .or_insert(g);
+    }
+}
+
+fn sort_groups(groups: &mut [GroupSummary]) {
+    groups.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.principal.cmp(&b.principal))
+            .then_with(|| a.action.cmp(&b.action))
+    });
+}
+
+/// The report of a replay, as `polcheck replay --format json` prints it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Records read.
+    pub events: u64,
+    /// Records turned into requests.
+    pub mapped: u64,
+    /// Records that are no request, by reason.
+    pub unmapped: BTreeMap<String, u64>,
+    /// How polcheck's decisions against the world compare with what CloudTrail saw.
+    pub agreement: Agreement,
+    /// Disagreements grouped by caller and action, largest first.
+    pub mismatches: Vec<GroupSummary>,
+    /// Decisions that change under the proposed world, largest first.
+    pub flips: Vec<GroupSummary>,
+    /// Decisions the proposed world leaves as they are.
+    pub unchanged: u64,
+}
+
+/// polcheck against CloudTrail, event counts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agreement {
+    /// Succeeded, and polcheck allows.
+    pub succeeded_allowed: u64,
+    /// Succeeded, but polcheck denies: the world is missing a grant (or a key).
+    pub succeeded_denied: u64,
+    /// Denied, and polcheck denies.
+    pub denied_denied: u64,
+    /// Denied, but polcheck allows: the world grants what AWS did not.
+    pub denied_allowed: u64,
+    /// Failed for another reason; not in the match rate.
+    pub other_error: u64,
+    /// polcheck cannot decide from the world (`unknown`); not in the match rate.
+    pub unknown: u64,
+    /// Agreeing events over succeeded and denied ones that polcheck decides.
+    pub match_rate: Option<f64>,
+}
+
+/// One group of events.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupSummary {
+    /// The caller (`aws:PrincipalArn`, a service, or `anonymous`).
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// What CloudTrail saw (mismatches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<&'static str>,
+    /// The decision against the world (flips).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Outcome>,
+    /// The decision against the proposed world (flips).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Outcome>,
+    /// Events in the group.
+    pub count: u64,
+    /// The first event.
+    pub example: Example,
+    /// The example's request, to explain it.
+    #[serde(skip)]
+    pub request: Request,
+}
+
+/// The event a group shows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Example {
+    /// `eventID`.
+    pub event_id: String,
+    /// `eventTime`.
+    pub event_time: String,
+    /// The caller as CloudTrail named it.
+    pub caller: Option<String>,
+    /// The resource decided on.
+    pub resource: String,
+}
+
+impl GroupSummary {
+    fn new(who: &str, action: &str, g: &Group) -> GroupSummary {
+        GroupSummary {
+            principal: who.to_string(),
+            action: action.to_string(),
+            observed: None,
+            before: None,
+            after: None,
+            count: g.count,
+            example: Example {
+                event_id: g.example.event_id.clone(),
+                event_time: g.example.event_time.clone(),
+                caller: caller_text(g.example.request.principal()),
+                resource: g.example.request.resource().to_string(),
+            },
+            request: g.example.request.clone(),
+        }
+    }
+
+    fn observed(mut self, o: Observed) -> Self {
+        self.observed = Some(o.as_str());
+        self
+    }
+
+    fn flip(mut self, from: Outcome, to: Outcome) -> Self {
+        self.before = Some(from);
+        self.after = Some(to);
+        self
+    }
+}
+
+/// Decides one event against `before` (and `after`) through [`Engine::check`] and counts it.
+pub fn replay_event(tally: &mut Tally, ev: &MappedEvent, before: &Engine, after: Option<&Engine>) {
+    let b = before.check(&ev.request).0;
+    let a = after.map(|e| e.check(&ev.request).0);
+    tally.add(ev, b, a);
+}

@@ -1,0 +1,291 @@
+//! The resource of an event: from `resources[]` when CloudTrail lists one the action takes,
+//! else from the request parameters of the common services, else `*` for actions that take
+//! no resource. An action that takes a resource polcheck cannot name is not guessed.
+//!
+//! | service | parameters | ARN |
+//! | --- | --- | --- |
+//! | S3 | `bucketName`, `key` | `arn:aws:s3:::BUCKET` or `arn:aws:s3:::BUCKET/KEY` (by the action's resource type) |
+//! | DynamoDB | `tableName` | `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME` |
+//! | Lambda | `functionName` (name or ARN) | `arn:aws:lambda:REGION:ACCOUNT:function:NAME` |
+//! | KMS | `keyId` (ARN, key id or `alias/NAME`) | `arn:aws:kms:REGION:ACCOUNT:key/ID` or `...:alias/NAME` |
+//! | SNS | `topicArn`, `targetArn` | as given |
+//! | SQS | `queueUrl` (`https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`), `queueName` | `arn:aws:sqs:REGION:ACCOUNT:NAME` |
+//! | IAM | `userName`, `roleName`, `groupName`, `instanceProfileName`, `policyArn` | `arn:aws:iam::ACCOUNT:user/NAME`... |
+//! | STS | `roleArn` | as given |
+//! | Secrets Manager | `secretId` when it is an ARN | as given |
+//! | CloudWatch Logs | `logGroupName`, `logStreamName` | `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:log-stream:STREAM]` |
+//!
+//! ARN formats: each service's "Resource types defined by ..." table in the Service
+//! Authorization Reference.
+
+use crate::catalogue::Catalogue;
+
+use super::record::Record;
+
+/// The resource of a request, and its owner when CloudTrail says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The resource ARN, or `*`.
+    pub arn: String,
+    /// The owning account from `resources[].accountId`, when given.
+    pub account: Option<String>,
+}
+
+/// Why no resource could be named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The action takes a resource; neither `resources[]` nor the parameters name it.
+    Unnamed,
+}
+
+/// Names the resource of `action` (`service:Name`, as [`super::action_of`] returns it) in
+/// `record`; `account` is the caller's or recipient's account, for ARNs that carry one.
+pub fn target_of(record: &Record<'_>, action: &str, account: &str) -> Result<Target, TargetError> {
+    let (service, name) = action.split_once(':').unwrap_or((action, ""));
+    let cat = Catalogue::get().ok();
+    let takes =
+        |arn: &str| cat.is_some_and(|c| !c.resource_types_for_arn(service, name, arn).is_empty());
+    // S3 lists the object without an account and the bucket with one: the owner is the
+    // first account the list gives.
+    let owner = record
+        .resources
+        .iter()
+        .find_map(|r| r.account_id.get())
+        .map(str::to_string);
+    // CloudTrail's own list first: the entry whose type the action takes.
+    for r in &record.resources {
+        if let Some(arn) = r.arn.get() {
+            if takes(arn) {
+                return Ok(Target {
+                    arn: arn.to_string(),
+                    account: r.account_id.get().map(str::to_string).or(owner),
+                });
+            }
+        }
+    }
+    let region = record.aws_region.get().unwrap_or("us-east-1");
+    for arn in from_parameters(record, service, region, account) {
+        if takes(&arn) {
+            return Ok(Target {
+                arn,
+                account: owner,
+            });
+        }
+    }
+    let takes_none = cat
+        .and_then(|c| c.action(service, name))
+        .is_none_or(|a| a.resource_types().next().is_none());
+    // An action whose resource types are all optional (`Resource: *` allowed) also decides on `*`.
+    let all_optional = cat
+        .and_then(|c| c.action(service, name))
+        .is_some_and(|a| a.resource_types().all(|(_, required)| !required));
+    if takes_none || all_optional {
+        return Ok(Target {
+            arn: "*".to_string(),
+            account: owner,
+        });
+    }
+    Err(TargetError::Unnamed)
+}
+
+/// Candidate ARNs from the request parameters, most specific first.
+fn from_parameters(record: &Record<'_>, service: &str, region: &str, account: &str) -> Vec<String> {
+    let p = &record.request_parameters;
+    let mut out = Vec::new();
+    match service {
+        "s3" => {
+            if let Some(bucket) = p.bucket_name.get() {
+                if let Some(key) = p.key.get() {
+                    out.push(format!("arn:aws:s3:::{bucket}/{key}"));
+                }
+                out.push(format!("arn:aws:s3:::{bucket}"));
+            }
+        }
+        "dynamodb" => {
+            if let Some(t) = p.table_name.get() {
+                out.push(if t.starts_with("arn:") {
+                    t.to_string()
+                } else {
+                    format!("arn:aws:dynamodb:{region}:{account}:table/{t}")
+                });
+            }
+        }
+        "lambda" => {
+            if let Some(f) = p.function_name.get() {
+                out.push(if f.starts_with("arn:") {
+                    f.to_string()
+                } else {
+                    format!("arn:aws:lambda:{region}:{account}:function:{f}")
+                });
+            }
+        }
+        "kms" => {
+            if let Some(k) = p.key_id.get() {
+                out.push(if k.starts_with("arn:") {
+                    k.to_string()
+                } else if k.starts_with("alias/") {
+                    format!("arn:aws:kms:{region}:{account}:{k}")
+                } else {
+                    format!("arn:aws:kms:{region}:{account}:key/{k}")
+                });
+            }
+        }
+        "sns" => {
+            out.extend(p.topic_arn.get().map(str::to_string));
+            out.extend(p.target_arn.get().map(str::to_string));
+        }
+        "sqs" => {
+            if let Some(url) = p.queue_url.get() {
+                out.extend(queue_arn(url));
+            }
+            if let Some(q) = p.queue_name.get() {
+                out.push(format!("arn:aws:sqs:{region}:{account}:{q}"));
+            }
+        }
+        "iam" => {
+            out.extend(p.policy_arn.get().map(str::to_string));
+            let named = [
+                ("user", p.user_name.get()),
+                ("role", p.role_name.get()),
+                ("group", p.group_name.get()),
+                ("instance-profile", p.instance_profile_name.get()),
+            ];
+            for (kind, name) in named {
+                if let Some(n) = name {
+                    out.push(format!("arn:aws:iam::{account}:{kind}/{n}"));
+                }
+            }
+        }
+        "sts" => out.extend(p.role_arn.get().map(str::to_string)),
+        "secretsmanager" => out.extend(
+            p.secret_id
+                .get()
+                .filter(|s| s.starts_with("arn:"))
+                .map(str::to_string),
+        ),
+        "logs" => {
+            if let Some(g) = p.log_group_name.get() {
+                if let Some(s) = p.log_stream_name.get() {
+                    out.push(format!(
+                        "arn:aws:logs:{region}:{account}:log-group:{g}:log-stream:{s}"
+                    ));
+                }
+                out.push(format!("arn:aws:logs:{region}:{account}:log-group:{g}"));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `https://sqs.us-east-1.amazonaws.com/111122223333/orders` → `arn:aws:sqs:us-east-1:111122223333:orders`.
+fn queue_arn(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let mut parts = rest.split('/');
+    let host = parts.next()?;
+    let account = parts.next()?;
+    let name = parts.next()?;
+    let region = host.strip_prefix("sqs.")?.split('.').next()?;
+    Some(format!("arn:aws:sqs:{region}:{account}:{name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str) -> Record<'_> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    // Amazon S3 User Guide, "Amazon S3 CloudTrail events": data events name the bucket and
+    // key in requestParameters; the object ARN is arn:aws:s3:::BUCKET/KEY.
+    #[test]
+    fn s3_object_and_bucket_by_action() {
+        let r = record(
+            r#"{"awsRegion": "us-east-1", "requestParameters": {"bucketName": "b", "key": "k/1.csv"}}"#,
+        );
+        assert_eq!(
+            target_of(&r, "s3:GetObject", "1").unwrap().arn,
+            "arn:aws:s3:::b/k/1.csv"
+        );
+        assert_eq!(
+            target_of(&r, "s3:ListBucket", "1").unwrap().arn,
+            "arn:aws:s3:::b"
+        );
+    }
+
+    #[test]
+    fn resources_list_comes_first_with_its_owner() {
+        let r = record(
+            r#"{"resources": [{"ARN": "arn:aws:s3:::b", "accountId": "444455556666", "type": "AWS::S3::Bucket"},
+            {"ARN": "arn:aws:s3:::b/x", "type": "AWS::S3::Object"}]}"#,
+        );
+        let t = target_of(&r, "s3:GetObject", "1").unwrap();
+        assert_eq!(t.arn, "arn:aws:s3:::b/x");
+        assert_eq!(t.account.as_deref(), Some("444455556666"));
+    }
+
+    // Service Authorization Reference: table, function, queue, key ARN formats.
+    #[test]
+    fn common_services_from_parameters() {
+        let cases = [
+            (
+                r#"{"awsRegion": "eu-west-1", "requestParameters": {"tableName": "orders"}}"#,
+                "dynamodb:GetItem",
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+            ),
+            (
+                r#"{"awsRegion": "eu-west-1", "requestParameters": {"functionName": "f"}}"#,
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:eu-west-1:111122223333:function:f",
+            ),
+            (
+                r#"{"awsRegion": "eu-west-1", "requestParameters": {"queueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/q"}}"#,
+                "sqs:SendMessage",
+                "arn:aws:sqs:eu-west-1:111122223333:q",
+            ),
+            (
+                r#"{"awsRegion": "eu-west-1", "requestParameters": {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}}"#,
+                "kms:Decrypt",
+                "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+            (
+                r#"{"requestParameters": {"topicArn": "arn:aws:sns:us-east-1:111122223333:t"}}"#,
+                "sns:Publish",
+                "arn:aws:sns:us-east-1:111122223333:t",
+            ),
+            (
+                r#"{"requestParameters": {"userName": "bob"}}"#,
+                "iam:CreateAccessKey",
+                "arn:aws:iam::111122223333:user/bob",
+            ),
+            (
+                r#"{"awsRegion": "us-east-1", "requestParameters": {"logGroupName": "/dev/app", "logStreamName": "s"}}"#,
+                "logs:PutLogEvents",
+                "arn:aws:logs:us-east-1:111122223333:log-group:/dev/app:log-stream:s",
+            ),
+        ];
+        for (json, action, want) in cases {
+            assert_eq!(
+                target_of(&record(json), action, "111122223333")
+                    .unwrap()
+                    .arn,
+                want,
+                "{action}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_resource_actions_take_star_and_others_are_not_guessed() {
+        let r = record("{}");
+        assert_eq!(target_of(&r, "s3:ListAllMyBuckets", "1").unwrap().arn, "*");
+        assert_eq!(
+            target_of(&r, "dynamodb:GetItem", "1"),
+            Err(TargetError::Unnamed)
+        );
+    }
+}
