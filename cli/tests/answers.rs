@@ -184,3 +184,93 @@ fn a_resource_that_is_not_an_arn_is_an_error() {
         );
     }
 }
+
+#[test]
+fn typos_are_errors_with_a_did_you_mean_not_denies() {
+    let (code, _, err) = polcheck(&[
+        "eval",
+        "--principal",
+        "arn:aws:iam::111122223333:user/alicee",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/releases/v1.zip",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--principal: the world holds no principal `arn:aws:iam::111122223333:user/alicee` (did you mean `arn:aws:iam::111122223333:user/alice`?)"), "{err}");
+    let (code, _, err) = polcheck(&[
+        "eval",
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObjekt",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/releases/v1.zip",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--action: unknown action `s3:GetObjekt` (did you mean `s3:GetObject`?)"),
+        "{err}"
+    );
+    // On purpose: an external caller and an action newer than the catalogue.
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--principal",
+        "arn:aws:iam::444455556666:user/x",
+        "--allow-unknown-principal",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::demo-artifacts/releases/v1.zip",
+    ]);
+    assert_ne!(code, 2, "{out}{err}");
+    let p = file("typos", "p.json", S3READ);
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--policy",
+        &p,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:BrandNewThing",
+        "--allow-unknown-action",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+}
+
+#[test]
+fn context_values_are_checked_against_the_key_type() {
+    let p = file("context-type", "p.json", S3READ);
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--policy",
+        &p,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:SecureTransport=flase",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("--context: context key `aws:SecureTransport`: `flase` is not a Bool value"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misspelt_action_fails_its_test_and_the_rest_still_run() {
+    let suite = r#"{"world": {"UserDetailList": [{"UserName": "alice", "UserId": "AIDA1", "Arn": "arn:aws:iam::111122223333:user/alice"}]},
+      "tests": [
+        {"name": "misspelt action too", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:ListBukket", "resource": "*"}, "expect": "implicitDeny"},
+        {"name": "misspelt action", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObjekt", "resource": "*"}, "expect": "implicitDeny"},
+        {"name": "fine", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*"}, "expect": "implicitDeny"}
+      ]}"#;
+    let s = file("suite-typos", "suite.json", suite);
+    let (code, out, err) = polcheck(&["test", &s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 passed, 2 failed"), "{out}");
+    assert!(out.contains("did you mean `s3:ListBucket`?"), "{out}");
+    assert!(out.contains("did you mean `s3:GetObject`?"), "{out}");
+}

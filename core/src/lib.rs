@@ -52,6 +52,7 @@ pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
+pub mod question;
 pub mod reference;
 pub mod request;
 pub mod suite;

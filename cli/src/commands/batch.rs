@@ -9,6 +9,7 @@
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
 
 use polcheck_core::decide::{decide, Layers, Outcome};
+use polcheck_core::question::{self, QuestionOptions};
 use polcheck_core::suite::{PolicyInputs, RequestSpec};
 use polcheck_core::world::World;
 use serde_json::{json, Value};
@@ -27,6 +28,8 @@ pub struct Source<'a> {
     pub inputs: &'a PolicyInputs,
     /// `inputs` compiled, for runs without a world.
     pub compiled: &'a Layers,
+    /// What the questions may name on purpose.
+    pub options: QuestionOptions,
 }
 
 /// Runs a batch file (`-` for standard input).
@@ -111,6 +114,7 @@ fn one(line: usize, text: &str, source: &Source) -> (Value, Option<Outcome>) {
     let result = (|| {
         let spec = RequestSpec::parse(text).map_err(|e| e.to_string())?;
         let mut req = spec.to_request().map_err(|e| e.to_string())?;
+        question::check(&req, source.world, source.options).map_err(|e| e.to_string())?;
         let d = match source.world {
             Some(w) => decide(&w.layers_with(&mut req, source.inputs), &req),
             None => decide(source.compiled, &req),

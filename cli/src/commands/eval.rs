@@ -13,6 +13,7 @@ use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, decide, Decision, Layers, Outcome};
 use polcheck_core::policy::Policy;
+use polcheck_core::question::{self, QuestionError, QuestionOptions};
 use polcheck_core::request::{Request, RequestError};
 use polcheck_core::suite::PolicyInputs;
 use polcheck_core::world::World;
@@ -71,6 +72,12 @@ pub struct Args {
     /// The account that owns the resource (default: the ARN's, else the caller's).
     #[arg(long)]
     resource_account: Option<String>,
+    /// Accept an action the service catalogue does not know (a service newer than it).
+    #[arg(long)]
+    allow_unknown_action: bool,
+    /// Accept a principal the world does not hold (an external caller).
+    #[arg(long)]
+    allow_unknown_principal: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -175,6 +182,10 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         None
     };
     let world = env.as_ref().and_then(|e| e.world.as_ref());
+    let options = QuestionOptions {
+        allow_unknown_actions: args.allow_unknown_action,
+        allow_unknown_principals: args.allow_unknown_principal,
+    };
     // Without a world the layers are the same for every request: compile them once.
     let compiled = inputs.compile();
     let layers_for = |req: &mut Request| -> Layers {
@@ -187,6 +198,7 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         let mut req = Request::new(principal, action, &args.resource, context.clone())
             .map_err(|e| format!("{}: {e}", flag_of(&e)))?;
         req.set_resource_account(args.resource_account.clone());
+        question::check(&req, world, options).map_err(|e| format!("{}: {e}", question_flag(&e)))?;
         Ok(req)
     };
     if let Some(path) = &args.requests {
@@ -194,6 +206,7 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
             world,
             inputs: &inputs,
             compiled: &compiled,
+            options,
         };
         return super::batch::run(path, &source);
     }
@@ -230,6 +243,16 @@ fn flag_of(e: &RequestError) -> &'static str {
         RequestError::Action(_) | RequestError::ActionPattern(_) => "--action",
         RequestError::Resource(_) => "--resource",
         _ => "--principal",
+    }
+}
+
+/// The flag a question error is about.
+fn question_flag(e: &QuestionError) -> &'static str {
+    match e {
+        QuestionError::UnknownAction { .. } => "--action",
+        QuestionError::UnknownPrincipal { .. } => "--principal",
+        QuestionError::ResourceType { .. } => "--resource",
+        _ => "--context",
     }
 }
 
@@ -314,7 +337,11 @@ fn actions_of(
     let mut allowed = Vec::new();
     for action in svc.actions() {
         let name = format!("{}:{}", svc.prefix(), action.name());
-        let mut req = request(args.principal.as_deref(), &name)?;
+        // An action that does not take this resource is not one the principal may perform on it.
+        let mut req = match request(args.principal.as_deref(), &name) {
+            Err(e) if e.starts_with("--resource:") => continue,
+            r => r?,
+        };
         let layers = layers_for(&mut req);
         if decide(&layers, &req).is_allowed() {
             allowed.push((name, action.access_level().to_string()));

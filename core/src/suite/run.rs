@@ -11,6 +11,7 @@ use crate::decide::{decide, Layers, Missing};
 use crate::json::{Document, JsonPath};
 #[cfg(feature = "network")]
 use crate::network::{Flow, NetworkImportError, NetworkModel};
+use crate::question::QuestionOptions;
 use crate::world::{World, WorldError};
 
 use super::{
@@ -105,6 +106,15 @@ impl<'a> SuiteRun<'a> {
                 request, policies, ..
             } => (|| {
                 let mut req = request.to_request().map_err(|e| e.to_string())?;
+                // A misspelt action fails the test instead of passing as a deny. Principals are
+                // not checked: suites ask about callers absent from their world on purpose
+                // (external accounts, a user with no policy).
+                let options = QuestionOptions {
+                    allow_unknown_principals: true,
+                    ..QuestionOptions::default()
+                };
+                crate::question::check_names(&req, self.env.world.as_ref(), options)
+                    .map_err(|e| e.to_string())?;
                 let inputs;
                 let own;
                 let layers = match (&self.env.world, policies.is_empty()) {

@@ -247,6 +247,22 @@ impl World {
         self.roles.get(i)
     }
 
+    /// Whether the world holds the caller: its user or role (a session of a role of the
+    /// world), or the root of an account of the world.
+    pub fn holds(&self, p: &Principal) -> bool {
+        match p {
+            Principal::Root { account } => {
+                self.account() == Some(account.as_str())
+                    || self
+                        .users
+                        .iter()
+                        .chain(&self.roles)
+                        .any(|e| e.arn.split(':').nth(4) == Some(account.as_str()))
+            }
+            _ => self.entity_of(p).is_some(),
+        }
+    }
+
     /// The user or role a caller is, when the world has it.
     fn entity_of(&self, p: &Principal) -> Option<&Entity> {
         match p {
