@@ -436,7 +436,7 @@ impl<'a> Partition<'a> {
         ) {
             Ok(mut r) => {
                 r.set_resource_account(Some(self.owner.clone()));
-                r.context
+                r.context().clone()
             }
             Err(_) => Context::new(),
         }
