@@ -21,9 +21,13 @@ pub enum ExitCode {
     /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments, a malformed
     /// question.
     InputError = 2,
-    /// 3: unknown: the inputs lack something the answer depends on (eval, batch), or the
+    /// 3: unknown: the inputs lack something the answer depends on (eval, batch; for flows a
+    /// route target polcheck does not follow, or a world without network data), or the
     /// analysis (`diff`, `check`) cannot decide a construct of the input.
     Unknown = 3,
+    /// 70: an internal error (a bug in polcheck), e.g. a batch line whose evaluation failed;
+    /// every other line was still answered.
+    Internal = 70,
 }
 
 impl ExitCode {
@@ -90,6 +94,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    output::quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
