@@ -9,7 +9,9 @@ use polcheck_core::analysis::{diff, findings, PolicyType, Verdict};
 use polcheck_core::world::World;
 use std::hint::black_box;
 
-const SERVICES: &[&str] = &["s3", "dynamodb", "sqs", "sns", "lambda", "ec2", "logs", "kms", "iam", "rds"];
+const SERVICES: &[&str] = &[
+    "s3", "dynamodb", "sqs", "sns", "lambda", "ec2", "logs", "kms", "iam", "rds",
+];
 
 /// Statement `i`: two action patterns of one service, a resource of its own, and a condition
 /// on every fifth statement.
@@ -22,7 +24,10 @@ fn statement(i: usize, widened: bool) -> String {
     };
     let condition = match i % 5 {
         0 => r#","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#.to_string(),
-        1 => format!(r#","Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"t{}"}}}}"#, i % 7),
+        1 => format!(
+            r#","Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"t{}"}}}}"#,
+            i % 7
+        ),
         _ => String::new(),
     };
     let effect = if i % 17 == 16 { "Deny" } else { "Allow" };
@@ -33,7 +38,10 @@ fn statement(i: usize, widened: bool) -> String {
 
 fn policy(order: impl Iterator<Item = usize>, widened: Option<usize>) -> String {
     let s: Vec<String> = order.map(|i| statement(i, Some(i) == widened)).collect();
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, s.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        s.join(",")
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -41,8 +49,18 @@ fn bench(c: &mut Criterion) {
     let old = policy(0..100, None);
     let reordered = policy((0..100).rev(), None);
     let widened = policy(0..100, Some(42));
-    assert_eq!(diff(&old, &reordered, PolicyType::Identity).map(|d| d.verdict).ok(), Some(Verdict::Pass));
-    assert_eq!(diff(&old, &widened, PolicyType::Identity).map(|d| d.verdict).ok(), Some(Verdict::Fail));
+    assert_eq!(
+        diff(&old, &reordered, PolicyType::Identity)
+            .map(|d| d.verdict)
+            .ok(),
+        Some(Verdict::Pass)
+    );
+    assert_eq!(
+        diff(&old, &widened, PolicyType::Identity)
+            .map(|d| d.verdict)
+            .ok(),
+        Some(Verdict::Fail)
+    );
     g.bench_function("100-statements-pass", |b| {
         b.iter(|| black_box(diff(&old, &reordered, PolicyType::Identity).is_ok()))
     });
@@ -62,11 +80,19 @@ fn bench(c: &mut Criterion) {
     ) else {
         panic!("the generated exports load");
     };
-    let changed = |w: &World| findings::diff_worlds(&before, w).map(|d| d.len()).unwrap_or(0);
+    let changed = |w: &World| {
+        findings::diff_worlds(&before, w)
+            .map(|d| d.len())
+            .unwrap_or(0)
+    };
     assert_eq!(changed(&some), 100);
     assert_eq!(changed(&all), 10_000);
-    g.bench_function("10000-roles-1pct-changed", |b| b.iter(|| black_box(changed(&some))));
-    g.bench_function("10000-roles-all-changed", |b| b.iter(|| black_box(changed(&all))));
+    g.bench_function("10000-roles-1pct-changed", |b| {
+        b.iter(|| black_box(changed(&some)))
+    });
+    g.bench_function("10000-roles-all-changed", |b| {
+        b.iter(|| black_box(changed(&all)))
+    });
     g.finish();
 }
 
