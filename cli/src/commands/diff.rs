@@ -114,7 +114,8 @@ pub fn report(d: &Diff, format: Format, field: &str, what: &str) -> ExitCode {
 }
 
 fn run_worlds(args: &Args) -> ExitCode {
-    let load = |p: &str| crate::world::from_flags(&[p.to_string()]);
+    let load =
+        |p: &str| crate::world::from_flags(polcheck_core::Engine::builder(), &[p.to_string()]);
     let (old, new) = match (load(&args.old), load(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
@@ -122,7 +123,7 @@ fn run_worlds(args: &Args) -> ExitCode {
             return ExitCode::InputError;
         }
     };
-    let (Some(o), Some(n)) = (old.world.as_ref(), new.world.as_ref()) else {
+    let (Some(o), Some(n)) = (old.world(), new.world()) else {
         eprintln!("error: both worlds need an IAM export");
         return ExitCode::InputError;
     };

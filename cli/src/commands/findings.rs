@@ -83,7 +83,7 @@ fn print(f: &Findings, format: Format) {
 
 /// Runs the command.
 pub fn run(args: Args) -> ExitCode {
-    let load = |paths: &[String]| crate::world::from_flags(paths);
+    let load = |paths: &[String]| crate::world::from_flags(polcheck_core::Engine::builder(), paths);
     let world = match load(&args.world) {
         Ok(env) => env,
         Err(e) => {
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
     };
-    let Some(w) = world.world.as_ref() else {
+    let Some(w) = world.world() else {
         eprintln!("error: the world holds no IAM export");
         return ExitCode::InputError;
     };
@@ -110,7 +110,7 @@ pub fn run(args: Args) -> ExitCode {
         Zone::Account => TrustZone::Account,
         Zone::Org => TrustZone::Organization,
     };
-    let base = baseline.as_ref().and_then(|b| b.world.as_ref());
+    let base = baseline.as_ref().and_then(|b| b.world());
     match findings_against(base, w, zone) {
         Ok(f) => {
             print(&f, args.format);

@@ -190,7 +190,7 @@ fn identity_texts(world: &World) -> Vec<(String, Option<String>)> {
             continue;
         };
         let layers = world.layers_for(&req);
-        let policies = layers.identity.policies();
+        let policies: Vec<&crate::compile::NamedPolicy> = layers.identity.policies().collect();
         let versions: BTreeSet<String> = policies
             .iter()
             .map(|p| format!("{:?}", p.policy.version))
