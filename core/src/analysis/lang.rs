@@ -449,6 +449,8 @@ mod tests {
         out
     }
 
+    type Matcher = Box<dyn Fn(&str) -> bool>;
+
     fn check_against_brute_force(
         langs: &[Lang],
         matchers: &[Matcher],
