@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod escalation;
 pub mod eval;
+pub mod findings;
 pub mod flow;
 pub mod paths;
 pub mod replay;

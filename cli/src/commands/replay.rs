@@ -121,14 +121,25 @@ fn is_log_name(p: &Path) -> bool {
         .any(|x| name.ends_with(x))
 }
 
+/// The most one log file may hold once decompressed (a gzip bomb stops here).
+const MAX_DECOMPRESSED: u64 = 1 << 30;
+
 /// A file's text, gunzipped when it starts with the gzip magic.
 pub fn read_log(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::with_capacity(bytes.len() * 8);
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(MAX_DECOMPRESSED + 1)
             .read_to_end(&mut out)
             .map_err(|e| format!("{}: not valid gzip: {e}", path.display()))?;
+        if out.len() as u64 > MAX_DECOMPRESSED {
+            return Err(format!(
+                "{}: more than {} MiB once decompressed; CloudTrail delivers files far smaller",
+                path.display(),
+                MAX_DECOMPRESSED >> 20
+            ));
+        }
         out
     } else {
         bytes
@@ -290,8 +301,11 @@ fn explanation(engine: &Engine, g: &GroupSummary) -> Value {
     let deciding: Vec<Value> = d
         .matched
         .iter()
-        .filter(|m| {
-            (d.outcome == Outcome::ExplicitDeny) == (m.effect == polcheck_core::policy::Effect::Deny)
+        .filter(|m| match d.outcome {
+            Outcome::ExplicitDeny => m.effect == polcheck_core::policy::Effect::Deny,
+            Outcome::Allowed => m.effect == polcheck_core::policy::Effect::Allow,
+            // An implicit deny has no deciding statement: the kinds in `blockedBy` lacked one.
+            _ => false,
         })
         .map(|m| json!({"kind": m.kind.as_str(), "policy": m.policy, "sid": m.sid, "statement": m.summary}))
         .collect();

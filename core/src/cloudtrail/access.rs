@@ -291,3 +291,78 @@ fn verify(policy: &Value, usage: &Usage) -> Option<Verification> {
     }
     Some(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage(pairs: &[(&str, &str)]) -> Usage {
+        let mut u = Usage {
+            caller: Some("arn:aws:iam::111122223333:user/alice".into()),
+            ..Usage::default()
+        };
+        for (a, r) in pairs {
+            u.actions
+                .entry((*a).to_string())
+                .or_default()
+                .0
+                .insert((*r).to_string());
+        }
+        u
+    }
+
+    #[test]
+    fn least_privilege_groups_actions_and_allows_every_used_pair() {
+        let u = usage(&[
+            ("s3:GetObject", "arn:aws:s3:::b/x"),
+            ("s3:PutObject", "arn:aws:s3:::b/x"),
+            (
+                "dynamodb:GetItem",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/t",
+            ),
+        ]);
+        let p = least_privilege(&u);
+        let statements = p["Statement"].as_array().cloned().unwrap_or_default();
+        assert_eq!(statements.len(), 2);
+        assert!(statements.iter().any(|s| s["Action"]
+            == serde_json::json!(["s3:GetObject", "s3:PutObject"])
+            && s["Resource"] == serde_json::json!(["arn:aws:s3:::b/x"])));
+        assert_eq!(
+            verify(&p, &u),
+            Some(Verification {
+                checked: 3,
+                denied: 0
+            })
+        );
+        // The generated policy allows nothing else.
+        let other = usage(&[("s3:DeleteObject", "arn:aws:s3:::b/x")]);
+        assert_eq!(
+            verify(&p, &other),
+            Some(Verification {
+                checked: 1,
+                denied: 1
+            })
+        );
+    }
+
+    #[test]
+    fn many_resources_become_their_prefix() {
+        let keys: Vec<String> = (0..(MAX_LISTED + 5))
+            .map(|i| format!("arn:aws:s3:::b/logs/{i}.gz"))
+            .collect();
+        let pairs: Vec<(&str, &str)> = keys.iter().map(|k| ("s3:GetObject", k.as_str())).collect();
+        let u = usage(&pairs);
+        let p = least_privilege(&u);
+        assert_eq!(
+            p["Statement"][0]["Resource"],
+            serde_json::json!(["arn:aws:s3:::b/logs/*"])
+        );
+        assert_eq!(
+            verify(&p, &u),
+            Some(Verification {
+                checked: MAX_LISTED + 5,
+                denied: 0
+            })
+        );
+    }
+}

@@ -25,6 +25,16 @@ pub const NETWORK_KEYS: &[&str] = &[
     "Reservations",
     "NetworkInterfaces",
     "ManagedPrefixLists",
+    "PrefixLists",
+    "PrefixListEntries",
+    "NatGateways",
+    "VpcPeeringConnections",
+    "EgressOnlyInternetGateways",
+    "TransitGatewayAttachments",
+    "TransitGatewayRouteTables",
+    "TransitGatewayRoutes",
+    "VpcEndpoints",
+    "VpnConnections",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

@@ -108,6 +108,7 @@ pub mod limits {
     pub const MAX_ENTITIES: usize = 1_000_000;
 }
 mod layers;
+mod policies_view;
 mod principals;
 mod read;
 mod resolve;
@@ -115,6 +116,7 @@ mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
+pub use policies_view::ResourcePolicyInfo;
 pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 

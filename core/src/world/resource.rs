@@ -1,9 +1,11 @@
 //! Which resource's policy governs an ARN, and what a resource policy is called.
 //!
-//! The service catalogue decides ([`crate::catalogue::Catalogue::resource_policy_owner`]):
+//! The service catalogue's owner rules decide
+//! ([`crate::catalogue::Catalogue::resource_policy_owner`], over the always-embedded part of the
+//! catalogue, [`crate::catalogue::Catalogue::owners`], so Cargo features never change it):
 //! S3 objects and access-point objects, DynamoDB indexes and streams, Lambda versions and
 //! aliases, API Gateway `execute-api` ARNs. Built-in rules for S3 objects and qualified Lambda
-//! functions stand in when the catalogue cannot be read.
+//! functions stand in if that data could not be read.
 
 use crate::arn::Arn;
 
@@ -25,8 +27,7 @@ use crate::arn::Arn;
 /// assert_eq!(governing_resource("arn:aws:sqs:us-east-1:111122223333:jobs"), "arn:aws:sqs:us-east-1:111122223333:jobs");
 /// ```
 pub fn governing_resource(arn: &str) -> String {
-    #[cfg(feature = "catalogue")]
-    if let Some(owner) = crate::catalogue::Catalogue::get()
+    if let Some(owner) = crate::catalogue::Catalogue::owners()
         .ok()
         .and_then(|c| c.resource_policy_owner(arn))
     {
