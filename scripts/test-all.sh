@@ -18,6 +18,8 @@ cargo test --workspace --locked --quiet
 
 echo "== polcheck-core with features left out"
 cargo test --locked --quiet -p polcheck-core --no-default-features --lib
+# Features only add: the IAM suites give the same decisions without any feature.
+cargo test --locked --quiet -p polcheck-core --no-default-features --test iam_conformance
 cargo check --locked --quiet -p polcheck-core --no-default-features --features network
 cargo check --locked --quiet -p polcheck-core --no-default-features --features catalogue
 

@@ -6,7 +6,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use polcheck_benches::cedar::CedarWorkload;
 use polcheck_benches::iamrs::IamRsWorkload;
-use polcheck_benches::polcheck::PolcheckWorkload;
+use polcheck_benches::polcheck::{PolcheckWorkload, WorldWorkload};
 use polcheck_benches::workload::Workload;
 use std::hint::black_box;
 
@@ -64,5 +64,28 @@ fn latency(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, latency);
+/// Issue #13 item 2: a 10,000-statement world with a 500-statement extra identity policy,
+/// against the same 10,500 statements without a world, through `Engine::check`.
+fn world_plus_extra(c: &mut Criterion) {
+    let mut g = c.benchmark_group("world");
+    g.sample_size(20);
+    let w = Workload::generate(10_000, 2, REQUESTS, 0x5eed_2026);
+    let extra = Workload::generate(500, 2, 1, 0x0e47_2a00);
+    let ww = WorldWorkload::build(&w, &extra);
+    let mut i = 0;
+    for (name, engine) in [
+        ("with-world", &ww.with_world),
+        ("without-world", &ww.without_world),
+    ] {
+        g.bench_function(BenchmarkId::new(name, 10_000), |b| {
+            b.iter(|| {
+                i = (i + 1) % REQUESTS;
+                black_box(engine.check(&ww.requests[i]))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, latency, world_plus_extra);
 criterion_main!(benches);

@@ -21,9 +21,13 @@ pub enum ExitCode {
     /// 2: bad input: unreadable file, invalid JSON or policy, bad arguments, a malformed
     /// question.
     InputError = 2,
-    /// 3: unknown: the inputs lack something the answer depends on (eval, batch), or the
+    /// 3: unknown: the inputs lack something the answer depends on (eval, batch; for flows a
+    /// route target polcheck does not follow, or a world without network data), or the
     /// analysis (`diff`, `check`) cannot decide a construct of the input.
     Unknown = 3,
+    /// 70: an internal error (a bug in polcheck), e.g. a batch line whose evaluation failed;
+    /// every other line was still answered.
+    Internal = 70,
 }
 
 impl ExitCode {
@@ -83,13 +87,21 @@ enum Command {
     Replay(commands::replay::Args),
     /// Print what the embedded service catalogue holds and its source version.
     Catalogue(commands::catalogue::Args),
+    /// Access paths: how a principal can act as another, become admin, or reach an action,
+    /// each hop with the statements that allow it. Exit 1 when there is no path.
+    Paths(commands::paths::Args),
+    /// Every principal that can escalate to admin, with its path. Exit 1 when any can.
+    Escalation(commands::escalation::Args),
     /// Does NEW allow anything OLD does not? PASS/FAIL with witness requests, or UNKNOWN.
     Diff(commands::diff::Args),
     /// Check one policy: `--not-granted ACTION...` or `--no-public-access`.
     Check(commands::check::Args),
+    /// Resource and trust policies of a world granting access outside the trust zone.
+    Findings(commands::findings::Args),
 }
 
 fn main() -> std::process::ExitCode {
+    output::quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -109,8 +121,11 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Actions(args) => commands::actions::run(args),
         Command::Catalogue(args) => commands::catalogue::run(args),
+        Command::Paths(args) => commands::paths::run(args),
+        Command::Escalation(args) => commands::escalation::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Findings(args) => commands::findings::run(args),
         Command::Replay(args) => commands::replay::run(args),
     };
     std::process::ExitCode::from(code as u8)

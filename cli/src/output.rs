@@ -24,3 +24,39 @@ pub enum Format {
     /// JSON for scripts.
     Json,
 }
+
+/// The status of a command whose standard output was closed early (`polcheck ... | head -1`):
+/// 128 + SIGPIPE, what a shell reports for a process the closed pipe ended.
+pub const CLOSED_PIPE_STATUS: i32 = 141;
+
+/// Ends the process quietly with [`CLOSED_PIPE_STATUS`] when an output error is a closed
+/// pipe; other errors are returned.
+pub fn closed_pipe_ends(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(CLOSED_PIPE_STATUS);
+    }
+    e
+}
+
+/// Makes every command end quietly on a closed standard output. `println!` reports a failed
+/// write by panicking with `failed printing to stdout: ...`; this hook turns that panic, when
+/// the cause is a closed pipe, into [`CLOSED_PIPE_STATUS`], and leaves every other panic to
+/// the default hook.
+pub fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        let broken = std::io::Error::from(std::io::ErrorKind::BrokenPipe).to_string();
+        if message.starts_with("failed printing to stdout")
+            && (message.contains("os error 32") || message.contains(&broken))
+        {
+            std::process::exit(CLOSED_PIPE_STATUS);
+        }
+        default(info);
+    }));
+}

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use polcheck_core::json::{self, Document};
-use polcheck_core::suite::Environment;
+use polcheck_core::json;
+use polcheck_core::{Engine, EngineBuilder};
 
 use crate::input::read_text;
 
@@ -20,21 +20,19 @@ const DEMO: &[(&str, &str)] = &[
     ),
 ];
 
-/// Reads world files; a directory stands for every `*.json` file in it, in name order.
+/// Reads world files; a directory stands for every `*.json` file under it, read recursively
+/// (region and account subfolders, as export scripts write them), in path order.
 pub fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     for p in paths {
         if Path::new(p).is_dir() {
-            let mut names: Vec<String> = std::fs::read_dir(p)
-                .map_err(|e| format!("{p}: cannot read directory: {e}"))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
-                .map(|f| f.display().to_string())
-                .collect();
+            let mut names = Vec::new();
+            json_files_under(Path::new(p), 0, &mut names)?;
             names.sort();
             if names.is_empty() {
-                return Err(format!("{p}: directory holds no .json file"));
+                return Err(format!(
+                    "{p}: directory holds no .json file (subfolders included)"
+                ));
             }
             for n in names {
                 let text = read_text(&n).map_err(|e| e.to_string())?;
@@ -47,29 +45,58 @@ pub fn read_files(paths: &[String]) -> Result<Vec<(String, String)>, String> {
     Ok(files)
 }
 
-/// Parses files and loads both halves of the world, printing warnings to standard error.
-pub fn environment(files: &[(String, String)]) -> Result<Environment, String> {
+/// Folders deeper than this under a `--world` directory are not read (a guard against
+/// symbolic-link loops; real export trees are two or three levels deep).
+const MAX_DEPTH: usize = 16;
+
+/// Collects the `*.json` files under `dir`, recursively.
+fn json_files_under(dir: &Path, depth: usize, out: &mut Vec<String>) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "{}: folders nested more than {MAX_DEPTH} deep",
+            dir.display()
+        ));
+    }
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: cannot read directory: {e}", dir.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            json_files_under(&path, depth + 1, out)?;
+        } else if path.is_file() && path.extension().is_some_and(|x| x == "json") {
+            out.push(path.display().to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Parses world files and builds the engine with them (and what `builder` already holds),
+/// printing warnings to standard error.
+pub fn engine(builder: EngineBuilder, files: &[(String, String)]) -> Result<Engine, String> {
     let bar = progress(files);
-    let docs: Vec<(String, Document)> = files
-        .iter()
-        .map(|(name, text)| {
-            bar.set_message(name.clone());
-            let doc = json::parse(text)
-                .map(|d| (name.clone(), d))
-                .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message));
-            bar.inc(text.len() as u64);
-            doc
-        })
-        .collect::<Result<_, _>>()?;
+    let mut builder = builder;
+    for (name, text) in files {
+        bar.set_message(name.clone());
+        let doc = json::parse(text)
+            .map_err(|e| format!("{name}:{}: invalid JSON: {}", e.position, e.message))?;
+        builder = builder.world_document(name, doc);
+        bar.inc(text.len() as u64);
+    }
     bar.set_message("importing and compiling");
-    let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (n.as_str(), d)).collect();
-    let env = Environment::from_documents(&refs).map_err(|e| e.to_string());
+    let engine = builder.build().map_err(|e| e.to_string());
     bar.finish_and_clear();
-    let env = env?;
-    for w in &env.warnings {
+    let engine = engine?;
+    for w in engine.warnings() {
         eprintln!("warning: {w}");
     }
-    Ok(env)
+    Ok(engine)
 }
 
 /// A progress bar over the bytes of the world's files, on a terminal and for large worlds only.
@@ -99,14 +126,36 @@ pub fn files_from_flags(paths: &[String]) -> Result<Vec<(String, String)>, Strin
     read_files(paths)
 }
 
-/// The world of `--world` flags, or the demo estate when none is given.
-pub fn from_flags(paths: &[String]) -> Result<Environment, String> {
+/// The engine of `builder` with the world of `--world` flags, or the demo estate when none
+/// is given.
+pub fn from_flags(builder: EngineBuilder, paths: &[String]) -> Result<Engine, String> {
     if paths.is_empty() {
         let files: Vec<(String, String)> = DEMO
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        return environment(&files);
+        return engine(builder, &files);
     }
-    environment(&read_files(paths)?)
+    engine(builder, &read_files(paths)?)
+}
+
+/// An engine over the world of `--world` flags (the demo estate when none is given), printing
+/// the world's warnings to standard error.
+pub fn engine_from_flags(paths: &[String]) -> Result<polcheck_core::Engine, String> {
+    let files: Vec<(String, String)> = if paths.is_empty() {
+        DEMO.iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    } else {
+        read_files(paths)?
+    };
+    let mut builder = polcheck_core::Engine::builder();
+    for (name, text) in &files {
+        builder = builder.world_file(name, text);
+    }
+    let engine = builder.build().map_err(|e| e.to_string())?;
+    for w in engine.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(engine)
 }

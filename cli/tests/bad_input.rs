@@ -383,8 +383,9 @@ fn an_unknown_top_level_key_in_a_world_is_a_warning() {
     let dir = Dir::new("world-unknown");
     dir.file("w.json", WORLD_UNKNOWN_KEY);
     let warning = "warning: w.json:2:3: Vpcz: unknown key `Vpcz` ignored";
+    // The world then holds no network data: exposure says so and exits 3 (unknown, #15).
     let run = polcheck(&dir, &["exposure", "--world", "w.json"]);
-    expect(&run, 0, &[warning]);
+    expect(&run, 3, &[warning, "the world holds no network data"]);
     let run = polcheck(
         &dir,
         &[

@@ -129,13 +129,196 @@ fn json_format_names_the_file() {
 fn grammar_error_exits_2_with_line_and_column() {
     let o = polcheck(&["validate", "grammar.json", "names.json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).starts_with("grammar.json:3:17: error: unknown key `Efect`"),
-        "{}",
-        stderr(&o)
+    let err_text = stderr(&o);
+    let err: Vec<&str> = err_text.lines().collect();
+    // Every refusal, with its place and code, on standard error...
+    assert_eq!(
+        err,
+        [
+            "grammar.json:3:16: error: missing `Effect` (at Statement) [missing-element]",
+            "grammar.json:3:17: error: unknown key `Efect` (expected one of `Sid`, `Effect`, \
+             `Principal`, `NotPrincipal`, `Action`, `NotAction`, `Resource`, `NotResource`, \
+             `Condition`) (at Statement.Efect) [unknown-key]",
+        ]
     );
-    // the other file is still checked
+    // ...and the other file is still checked.
     assert_eq!(lines(&o).len(), 3);
+}
+
+/// The issue's five-errors file: every error in one run, in text and in JSON.
+#[test]
+fn five_errors_in_one_run() {
+    let o = polcheck(&["validate", "five-errors.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let refused: Vec<&str> = err
+        .lines()
+        .map(|l| l.split(": error").next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "five-errors.json:9:48",
+            "five-errors.json:10:39",
+            "five-errors.json:11:41",
+            "five-errors.json:12:44",
+            "five-errors.json:18:7",
+        ],
+        "{err}"
+    );
+    let out = lines(&o);
+    assert!(
+        out.iter().any(|l| l.contains("error[unknown-action]")),
+        "{out:#?}"
+    );
+    let json = polcheck(&["validate", "--format", "json", "five-errors.json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON output");
+    let items = v.as_array().expect("an array");
+    assert_eq!(
+        items.iter().filter(|i| i["refused"] == true).count(),
+        5,
+        "{v:#}"
+    );
+    assert!(items.iter().all(|i| i["file"] == "five-errors.json"));
+}
+
+/// `--format json` carries files that cannot be read too, never `[]` with the error only on
+/// standard error.
+#[test]
+fn json_carries_unreadable_files() {
+    let o = polcheck(&[
+        "validate",
+        "--format",
+        "json",
+        "no-such-file.json",
+        "clean.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON output");
+    assert_eq!(v[0]["file"], "no-such-file.json");
+    assert_eq!(v[0]["code"], "unreadable-file");
+}
+
+#[test]
+fn policy_types_from_the_flag_and_inferred() {
+    // Inferred as a bucket policy from its `Principal`: the second statement lacks one.
+    let o = polcheck(&["validate", "bucket-policy.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        lines(&o),
+        [
+            "bucket-policy.json:7:20: warning[public-resource-policy]: `Principal` `*` without a \
+             condition on the caller lets anyone, anonymous callers included, in",
+        ]
+    );
+    assert_eq!(
+        stderr(&o).trim(),
+        "bucket-policy.json:11:5: error: a statement of a resource-based policy must name a \
+         `Principal` (at Statement[1]) [missing-principal]"
+    );
+    let identity = polcheck(&[
+        "validate",
+        "--policy-type",
+        "identity",
+        "bucket-policy.json",
+    ]);
+    assert!(stderr(&identity).contains(
+        "bucket-policy.json:7:20: error: `Principal` is not allowed in identity-based policies"
+    ));
+    let bad = polcheck(&["validate", "--policy-type", "bucket", "bucket-policy.json"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("unknown policy type `bucket`"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+/// Suppressions: `.polcheck.toml` of the current directory (by code, and by code and path)
+/// and `--allow`.
+#[test]
+fn suppressions_from_the_project_file_and_the_command_line() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_polcheck"))
+            .args(args)
+            .current_dir(fixtures().join("project"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    };
+    let o = run(&["validate", "admin/break-glass.json", "app.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        lines(&o),
+        [
+            "app.json:4:56: warning[full-admin]: the statement allows every action on every \
+             resource",
+            "app.json:5:63: warning[passrole-star]: `iam:PassRole` on `*` lets the caller pass \
+             any role, with its permissions, to a service",
+        ]
+    );
+    let quiet = run(&[
+        "validate",
+        "--allow",
+        "full-admin:app.json",
+        "--allow",
+        "passrole-star",
+        "app.json",
+    ]);
+    assert_eq!(quiet.status.code(), Some(0), "{}", stdout(&quiet));
+    // Without the project file, everything shows.
+    let all = polcheck(&["validate", "project/admin/break-glass.json"]);
+    assert_eq!(all.status.code(), Some(1));
+    assert_eq!(lines(&all).len(), 2, "{}", stdout(&all));
+}
+
+/// SARIF output validates against the SARIF 2.1.0 JSON schema (the one the npm package
+/// `@microsoft/jest-sarif` ships, checked with ajv by `scripts/sarif-check.sh`, which
+/// installs them on first use).
+#[test]
+fn sarif_passes_the_schema() {
+    let o = polcheck(&[
+        "validate",
+        "--format",
+        "sarif",
+        "five-errors.json",
+        "bucket-policy.json",
+        "names.json",
+        "no-such-file.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let log: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
+    let results = log["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(results.len() >= 10, "{log:#}");
+    let first = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(first["artifactLocation"]["uri"], "five-errors.json");
+    assert_eq!(first["region"]["startLine"], 9);
+    let dir = std::env::temp_dir().join(format!("polcheck-sarif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("validate.sarif");
+    std::fs::write(&file, &o.stdout).expect("write SARIF");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/sarif-check.sh");
+    let check = Command::new("bash")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("bash runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    assert!(
+        stdout(&check).contains("valid SARIF 2.1.0"),
+        "{}",
+        stdout(&check)
+    );
 }
 
 #[test]
@@ -164,7 +347,8 @@ fn directory_exits_2() {
 fn help_documents_the_exit_codes() {
     let o = polcheck(&["validate", "--help"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains("1 when any has one (warnings count)"));
+    assert!(stdout(&o).contains("1 when any has one"));
+    assert!(stdout(&o).contains("(warnings count)"));
 }
 
 #[test]

@@ -36,7 +36,6 @@
 
 pub mod analysis;
 pub mod arn;
-#[cfg(feature = "catalogue")]
 pub mod catalogue;
 #[cfg(feature = "catalogue")]
 pub mod cloudtrail;
@@ -45,6 +44,7 @@ pub mod condition;
 pub mod context;
 pub mod decide;
 pub mod engine;
+pub mod inputs;
 pub mod json;
 #[cfg(feature = "network")]
 pub mod network;
@@ -64,7 +64,7 @@ pub use context::{Context, ContextValue};
 pub use decide::{Decision, Outcome, PolicyKind};
 #[cfg(feature = "network")]
 pub use engine::EngineFlowError;
-pub use engine::{Engine, EngineBuilder, EngineError};
+pub use engine::{Engine, EngineBuilder, EngineError, Warning};
 #[cfg(feature = "network")]
 pub use network::{Flow, Verdict};
 pub use policy::{Policy, PolicyError};

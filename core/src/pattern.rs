@@ -20,6 +20,8 @@
 //! assert!(Glob::parse("dynamodb:?etItem").is_match("dynamodb:GetItem"));
 //! ```
 
+pub mod lang;
+
 /// One element of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {

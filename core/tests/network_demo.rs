@@ -42,7 +42,7 @@ fn demo_suite_passes() {
         let flow = Flow::from_test_json(&test["flow"]).expect("flow reads");
         let verdict = model.evaluate(&flow).expect("flow evaluates");
         let got: BTreeSet<&str> = verdict.blocked_by();
-        let mut ok = verdict.allowed == (test["expect"] == "allowed");
+        let mut ok = test["expect"] == verdict.outcome.as_str();
         if let Some(expected) = test["blockedBy"].as_array() {
             ok &= expected
                 .iter()

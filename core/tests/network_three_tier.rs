@@ -26,19 +26,18 @@ fn three_tier_suite_passes_exactly() {
         let name = test["name"].as_str().unwrap_or("?");
         let flow = Flow::from_test_json(&test["flow"]).expect("flow reads");
         let verdict = model.evaluate(&flow).expect("flow evaluates");
-        let expect_allowed = test["expect"] == "allowed";
         let got: BTreeSet<&str> = verdict.blocked_by();
-        let mut ok = verdict.allowed == expect_allowed;
+        let mut ok = test["expect"] == verdict.outcome.as_str();
         if let Some(expected) = test.get("blockedBy").and_then(|b| b.as_array()) {
             let expected: BTreeSet<&str> = expected.iter().filter_map(|v| v.as_str()).collect();
             ok &= expected == got;
         }
         if !ok {
             failures.push(format!(
-                "{name}: expected {} {:?}, got allowed={} {:?}\n{:#?}",
+                "{name}: expected {} {:?}, got {} {:?}\n{:#?}",
                 test["expect"],
                 test.get("blockedBy"),
-                verdict.allowed,
+                verdict.outcome.as_str(),
                 got,
                 verdict.blockers
             ));

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use polcheck_core::json::{self, Json, JsonPath, LineIndex};
 use polcheck_core::suite::Suite;
-use polcheck_core::validate::{validate_policy_json, validate_policy_text, Finding, Severity};
+use polcheck_core::validate::{
+    validate_json, validate_policy_json, validate_policy_text, Finding, Options, PolicyType,
+    Severity,
+};
 
 /// A policy whose only statement's members are `body` (given as whole lines); the body
 /// starts on line 4, indented by four spaces.
@@ -299,7 +302,8 @@ fn findings_serialize_as_json() {
         v,
         serde_json::json!([{"code": "unknown-action", "severity": "error",
             "path": "Statement[0].Action", "line": 5, "column": 15,
-            "message": "unknown action `s3:GetObjekt`", "suggestion": "s3:GetObject"}])
+            "message": "unknown action `s3:GetObjekt`", "suggestion": "s3:GetObject",
+            "fix": null, "refused": false}])
     );
 }
 
@@ -372,11 +376,16 @@ fn corpus_policies_are_clean() {
 
 /// Validates the policies of one `policies` object of a suite (suite-level or a test's).
 fn suite_policies(node: &Json, path: &JsonPath, lines: &LineIndex, out: &mut Vec<Finding>) {
-    let mut one = |n: &Json, p: JsonPath| {
-        out.extend(validate_policy_json(n, lines, &p).unwrap_or_else(|e| panic!("{p}: {e}")));
-    };
     for m in node.members().unwrap_or_default() {
         let p = path.key(&m.key);
+        let options = Options {
+            policy_type: m.key.parse::<PolicyType>().ok(),
+            size_limit: None,
+        };
+        let mut one = |n: &Json, p: JsonPath| {
+            validate_policy_json(n, lines, &p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            out.extend(validate_json(n, lines, &p, &options));
+        };
         match m.key.as_str() {
             "identity" => {
                 for (i, n) in m.value.as_array().unwrap_or_default().iter().enumerate() {
@@ -441,7 +450,25 @@ fn conformance_policies_are_clean() {
     let expected = [
         "not-elements.json:10:26 (policies.identity[0].Statement[0].NotAction): \
          warning[allow-notaction-star-resource]",
+        // These two test that `${...}` is literal text under `2008-10-17`.
+        "variables.json:129:15 (tests[8].policies.identity[0].Statement[0]): \
+         warning[policy-variables-without-version]",
+        "variables.json:152:15 (tests[9].policies.identity[0].Statement[0]): \
+         warning[policy-variables-without-version]",
     ];
     problems.retain(|p| !expected.iter().any(|e| p.contains(e)));
+    // The suites test what wide grants do: their security findings are true and expected.
+    problems.retain(|p| !SECURITY.iter().any(|c| p.contains(&format!("[{c}]"))));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The security codes: true findings on purpose-built test policies.
+const SECURITY: &[&str] = &[
+    "full-admin",
+    "passrole-star",
+    "privilege-escalation",
+    "allow-notaction",
+    "allow-notresource",
+    "public-resource-policy",
+    "cross-account-trust-without-external-id",
+];

@@ -558,7 +558,7 @@ fn rcps_and_owner_of_the_resource_account() {
     .unwrap();
     let rcp = w.layers_for(&req).rcp.unwrap();
     assert_eq!(rcp.len(), 2);
-    let names: Vec<&str> = rcp[1].policies().iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = rcp[1].policies().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,
         [

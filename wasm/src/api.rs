@@ -10,12 +10,14 @@
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
-use polcheck_core::decide::{aws_result, decide, Decision};
+use polcheck_core::decide::{aws_result, Decision};
+use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
 use polcheck_core::request::Request;
-use polcheck_core::suite::{Environment, PolicyInputs, Suite, SuiteError, SuiteRun, WorldSource};
+use polcheck_core::suite::{Suite, SuiteError, SuiteRun, WorldSource};
+use polcheck_core::Engine;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -213,9 +215,10 @@ pub fn evaluate(input: Value) -> Value {
         loader.errors.push(e.clone());
     }
     match req {
-        Ok(req) if loader.errors.is_empty() => {
-            decision_json(&req, &decide(&inputs.compile(), &req))
-        }
+        Ok(req) if loader.errors.is_empty() => match Engine::builder().policies(&inputs).build() {
+            Ok(engine) => decision_json(&req, &engine.authorize(&req)),
+            Err(e) => json!({ "ok": false, "errors": [unplaced("policies", e.to_string())] }),
+        },
         _ => json!({ "ok": false, "errors": loader.errors }),
     }
 }
@@ -262,18 +265,11 @@ pub fn run_suite(text: &str) -> Value {
         Ok(s) => s,
         Err(e) => return unreadable(suite_error(&e)),
     };
-    let env = match &suite.world {
-        None => Environment::empty(),
+    let built = match &suite.world {
+        None => Engine::builder().build(),
         Some(WorldSource::Inline(root)) => {
             let doc = Document::from_parts(root.clone(), suite.lines.clone());
-            match Environment::from_documents(&[("world", &doc)]) {
-                Ok(env) => env,
-                Err(e) => {
-                    return unreadable(
-                        json!({ "path": "world", "line": Value::Null, "column": Value::Null, "message": e.to_string() }),
-                    )
-                }
-            }
+            Engine::builder().world_document("world", doc).build()
         }
         Some(WorldSource::Path(p)) => {
             return unreadable(json!({
@@ -282,12 +278,20 @@ pub fn run_suite(text: &str) -> Value {
             }))
         }
     };
+    let engine = match built {
+        Ok(engine) => engine,
+        Err(e) => {
+            return unreadable(
+                json!({ "path": "world", "line": Value::Null, "column": Value::Null, "message": e.to_string() }),
+            )
+        }
+    };
     let mut tests = Vec::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     for (test, result) in suite
         .tests
         .iter()
-        .zip(SuiteRun::new(&suite, &env).run_all())
+        .zip(SuiteRun::new(&suite, &engine).run_all())
     {
         let failure = result.failure;
         if failure.is_none() {

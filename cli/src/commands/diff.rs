@@ -26,6 +26,11 @@ pub struct Args {
     /// Report access OLD had that NEW lost instead.
     #[arg(long)]
     removed: bool,
+    /// OLD and NEW are worlds (files or directories of AWS exports): report, per user and
+    /// role, the identity-based access NEW grants that OLD did not (see also
+    /// `polcheck findings --baseline` for resource and trust policies).
+    #[arg(long, conflicts_with_all = ["removed", "kind"])]
+    worlds: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -108,8 +113,70 @@ pub fn report(d: &Diff, format: Format, field: &str, what: &str) -> ExitCode {
     }
 }
 
+fn run_worlds(args: &Args) -> ExitCode {
+    let load =
+        |p: &str| crate::world::from_flags(polcheck_core::Engine::builder(), &[p.to_string()]);
+    let (old, new) = match (load(&args.old), load(&args.new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::InputError;
+        }
+    };
+    let (Some(o), Some(n)) = (old.world(), new.world()) else {
+        eprintln!("error: both worlds need an IAM export");
+        return ExitCode::InputError;
+    };
+    let diffs = match analysis::findings::diff_worlds(o, n) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::InputError;
+        }
+    };
+    let mut code = ExitCode::Success;
+    match args.format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = diffs
+                .iter()
+                .map(|p| serde_json::json!({"principal": p.principal, "diff": p.diff.to_json("newAccess")}))
+                .collect();
+            let fail = diffs.iter().any(|p| p.diff.verdict == Verdict::Fail);
+            let result = if fail {
+                "FAIL"
+            } else if diffs.is_empty() {
+                "PASS"
+            } else {
+                "UNKNOWN"
+            };
+            let v = serde_json::json!({"result": result, "principals": items});
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            if diffs.is_empty() {
+                println!("PASS: no user or role gained identity-based access");
+            }
+            for p in &diffs {
+                println!("== {}", p.principal);
+                report(&p.diff, Format::Text, "newAccess", "access gained");
+            }
+        }
+    }
+    for p in &diffs {
+        match p.diff.verdict {
+            Verdict::Fail => code = ExitCode::Negative,
+            Verdict::Unknown(_) if code == ExitCode::Success => code = ExitCode::Unknown,
+            _ => {}
+        }
+    }
+    code
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> ExitCode {
+    if args.worlds {
+        return run_worlds(&args);
+    }
     let (old, new) = match (read_policy(&args.old), read_policy(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
@@ -137,4 +204,20 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::InputError
         }
     }
+}
+
+/// Runs a diff suite (`docs/diff.md`) for `polcheck test`: one line per failing test.
+pub fn run_suite(file: &str, text: &str) -> Result<(usize, usize), String> {
+    let tests = analysis::suite::parse(text).map_err(|e| format!("{file}:{e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    for t in &tests {
+        match analysis::suite::run(t) {
+            None => passed += 1,
+            Some(why) => {
+                failed += 1;
+                println!("FAIL {file}: {}: {why}", t.name);
+            }
+        }
+    }
+    Ok((passed, failed))
 }

@@ -11,11 +11,11 @@ use polcheck_core::arn::Arn;
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
-use polcheck_core::decide::{aws_result, decide, Decision, Layers, Outcome};
+use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
+use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
 use polcheck_core::request::Request;
-use polcheck_core::suite::PolicyInputs;
-use polcheck_core::world::World;
+use polcheck_core::Engine;
 use serde_json::json;
 
 use crate::input::read_text;
@@ -40,6 +40,14 @@ pub struct Args {
     /// one JSON result per line.
     #[arg(long, value_name = "FILE.ndjson")]
     requests: Option<String>,
+    /// With `--requests`: write only each line's decision and blocking kinds
+    /// (`{"Line":N,"EvalDecision":"...","blockedBy":[...]}`), not the explanation.
+    #[arg(long, requires = "requests")]
+    outcome_only: bool,
+    /// List every statement that applied, not only the deciding Denies and the first few
+    /// Allows of each layer (slower on large policy sets).
+    #[arg(long)]
+    all_matches: bool,
     /// The service whose actions to list when no `--action` is given.
     #[arg(long)]
     service: Option<String>,
@@ -74,6 +82,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// With a world and no principal: also every principal that reaches the action through
+    /// an access path (assumed roles, passed roles, escalation), with the path.
+    #[arg(long)]
+    transitive: bool,
     #[command(flatten)]
     flow: super::flow::FlowArgs,
 }
@@ -138,9 +150,13 @@ pub fn run(args: Args) -> ExitCode {
 
 fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
     let flow = args.flow.flow()?;
-    let env = crate::world::from_flags(&args.worlds)?;
-    let network = env.network.as_ref().ok_or("the world has no network")?;
-    let verdict = network.evaluate(&flow).map_err(|e| e.to_string())?;
+    let engine = crate::world::from_flags(Engine::builder(), &args.worlds)?;
+    let network = engine.network().ok_or("the world has no network")?;
+    if super::flow::has_no_network(network) {
+        eprintln!("warning: {}", super::flow::NO_NETWORK);
+        return Ok(ExitCode::Unknown);
+    }
+    let verdict = engine.flow(&flow).map_err(|e| e.to_string())?;
     match args.format {
         Format::Json => println!(
             "{}",
@@ -152,6 +168,9 @@ fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
 }
 
 fn evaluate(args: &Args) -> Result<ExitCode, String> {
+    if args.transitive {
+        return super::paths::transitive(&args.worlds, &args.actions, &args.resource, args.format);
+    }
     let mut sources = Sources::new();
     let one = |f: &Option<String>, s: &mut Sources| f.as_ref().map(|f| load(f, s)).transpose();
     let policies: Vec<NamedPolicy> = args
@@ -168,52 +187,43 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         rcp: load_levels(&args.rcp, &mut sources)?,
     };
     let context = parse_context(&args.context)?;
+    // Which world to load is the face's choice (the demo estate when nothing is given); how
+    // the policies meet it is the engine's.
     let world_mode = !args.worlds.is_empty() || inputs.is_empty();
-    let env = if world_mode {
-        Some(crate::world::from_flags(&args.worlds)?)
+    let builder = Engine::builder().policies(&inputs);
+    let engine = if world_mode {
+        crate::world::from_flags(builder, &args.worlds)?
     } else {
-        None
-    };
-    let world = env.as_ref().and_then(|e| e.world.as_ref());
-    // Without a world the layers are the same for every request: compile them once.
-    let compiled = inputs.compile();
-    let layers_for = |req: &mut Request| -> Layers {
-        match world {
-            Some(w) => w.layers_with(req, &inputs),
-            None => compiled.clone(),
-        }
+        builder.build().map_err(|e| e.to_string())?
     };
     let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
-        if action != "*" && !action.contains(':') {
-            return Err(format!("--action `{action}`: expected `service:Action`"));
-        }
+        check_action(action)?;
         let mut req = Request::new(principal, action, &args.resource, context.clone())
             .map_err(|e| format!("--principal: {e}"))?;
         req.set_resource_account(args.resource_account.clone());
         Ok(req)
     };
     if let Some(path) = &args.requests {
-        let source = super::batch::Source {
-            world,
-            inputs: &inputs,
-            compiled: &compiled,
-        };
-        return super::batch::run(path, &source);
+        return super::batch::run(path, &engine, args.outcome_only);
     }
-    if let (Some(w), None, false) = (world, &args.principal, args.actions.is_empty()) {
-        return who_can(args, w, &request, &layers_for);
+    if let (Some(_), None, false) = (engine.world(), &args.principal, args.actions.is_empty()) {
+        return who_can(args, &engine, &context);
     }
-    if world.is_some() && args.actions.is_empty() {
-        return actions_of(args, &request, &layers_for);
+    if engine.world().is_some() && args.actions.is_empty() {
+        return actions_of(args, &engine, &request);
     }
     if args.actions.is_empty() {
         return Err("--action is required with --policy".into());
     }
     let mut results = Vec::new();
     for action in &args.actions {
-        let mut req = request(args.principal.as_deref(), action)?;
-        let layers = layers_for(&mut req);
-        results.push((action.clone(), decide(&layers, &req)));
+        let req = request(args.principal.as_deref(), action)?;
+        let detail = if args.all_matches {
+            Detail::All
+        } else {
+            Detail::Bounded
+        };
+        results.push((action.clone(), engine.authorize_with(&req, detail)));
     }
     match args.format {
         Format::Json => {
@@ -227,26 +237,31 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
     ))
 }
 
+/// An action given by flag must be `service:Action` (or `*`).
+fn check_action(action: &str) -> Result<(), String> {
+    if action != "*" && !action.contains(':') {
+        return Err(format!("--action `{action}`: expected `service:Action`"));
+    }
+    Ok(())
+}
+
 type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;
-type MakeLayers<'a> = dyn Fn(&mut Request) -> Layers + 'a;
 
 /// Who can: every principal of the world, for each action, with the decision.
-fn who_can(
-    args: &Args,
-    world: &World,
-    request: &MakeRequest,
-    layers_for: &MakeLayers,
-) -> Result<ExitCode, String> {
-    let mut rows = Vec::new();
+fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, String> {
+    let mut allowed = Vec::new();
+    let mut asked = 0;
     for action in &args.actions {
-        for principal in world.principals() {
-            let mut req = request(Some(&principal), action)?;
-            let layers = layers_for(&mut req);
-            let d = decide(&layers, &req);
-            rows.push((principal, action.clone(), d));
-        }
+        check_action(action)?;
+        asked += engine.world().map_or(0, |w| w.principals().len());
+        let found = engine.who_can_with(
+            action,
+            &args.resource,
+            context,
+            args.resource_account.as_deref(),
+        );
+        allowed.extend(found.into_iter().map(|(p, d)| (p, action.clone(), d)));
     }
-    let allowed: Vec<_> = rows.iter().filter(|(_, _, d)| d.is_allowed()).collect();
     match args.format {
         Format::Json => {
             let out: Vec<_> = allowed
@@ -273,9 +288,8 @@ fn who_can(
                 }
             }
             println!(
-                "{} of {} principal-action pairs allowed",
+                "{} of {asked} principal-action pairs allowed",
                 allowed.len(),
-                rows.len()
             );
         }
     }
@@ -287,11 +301,7 @@ fn who_can(
 }
 
 /// The actions of a service a principal may perform on the resource.
-fn actions_of(
-    args: &Args,
-    request: &MakeRequest,
-    layers_for: &MakeLayers,
-) -> Result<ExitCode, String> {
+fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<ExitCode, String> {
     let service =
         match (&args.service, Arn::parse(&args.resource)) {
             (Some(s), _) => s.clone(),
@@ -308,9 +318,8 @@ fn actions_of(
     let mut allowed = Vec::new();
     for action in svc.actions() {
         let name = format!("{}:{}", svc.prefix(), action.name());
-        let mut req = request(args.principal.as_deref(), &name)?;
-        let layers = layers_for(&mut req);
-        if decide(&layers, &req).is_allowed() {
+        let req = request(args.principal.as_deref(), &name)?;
+        if engine.check(&req).0 == Outcome::Allowed {
             allowed.push((name, action.access_level().to_string()));
         }
     }
@@ -349,6 +358,9 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
             };
             println!("  {why}: {}", kinds.join(", "));
         }
+        if let Some(rule) = &d.service_rule {
+            println!("  service rule: {rule}");
+        }
         for m in d.matched.iter().filter(|m| {
             d.outcome != Outcome::ExplicitDeny || m.effect == polcheck_core::policy::Effect::Deny
         }) {
@@ -376,6 +388,9 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
         }
         for what in &d.unknown {
             println!("  unknown: {what}");
+        }
+        if d.truncated {
+            println!("  (more allowing statements applied; --all-matches lists every one)");
         }
         if !d.missing_context.is_empty() {
             println!("  missing context keys: {}", d.missing_context.join(", "));

@@ -1,6 +1,7 @@
 //! The network half of `polcheck eval` (`--from`/`--to`) and `polcheck exposure`.
 
-use polcheck_core::network::{exposure, Flow, Verdict};
+use polcheck_core::network::{Flow, NetworkModel, Reachability, Verdict};
+use polcheck_core::Engine;
 use serde_json::json;
 
 use crate::output::{colour, paint};
@@ -63,10 +64,10 @@ impl FlowArgs {
 /// Prints a verdict as text: the answer, every blocker, then the path.
 pub fn print_verdict(flow: &FlowArgs, v: &Verdict) {
     let c = colour();
-    let answer = if v.allowed {
-        paint("ALLOWED", "32", c)
-    } else {
-        paint("DENIED", "31", c)
+    let answer = match v.outcome {
+        Reachability::Allowed => paint("ALLOWED", "32", c),
+        Reachability::Unknown => paint("UNKNOWN", "33", c),
+        _ => paint("DENIED", "31", c),
     };
     let port = flow.port.map(|p| format!(" port {p}")).unwrap_or_default();
     println!(
@@ -90,6 +91,29 @@ pub fn print_verdict(flow: &FlowArgs, v: &Verdict) {
             b.explanation
         );
     }
+    for u in &v.unknowns {
+        let rule = u
+            .rule
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
+        println!(
+            "  cannot follow {}{rule} [{} {}]: {}",
+            u.component,
+            word(&u.direction),
+            word(&u.code),
+            u.explanation
+        );
+    }
+    if !v.allowed_from.is_empty() {
+        println!(
+            "  allowed from part of the internet only: {}",
+            v.allowed_from.join("; ")
+        );
+    }
+    for n in &v.notes {
+        println!("  note: {n}");
+    }
     for h in &v.hops {
         let rule = h
             .rule
@@ -105,14 +129,23 @@ pub fn print_verdict(flow: &FlowArgs, v: &Verdict) {
     }
 }
 
-/// Exit code for a verdict.
+/// Exit code for a verdict: 0 allowed, 1 denied, 3 unknown.
 pub fn code(v: &Verdict) -> ExitCode {
-    if v.allowed {
-        ExitCode::Success
-    } else {
-        ExitCode::Negative
+    match v.outcome {
+        Reachability::Allowed => ExitCode::Success,
+        Reachability::Unknown => ExitCode::Unknown,
+        _ => ExitCode::Negative,
     }
 }
+
+/// `true` when a world holds no network data at all (no VPC, subnet or interface): a network
+/// question about it has no answer.
+pub fn has_no_network(network: &NetworkModel) -> bool {
+    network.vpcs().is_empty() && network.subnets().is_empty() && network.interfaces().is_empty()
+}
+
+/// The warning printed when a world has no network data.
+pub const NO_NETWORK: &str = "the world holds no network data (no `Vpcs`, `Subnets`, `Reservations` or `NetworkInterfaces`): nothing to check; export them with `aws ec2 describe-vpcs`, `describe-subnets`, `describe-route-tables`, `describe-network-acls`, `describe-security-groups` and `describe-instances`";
 
 #[derive(clap::Args)]
 pub struct ExposureArgs {
@@ -124,20 +157,27 @@ pub struct ExposureArgs {
     format: crate::output::Format,
 }
 
-/// `polcheck exposure`: every instance port reachable from the internet.
+/// `polcheck exposure`: every instance port reachable from the internet. Exit 0, 2 bad input,
+/// 3 when the world holds no network data.
 pub fn run_exposure(args: ExposureArgs) -> ExitCode {
-    let env = match crate::world::from_flags(&args.worlds) {
-        Ok(env) => env,
+    let engine = match crate::world::from_flags(Engine::builder(), &args.worlds) {
+        Ok(engine) => engine,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::InputError;
         }
     };
-    let Some(network) = env.network.as_ref() else {
-        eprintln!("error: the world has no network");
-        return ExitCode::InputError;
+    if engine.network().is_none_or(has_no_network) {
+        eprintln!("warning: {NO_NETWORK}");
+        return ExitCode::Unknown;
+    }
+    let found = match engine.exposure() {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::InputError;
+        }
     };
-    let found = exposure(network);
     match args.format {
         crate::output::Format::Json => println!(
             "{}",
@@ -147,15 +187,31 @@ pub fn run_exposure(args: ExposureArgs) -> ExitCode {
             for e in &found {
                 let ports: Vec<String> = e.ports.iter().map(ToString::to_string).collect();
                 let who = e.instance_id.as_deref().unwrap_or(&e.interface_id);
+                let scope = if e.unknown {
+                    "  (unknown: the path crosses a route target polcheck does not follow)"
+                        .to_string()
+                } else if e.from.is_empty() {
+                    String::new()
+                } else {
+                    format!("  from {} only", e.from.join("; "))
+                };
                 println!(
-                    "{who}  {}  {}  {} {}",
+                    "{who}  {}  {}  {} {}{scope}",
                     e.address,
                     e.subnet_id,
                     e.protocol,
                     ports.join(",")
                 );
             }
-            println!("{} exposed interface-protocol pairs", found.len());
+            let open = found
+                .iter()
+                .filter(|e| e.from.is_empty() && !e.unknown)
+                .count();
+            println!(
+                "{open} interface-protocol pairs open to every public address, {} open to part of the internet, {} unknown",
+                found.iter().filter(|e| !e.from.is_empty()).count(),
+                found.iter().filter(|e| e.unknown).count()
+            );
         }
     }
     ExitCode::Success

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use polcheck_core::json::Document;
-use polcheck_core::suite::{Environment, Suite, SuiteRun, WorldSource};
+use polcheck_core::suite::{Suite, SuiteRun, WorldSource};
+use polcheck_core::Engine;
 
 use crate::input::read_text;
 use crate::ExitCode;
@@ -40,24 +41,30 @@ pub fn run(args: Args) -> ExitCode {
 /// Runs one suite; `Err` when it cannot be read at all.
 fn run_suite(file: &str) -> Result<(usize, usize), String> {
     let text = read_text(file).map_err(|e| e.to_string())?;
+    if polcheck_core::analysis::suite::is_diff_suite(&text) {
+        return super::diff::run_suite(file, &text);
+    }
     let suite = Suite::parse(&text).map_err(|e| format!("{file}:{e}"))?;
-    let env = match &suite.world {
-        None => Environment::empty(),
+    let engine = match &suite.world {
+        None => Engine::builder().build().map_err(|e| e.to_string())?,
         Some(WorldSource::Path(p)) => {
             let dir = Path::new(file).parent().unwrap_or(Path::new("."));
             let path = dir.join(p).display().to_string();
-            crate::world::environment(&crate::world::read_files(&[path])?)?
+            crate::world::engine(Engine::builder(), &crate::world::read_files(&[path])?)?
         }
         Some(WorldSource::Inline(root)) => {
             let doc = Document::from_parts(root.clone(), suite.lines.clone());
-            Environment::from_documents(&[(file, &doc)]).map_err(|e| e.to_string())?
+            Engine::builder()
+                .world_document(file, doc)
+                .build()
+                .map_err(|e| e.to_string())?
         }
     };
     let (mut passed, mut failed) = (0, 0);
     for (test, result) in suite
         .tests
         .iter()
-        .zip(SuiteRun::new(&suite, &env).run_all())
+        .zip(SuiteRun::new(&suite, &engine).run_all())
     {
         match result.failure {
             None => passed += 1,

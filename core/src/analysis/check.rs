@@ -81,7 +81,7 @@ pub fn check_not_granted(
 /// Can the resource policy grant access to the public? FAIL lists the public access, with
 /// witnesses (an anonymous caller, or a caller of an account the policy does not name).
 pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, AnalysisError> {
-    let nothing = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"Null":{"polcheck:never":"false"}}}}"#;
+    let nothing = r#"{"Version":"2012-10-17","Statement":[]}"#;
     let restriction = Restriction {
         principals: Some(Box::new(|p: &Option<String>, fresh: &str| match p {
             None => true,
@@ -91,6 +91,8 @@ pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, An
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
+        owner: None,
+        resource: None,
     };
     compare(nothing, policy, kind, &restriction, "NEW")
 }

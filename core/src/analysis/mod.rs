@@ -36,13 +36,17 @@
 
 mod check;
 mod diff;
+pub mod findings;
 pub mod lang;
 mod partition;
+pub mod suite;
+mod to_json;
 pub mod values;
 mod witness;
 
 pub use check::{check_no_public_access, check_not_granted};
 pub use diff::{diff, removed, Diff, Region, Verdict, MAX_REGIONS};
+pub use to_json::policy_text;
 pub use witness::{reference_inputs, Witness};
 
 use crate::policy::PolicyError;

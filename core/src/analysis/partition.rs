@@ -87,6 +87,10 @@ pub(crate) struct Restriction {
     pub principals: Option<PrincipalFilter>,
     /// Keys whose values are limited to "absent" and the given outsider value.
     pub outsider_values: HashMap<String, String>,
+    /// The resource's account, when it is known (a world's resource).
+    pub owner: Option<String>,
+    /// The resource itself, when it is known: the witness for resources no pattern names.
+    pub resource: Option<String>,
 }
 
 fn bit(bits: &[u64], i: usize) -> bool {
@@ -223,8 +227,12 @@ impl<'a> Partition<'a> {
     ) -> Result<Partition<'a>, Unknown> {
         let mut taken = BTreeSet::new();
         mentioned_accounts(&[old, new], &mut taken);
-        let owner = unused_account(&taken, 0);
-        let fresh = unused_account(&taken, 1);
+        let owner = match &restriction.owner {
+            Some(o) => o.clone(),
+            None => unused_account(&taken, 0),
+        };
+        taken.insert(owner.clone());
+        let fresh = unused_account(&taken, 0);
 
         let mut action_langs: Vec<(String, Lang)> = Vec::new();
         let mut resource_langs: Vec<(String, Lang)> = Vec::new();
@@ -300,14 +308,15 @@ impl<'a> Partition<'a> {
         let mut resource_atoms =
             atoms(&langs, STATE_LIMIT).map_err(|_| too_complex("the resources"))?;
         // A nicer name for the class of resources no pattern names.
-        let defaults = match kind {
+        let mut defaults: Vec<String> = restriction.resource.iter().cloned().collect();
+        defaults.extend(match kind {
             PolicyType::Trust => vec![format!("arn:aws:iam::{owner}:role/polcheck-witness")],
             _ => vec![
                 "arn:aws:s3:::polcheck-witness".to_string(),
                 format!("arn:aws:sqs:us-east-1:{owner}:polcheck-witness"),
                 "*".to_string(),
             ],
-        };
+        });
         for atom in resource_atoms.iter_mut() {
             if !atom.witness.is_empty() {
                 continue;

@@ -209,3 +209,61 @@ fn not_granted_and_public() {
         Verdict::Fail
     );
 }
+
+#[test]
+fn world_findings_and_world_diff() {
+    use crate::world::World;
+    use findings::{findings, findings_against, TrustZone};
+    let world = |bucket_policy: &str| {
+        let text = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "ci", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/ci",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::444455556666:root"}}, "Action": "sts:AssumeRole"}},
+                {{"Effect": "Allow", "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole",
+                  "Condition": {{"StringEquals": {{"aws:SourceAccount": "111122223333"}}}}}}]}},
+              "RolePolicyList": [], "AttachedManagedPolicies": []}}],
+              "ResourcePolicies": [{{"ResourceArn": "arn:aws:s3:::data", "Account": "111122223333", "Policy": {bucket_policy}}}]}}"#
+        );
+        World::load(&[("w.json".to_string(), text)]).unwrap().0
+    };
+    let private = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ci"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}}"#;
+    let public = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}}"#;
+    let before = world(private);
+    let f = findings(&before, TrustZone::Account).unwrap();
+    // The trust policy lets account 444455556666 in; the service is bound to the account.
+    assert_eq!(f.findings.len(), 1, "{f:?}");
+    assert_eq!(f.findings[0].resource, "arn:aws:iam::111122223333:role/ci");
+    assert!(f.findings[0]
+        .regions
+        .iter()
+        .all(|r| r.principals.iter().all(|p| p.contains("444455556666"))));
+    let after = world(public);
+    let d = findings_against(Some(&before), &after, TrustZone::Account).unwrap();
+    assert_eq!(d.findings.len(), 1);
+    assert_eq!(d.findings[0].resource, "arn:aws:s3:::data");
+    assert!(d.findings[0]
+        .regions
+        .iter()
+        .any(|r| r.witness.principal.is_none()));
+}
+
+#[test]
+fn two_worlds_identity_diff() {
+    use crate::world::World;
+    let world = |action: &str| {
+        let text = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "app", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/app",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": []}},
+              "RolePolicyList": [{{"PolicyName": "p", "PolicyDocument": {{"Version": "2012-10-17",
+                "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}}}}}],
+              "AttachedManagedPolicies": []}}]}}"#
+        );
+        World::load(&[("w.json".to_string(), text)]).unwrap().0
+    };
+    let (a, b) = (world("s3:GetObject"), world("s3:*"));
+    assert!(findings::diff_worlds(&a, &a).unwrap().is_empty());
+    let d = findings::diff_worlds(&a, &b).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].diff.verdict, Verdict::Fail);
+    assert!(findings::diff_worlds(&b, &a).unwrap().is_empty());
+}

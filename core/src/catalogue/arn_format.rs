@@ -21,21 +21,80 @@
 use std::collections::HashMap;
 
 use super::template::{tokenize, Token};
+use crate::pattern::lang::{Class, Item, Lang};
 
 /// One ARN format, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ArnFormat {
     text: String,
     tokens: Vec<Token>,
+    /// The ARNs of this format as a language (see [`ArnFormat::language`]).
+    lang: Lang,
+    /// When another format of the service continues this one at a `:` (a log group's log
+    /// streams, a function's aliases and versions): this format's ARNs followed by `:` and
+    /// anything (see [`ArnFormat::with_children`]).
+    children: Option<Lang>,
 }
 
 impl ArnFormat {
     /// Parses a format string from the catalogue.
     pub(crate) fn new(text: &str) -> ArnFormat {
+        let tokens = tokenize(text, true);
+        let lang = language(&tokens, &[]);
         ArnFormat {
             text: text.to_string(),
-            tokens: tokenize(text, true),
+            tokens,
+            lang,
+            children: None,
         }
+    }
+
+    /// Recomputes the language of every format of one service, now that each can see the
+    /// others (see [`ArnFormat::language`]).
+    pub(crate) fn refine_service(formats: &mut [&mut ArnFormat]) {
+        let all: Vec<Vec<Token>> = formats.iter().map(|f| f.tokens.clone()).collect();
+        for f in formats.iter_mut() {
+            f.lang = language(&f.tokens, &all);
+            let n = f.tokens.len();
+            let continued = all.iter().any(|o| {
+                o.get(..n) == Some(f.tokens.as_slice())
+                    && matches!(o.get(n), Some(Token::Lit(l)) if l.starts_with(':'))
+            });
+            f.children = continued.then(|| {
+                let mut l = f.lang.clone();
+                l.literal(":");
+                l.push(Item::many(Class::Any));
+                l
+            });
+        }
+    }
+
+    /// The ARNs IAM checks against this type: the format's own, and, when another format
+    /// of the service continues it at a `:`, those of its children too. The Service
+    /// Authorization Reference lists `logs:PutLogEvents` on `log-group` and
+    /// `lambda:InvokeFunction` on `function`, while AWS evaluates them on the log stream's
+    /// ARN (`log-group:NAME:log-stream:STREAM`) and the qualified function ARN
+    /// (`function:NAME:ALIAS`), as AWS's own policies write them.
+    pub(crate) fn with_children(&self) -> &Lang {
+        self.children.as_ref().unwrap_or(&self.lang)
+    }
+
+    /// The ARNs of this format as a language, for deciding exactly whether a policy's
+    /// resource pattern can name one ([`Lang::intersects`]). Literals are themselves; a
+    /// placeholder is one or more characters, with these limits:
+    ///
+    /// * `${Region}` and `${Account}` may be empty: AWS's own resources have ARNs without
+    ///   them (`arn:aws:ssm:us-east-1::document/AWS-RunShellScript`);
+    /// * a placeholder takes no `:`, except the last one of the format;
+    /// * it takes no `/` when the literal after it starts with `/`;
+    /// * the last one takes no `/` (or `:`) when another format of the service continues
+    ///   this one with a literal starting with `/` (or `:`): `${BucketName}` takes no `/`
+    ///   because `${BucketName}/${ObjectName}` is the object, `function:${FunctionName}`
+    ///   takes no `:` because `…:${Alias}` is the alias;
+    /// * a `*` written in a format takes any run.
+    #[cfg(test)]
+    pub(crate) fn language(&self) -> &Lang {
+        &self.lang
     }
 
     /// The format as written in the catalogue.
@@ -92,6 +151,45 @@ impl ArnFormat {
         }
         Some(out)
     }
+}
+
+/// The language of `tokens`, knowing the token lists of the service's other formats.
+fn language(tokens: &[Token], service: &[Vec<Token>]) -> Lang {
+    let mut lang = Lang::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            Token::Lit(l) => lang.literal(l),
+            Token::Star => lang.push(Item::many(Class::Any)),
+            Token::Var(name) => {
+                let last = i + 1 == tokens.len();
+                let next_starts =
+                    |c: char| matches!(tokens.get(i + 1), Some(Token::Lit(l)) if l.starts_with(c));
+                let continued = |c: char| {
+                    last && service.iter().any(|other| {
+                        other.get(..=i) == Some(tokens)
+                            && matches!(other.get(i + 1), Some(Token::Lit(l)) if l.starts_with(c))
+                    })
+                };
+                let mut out = Vec::new();
+                if !last || continued(':') {
+                    out.push(':');
+                }
+                if next_starts('/') || continued('/') {
+                    out.push('/');
+                }
+                let class = if out.is_empty() {
+                    Class::Any
+                } else {
+                    Class::NoneOf(out)
+                };
+                if !(name.eq_ignore_ascii_case("Region") || name.eq_ignore_ascii_case("Account")) {
+                    lang.push(Item::once(class.clone()));
+                }
+                lang.push(Item::many(class));
+            }
+        }
+    }
+    lang
 }
 
 /// Backtracking matcher with a memo of failed (token, position) pairs, so a hostile ARN costs
@@ -265,6 +363,73 @@ mod tests {
             Some("arn:aws:dynamodb:us-east-1:123456789012:table/Orders")
         );
         assert_eq!(table.render(&HashMap::new()), None);
+    }
+
+    /// The languages of a service's formats, refined as the catalogue loads them.
+    fn service(formats: &[&str]) -> Vec<ArnFormat> {
+        let mut fs: Vec<ArnFormat> = formats.iter().map(|f| ArnFormat::new(f)).collect();
+        ArnFormat::refine_service(&mut fs.iter_mut().collect::<Vec<_>>());
+        fs
+    }
+
+    fn meets(f: &ArnFormat, pattern: &str) -> bool {
+        f.language().intersects(&Lang::glob(pattern))
+    }
+
+    #[test]
+    fn languages_of_formats() {
+        let s3 = service(&[
+            "arn:${Partition}:s3:::${BucketName}",
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+        ]);
+        let (bucket, object) = (&s3[0], &s3[1]);
+        // `s3:ListBucket` on `arn:aws:s3:::b/*` names objects only.
+        assert!(!meets(bucket, "arn:aws:s3:::b/*"));
+        assert!(meets(object, "arn:aws:s3:::b/*"));
+        assert!(meets(bucket, "arn:aws:s3:::b*"));
+        assert!(meets(object, "arn:aws:s3:::*"));
+        // A `*` in the last part covers `/` and `:` of the format's literals.
+        let logs = service(&[
+            "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
+            "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}",
+        ]);
+        assert!(meets(&logs[0], "arn:aws:logs:*:*:*"));
+        assert!(meets(&logs[1], "arn:aws:logs:*:*:*"));
+        assert!(meets(&logs[0], "arn:aws:logs:*:*:log-group:/aws/lambda/*"));
+        assert!(!meets(
+            &logs[0],
+            "arn:aws:logs:*:*:log-group:/aws/x:log-stream:*"
+        ));
+        let children = |f: &ArnFormat, p: &str| f.with_children().intersects(&Lang::glob(p));
+        assert!(children(
+            &logs[0],
+            "arn:aws:logs:*:*:log-group:/aws/x:log-stream:*"
+        ));
+        assert!(children(&logs[0], "arn:aws:logs:*:*:log-group:/aws/x"));
+        // AWS-owned documents have no account.
+        let ssm = service(&["arn:${Partition}:ssm:${Region}:${Account}:document/${DocumentName}"]);
+        assert!(meets(&ssm[0], "arn:aws:ssm:*::document/AWS-*"));
+        assert!(!meets(&ssm[0], "arn:aws:ssm:us-east-1::parameter/x"));
+        // The last placeholder takes `:` unless another format continues at a `:`.
+        let lambda = service(&[
+            "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}",
+            "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Alias}",
+        ]);
+        assert!(!meets(&lambda[0], "arn:aws:lambda:*:*:function:f:prod"));
+        assert!(meets(&lambda[1], "arn:aws:lambda:*:*:function:f:prod"));
+        assert!(lambda[0]
+            .with_children()
+            .intersects(&Lang::glob("arn:aws:lambda:*:*:function:*:SSM*")));
+        // `/` children are not taken: the bucket is not its objects.
+        assert_eq!(s3[0].with_children(), s3[0].language());
+        let rds = service(&[
+            "arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:${ClusterSnapshotName}",
+        ]);
+        assert!(meets(
+            &rds[0],
+            "arn:aws:rds:*:*:cluster-snapshot:awsbackup:*"
+        ));
+        assert!(!meets(&rds[0], "arn:aws:rds:us-east-1:1:cluster-snapshot:"));
     }
 
     #[test]

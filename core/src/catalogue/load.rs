@@ -133,6 +133,12 @@ fn service(raw: RawService, keys: &[ConditionKey]) -> Result<Service, CatalogueE
                 .collect::<Result<_, _>>()?,
         });
     }
+    ArnFormat::refine_service(
+        &mut resource_types
+            .iter_mut()
+            .flat_map(|t| t.arn_formats.iter_mut())
+            .collect::<Vec<_>>(),
+    );
     let n_types = resource_types.len();
     let local_type = |i: usize| {
         if i < n_types {

@@ -15,7 +15,7 @@
 //! # Ok::<(), polcheck_core::catalogue::CatalogueError>(())
 //! ```
 
-mod arn_format;
+pub(crate) mod arn_format;
 mod conditions;
 mod error;
 mod load;
@@ -37,7 +37,12 @@ pub use model::{
 };
 
 /// The generated catalogue (see `corpus/catalogue/README.md` for the format).
+#[cfg(feature = "catalogue")]
 pub(crate) const CATALOGUE_JSON: &str = include_str!("../../data/catalogue.json");
+/// The resource types of the services [`owner::OWNER_RULES`] names, in the same format
+/// (12 KB, always embedded: which policy governs an ARN decides requests, so it must not
+/// depend on a Cargo feature). A test checks it against `catalogue.json`.
+pub(crate) const OWNERS_JSON: &str = include_str!("../../data/owners.json");
 /// AWS's global condition keys with their types.
 pub(crate) const GLOBAL_KEYS_JSON: &str = include_str!("../../data/global-condition-keys.json");
 
@@ -56,10 +61,22 @@ impl Catalogue {
     ///
     /// Fails only if the embedded files are broken, which a unit test rules out for the
     /// committed ones.
+    #[cfg(feature = "catalogue")]
     pub fn get() -> Result<&'static Catalogue, CatalogueError> {
         static CATALOGUE: OnceLock<Result<Catalogue, CatalogueError>> = OnceLock::new();
         CATALOGUE
             .get_or_init(|| load::parse(CATALOGUE_JSON, GLOBAL_KEYS_JSON))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The part of the catalogue that says which resource's policy governs an ARN
+    /// ([`Catalogue::resource_policy_owner`]): the resource types of S3, DynamoDB, Lambda,
+    /// API Gateway and `execute-api`, without actions. Embedded whatever the features.
+    pub fn owners() -> Result<&'static Catalogue, CatalogueError> {
+        static OWNERS: OnceLock<Result<Catalogue, CatalogueError>> = OnceLock::new();
+        OWNERS
+            .get_or_init(|| load::parse(OWNERS_JSON, GLOBAL_KEYS_JSON))
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -118,9 +118,45 @@ fn renamed(mut caps: HashMap<String, String>, renames: &[(&str, &str)]) -> HashM
     caps
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "catalogue"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_always_embedded_owner_data_is_the_catalogue_s(
+    ) -> Result<(), crate::catalogue::CatalogueError> {
+        let (full, owners) = (Catalogue::get()?, Catalogue::owners()?);
+        for rule in OWNER_RULES {
+            for svc in [rule.child.0, rule.parent.0] {
+                let (a, b) = (full.service(svc).unwrap(), owners.service(svc).unwrap());
+                let types = |s: &crate::catalogue::Service| {
+                    s.resource_types
+                        .iter()
+                        .map(|t| (t.name.clone(), format!("{:?}", t.arn_formats)))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    types(a),
+                    types(b),
+                    "{svc}: regenerate core/data/owners.json"
+                );
+            }
+        }
+        for arn in [
+            "arn:aws:dynamodb:us-east-1:111122223333:table/orders/index/by-date",
+            "arn:aws:s3:::photos/2024/cat.jpg",
+            "arn:aws:lambda:us-east-1:111122223333:function:api:live",
+            "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/pets",
+            "arn:aws:sqs:us-east-1:111122223333:jobs",
+        ] {
+            assert_eq!(
+                full.resource_policy_owner(arn),
+                owners.resource_policy_owner(arn),
+                "{arn}"
+            );
+        }
+        Ok(())
+    }
 
     #[test]
     fn every_rule_names_catalogue_types() -> Result<(), crate::catalogue::CatalogueError> {

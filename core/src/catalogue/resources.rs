@@ -116,7 +116,7 @@ impl Catalogue {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "catalogue"))]
 mod tests {
     use super::arn_service;
 

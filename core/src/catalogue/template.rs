@@ -65,14 +65,23 @@ pub(crate) struct KeyTemplate {
 
 impl KeyTemplate {
     /// Builds the template of a declared key name.
+    /// Besides the braces, a name ending in `/tag-key` is a template: the catalogue writes
+    /// `secretsmanager:ResourceTag/tag-key` and `ssm:resourceTag/tag-key` for the tag keys
+    /// that other services write `${TagKey}`.
     pub(crate) fn new(name: &str) -> KeyTemplate {
-        let tokens = tokenize(name, false)
+        let mut tokens: Vec<Token> = tokenize(name, false)
             .into_iter()
             .map(|t| match t {
                 Token::Lit(s) => Token::Lit(s.to_ascii_lowercase()),
                 other => other,
             })
             .collect();
+        if let Some(Token::Lit(last)) = tokens.last_mut() {
+            if let Some(head) = last.strip_suffix("/tag-key") {
+                *last = format!("{head}/");
+                tokens.push(Token::Var("tag-key".into()));
+            }
+        }
         KeyTemplate { tokens }
     }
 
@@ -146,5 +155,10 @@ mod tests {
         assert!(mid.matches("codebuild:secondarySources/src1.location"));
         assert!(!mid.matches("codebuild:secondarySources/src1.type"));
         assert!(!KeyTemplate::new("aws:SourceIp").is_templated());
+        let sm = KeyTemplate::new("secretsmanager:ResourceTag/tag-key");
+        assert!(sm.is_templated());
+        assert!(sm.matches("secretsmanager:ResourceTag/aws:secretsmanager:owningService"));
+        assert!(KeyTemplate::new("ssm:resourceTag/tag-key").matches("ssm:ResourceTag/Team"));
+        assert!(!sm.matches("secretsmanager:ResourceTag/"));
     }
 }

@@ -276,13 +276,14 @@ mod tests {
 
     fn candidates(s: &PolicySet, action: &str) -> Vec<usize> {
         let mut v = Vec::new();
-        let probe = s.index.probe("*");
-        let _ = s
-            .index
-            .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
-                v.push(i);
-                ControlFlow::Continue(())
-            });
+        let probe = s.single_index().unwrap().probe("*");
+        let _ =
+            s.single_index()
+                .unwrap()
+                .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
+                    v.push(i);
+                    ControlFlow::Continue(())
+                });
         v
     }
 
@@ -296,18 +297,19 @@ mod tests {
         assert_eq!(candidates(&s, "s3:getobject"), vec![0, 2]);
         assert_eq!(candidates(&s, "ec2:describeinstances"), vec![1, 2]);
         assert_eq!(candidates(&s, "sns:publish"), vec![2]);
-        assert_eq!(s.index.unindexed(), 1);
+        assert_eq!(s.single_index().unwrap().unindexed(), 1);
     }
 
     fn resource_candidates(s: &PolicySet, action: &str, resource: &str) -> Vec<usize> {
         let mut v = Vec::new();
-        let probe = s.index.probe(resource);
-        let _ = s
-            .index
-            .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
-                v.push(i);
-                ControlFlow::Continue(())
-            });
+        let probe = s.single_index().unwrap().probe(resource);
+        let _ =
+            s.single_index()
+                .unwrap()
+                .for_each_candidate(action, &probe, Effect::Allow, |i, _| {
+                    v.push(i);
+                    ControlFlow::Continue(())
+                });
         v.sort();
         v
     }

@@ -103,95 +103,113 @@ impl LayerMatches {
 }
 
 /// Compiled policies of one layer, with the action index.
+///
+/// A set is one or more compiled parts side by side ([`PolicySet::concat`]): a world's
+/// policies for a caller and the extra policies given beside the world are each compiled
+/// once, and a request's layer is the two parts together, without compiling anything again.
+/// Statement numbers run through the parts in order.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
     // Shared so that a cached set is cloned cheaply (the world hands out clones per request).
-    policies: Arc<[NamedPolicy]>,
-    statements: Arc<[CompiledStatement]>,
-    index: Arc<ActionIndex>,
+    parts: Arc<[Placed]>,
+}
+
+/// A part and the number its first statement has in the set.
+#[derive(Debug, Clone)]
+struct Placed {
+    offset: usize,
+    part: Arc<Part>,
+}
+
+/// One compiled group of policies with its own index.
+#[derive(Debug)]
+struct Part {
+    policies: Vec<NamedPolicy>,
+    statements: Vec<CompiledStatement>,
+    index: ActionIndex,
 }
 
 impl PolicySet {
     /// Compiles policies into an indexed set.
     pub fn compile(policies: Vec<NamedPolicy>) -> PolicySet {
-        let mut statements = Vec::new();
-        for (pi, np) in policies.iter().enumerate() {
-            let vars = np.policy.version.has_variables();
-            for (si, s) in np.policy.statements.iter().enumerate() {
-                statements.push(CompiledStatement {
-                    policy: pi,
-                    statement: si,
-                    effect: s.effect,
-                    action_negated: s.action.negated,
-                    action_text: s
-                        .action
-                        .patterns
-                        .iter()
-                        .map(|a| a.to_ascii_lowercase())
-                        .collect(),
-                    actions: s
-                        .action
-                        .patterns
-                        .iter()
-                        .map(|a| Glob::parse(&a.to_ascii_lowercase()))
-                        .collect(),
-                    resource: s.resource.as_ref().map(|r| {
-                        (
-                            r.negated,
-                            r.patterns
-                                .iter()
-                                .map(|p| ArnPattern::parse(p, vars))
-                                .collect(),
-                        )
-                    }),
-                    principal: s.principal.clone(),
-                    conditions: s
-                        .conditions
-                        .iter()
-                        .map(|c| CompiledCondition::compile(c, np.policy.version))
-                        .collect(),
-                });
-            }
+        let part = compile_part(policies);
+        if part.statements.is_empty() && part.policies.is_empty() {
+            return PolicySet::default();
         }
-        let index = ActionIndex::build(&statements);
         PolicySet {
-            policies: policies.into(),
-            statements: statements.into(),
-            index: Arc::new(index),
+            parts: Arc::from([Placed {
+                offset: 0,
+                part: Arc::new(part),
+            }]),
+        }
+    }
+
+    /// The sets side by side, in order, sharing their compiled parts: nothing is compiled.
+    pub fn concat(sets: &[&PolicySet]) -> PolicySet {
+        let mut parts: Vec<Placed> = Vec::new();
+        let mut offset = 0;
+        for placed in sets.iter().flat_map(|s| s.parts.iter()) {
+            parts.push(Placed {
+                offset,
+                part: Arc::clone(&placed.part),
+            });
+            offset += placed.part.statements.len();
+        }
+        PolicySet {
+            parts: parts.into(),
         }
     }
 
     /// The policies, in the order given.
-    pub fn policies(&self) -> &[NamedPolicy] {
-        &self.policies
+    pub fn policies(&self) -> impl Iterator<Item = &NamedPolicy> {
+        self.parts.iter().flat_map(|p| p.part.policies.iter())
     }
 
-    /// The compiled statements.
-    pub fn statements(&self) -> &[CompiledStatement] {
-        &self.statements
+    /// The index of a set of one part (for the index's own tests).
+    #[cfg(test)]
+    pub(crate) fn single_index(&self) -> Option<&ActionIndex> {
+        match &*self.parts {
+            [one] => Some(&one.part.index),
+            _ => None,
+        }
+    }
+
+    /// A compiled statement by its number in the set.
+    pub fn statement(&self, i: usize) -> Option<&CompiledStatement> {
+        let (part, local) = self.locate(i)?;
+        part.statements.get(local)
+    }
+
+    fn locate(&self, i: usize) -> Option<(&Part, usize)> {
+        self.parts.iter().find_map(|p| {
+            let local = i.checked_sub(p.offset)?;
+            (local < p.part.statements.len()).then_some((p.part.as_ref(), local))
+        })
     }
 
     /// Number of statements.
     pub fn len(&self) -> usize {
-        self.statements.len()
+        self.parts.iter().map(|p| p.part.statements.len()).sum()
     }
 
     /// `true` when the set holds no statement.
     pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
+        self.len() == 0
     }
 
     /// A compiled statement in one line, as its policy writes it (see `Statement`'s `Display`).
     pub fn statement_text(&self, i: usize) -> Option<String> {
-        let cs = self.statements.get(i)?;
-        let np = self.policies.get(cs.policy)?;
+        let (part, local) = self.locate(i)?;
+        let cs = part.statements.get(local)?;
+        let np = part.policies.get(cs.policy)?;
         Some(np.policy.statements.get(cs.statement)?.to_string())
     }
 
     /// Sid, start and end of a compiled statement, for explanations.
     pub fn statement_source(&self, i: usize) -> Option<(&str, Option<&str>, Position, Position)> {
-        let cs = self.statements.get(i)?;
-        let np = self.policies.get(cs.policy)?;
+        let (part, local) = self.locate(i)?;
+        let cs = part.statements.get(local)?;
+        let np = part.policies.get(cs.policy)?;
         let s = np.policy.statements.get(cs.statement)?;
         Some((np.name.as_str(), s.sid.as_deref(), s.start, s.end))
     }
@@ -206,29 +224,58 @@ impl PolicySet {
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> LayerMatches {
-        let probe = self.index.probe(resource);
-        let mut out = LayerMatches::default();
-        for (effect, list) in [
-            (Effect::Deny, &mut out.denies),
-            (Effect::Allow, &mut out.allows),
-        ] {
-            let _ = self
+        LayerMatches {
+            denies: self.matching(action, resource, principal, ctx, Effect::Deny, usize::MAX),
+            allows: self.matching(action, resource, principal, ctx, Effect::Allow, usize::MAX),
+        }
+    }
+
+    /// The statements of one effect that apply to a request, in statement order, at most
+    /// `limit` of them (the first found in each part; the search stops there).
+    pub fn matching(
+        &self,
+        action: &str,
+        resource: &str,
+        principal: Option<&Principal>,
+        ctx: &Context,
+        effect: Effect,
+        limit: usize,
+    ) -> Vec<StatementMatch> {
+        let mut list = Vec::new();
+        for Placed { offset, part } in self.parts.iter() {
+            if list.len() >= limit {
+                break;
+            }
+            let probe = part.index.probe(resource);
+            let from = list.len();
+            let _ = part
                 .index
                 .for_each_candidate(action, &probe, effect, |i, known| {
-                    let applies =
-                        |s: &CompiledStatement| s.applies(action, known, resource, principal, ctx);
-                    if let Some(pm) = self.statements.get(i).and_then(applies) {
+                    let bounded = limit != usize::MAX;
+                    let seen = |l: &[StatementMatch]| {
+                        l.get(from..)
+                            .is_some_and(|l| l.iter().any(|m| m.statement == offset + i))
+                    };
+                    if bounded && seen(&list) {
+                        return ControlFlow::Continue(());
+                    }
+                    if let Some(pm) = part.applies(i, known, action, resource, principal, ctx) {
                         list.push(StatementMatch {
-                            statement: i,
+                            statement: offset + i,
                             principal: pm,
                         });
+                        if list.len() >= limit {
+                            return ControlFlow::Break(());
+                        }
                     }
                     ControlFlow::Continue(())
                 });
-            list.sort_by_key(|m| m.statement);
+            if let Some(mine) = list.get_mut(from..) {
+                mine.sort_by_key(|m| m.statement);
+            }
             list.dedup();
         }
-        out
+        list
     }
 
     /// What [`PolicySet::evaluate`] would tell the decision flow, computed with early exits:
@@ -242,39 +289,42 @@ impl PolicySet {
         principal: Option<&Principal>,
         ctx: &Context,
     ) -> LayerSummary {
-        let probe = self.index.probe(resource);
-        let applies = |i: usize, known: bool| {
-            self.statements
-                .get(i)
-                .and_then(|s| s.applies(action, known, resource, principal, ctx))
-        };
         let mut out = LayerSummary::default();
-        let denied = self
-            .index
-            .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
-                match applies(i, known) {
-                    Some(_) => ControlFlow::Break(()),
-                    None => ControlFlow::Continue(()),
-                }
-            });
-        if denied.is_break() {
-            out.denied = true;
-            return out;
+        for Placed { part, .. } in self.parts.iter() {
+            let probe = part.index.probe(resource);
+            let denied = part
+                .index
+                .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
+                    match part.applies(i, known, action, resource, principal, ctx) {
+                        Some(_) => ControlFlow::Break(()),
+                        None => ControlFlow::Continue(()),
+                    }
+                });
+            if denied.is_break() {
+                out.denied = true;
+                return out;
+            }
         }
-        let _ = self
-            .index
-            .for_each_candidate(action, &probe, Effect::Allow, |i, known| {
-                let Some(pm) = applies(i, known) else {
-                    return ControlFlow::Continue(());
-                };
-                out.allowed = true;
-                out.grant = out.grant.max(pm);
-                if principal.is_none() || pm == Some(PrincipalMatch::Caller) {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            });
+        for Placed { part, .. } in self.parts.iter() {
+            let probe = part.index.probe(resource);
+            let done = part
+                .index
+                .for_each_candidate(action, &probe, Effect::Allow, |i, known| {
+                    let Some(pm) = part.applies(i, known, action, resource, principal, ctx) else {
+                        return ControlFlow::Continue(());
+                    };
+                    out.allowed = true;
+                    out.grant = out.grant.max(pm);
+                    if principal.is_none() || pm == Some(PrincipalMatch::Caller) {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                });
+            if done.is_break() {
+                break;
+            }
+        }
         out
     }
 
@@ -287,62 +337,145 @@ impl PolicySet {
         resource: &str,
         ctx: &Context,
     ) -> Vec<StatementMatch> {
-        let probe = self.index.probe(resource);
         let mut out = Vec::new();
-        let _ = self
-            .index
-            .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
-                let Some(s) = self.statements.get(i) else {
-                    return ControlFlow::Continue(());
-                };
-                let negated = s.principal.as_ref().is_some_and(|c| c.negated);
-                if negated
-                    && (known || s.action_matches(action))
-                    && s.resource_matches(resource, ctx)
-                    && s.conditions.iter().all(|c| c.evaluate(ctx))
-                {
-                    out.push(StatementMatch {
-                        statement: i,
-                        principal: Some(PrincipalMatch::Caller),
-                    });
-                }
-                ControlFlow::Continue(())
-            });
+        for Placed { offset, part } in self.parts.iter() {
+            let probe = part.index.probe(resource);
+            let _ = part
+                .index
+                .for_each_candidate(action, &probe, Effect::Deny, |i, known| {
+                    let Some(s) = part.statements.get(i) else {
+                        return ControlFlow::Continue(());
+                    };
+                    let negated = s.principal.as_ref().is_some_and(|c| c.negated);
+                    if negated
+                        && (known || s.action_matches(action))
+                        && s.resource_matches(resource, ctx)
+                        && s.conditions.iter().all(|c| c.evaluate(ctx))
+                    {
+                        out.push(StatementMatch {
+                            statement: offset + i,
+                            principal: Some(PrincipalMatch::Caller),
+                        });
+                    }
+                    ControlFlow::Continue(())
+                });
+        }
         out.sort_by_key(|m| m.statement);
         out.dedup();
         out
     }
 
     /// Condition keys that statements matching the action and resource read but `ctx` lacks
-    /// (AWS's `MissingContextValues`), sorted.
-    pub fn missing_keys(&self, action: &str, resource: &str, ctx: &Context) -> Vec<String> {
-        let probe = self.index.probe(resource);
+    /// (AWS's `MissingContextValues`), sorted; looking at no more than `budget` candidate
+    /// statements of each effect (`usize::MAX` for all).
+    pub fn missing_keys(
+        &self,
+        action: &str,
+        resource: &str,
+        ctx: &Context,
+        budget: usize,
+    ) -> Vec<String> {
         let mut keys = Vec::new();
         for effect in [Effect::Deny, Effect::Allow] {
-            let _ = self
-                .index
-                .for_each_candidate(action, &probe, effect, |i, _| {
-                    let Some(s) = self.statements.get(i) else {
-                        return ControlFlow::Continue(());
-                    };
-                    if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
-                        return ControlFlow::Continue(());
-                    }
-                    for c in &s.conditions {
-                        let own = std::iter::once((c.key(), c.key_as_written()));
-                        for (k, shown) in own.chain(c.variable_keys().into_iter().map(|k| (k, k))) {
-                            if ctx.get_lower(k).is_none()
-                                && !keys.iter().any(|x: &String| x.eq_ignore_ascii_case(k))
+            let mut left = budget;
+            for Placed { part, .. } in self.parts.iter() {
+                let probe = part.index.probe(resource);
+                let _ = part
+                    .index
+                    .for_each_candidate(action, &probe, effect, |i, _| {
+                        let Some(l) = left.checked_sub(1) else {
+                            return ControlFlow::Break(());
+                        };
+                        left = l;
+                        let Some(s) = part.statements.get(i) else {
+                            return ControlFlow::Continue(());
+                        };
+                        if !s.action_matches(action) || !s.resource_matches(resource, ctx) {
+                            return ControlFlow::Continue(());
+                        }
+                        for c in &s.conditions {
+                            let own = std::iter::once((c.key(), c.key_as_written()));
+                            for (k, shown) in
+                                own.chain(c.variable_keys().into_iter().map(|k| (k, k)))
                             {
-                                keys.push(shown.to_string());
+                                if ctx.get_lower(k).is_none()
+                                    && !keys.iter().any(|x: &String| x.eq_ignore_ascii_case(k))
+                                {
+                                    keys.push(shown.to_string());
+                                }
                             }
                         }
-                    }
-                    ControlFlow::Continue(())
-                });
+                        ControlFlow::Continue(())
+                    });
+            }
         }
         keys.sort();
         keys
+    }
+}
+
+impl Part {
+    fn applies(
+        &self,
+        i: usize,
+        known: bool,
+        action: &str,
+        resource: &str,
+        principal: Option<&Principal>,
+        ctx: &Context,
+    ) -> Option<Option<PrincipalMatch>> {
+        self.statements
+            .get(i)?
+            .applies(action, known, resource, principal, ctx)
+    }
+}
+
+/// Compiles policies into one part.
+fn compile_part(policies: Vec<NamedPolicy>) -> Part {
+    let mut statements = Vec::new();
+    for (pi, np) in policies.iter().enumerate() {
+        let vars = np.policy.version.has_variables();
+        for (si, s) in np.policy.statements.iter().enumerate() {
+            statements.push(CompiledStatement {
+                policy: pi,
+                statement: si,
+                effect: s.effect,
+                action_negated: s.action.negated,
+                action_text: s
+                    .action
+                    .patterns
+                    .iter()
+                    .map(|a| a.to_ascii_lowercase())
+                    .collect(),
+                actions: s
+                    .action
+                    .patterns
+                    .iter()
+                    .map(|a| Glob::parse(&a.to_ascii_lowercase()))
+                    .collect(),
+                resource: s.resource.as_ref().map(|r| {
+                    (
+                        r.negated,
+                        r.patterns
+                            .iter()
+                            .map(|p| ArnPattern::parse(p, vars))
+                            .collect(),
+                    )
+                }),
+                principal: s.principal.clone(),
+                conditions: s
+                    .conditions
+                    .iter()
+                    .map(|c| CompiledCondition::compile(c, np.policy.version))
+                    .collect(),
+            });
+        }
+    }
+    let index = ActionIndex::build(&statements);
+    Part {
+        policies,
+        statements,
+        index,
     }
 }
 

@@ -6,7 +6,8 @@
 //! - a negated operator (`StringNotEquals`, `NotIpAddress`, ...) holds when the request value
 //!   matches none of the policy values;
 //! - a missing key makes a positive operator false and a negated one true; `...IfExists`
-//!   makes any operator true on a missing key; `Null` tests presence;
+//!   makes any operator true on a missing key; `Null` tests presence (a key given with
+//!   no value counts as absent);
 //! - `ForAnyValue:` needs one request value to match (false on a missing or empty key),
 //!   `ForAllValues:` needs every request value to match (true on a missing or empty key);
 //! - without a qualifier, a multivalued request key matches a positive operator when any of

@@ -52,6 +52,7 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
             "decision": d.outcome.as_str(),
             "unknown": d.unknown.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "blockedBy": d.blocked_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            "serviceRule": d.service_rule,
             "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         },
     });

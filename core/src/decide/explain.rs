@@ -182,8 +182,11 @@ pub struct Decision {
     pub blocked_by: BTreeSet<PolicyKind>,
     /// The kinds of policy with a matching Allow.
     pub allowed_by: BTreeSet<PolicyKind>,
-    /// Every statement that applied (Deny and Allow), layer by layer.
+    /// The statements that applied, layer by layer: every Deny, and the Allows up to the
+    /// bound of the [`super::Detail`] asked for (every one with [`super::Detail::All`]).
     pub matched: Vec<MatchedStatement>,
+    /// `true` when some layer had more allowing statements than `matched` lists.
+    pub truncated: bool,
     /// Condition keys the matching policies read that the request did not carry.
     pub missing_context: Vec<String>,
     /// `Some(allowed)` when the caller has a permissions boundary.
@@ -216,6 +219,15 @@ fn layer_set(layers: &Layers, kind: PolicyKind, level: Option<usize>) -> Option<
     }
 }
 
+/// How much an explanation lists.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Shown {
+    /// Allowing statements per layer.
+    pub allows: usize,
+    /// Candidate statements of each effect per set read for missing context keys.
+    pub key_budget: usize,
+}
+
 pub(super) fn build(
     layers: &Layers,
     req: &Request,
@@ -223,10 +235,12 @@ pub(super) fn build(
     outcome: Outcome,
     blocked_by: std::collections::BTreeSet<PolicyKind>,
     action: &str,
+    shown: Shown,
 ) -> Decision {
     let mut matched = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     let mut allowed_by = BTreeSet::new();
+    let mut truncated = false;
     for &(kind, level, m) in gathered {
         let Some(set) = layer_set(layers, kind, level) else {
             continue;
@@ -234,11 +248,12 @@ pub(super) fn build(
         if !m.allows.is_empty() {
             allowed_by.insert(kind);
         }
-        for sm in m.denies.iter().chain(&m.allows) {
+        truncated |= m.allows.len() > shown.allows;
+        for sm in m.denies.iter().chain(m.allows.iter().take(shown.allows)) {
             let Some((policy, sid, start, end)) = set.statement_source(sm.statement) else {
                 continue;
             };
-            let Some(cs) = set.statements().get(sm.statement) else {
+            let Some(cs) = set.statement(sm.statement) else {
                 continue;
             };
             matched.push(MatchedStatement {
@@ -253,7 +268,7 @@ pub(super) fn build(
                 end,
             });
         }
-        for k in set.missing_keys(action, &req.resource, &req.context) {
+        for k in set.missing_keys(action, &req.resource, &req.context, shown.key_budget) {
             if !missing.contains(&k) {
                 missing.push(k);
             }
@@ -280,6 +295,7 @@ pub(super) fn build(
         blocked_by,
         allowed_by,
         matched,
+        truncated,
         missing_context: missing,
         allowed_by_boundary,
         allowed_by_organizations,

@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 
 use crate::arn::Arn;
 use crate::compile::{LayerMatches, LayerSummary, PolicySet};
+use crate::policy::Effect;
 use crate::principal::{Principal, PrincipalMatch};
 use crate::request::Request;
 use service::ServiceRule;
@@ -115,19 +116,56 @@ fn bounded(layers: &Layers, p: &Principal) -> bool {
     layers.boundary.is_some() && matches!(p, Principal::User { .. } | Principal::AssumedRole { .. })
 }
 
-/// Decides a request against its layers, with the explanation.
+/// How much of the matching statements an explanation lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// Every deciding Deny; for each layer, at most [`Detail::ALLOWS_SHOWN`] allowing
+    /// statements ([`Decision::truncated`] says when there were more); missing context keys
+    /// from at most [`Detail::KEY_SCAN`] candidate statements of each effect per set. Costs
+    /// what it shows, whatever the size of the policies.
+    Bounded,
+    /// Every statement that applied and every missing key: grows with the number of matching
+    /// statements.
+    All,
+}
+
+impl Detail {
+    /// Allowing statements listed per layer by [`Detail::Bounded`].
+    pub const ALLOWS_SHOWN: usize = 4;
+    /// Candidate statements of each effect per set that [`Detail::Bounded`] reads for
+    /// missing context keys.
+    pub const KEY_SCAN: usize = 64;
+}
+
+/// Decides a request against its layers, with the explanation ([`Detail::Bounded`]).
 pub fn decide(layers: &Layers, req: &Request) -> Decision {
+    decide_with(layers, req, Detail::Bounded)
+}
+
+/// Decides a request against its layers, with as much explanation as `detail` asks. The
+/// outcome is read first, off the same summaries as [`decide_outcome`]; the explanation
+/// then gathers only what it lists.
+pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
+    let (outcome, blocked_by) = decide_outcome(layers, req);
+    let (allow_limit, key_budget) = match detail {
+        Detail::Bounded => (Detail::ALLOWS_SHOWN + 1, Detail::KEY_SCAN),
+        Detail::All => (usize::MAX, usize::MAX),
+    };
     req.with_action_key(|action| {
         let ctx = &req.context;
         let scope = Scope::of(layers, &req.principal);
-        let eval =
-            |set: &PolicySet, p: Option<&Principal>| set.evaluate(action, &req.resource, p, ctx);
-        let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| eval(s, p)).unwrap_or_default();
+        let gather = |set: &PolicySet, p: Option<&Principal>| LayerMatches {
+            denies: set.matching(action, &req.resource, p, ctx, Effect::Deny, usize::MAX),
+            allows: set.matching(action, &req.resource, p, ctx, Effect::Allow, allow_limit),
+        };
+        let opt =
+            |set: &Option<PolicySet>, p| set.as_ref().map(|s| gather(s, p)).unwrap_or_default();
         let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
             sets.iter()
                 .filter(|_| binds)
                 .flatten()
-                .map(|s| eval(s, None))
+                .map(|s| gather(s, None))
                 .collect::<Vec<_>>()
         };
         let mut resource = opt(&layers.resource, Some(&req.principal));
@@ -139,15 +177,26 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
             resource.denies.dedup_by_key(|m| m.statement);
         }
         let g = Gathered {
-            identity: eval(&layers.identity, None),
+            identity: gather(&layers.identity, None),
             resource,
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
             scp: levels(&layers.scp, scope.scp),
             rcp: levels(&layers.rcp, scope.rcp),
         };
-        let (outcome, blocked_by) = outcome(layers, req, &g.summaries(), scope);
-        let mut d = explain::build(layers, req, &g.explained(), outcome, blocked_by, action);
+        let shown = explain::Shown {
+            allows: allow_limit.saturating_sub(1).max(1),
+            key_budget,
+        };
+        let mut d = explain::build(
+            layers,
+            req,
+            &g.explained(),
+            outcome,
+            blocked_by,
+            action,
+            shown,
+        );
         if !scope.scp {
             d.allowed_by_organizations = None;
         }
@@ -249,7 +298,11 @@ fn outcome(
         missing.insert(Scp);
     }
     let grant = s.resource.grant;
-    let same_account = p.account().is_some() && p.account() == req.effective_resource_account();
+    // Resources AWS itself owns (account `aws`: AWS managed policies) are read like the
+    // caller's own: an identity policy is enough, no resource policy is looked for.
+    let same_account = p.account().is_some()
+        && (p.account() == req.effective_resource_account()
+            || req.effective_resource_account() == Some("aws"));
     let identity_allows = s.identity.allowed;
     // A trust or key policy must allow even in its own account, when it is known: without a
     // resource policy among the inputs (as in `simulate-custom-policy`), it is not modelled.
@@ -317,17 +370,6 @@ pub fn resource_policy_required(req: &Request) -> bool {
 }
 
 impl Gathered {
-    fn summaries(&self) -> Summaries {
-        Summaries {
-            identity: self.identity.summary(),
-            resource: self.resource.summary(),
-            boundary: self.boundary.summary(),
-            session: self.session.summary(),
-            scp: fold_levels(self.scp.iter().map(LayerMatches::summary)),
-            rcp: fold_levels(self.rcp.iter().map(LayerMatches::summary)),
-        }
-    }
-
     /// Every layer's matches with its kind and level, for the explanation.
     fn explained(&self) -> Vec<(PolicyKind, Option<usize>, &LayerMatches)> {
         use PolicyKind::*;

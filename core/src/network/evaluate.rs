@@ -9,13 +9,16 @@ use std::net::IpAddr;
 use super::acl;
 use super::error::FlowError;
 use super::flow::{Endpoint, Flow};
-use super::model::{NetworkInterface, NetworkModel, RouteTarget, Subnet};
+use super::internet::{self, Class};
+use super::model::{NetworkInterface, NetworkModel, RouteTarget, SgPeer, Subnet};
 use super::packet::{query_ports, Peer, Traffic};
 use super::ports::PortSet;
 use super::protocol::{has_ports, icmp_reply_type, ICMPV6};
 use super::route;
 use super::sg::{self, SgPeerContext};
-use super::verdict::{Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Verdict};
+use super::verdict::{
+    Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Reachability, Verdict,
+};
 
 use Direction::{Forward, Reply};
 
@@ -35,45 +38,99 @@ pub(crate) enum Side<'m> {
     External(Peer),
 }
 
+/// What the packets of one evaluation carry: the first packet's protocol and ports, and the
+/// reply's.
+#[derive(Clone)]
+pub(crate) struct Query {
+    pub(crate) traffic: Traffic,
+    /// The destination ports asked about (`{0}` for protocols without ports).
+    pub(crate) forward_ports: PortSet,
+    /// `None` for ICMP messages that get no reply.
+    pub(crate) reply_traffic: Option<Traffic>,
+    /// The client ports the reply must reach (every one of them).
+    pub(crate) reply_ports: PortSet,
+}
+
+impl Query {
+    /// The query of a flow: its port, and its source port or every ephemeral port.
+    fn of_flow(flow: &Flow) -> Query {
+        let traffic = Traffic {
+            protocol: flow.protocol,
+            icmp: flow.icmp(),
+        };
+        let reply = match flow.source_port {
+            Some(p) => PortSet::single(p),
+            None => PortSet::ephemeral(),
+        };
+        Query::new(traffic, PortSet::single(flow.port.unwrap_or(0)), reply)
+    }
+
+    /// A query for `ports` of `traffic`, the reply going to `reply_ports`.
+    pub(crate) fn new(traffic: Traffic, ports: PortSet, reply_ports: PortSet) -> Query {
+        let reply_traffic = match traffic.icmp {
+            Some((t, _)) => icmp_reply_type(traffic.protocol, t).map(|r| Traffic {
+                protocol: traffic.protocol,
+                icmp: Some((r, 0)),
+            }),
+            None => Some(traffic),
+        };
+        Query {
+            traffic,
+            forward_ports: query_ports(&traffic, ports),
+            reply_traffic,
+            reply_ports: reply_traffic
+                .map(|t| query_ports(&t, reply_ports))
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Evaluates `flow` over `model`.
 pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, FlowError> {
     flow.validate()?;
     let v6 = family(flow)?;
     let from = resolve(model, &flow.from, v6)?;
     let to = resolve(model, &flow.to, v6)?;
-    let traffic = Traffic {
-        protocol: flow.protocol,
-        icmp: flow.icmp(),
-    };
-    let reply_traffic = match traffic.icmp {
-        Some((t, _)) => icmp_reply_type(flow.protocol, t).map(|r| Traffic {
-            protocol: flow.protocol,
-            icmp: Some((r, 0)),
-        }),
-        None => Some(traffic),
-    };
-    let reply_ports = match flow.source_port {
-        Some(p) => PortSet::single(p),
-        None => PortSet::ephemeral(),
-    };
-    let mut walk = Walk {
-        model,
-        v6,
-        traffic,
-        forward_ports: query_ports(&traffic, PortSet::single(flow.port.unwrap_or(0))),
-        reply_traffic,
-        reply_ports: reply_traffic
-            .map(|t| query_ports(&t, reply_ports))
-            .unwrap_or_default(),
-        verdict: Verdict::default(),
-    };
-    match (from, to) {
+    let query = Query::of_flow(flow);
+    let mut verdict = match (from, to) {
         (Side::External(_), Side::External(_)) => {
             return Err(FlowError::NothingToEvaluate(
                 flow.from.to_string(),
                 flow.to.to_string(),
             ))
         }
+        (Side::External(Peer::Internet { .. }), Side::Eni { eni, .. })
+        | (Side::Eni { eni, .. }, Side::External(Peer::Internet { .. })) => {
+            let inbound = matches!(from, Side::External(_));
+            let (verdict, _) = across_internet(model, eni, inbound, v6, &query, flow)?;
+            verdict
+        }
+        _ => walk(model, from, to, v6, &query, flow)?.verdict,
+    };
+    verdict.settle();
+    Ok(verdict)
+}
+
+/// One walk between two resolved ends: the verdict (not yet settled) and the open ports.
+pub(crate) fn walk<'m>(
+    model: &'m NetworkModel,
+    from: Side<'m>,
+    to: Side<'m>,
+    v6: bool,
+    query: &Query,
+    flow: &Flow,
+) -> Result<Walk<'m>, FlowError> {
+    let mut walk = Walk {
+        model,
+        v6,
+        query: query.clone(),
+        open: query.forward_ports.clone(),
+        verdict: Verdict::default(),
+    };
+    walk.state(&from);
+    walk.state(&to);
+    match (from, to) {
+        (Side::External(_), Side::External(_)) => {}
         (
             Side::Eni { eni, .. },
             Side::Eni {
@@ -90,9 +147,138 @@ pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, Flo
         (Side::Eni { .. }, Side::External(dest)) => walk.out_to_internet(from, dest),
         (Side::External(src), Side::Eni { .. }) => walk.in_from_internet(src, to),
     }
-    let mut verdict = walk.verdict;
-    verdict.allowed = verdict.blockers.is_empty();
-    Ok(verdict)
+    Ok(walk)
+}
+
+/// A conversation between an interface and the whole internet (`inbound`: the internet
+/// starts it): one walk per range of public addresses the rules tell apart. The verdict is the
+/// internet's: allowed when every range is, else the first range that is not, with the
+/// ranges that pass in [`Verdict::allowed_from`]. Also returns, per range, the open ports.
+pub(crate) fn across_internet(
+    model: &NetworkModel,
+    eni: &NetworkInterface,
+    inbound: bool,
+    v6: bool,
+    query: &Query,
+    flow: &Flow,
+) -> Result<(Verdict, Vec<(Class, OpenPorts)>), FlowError> {
+    let subnet = model
+        .subnet(&eni.subnet_id)
+        .ok_or_else(|| FlowError::UnknownEndpoint(eni.subnet_id.clone()))?;
+    let side = resolve_eni(model, eni, v6, None)?;
+    let inside: Vec<ipnet::IpNet> = model
+        .vpcs
+        .iter()
+        .flat_map(|v| v.cidrs.iter().copied())
+        .collect();
+    let classes = internet::classes(&far_nets(model, eni, subnet, inbound), &inside, v6);
+    let mut first_allowed = None;
+    let mut first_refused: Option<(Verdict, Class)> = None;
+    let mut per_class = Vec::new();
+    let mut passing = Vec::new();
+    for class in classes {
+        let peer = Side::External(Peer::Addr(class.representative));
+        let (from, to) = if inbound { (peer, side) } else { (side, peer) };
+        let mut w = walk(model, from, to, v6, query, flow)?;
+        w.verdict.settle();
+        let allowed = if w.verdict.unknowns.is_empty() {
+            w.open.clone()
+        } else {
+            PortSet::empty()
+        };
+        per_class.push((
+            class,
+            OpenPorts {
+                open: w.open.clone(),
+                allowed,
+            },
+        ));
+        if w.verdict.outcome == Reachability::Allowed {
+            passing.push(class);
+            first_allowed.get_or_insert(w.verdict);
+        } else if first_refused.is_none() {
+            first_refused = Some((w.verdict, class));
+        }
+    }
+    let internet = if v6 {
+        "the internet (every public ipv6 address)"
+    } else {
+        "the internet (every public ipv4 address)"
+    };
+    let mut verdict = match (first_refused, first_allowed) {
+        (Some((mut v, class)), _) => {
+            let range = class.describe();
+            for b in v.blockers.iter_mut().chain(v.unknowns.iter_mut()) {
+                b.explanation = format!("{} (for sources in {range})", b.explanation);
+            }
+            v.allowed_from = passing.iter().map(Class::describe).collect();
+            v
+        }
+        (None, Some(v)) => v,
+        (None, None) => Verdict::default(),
+    };
+    for h in &mut verdict.hops {
+        if h.kind == HopKind::Internet {
+            h.component = internet.to_string();
+        }
+    }
+    Ok((verdict, per_class))
+}
+
+/// The ports of one walk over a port set.
+pub(crate) struct OpenPorts {
+    /// The ports no check refused.
+    pub(crate) open: PortSet,
+    /// The ports allowed: `open`, unless the path crosses something polcheck cannot follow.
+    pub(crate) allowed: PortSet,
+}
+
+/// Every CIDR that looks at the far (internet) address of a conversation with `eni`: its
+/// security groups' rules of the direction, its subnet's network ACL and route table.
+fn far_nets(
+    model: &NetworkModel,
+    eni: &NetworkInterface,
+    subnet: &Subnet,
+    inbound: bool,
+) -> Vec<ipnet::IpNet> {
+    let mut nets = Vec::new();
+    for g in eni.groups.iter().filter_map(|g| model.security_group(g)) {
+        let rules = if inbound { &g.ingress } else { &g.egress };
+        for r in rules {
+            match &r.peer {
+                SgPeer::Cidr(c) => nets.push(*c),
+                SgPeer::PrefixList(id) => nets.extend(
+                    model
+                        .prefix_list(id)
+                        .into_iter()
+                        .flat_map(|p| p.cidrs.iter()),
+                ),
+                SgPeer::Group(_) => {}
+            }
+        }
+    }
+    if let Some(acl) = model.acl_of(subnet) {
+        nets.extend(acl.inbound.iter().chain(&acl.outbound).map(|e| e.cidr));
+    }
+    if let Some(table) = model.route_table_of(subnet) {
+        nets.extend(table.routes.iter().map(|r| r.destination));
+        // Traffic through a NAT gateway also crosses the NAT's subnet.
+        let nats = table.routes.iter().filter_map(|r| match &r.target {
+            RouteTarget::NatGateway(id) => model.nat_gateway(id),
+            _ => None,
+        });
+        for nat in nats {
+            if let Some(ns) = model.subnet(&nat.subnet_id) {
+                if let Some(acl) = model.acl_of(ns) {
+                    nets.extend(acl.inbound.iter().chain(&acl.outbound).map(|e| e.cidr));
+                }
+                if let Some(t) = model.route_table_of(ns) {
+                    nets.extend(t.routes.iter().map(|r| r.destination));
+                }
+            }
+        }
+    }
+    nets
 }
 
 /// The flow's address family: that of an address endpoint, else IPv6 for ICMPv6, else IPv4.
@@ -138,6 +324,16 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
             None,
         ),
     };
+    resolve_eni(model, eni, v6, literal)
+}
+
+/// An interface as one end of a flow; `literal` is the address the flow named it by, if any.
+pub(crate) fn resolve_eni<'m>(
+    model: &'m NetworkModel,
+    eni: &'m NetworkInterface,
+    v6: bool,
+    literal: Option<IpAddr>,
+) -> Result<Side<'m>, FlowError> {
     // Import guarantees every interface's subnet exists; a miss would be a bug, reported as
     // an unknown endpoint rather than a panic.
     let subnet = model
@@ -157,6 +353,16 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
     })
 }
 
+/// Where a transit gateway sends a packet.
+enum Transit {
+    /// To the destination VPC's attachment: (attachment, TGW route table, route).
+    Delivered(String, String, String),
+    /// Nowhere: why.
+    Refused(ExplanationCode, String),
+    /// Somewhere polcheck cannot follow: why.
+    Unknown(String),
+}
+
 /// What a route lookup must find.
 enum Want<'a> {
     /// The local route of this VPC.
@@ -166,15 +372,14 @@ enum Want<'a> {
 }
 
 /// The state of one evaluation.
-struct Walk<'m> {
+pub(crate) struct Walk<'m> {
     model: &'m NetworkModel,
     v6: bool,
-    traffic: Traffic,
-    forward_ports: PortSet,
-    /// `None` for ICMP messages that get no reply.
-    reply_traffic: Option<Traffic>,
-    reply_ports: PortSet,
-    verdict: Verdict,
+    query: Query,
+    /// The forward ports no check has refused yet.
+    pub(crate) open: PortSet,
+    /// What the walk found.
+    pub(crate) verdict: Verdict,
 }
 
 impl<'m> Walk<'m> {
@@ -187,6 +392,57 @@ impl<'m> Walk<'m> {
         });
     }
 
+    /// Records something on the path polcheck cannot follow.
+    fn unknown(
+        &mut self,
+        component: &str,
+        rule: Option<String>,
+        direction: Direction,
+        code: ExplanationCode,
+        explanation: String,
+    ) {
+        self.verdict.unknowns.push(Blocker {
+            kind: BlockerKind::Route,
+            component: component.to_string(),
+            rule,
+            direction,
+            code,
+            explanation,
+        });
+    }
+
+    /// An instance that is not running takes no traffic.
+    fn state(&mut self, side: &Side<'_>) {
+        let Side::Eni { eni, .. } = side else {
+            return;
+        };
+        let Some(instance) = eni
+            .instance_id
+            .as_deref()
+            .and_then(|i| self.model.instance(i))
+        else {
+            return;
+        };
+        let Some(state) = instance.state.as_deref() else {
+            return;
+        };
+        if !super::model::NOT_RUNNING.contains(&state) {
+            return;
+        }
+        let explanation = format!(
+            "instance `{}` is {state}: it takes no traffic and has no public address",
+            instance.id
+        );
+        self.block(
+            BlockerKind::InstanceState,
+            &instance.id,
+            Some(state.to_string()),
+            Forward,
+            ExplanationCode::InstanceNotRunning,
+            explanation,
+        );
+    }
+
     fn block(
         &mut self,
         kind: BlockerKind,
@@ -196,6 +452,13 @@ impl<'m> Walk<'m> {
         code: ExplanationCode,
         explanation: String,
     ) {
+        // A refusal on the first packet's ports narrows the open ports (security groups and
+        // network ACL rules, by the ports they refuse, are applied by their callers); any
+        // other refusal closes them all.
+        if !(direction == Forward && matches!(kind, BlockerKind::SecurityGroup | BlockerKind::Nacl))
+        {
+            self.open = PortSet::empty();
+        }
         self.verdict.blockers.push(Blocker {
             kind,
             component: component.to_string(),
@@ -288,14 +551,77 @@ impl<'m> Walk<'m> {
                 inbound: false,
             },
         );
-        // Behind a NAT gateway or another unmodelled target the interface needs no public
-        // address of its own; the route blocker already says polcheck cannot follow.
-        if !matches!(target, Some(RouteTarget::Other { .. })) {
+        if let Some(RouteTarget::NatGateway(id)) = target {
+            if let Some(nat) = self.model.nat_gateway(id) {
+                return self.through_nat(eni, subnet, nat, dest);
+            }
+        }
+        // Behind an unmodelled target the interface needs no public address of its own; the
+        // unknown already says polcheck cannot follow.
+        if !matches!(
+            target,
+            Some(
+                RouteTarget::Other { .. }
+                    | RouteTarget::NatGateway(_)
+                    | RouteTarget::VpcPeering(_)
+                    | RouteTarget::TransitGateway(_)
+            )
+        ) {
             self.public_address(Forward, eni, "send to");
         }
         self.acl(Forward, subnet, true, dest);
         self.hop(Forward, HopKind::Internet, &dest.to_string(), None);
         self.acl(Reply, subnet, false, dest);
+    }
+
+    /// The rest of a conversation an interface opens with the internet through a public NAT
+    /// gateway (AWS VPC User Guide, "NAT gateways"): the packet crosses the interface's subnet
+    /// ACL outbound, the NAT's subnet ACL inbound (when the subnets differ) and outbound; the
+    /// NAT's subnet must route the destination to an attached internet gateway; the source is
+    /// translated to the NAT's Elastic IP, so the interface needs no public address. The reply
+    /// comes back the same way: the NAT's subnet ACL inbound, then (different subnets) its
+    /// outbound to the interface and the interface's subnet ACL inbound.
+    fn through_nat(
+        &mut self,
+        eni: &NetworkInterface,
+        subnet: &'m Subnet,
+        nat: &'m super::model::NatGateway,
+        dest: Peer,
+    ) {
+        let Some(nat_subnet) = self.model.subnet(&nat.subnet_id) else {
+            return;
+        };
+        let src = eni
+            .private_ipv4
+            .first()
+            .map_or(Peer::Internet { v6: false }, |a| Peer::Addr(IpAddr::V4(*a)));
+        let same = nat_subnet.id == subnet.id;
+        if !same {
+            self.acl(Forward, subnet, true, dest);
+            self.acl(Forward, nat_subnet, false, src);
+        }
+        self.hop(
+            Forward,
+            HopKind::NatGateway,
+            &nat.id,
+            nat.public_ip.map(|a| format!("source translated to {a}")),
+        );
+        self.acl(Forward, nat_subnet, true, dest);
+        self.route(
+            Forward,
+            nat_subnet,
+            dest,
+            Want::Internet {
+                vpc: &nat_subnet.vpc_id,
+                inbound: false,
+            },
+        );
+        self.hop(Forward, HopKind::Internet, &dest.to_string(), None);
+        self.acl(Reply, nat_subnet, false, dest);
+        if !same {
+            self.acl(Reply, nat_subnet, true, src);
+            self.acl(Reply, subnet, false, dest);
+        }
     }
 
     /// An address outside every VPC opens a conversation with an interface.
@@ -420,9 +746,69 @@ impl<'m> Walk<'m> {
                     ExplanationCode::EgressOnlyGateway,
                     format!("`{}` reaches the internet through egress-only gateway `{e}`, which lets no conversation in", table.id),
                 )),
+                (Want::Internet { inbound: false, .. }, RouteTarget::NatGateway(id)) => match self.model.nat_gateway(id) {
+                    None => {
+                        let explanation = format!("route {} of `{}` leads to nat gateway `{id}`, which the world does not describe (add `aws ec2 describe-nat-gateways`)", r.destination, table.id);
+                        self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                        return Some(&r.target);
+                    }
+                    Some(nat) if !nat.available => Some(fail(ExplanationCode::NatGatewayNotAvailable, format!("nat gateway `{id}` is not available"))),
+                    Some(nat) if !nat.public => Some(fail(ExplanationCode::NatGatewayNotAvailable, format!("nat gateway `{id}` is private: it does not reach the internet"))),
+                    Some(_) => None,
+                },
+                (Want::Internet { inbound: true, .. }, RouteTarget::NatGateway(id)) => Some(fail(
+                    ExplanationCode::NatGatewayOutboundOnly,
+                    format!("`{}` sends the reply through nat gateway `{id}`, which lets no conversation in from the internet", table.id),
+                )),
+                (Want::Local(vpc), RouteTarget::VpcPeering(id)) => match self.model.peering(id) {
+                    None => {
+                        let explanation = format!("route {} of `{}` leads to peering connection `{id}`, which the world does not describe (add `aws ec2 describe-vpc-peering-connections`)", r.destination, table.id);
+                        self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                        return Some(&r.target);
+                    }
+                    Some(p) if !p.active => Some(fail(ExplanationCode::PeeringNotActive, format!("peering connection `{id}` is not active"))),
+                    Some(p) if p.other_side(&table.vpc_id) == Some(*vpc) => {
+                        self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                        self.hop(dir, HopKind::VpcPeering, id, None);
+                        return Some(&r.target);
+                    }
+                    Some(_) => Some(fail(ExplanationCode::NoRouteToDestination, format!("peering connection `{id}` does not join `{}` to `{vpc}`", table.vpc_id))),
+                },
+                (Want::Local(vpc), RouteTarget::TransitGateway(tgw)) => {
+                    match self.transit(tgw, &table.vpc_id, vpc, &dest) {
+                        Transit::Delivered(attach, tgw_rtb, route) => {
+                            self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                            self.hop(dir, HopKind::TransitGateway, tgw, Some(format!("{tgw_rtb}: {route} -> {attach}")));
+                            return Some(&r.target);
+                        }
+                        Transit::Refused(code, explanation) => Some(fail(code, explanation)),
+                        Transit::Unknown(explanation) => {
+                            self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                            return Some(&r.target);
+                        }
+                    }
+                }
+                (Want::Internet { .. }, RouteTarget::TransitGateway(id)) => {
+                    let explanation = format!("route {} of `{}` sends {dest} to transit gateway `{id}`, and no vpc of the world holds it (an on-premises or other network polcheck does not follow)", r.destination, table.id);
+                    self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                    return Some(&r.target);
+                }
+                (Want::Internet { .. }, RouteTarget::VpcPeering(id)) => {
+                    let explanation = format!("route {} of `{}` sends {dest} to peering connection `{id}`, whose far side the world does not hold", r.destination, table.id);
+                    self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                    return Some(&r.target);
+                }
+                (_, target @ RouteTarget::Other { kind, .. }) => {
+                    let explanation = format!(
+                        "route {} of `{}` leads to `{target}` ({kind}), which polcheck does not follow: it cannot say where the packet goes",
+                        r.destination, table.id
+                    );
+                    self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                    return Some(&r.target);
+                }
                 (_, target) => Some(fail(
-                    ExplanationCode::RouteTargetNotModelled,
-                    format!("route {} of `{}` leads to `{target}`, which polcheck does not follow", r.destination, table.id),
+                    ExplanationCode::NoRouteToDestination,
+                    format!("route {} of `{}` sends {dest} to `{target}`, which does not lead there", r.destination, table.id),
                 )),
             }
         };
@@ -435,13 +821,82 @@ impl<'m> Walk<'m> {
         Some(&r.target)
     }
 
+    /// Follows transit gateway `tgw` from VPC `from` towards `dest` in VPC `to`: the `vpc`
+    /// attachment of `from`, the TGW route table it is associated with, the longest prefix
+    /// matching `dest` there, which must lead to the `vpc` attachment of `to` (AWS Transit
+    /// Gateway Guide, "How transit gateways work": routing is by the route table associated
+    /// with the attachment the packet enters by; propagated routes are routes of the table).
+    fn transit(&self, tgw: &str, from: &str, to: &str, dest: &Peer) -> Transit {
+        let export = "add `aws ec2 describe-transit-gateway-attachments` and each table's `search-transit-gateway-routes` under `TransitGatewayRoutes`";
+        let Some(entry) = self.model.tgw_attachment_of(tgw, from) else {
+            return Transit::Unknown(format!(
+                "the world holds no attachment of transit gateway `{tgw}` to `{from}` ({export})"
+            ));
+        };
+        if !entry.available {
+            return Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!("attachment `{}` of `{tgw}` is not available", entry.id),
+            );
+        }
+        let Some(rtb_id) = entry.route_table.as_deref() else {
+            return Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!(
+                    "attachment `{}` of `{tgw}` is associated with no route table",
+                    entry.id
+                ),
+            );
+        };
+        let Some(rtb) = self.model.tgw_route_table(rtb_id) else {
+            return Transit::Unknown(format!(
+                "the world holds no routes of transit gateway route table `{rtb_id}` ({export})"
+            ));
+        };
+        let Some(route) = rtb
+            .routes
+            .iter()
+            .filter(|r| dest.in_net(&r.destination))
+            .max_by_key(|r| r.destination.prefix_len())
+        else {
+            return Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!("transit gateway route table `{rtb_id}` has no route to {dest}"),
+            );
+        };
+        if route.blackhole {
+            return Transit::Refused(
+                ExplanationCode::BlackholeRoute,
+                format!(
+                    "route {} of transit gateway route table `{rtb_id}` is a blackhole",
+                    route.destination
+                ),
+            );
+        }
+        let exit = route
+            .attachment
+            .as_deref()
+            .and_then(|a| self.model.tgw_attachment(a));
+        match exit {
+            Some(a) if a.resource_type == "vpc" && a.resource_id.as_deref() == Some(to) => {
+                Transit::Delivered(a.id.clone(), rtb_id.to_string(), route.destination.to_string())
+            }
+            Some(a) if a.resource_type == "vpc" => Transit::Refused(
+                ExplanationCode::TransitGatewayNoRoute,
+                format!("route {} of `{rtb_id}` leads to attachment `{}` of `{}`, not `{to}`", route.destination, a.id, a.resource_id.as_deref().unwrap_or("?")),
+            ),
+            Some(a) => Transit::Unknown(format!("route {} of `{rtb_id}` leads to a `{}` attachment `{}`, which polcheck does not follow", route.destination, a.resource_type, a.id)),
+            None => Transit::Unknown(format!("route {} of `{rtb_id}` leads to an attachment the world does not describe ({export})", route.destination)),
+        }
+    }
+
     /// The subnet's ACL in one direction; `peer` is the packet's source for inbound rules and
     /// its destination for outbound rules.
     fn acl(&mut self, dir: Direction, subnet: &Subnet, egress: bool, peer: Peer) {
         let (traffic, ports) = match dir {
-            Forward => (self.traffic, self.forward_ports.clone()),
-            Reply => match self.reply_traffic {
-                Some(t) => (t, self.reply_ports.clone()),
+            Forward => (self.query.traffic, self.query.forward_ports.clone()),
+            Reply => match self.query.reply_traffic {
+                Some(t) => (t, self.query.reply_ports.clone()),
                 None => return,
             },
         };
@@ -452,7 +907,11 @@ impl<'m> Walk<'m> {
         };
         let way = if egress { "outbound" } else { "inbound" };
         let prep = if egress { "to" } else { "from" };
-        for d in acl::evaluate(nacl, egress, &peer, &traffic, &ports) {
+        let decisions = acl::evaluate(nacl, egress, &peer, &traffic, &ports);
+        if dir == Forward {
+            self.open = self.open.intersection(&acl::allowed(&decisions));
+        }
+        for d in decisions {
             let rule = Some(format!("{} {way}", d.label()));
             if d.allow {
                 self.hop(dir, HopKind::NetworkAcl, &nacl.id, rule);
@@ -477,15 +936,16 @@ impl<'m> Walk<'m> {
 
     /// The interface's security groups for the first packet (replies pass: groups are stateful).
     fn sg(&mut self, eni: &NetworkInterface, ingress: bool, peer: SgPeerContext<'_>) {
-        let query = self.forward_ports.clone();
+        let query = self.query.forward_ports.clone();
         let (allowed, matches) = sg::evaluate(
             self.model,
             &eni.groups,
             ingress,
             &peer,
-            &self.traffic,
+            &self.query.traffic,
             &query,
         );
+        self.open = self.open.intersection(&allowed);
         for m in &matches {
             self.hop(
                 Forward,
@@ -508,7 +968,7 @@ impl<'m> Walk<'m> {
             (ExplanationCode::SecurityGroupNoEgress, "outbound", "to")
         };
         let missing = query.difference(&allowed);
-        let shown = if has_ports(self.traffic.protocol) {
+        let shown = if has_ports(self.query.traffic.protocol) {
             missing
         } else {
             query
@@ -516,7 +976,7 @@ impl<'m> Walk<'m> {
         let explanation = format!(
             "no security group rule of `{}` allows {way} {} {prep} {}",
             eni.id,
-            self.traffic.describe(&shown),
+            self.query.traffic.describe(&shown),
             peer.addr
         );
         self.block(

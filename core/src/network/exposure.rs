@@ -1,33 +1,26 @@
 //! Exposure: every interface, protocol and port range the internet reaches.
 //!
-//! For each interface with a public IPv4 address (or an IPv6 address) whose subnet routes the
-//! internet to an attached internet gateway, the exposed ports of a protocol are
-//!
-//! ```text
-//! security-group inbound allows from the internet
-//!   ∩ network-ACL inbound allows from the internet
-//!   (kept only when the network ACL's outbound rules let a reply reach some client port)
-//! ```
-//!
-//! computed as [`PortSet`] interval arithmetic: the cost depends on the number of rules, never on
-//! the number of ports. "The internet" is [`Peer::Internet`]: rules must name `0.0.0.0/0` or
-//! `::/0`. A network ACL's port ranges are destination ports, so the reply allowance does not
-//! depend on the server port: it is one yes/no per subnet and protocol. An attacker picks its own
-//! source port, so polcheck counts a port as exposed when the reply passes for *some* ephemeral
-//! client port (a flow test, by contrast, requires every one unless it names a `sourcePort`).
-//! ICMP is reported as one entry (echo request answered) with no ports.
-
-use std::collections::HashMap;
+//! Exposure is the flow evaluation of [`super::evaluate`] run over every port at once: for each
+//! interface and each protocol (TCP, UDP, and ICMP echo for each family), the walk from the
+//! internet to the interface is made with the set of all ports instead of one, once per range
+//! of public addresses the rules tell apart (see [`super::internet`]), and the ports no check
+//! refused are read off. A port is listed exactly when `eval --from internet --port P` says
+//! allowed (the property test `exposure_agrees_with_flows` holds them together): the internet is
+//! every public address, and the reply must pass for every ephemeral client port (1024-65535),
+//! as in a flow without `sourcePort`. Ports open only to some public ranges are listed apart,
+//! with those ranges in [`Exposure::from`]; ports whose path crosses a route target polcheck
+//! does not follow are listed with [`Exposure::unknown`]. Instances that are not running are
+//! never exposed. The cost is a few walks per interface, each interval arithmetic on
+//! [`PortSet`]s: it depends on the number of rules, never on the number of ports.
 
 use serde::Serialize;
 
-use super::acl;
-use super::model::{NetworkInterface, NetworkModel, RouteTarget};
-use super::packet::{Peer, Traffic};
+use super::evaluate::{across_internet, Query};
+use super::flow::{Endpoint, Flow};
+use super::model::{NetworkInterface, NetworkModel, NOT_RUNNING};
+use super::packet::Traffic;
 use super::ports::{PortRange, PortSet};
-use super::protocol::{icmp_reply_type, name, ICMP, ICMPV6, TCP, UDP};
-use super::route;
-use super::sg::{self, SgPeerContext};
+use super::protocol::{name, ICMP, ICMPV6, TCP, UDP};
 
 /// One interface reachable from the internet on one protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,49 +38,55 @@ pub struct Exposure {
     pub protocol: String,
     /// The exposed ports (empty for ICMP).
     pub ports: Vec<PortRange>,
+    /// Empty when every public address reaches these ports; else the public ranges that do
+    /// (a flow from `internet` on these ports is denied, a flow from one of these is allowed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from: Vec<String>,
+    /// `true` when nothing polcheck evaluates refuses these ports but the path crosses a route
+    /// target it does not follow: a flow on them answers `unknown`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
-
-/// What a subnet's network ACL lets in from the internet, per protocol, given the reply passes.
-type AclView = HashMap<u8, PortSet>;
 
 /// Every interface, protocol and port range reachable from the internet, sorted by interface.
 pub fn exposure(model: &NetworkModel) -> Vec<Exposure> {
-    let mut acl_cache: HashMap<(String, bool), AclView> = HashMap::new();
     let mut out = Vec::new();
     for eni in &model.interfaces {
+        if !running(model, eni) {
+            continue;
+        }
         for v6 in [false, true] {
             let address = if v6 {
                 eni.ipv6.first().map(ToString::to_string)
             } else {
                 eni.primary_public_ipv4().map(|a| a.to_string())
             };
+            // Without an address of the family the walk refuses every port (`public-ip`).
             let Some(address) = address else { continue };
-            if !internet_routed(model, eni, v6) {
-                continue;
-            }
-            let view = acl_cache
-                .entry((eni.subnet_id.clone(), v6))
-                .or_insert_with(|| acl_view(model, &eni.subnet_id, v6));
-            for (protocol, ports) in exposed(model, eni, v6, view) {
-                out.push(Exposure {
-                    interface_id: eni.id.clone(),
-                    instance_id: eni.instance_id.clone(),
-                    subnet_id: eni.subnet_id.clone(),
-                    address: address.clone(),
-                    protocol: name(protocol),
-                    ports: if protocol == TCP || protocol == UDP {
-                        ports.ranges().to_vec()
-                    } else {
-                        Vec::new()
-                    },
-                });
+            for traffic in protocols(v6) {
+                exposed(model, eni, v6, &address, traffic, &mut out);
             }
         }
     }
     out.sort_by(|a, b| {
-        (&a.interface_id, &a.address, &a.protocol).cmp(&(&b.interface_id, &b.address, &b.protocol))
+        (&a.interface_id, &a.address, &a.protocol, a.unknown, &a.from).cmp(&(
+            &b.interface_id,
+            &b.address,
+            &b.protocol,
+            b.unknown,
+            &b.from,
+        ))
     });
     out
+}
+
+/// `false` for the interfaces of an instance that is stopped or terminated.
+fn running(model: &NetworkModel, eni: &NetworkInterface) -> bool {
+    eni.instance_id
+        .as_deref()
+        .and_then(|i| model.instance(i))
+        .and_then(|i| i.state.as_deref())
+        .is_none_or(|s| !NOT_RUNNING.contains(&s))
 }
 
 /// The protocols of one family polcheck reports, with the traffic of a first packet.
@@ -116,75 +115,63 @@ fn protocols(v6: bool) -> [Traffic; 3] {
     ]
 }
 
-/// The query set of a protocol: every port for TCP/UDP, the placeholder `{0}` otherwise.
-fn all_ports(t: &Traffic) -> PortSet {
-    super::packet::query_ports(t, PortSet::full())
-}
-
-/// `true` when the interface's subnet sends the internet to an attached internet gateway.
-fn internet_routed(model: &NetworkModel, eni: &NetworkInterface, v6: bool) -> bool {
-    let Some(subnet) = model.subnet(&eni.subnet_id) else {
-        return false;
-    };
-    let Some(table) = model.route_table_of(subnet) else {
-        return false;
-    };
-    match route::lookup(table, &Peer::Internet { v6 }) {
-        Some(r) if !r.blackhole => {
-            matches!(&r.target, RouteTarget::InternetGateway(igw) if model.igw_attached(igw, &subnet.vpc_id))
-        }
-        _ => false,
-    }
-}
-
-fn acl_view(model: &NetworkModel, subnet_id: &str, v6: bool) -> AclView {
-    let peer = Peer::Internet { v6 };
-    let nacl = model.subnet(subnet_id).and_then(|s| model.acl_of(s));
-    protocols(v6)
-        .iter()
-        .map(|t| {
-            let Some(nacl) = nacl else {
-                return (t.protocol, all_ports(t)); // default ACL not exported: allows all
-            };
-            let inbound = acl::allowed(&acl::evaluate(nacl, false, &peer, t, &all_ports(t)));
-            let reply = match t.icmp {
-                Some((ty, _)) => icmp_reply_type(t.protocol, ty).map(|r| Traffic {
-                    protocol: t.protocol,
-                    icmp: Some((r, 0)),
-                }),
-                None => Some(*t),
-            };
-            let reply_ok = reply.is_none_or(|r| {
-                let q = super::packet::query_ports(&r, PortSet::ephemeral());
-                !acl::allowed(&acl::evaluate(nacl, true, &peer, &r, &q)).is_empty()
-            });
-            (
-                t.protocol,
-                if reply_ok { inbound } else { PortSet::empty() },
-            )
-        })
-        .collect()
-}
-
+/// The entries of one interface and protocol.
 fn exposed(
     model: &NetworkModel,
     eni: &NetworkInterface,
     v6: bool,
-    view: &AclView,
-) -> Vec<(u8, PortSet)> {
-    let peer = SgPeerContext {
-        addr: Peer::Internet { v6 },
-        interface: None,
+    address: &str,
+    traffic: Traffic,
+    out: &mut Vec<Exposure>,
+) {
+    let query = Query::new(traffic, PortSet::full(), PortSet::ephemeral());
+    let flow = Flow {
+        from: Endpoint::Internet,
+        to: Endpoint::Interface(eni.id.clone()),
+        protocol: traffic.protocol,
+        port: None,
+        source_port: None,
+        icmp_type: None,
+        icmp_code: None,
     };
-    protocols(v6)
-        .iter()
-        .filter_map(|t| {
-            let nacl = view.get(&t.protocol)?;
-            if nacl.is_empty() {
-                return None;
-            }
-            let (sg_allowed, _) = sg::evaluate(model, &eni.groups, true, &peer, t, nacl);
-            (!sg_allowed.is_empty()).then_some((t.protocol, sg_allowed))
-        })
-        .collect()
+    let Ok((_, per_class)) = across_internet(model, eni, true, v6, &query, &flow) else {
+        return;
+    };
+    if per_class.is_empty() {
+        return;
+    }
+    // Per range: the ports allowed outright, and those refused by nothing polcheck evaluates.
+    let mut everywhere = query.forward_ports.clone();
+    let mut unrefused = query.forward_ports.clone();
+    for (_, walk) in &per_class {
+        unrefused = unrefused.intersection(&walk.open);
+        everywhere = everywhere.intersection(&walk.allowed);
+    }
+    let ports_of = |s: &PortSet| {
+        if traffic.protocol == TCP || traffic.protocol == UDP {
+            s.ranges().to_vec()
+        } else {
+            Vec::new()
+        }
+    };
+    let mut entry = |ports: &PortSet, from: Vec<String>, unknown: bool| {
+        if !ports.is_empty() {
+            out.push(Exposure {
+                interface_id: eni.id.clone(),
+                instance_id: eni.instance_id.clone(),
+                subnet_id: eni.subnet_id.clone(),
+                address: address.to_string(),
+                protocol: name(traffic.protocol),
+                ports: ports_of(ports),
+                from,
+                unknown,
+            });
+        }
+    };
+    entry(&everywhere, Vec::new(), false);
+    entry(&unrefused.difference(&everywhere), Vec::new(), true);
+    for (class, walk) in &per_class {
+        let only_here = walk.allowed.difference(&unrefused);
+        entry(&only_here, vec![class.describe()], false);
+    }
 }

@@ -13,15 +13,18 @@
 //! A [`Flow`] is a conversation: the first packet from `from` to `to`, and the reply. Each end is
 //! an interface of the world or an address outside every VPC ("the internet"). The evaluator
 //! walks both directions and runs every check, even after one fails, so the [`Verdict`] lists
-//! every [`Blocker`] (kinds `route`, `public-ip`, `nacl`, `security-group`) and the [`Hop`]s with
-//! the rules that allowed each step. The checks, in order:
+//! every [`Blocker`] (kinds `route`, `public-ip`, `nacl`, `security-group`, `instance-state`)
+//! and the [`Hop`]s with the rules that allowed each step. Its [`Reachability`] is one of three:
+//! `allowed`; `denied` when a check polcheck made refuses; `unknown` when nothing refuses but
+//! the path crosses something polcheck does not follow (a route target it does not model,
+//! listed in [`Verdict::unknowns`]): never a deny it cannot back. The checks, in order:
 //!
 //! **Interface to interface, by private address** (the same VPC, or another one):
 //! 1. the source's security groups, outbound, to the destination address;
 //! 2. the source subnet's route table: the longest prefix matching the destination must be the
-//!    `local` route of the destination's VPC (a blackhole drops; a peering, transit gateway or
-//!    other target is reported as a `route` blocker `ROUTE_TARGET_NOT_MODELLED`: polcheck does not
-//!    claim "allowed" for a path it cannot follow);
+//!    `local` route of the destination's VPC (a blackhole drops; a target polcheck does not
+//!    follow is an unknown `ROUTE_TARGET_NOT_MODELLED`: polcheck claims neither "allowed" nor
+//!    "denied" for a path it cannot follow);
 //! 3. the source subnet's network ACL outbound and the destination subnet's inbound, unless both
 //!    addresses are in one subnet (traffic inside a subnet does not cross its ACL);
 //! 4. the destination's security groups, inbound, from the source address (group references
@@ -49,9 +52,14 @@
 //!
 //! # Where AWS documentation is silent, polcheck decides
 //!
-//! - `internet` is any public address no narrower rule names: only `0.0.0.0/0` and `::/0`
-//!   blocks match it (see [`packet`]). It is IPv4 unless the other end is an IPv6 address or the
-//!   protocol is ICMPv6. A specific public address may be given instead.
+//! - `internet` is every public address (see [`internet`]: outside the blocks RFC 6890 reserves
+//!   and the world's own VPC blocks). A flow from or to it is allowed when it is allowed for
+//!   every public address, whichever rules cover them (`0.0.0.0/1` + `128.0.0.0/1` opens a port
+//!   as `0.0.0.0/0` does); when only part of the internet passes, the verdict is denied and
+//!   [`Verdict::allowed_from`] names the ranges that pass. It is IPv4 unless the other end is an
+//!   IPv6 address or the protocol is ICMPv6. A specific public address may be given instead.
+//! - [`exposure`] is the same walk over every port at once, so it lists exactly the ports for
+//!   which a flow from `internet` is allowed (and, apart, those open to part of the internet).
 //! - ICMP flows without `icmpType` are echo requests (type 8, or 128 for ICMPv6) with code 0;
 //!   their reply is the echo reply (0 or 129). ICMP messages that get no reply (destination
 //!   unreachable...) have no reply checks. Protocols other than TCP, UDP and ICMP reply with the
@@ -60,8 +68,8 @@
 //!   default ACL is absent from the world is treated as using AWS's default (allow all).
 //! - Every route table gets the `local` route of each VPC CIDR, whether exported or not.
 //! - An internet gateway named by a route but absent from `InternetGateways` is assumed attached.
-//! - Instance state is not checked: polcheck answers about configuration. Terminated instances
-//!   are not imported.
+//! - An instance that is `stopping`, `stopped`, `shutting-down` or `terminated` takes no
+//!   traffic (an `instance-state` blocker naming the state) and holds no public address.
 //! - An instance is its primary interface (device index 0).
 //! - Unknown references: see [`error`] (missing VPC or subnet: error; missing group or prefix
 //!   list: warning, the reference matches nothing).
@@ -81,7 +89,7 @@
 //! let flow = Flow::from_test_json(&serde_json::json!(
 //!     {"from": "i-1", "to": "203.0.113.9", "protocol": "tcp", "port": 443})).unwrap();
 //! let verdict = model.evaluate(&flow).unwrap();
-//! assert!(!verdict.allowed);
+//! assert_eq!(verdict.outcome, polcheck_core::network::Reachability::Denied);
 //! assert_eq!(verdict.blocked_by().into_iter().collect::<Vec<_>>(),
 //!            ["public-ip", "route", "security-group"]);
 //! ```
@@ -92,6 +100,7 @@ mod evaluate;
 mod exposure;
 pub mod flow;
 pub mod import;
+pub mod internet;
 pub mod model;
 pub mod packet;
 pub mod ports;
@@ -108,7 +117,9 @@ pub use model::{
     RouteTarget, SecurityGroup, SgPeer, SgRule, Subnet, Vpc,
 };
 pub use ports::{PortRange, PortSet};
-pub use verdict::{Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Verdict};
+pub use verdict::{
+    Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Reachability, Verdict,
+};
 
 use crate::json::Document;
 

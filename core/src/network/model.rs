@@ -46,6 +46,12 @@ pub enum RouteTarget {
     InternetGateway(String),
     /// `eigw-...`: an egress-only internet gateway (IPv6, outbound only).
     EgressOnlyInternetGateway(String),
+    /// `NatGatewayId`: a NAT gateway (outbound only, source translated).
+    NatGateway(String),
+    /// `VpcPeeringConnectionId`: a VPC peering connection.
+    VpcPeering(String),
+    /// `TransitGatewayId`: a transit gateway.
+    TransitGateway(String),
     /// Anything polcheck does not model (NAT gateway, peering, transit gateway, VPN gateway,
     /// endpoint, interface, instance...): its kind as the export names the field, and its id.
     Other {
@@ -62,6 +68,9 @@ impl fmt::Display for RouteTarget {
             RouteTarget::Local => f.write_str("local"),
             RouteTarget::InternetGateway(id)
             | RouteTarget::EgressOnlyInternetGateway(id)
+            | RouteTarget::NatGateway(id)
+            | RouteTarget::VpcPeering(id)
+            | RouteTarget::TransitGateway(id)
             | RouteTarget::Other { id, .. } => f.write_str(id),
         }
     }
@@ -239,13 +248,16 @@ impl NetworkInterface {
     }
 }
 
+/// The `State.Name`s of an instance that takes no traffic and holds no public address.
+pub const NOT_RUNNING: [&str; 4] = ["stopping", "stopped", "shutting-down", "terminated"];
+
 /// An EC2 instance (`describe-instances`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
     /// `i-...`.
     pub id: String,
-    /// `State.Name` (`running`, `stopped`...); polcheck answers about configuration and does
-    /// not block on it.
+    /// `State.Name` (`running`, `stopped`...): an instance in a state of [`NOT_RUNNING`] takes
+    /// no traffic (an `instance-state` blocker) and is never exposed.
     pub state: Option<String>,
     /// Its interfaces, the primary (device index 0) first.
     pub interface_ids: Vec<String>,
@@ -263,6 +275,88 @@ pub struct PrefixList {
     pub cidrs: Vec<IpNet>,
 }
 
+/// A NAT gateway (`describe-nat-gateways`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NatGateway {
+    /// `nat-...`.
+    pub id: String,
+    /// The subnet it lives in: its network ACL and route table carry the translated traffic.
+    pub subnet_id: String,
+    /// `ConnectivityType == "public"` (the default): it reaches the internet through the
+    /// subnet's internet gateway with its Elastic IP.
+    pub public: bool,
+    /// `State == "available"` (or absent).
+    pub available: bool,
+    /// `NatGatewayAddresses[].PrivateIp` (the primary first).
+    pub private_ip: Option<Ipv4Addr>,
+    /// `NatGatewayAddresses[].PublicIp`: the address the internet sees.
+    pub public_ip: Option<Ipv4Addr>,
+}
+
+/// A VPC peering connection (`describe-vpc-peering-connections`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcPeering {
+    /// `pcx-...`.
+    pub id: String,
+    /// `RequesterVpcInfo.VpcId`.
+    pub requester_vpc: String,
+    /// `AccepterVpcInfo.VpcId`.
+    pub accepter_vpc: String,
+    /// `Status.Code == "active"`.
+    pub active: bool,
+}
+
+impl VpcPeering {
+    /// The VPC on the other side from `vpc`, when the connection joins `vpc`.
+    pub fn other_side(&self, vpc: &str) -> Option<&str> {
+        if self.requester_vpc == vpc {
+            Some(&self.accepter_vpc)
+        } else if self.accepter_vpc == vpc {
+            Some(&self.requester_vpc)
+        } else {
+            None
+        }
+    }
+}
+
+/// A transit gateway attachment (`describe-transit-gateway-attachments`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TgwAttachment {
+    /// `tgw-attach-...`.
+    pub id: String,
+    /// `TransitGatewayId`.
+    pub tgw_id: String,
+    /// `ResourceType`: `vpc`, `vpn`, `peering`, `direct-connect-gateway`...
+    pub resource_type: String,
+    /// `ResourceId`: the VPC id for a `vpc` attachment.
+    pub resource_id: Option<String>,
+    /// `Association.TransitGatewayRouteTableId` (when associated).
+    pub route_table: Option<String>,
+    /// `State == "available"` (or absent).
+    pub available: bool,
+}
+
+/// One route of a transit gateway route table (as `search-transit-gateway-routes` prints it;
+/// propagated routes appear there with `Type: propagated`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TgwRoute {
+    /// `DestinationCidrBlock`.
+    pub destination: IpNet,
+    /// `TransitGatewayAttachments[0].TransitGatewayAttachmentId`.
+    pub attachment: Option<String>,
+    /// `State == "blackhole"`.
+    pub blackhole: bool,
+}
+
+/// A transit gateway route table and its routes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TgwRouteTable {
+    /// `tgw-rtb-...`.
+    pub id: String,
+    /// Its routes.
+    pub routes: Vec<TgwRoute>,
+}
+
 /// Every network component of a world, indexed by id.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkModel {
@@ -276,6 +370,10 @@ pub struct NetworkModel {
     pub(crate) interfaces: Vec<NetworkInterface>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) prefix_lists: Vec<PrefixList>,
+    pub(crate) nat_gateways: Vec<NatGateway>,
+    pub(crate) peerings: Vec<VpcPeering>,
+    pub(crate) tgw_attachments: Vec<TgwAttachment>,
+    pub(crate) tgw_route_tables: Vec<TgwRouteTable>,
     pub(crate) index: Index,
 }
 
@@ -292,6 +390,8 @@ pub(crate) struct Index {
     pub(crate) interface: HashMap<String, usize>,
     pub(crate) instance: HashMap<String, usize>,
     pub(crate) prefix_list: HashMap<String, usize>,
+    pub(crate) nat_gateway: HashMap<String, usize>,
+    pub(crate) peering: HashMap<String, usize>,
     /// Private and public addresses → interface.
     pub(crate) address: HashMap<IpAddr, usize>,
 }
@@ -312,6 +412,8 @@ impl NetworkModel {
             interface: ids(&self.interfaces, |x| &x.id),
             instance: ids(&self.instances, |x| &x.id),
             prefix_list: ids(&self.prefix_lists, |x| &x.id),
+            nat_gateway: ids(&self.nat_gateways, |x| &x.id),
+            peering: ids(&self.peerings, |x| &x.id),
             ..Index::default()
         };
         for (i, t) in self.route_tables.iter().enumerate() {
@@ -409,6 +511,42 @@ impl NetworkModel {
             .prefix_list
             .get(id)
             .and_then(|&i| self.prefix_lists.get(i))
+    }
+    /// Every NAT gateway.
+    pub fn nat_gateways(&self) -> &[NatGateway] {
+        &self.nat_gateways
+    }
+    /// The NAT gateway with this id.
+    pub fn nat_gateway(&self, id: &str) -> Option<&NatGateway> {
+        self.index
+            .nat_gateway
+            .get(id)
+            .and_then(|&i| self.nat_gateways.get(i))
+    }
+    /// Every VPC peering connection.
+    pub fn peerings(&self) -> &[VpcPeering] {
+        &self.peerings
+    }
+    /// The VPC peering connection with this id.
+    pub fn peering(&self, id: &str) -> Option<&VpcPeering> {
+        self.index
+            .peering
+            .get(id)
+            .and_then(|&i| self.peerings.get(i))
+    }
+    /// The available `vpc` attachment of transit gateway `tgw` to `vpc`.
+    pub fn tgw_attachment_of(&self, tgw: &str, vpc: &str) -> Option<&TgwAttachment> {
+        self.tgw_attachments.iter().find(|a| {
+            a.tgw_id == tgw && a.resource_type == "vpc" && a.resource_id.as_deref() == Some(vpc)
+        })
+    }
+    /// The transit gateway attachment with this id.
+    pub fn tgw_attachment(&self, id: &str) -> Option<&TgwAttachment> {
+        self.tgw_attachments.iter().find(|a| a.id == id)
+    }
+    /// The transit gateway route table with this id.
+    pub fn tgw_route_table(&self, id: &str) -> Option<&TgwRouteTable> {
+        self.tgw_route_tables.iter().find(|t| t.id == id)
     }
     /// The interface owning a private or public address.
     pub fn interface_by_address(&self, addr: IpAddr) -> Option<&NetworkInterface> {

@@ -5,10 +5,10 @@
 //! set `{0}`, a placeholder every matching rule covers, so that ACL and security-group logic
 //! stays the same for every protocol.
 //!
-//! "The internet" as a flow endpoint is not one address but any public address that no
-//! narrower rule names: [`Peer::Internet`] matches only `/0` blocks (`0.0.0.0/0`, `::/0`). A
-//! rule for `203.0.113.0/24` therefore does not open a port to "the internet" in polcheck's
-//! answers; a flow from `203.0.113.9` is evaluated with that address.
+//! "The internet" as a flow endpoint is every public address; the evaluator asks one public
+//! address per range the rules tell apart (see [`super::internet`]). [`Peer::Internet`]
+//! (matching only `/0` blocks) remains for the one case with no address to ask: the source of
+//! a flow between two interfaces by public address when the client has none.
 
 use std::fmt;
 use std::net::IpAddr;

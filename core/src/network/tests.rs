@@ -123,12 +123,22 @@ fn longest_prefix_wins_over_the_default_route() {
     routes.push(json!({"DestinationCidrBlock": "203.0.113.0/24", "NatGatewayId": "nat-1", "State": "active"}));
     routes.push(json!({"DestinationCidrBlock": "203.0.113.128/25", "GatewayId": "igw-1", "State": "active"}));
     assert!(check(&w, tcp("i-pub", "203.0.113.200", 443)).allowed);
+    // A route polcheck cannot follow (a NAT gateway the world does not hold) is unknown, not
+    // a deny (issue #15).
     let v = check(&w, tcp("i-pub", "203.0.113.5", 443));
-    assert_eq!(codes(&v), [ExplanationCode::RouteTargetNotModelled]);
+    assert_eq!(v.outcome, Reachability::Unknown);
+    assert!(v.blockers.is_empty());
+    assert_eq!(v.unknowns[0].code, ExplanationCode::RouteTargetNotModelled);
     assert_eq!(
-        v.blockers[0].rule.as_deref(),
+        v.unknowns[0].rule.as_deref(),
         Some("203.0.113.0/24 -> nat-1")
     );
+    // A real blocker still denies, whatever lies further on.
+    w["SecurityGroups"][0]["IpPermissionsEgress"] = json!([]);
+    let v = check(&w, tcp("i-pub", "203.0.113.5", 443));
+    assert_eq!(v.outcome, Reachability::Denied);
+    assert_eq!(kinds(&v), ["security-group"]);
+    w = base();
     assert!(check(&w, tcp("i-pub", "192.0.2.1", 443)).allowed);
 }
 
@@ -321,7 +331,8 @@ fn prefix_lists_in_rules_and_routes() {
         ["security-group"]
     );
     let v = check(&w, tcp("i-pub", "203.0.113.9", 443));
-    assert_eq!(codes(&v), [ExplanationCode::RouteTargetNotModelled]);
+    assert_eq!(v.outcome, Reachability::Unknown);
+    assert_eq!(v.unknowns[0].code, ExplanationCode::RouteTargetNotModelled);
 }
 
 #[test]
@@ -643,4 +654,187 @@ fn exposure_of_a_large_estate() {
         .unwrap()
         .allowed
     );
+}
+
+/// Issue #15: "internet" is every public address, not only rules naming `0.0.0.0/0`.
+#[test]
+fn internet_is_every_public_address() {
+    let mut w = base();
+    w["SecurityGroups"][0]["IpPermissions"] = json!([{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+        "IpRanges": [{"CidrIp": "0.0.0.0/1"}, {"CidrIp": "128.0.0.0/1"}]}]);
+    let m = model(&w);
+    let eval = |from: &str| {
+        m.evaluate(&Flow::from_test_json(&tcp(from, "i-pub", 22)).unwrap())
+            .unwrap()
+    };
+    assert!(eval("internet").allowed, "{:?}", eval("internet").blockers);
+    assert!(eval("8.8.8.8").allowed);
+    let found = exposure(&m);
+    assert!(
+        found.iter().any(|e| e.interface_id == "eni-pub"
+            && e.protocol == "tcp"
+            && e.from.is_empty()
+            && e.ports == [PortRange { from: 22, to: 22 }]),
+        "{found:?}"
+    );
+    // Half of the internet: `internet` is denied, names the half that passes, and exposure
+    // lists the port as open to that half only.
+    w["SecurityGroups"][0]["IpPermissions"] = json!([{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+        "IpRanges": [{"CidrIp": "128.0.0.0/1"}]}]);
+    let m = model(&w);
+    let v = m
+        .evaluate(&Flow::from_test_json(&tcp("internet", "i-pub", 22)).unwrap())
+        .unwrap();
+    assert_eq!(kinds(&v), ["security-group"]);
+    assert_eq!(v.allowed_from, ["128.0.0.0/1"]);
+    assert!(
+        m.evaluate(&Flow::from_test_json(&tcp("130.0.0.1", "i-pub", 22)).unwrap())
+            .unwrap()
+            .allowed
+    );
+    let found: Vec<_> = exposure(&m)
+        .into_iter()
+        .filter(|e| e.protocol == "tcp" && !e.address.contains(':'))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].from, ["128.0.0.0/1"]);
+}
+
+/// Issue #15: a network ACL whose reply range is 1024-2000 refuses most client ports, so the
+/// flow without `sourcePort` is denied and exposure does not list the port.
+#[test]
+fn narrow_reply_range_keeps_exposure_and_flows_together() {
+    let mut w = base();
+    add_acl(
+        &mut w,
+        "acl-pub",
+        "subnet-pub",
+        json!([
+            {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 22, "To": 22}},
+            {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 1024, "To": 2000}}
+        ]),
+    );
+    let m = model(&w);
+    let v = m
+        .evaluate(&Flow::from_test_json(&tcp("internet", "i-pub", 22)).unwrap())
+        .unwrap();
+    assert_eq!(kinds(&v), ["nacl"]);
+    assert!(!exposure(&m)
+        .iter()
+        .any(|e| e.address == "198.51.100.10" && e.protocol == "tcp"));
+    let chosen = json!({"from": "internet", "to": "i-pub", "protocol": "tcp", "port": 22, "sourcePort": 1500});
+    assert!(
+        m.evaluate(&Flow::from_test_json(&chosen).unwrap())
+            .unwrap()
+            .allowed
+    );
+}
+
+/// A stopped instance takes no traffic and has no public address.
+#[test]
+fn stopped_instances_take_no_traffic() {
+    let mut w = base();
+    w["Reservations"][0]["Instances"][0]["State"]["Name"] = json!("stopped");
+    let m = model(&w);
+    let v = m
+        .evaluate(&Flow::from_test_json(&tcp("i-pub2", "i-pub", 22)).unwrap())
+        .unwrap();
+    assert_eq!(kinds(&v), ["instance-state"]);
+    assert!(
+        v.blockers[0].explanation.contains("is stopped"),
+        "{}",
+        v.blockers[0].explanation
+    );
+    assert!(!exposure(&m).iter().any(|e| e.interface_id == "eni-pub"));
+    assert!(m.interface("eni-pub").unwrap().public_ipv4.is_empty());
+    w["Reservations"][0]["Instances"][0]["State"]["Name"] = json!("terminated");
+    let v = model(&w)
+        .evaluate(&Flow::from_test_json(&tcp("i-pub", "8.8.8.8", 443)).unwrap())
+        .unwrap();
+    assert_eq!(kinds(&v), ["instance-state", "public-ip"]);
+}
+
+mod agreement {
+    //! Issue #15: exposure and flows from the internet agree on generated networks.
+    use super::*;
+    use proptest::prelude::*;
+
+    const CIDRS: [&str; 8] = [
+        "0.0.0.0/0",
+        "0.0.0.0/1",
+        "128.0.0.0/1",
+        "8.8.0.0/16",
+        "10.0.0.0/8",
+        "198.51.100.0/24",
+        "52.0.0.0/8",
+        "::/0",
+    ];
+
+    fn sg_rule() -> impl Strategy<Value = Value> {
+        (0usize..CIDRS.len(), 0u16..100, 0u16..100, prop::bool::ANY).prop_map(|(c, a, b, udp)| {
+            let (lo, hi) = (a.min(b) * 10, a.max(b) * 10);
+            let cidr = CIDRS[c];
+            let range = if cidr.contains(':') {
+                json!({"Ipv6Ranges": [{"CidrIpv6": cidr}]})
+            } else {
+                json!({"IpRanges": [{"CidrIp": cidr}]})
+            };
+            let mut r = json!({"IpProtocol": if udp { "udp" } else { "tcp" }, "FromPort": lo, "ToPort": hi});
+            if let (Some(r), Some(range)) = (r.as_object_mut(), range.as_object()) {
+                r.extend(range.clone());
+            }
+            r
+        })
+    }
+
+    fn acl_entry() -> impl Strategy<Value = Value> {
+        (1u32..200, prop::bool::ANY, prop::bool::ANY, 0usize..CIDRS.len(), 0u16..7000, 0u16..7000)
+            .prop_map(|(n, egress, allow, c, a, b)| {
+                let cidr = CIDRS[c];
+                let mut e = json!({"RuleNumber": n, "Egress": egress, "RuleAction": if allow { "allow" } else { "deny" },
+                    "Protocol": "6", "PortRange": {"From": a.min(b), "To": a.max(b) * 9}});
+                e[if cidr.contains(':') { "Ipv6CidrBlock" } else { "CidrBlock" }] = json!(cidr);
+                e
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn exposure_agrees_with_flows(
+            rules in prop::collection::vec(sg_rule(), 0..5),
+            entries in prop::collection::vec(acl_entry(), 0..6),
+            allow_rest in prop::bool::ANY,
+            ports in prop::collection::vec(0u16..2000, 12),
+        ) {
+            let mut w = base();
+            w["SecurityGroups"][0]["IpPermissions"] = Value::Array(rules);
+            let mut entries = entries;
+            if allow_rest {
+                for (egress, v6) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let mut e = json!({"RuleNumber": 1000, "Egress": egress, "RuleAction": "allow", "Protocol": "-1"});
+                    e[if v6 { "Ipv6CidrBlock" } else { "CidrBlock" }] = json!(if v6 { "::/0" } else { "0.0.0.0/0" });
+                    entries.push(e);
+                }
+            }
+            add_acl(&mut w, "acl-pub", "subnet-pub", Value::Array(entries));
+            let m = model(&w);
+            let found = exposure(&m);
+            for to in ["198.51.100.10", "2600:1f18:0:1::10"] {
+                for protocol in ["tcp", "udp"] {
+                    let listed: Vec<&Exposure> = found.iter()
+                        .filter(|e| e.address == to && e.protocol == protocol).collect();
+                    for &p in &ports {
+                        let flow = json!({"from": "internet", "to": to, "protocol": protocol, "port": p});
+                        let v = m.evaluate(&Flow::from_test_json(&flow).unwrap()).unwrap();
+                        let open = |e: &&Exposure| e.ports.iter().any(|r| r.from <= p && p <= r.to);
+                        let everywhere = listed.iter().any(|e| e.from.is_empty() && !e.unknown && open(e));
+                        prop_assert_eq!(v.allowed, everywhere, "{} {} {}: {:?}", to, protocol, p, v.blockers);
+                        let partly = listed.iter().any(|e| !e.from.is_empty() && open(e));
+                        prop_assert_eq!(!v.allowed && !v.allowed_from.is_empty(), partly, "{} {} {}", to, protocol, p);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -21,6 +21,7 @@ pub enum Direction {
 }
 
 /// The kind of component that blocks, as test suites name it in `blockedBy`.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum BlockerKind {
     /// No route, a blackhole route, a route polcheck cannot follow, or no internet gateway.
@@ -35,6 +36,9 @@ pub enum BlockerKind {
     /// No security group rule allows.
     #[serde(rename = "security-group")]
     SecurityGroup,
+    /// An end is an instance that is not running (stopped, terminated...).
+    #[serde(rename = "instance-state")]
+    InstanceState,
 }
 
 impl BlockerKind {
@@ -45,6 +49,7 @@ impl BlockerKind {
             BlockerKind::PublicIp => "public-ip",
             BlockerKind::Nacl => "nacl",
             BlockerKind::SecurityGroup => "security-group",
+            BlockerKind::InstanceState => "instance-state",
         }
     }
 }
@@ -76,6 +81,16 @@ pub enum ExplanationCode {
     SecurityGroupNoIngress,
     /// No outbound security group rule allows the traffic.
     SecurityGroupNoEgress,
+    /// An end is an instance that is stopped, stopping, shutting down or terminated.
+    InstanceNotRunning,
+    /// A NAT gateway lets no conversation in from the internet.
+    NatGatewayOutboundOnly,
+    /// The NAT gateway is not available, or is private (no internet).
+    NatGatewayNotAvailable,
+    /// The VPC peering connection is not active.
+    PeeringNotActive,
+    /// The transit gateway has no usable route (or attachment) to the destination VPC.
+    TransitGatewayNoRoute,
 }
 
 /// One component that blocks the flow.
@@ -113,6 +128,12 @@ pub enum HopKind {
     SecurityGroup,
     /// An internet gateway crossed.
     InternetGateway,
+    /// A NAT gateway crossed (the source translated).
+    NatGateway,
+    /// A VPC peering connection crossed.
+    VpcPeering,
+    /// A transit gateway crossed, with its route table and route.
+    TransitGateway,
     /// The internet.
     Internet,
 }
@@ -132,22 +153,80 @@ pub struct Hop {
     pub rule: Option<String>,
 }
 
+/// The three answers to a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Reachability {
+    /// The packet reaches the destination and the reply reaches the source.
+    Allowed,
+    /// A component polcheck evaluated blocks the packet or its reply.
+    #[default]
+    Denied,
+    /// Nothing polcheck evaluated blocks, but the path crosses something it does not follow
+    /// (see [`Verdict::unknowns`]): it cannot say either way.
+    Unknown,
+}
+
+impl Reachability {
+    /// `allowed`, `denied` or `unknown`, as suites write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reachability::Allowed => "allowed",
+            Reachability::Denied => "denied",
+            Reachability::Unknown => "unknown",
+        }
+    }
+}
+
 /// The answer to a flow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
-    /// `true` when the packet reaches the destination and the reply reaches the source.
+    /// Allowed, denied or unknown.
+    pub outcome: Reachability,
+    /// `true` when the outcome is [`Reachability::Allowed`].
     pub allowed: bool,
     /// Every component that blocks, forward and reply.
     pub blockers: Vec<Blocker>,
+    /// What polcheck could not follow (a route target it does not model...): when there is
+    /// no blocker, these make the outcome [`Reachability::Unknown`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknowns: Vec<Blocker>,
+    /// For a flow from `internet` that only part of the internet passes: the public ranges
+    /// that do (the verdict itself is about every public address).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_from: Vec<String>,
+    /// Notes on the path that change no answer but explain it (an instance's state...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The path, in order, with the rules that allowed each step.
     pub hops: Vec<Hop>,
 }
 
 impl Verdict {
-    /// The kinds of the blockers, as the suites' `blockedBy` names them.
+    /// The kinds of the blockers, as the suites' `blockedBy` names them (for an unknown
+    /// verdict: the kinds of what polcheck could not follow).
     pub fn blocked_by(&self) -> BTreeSet<&'static str> {
-        self.blockers.iter().map(|b| b.kind.as_str()).collect()
+        let list = if self.outcome == Reachability::Unknown {
+            &self.unknowns
+        } else {
+            &self.blockers
+        };
+        list.iter().map(|b| b.kind.as_str()).collect()
+    }
+
+    /// Sets the outcome from the blockers and unknowns: any blocker denies; else any unknown
+    /// makes it unknown; else allowed.
+    pub(crate) fn settle(&mut self) {
+        self.outcome = if !self.blockers.is_empty() {
+            Reachability::Denied
+        } else if !self.unknowns.is_empty() {
+            Reachability::Unknown
+        } else {
+            Reachability::Allowed
+        };
+        self.allowed = self.outcome == Reachability::Allowed;
     }
 }
 
@@ -158,6 +237,7 @@ mod tests {
     #[test]
     fn serializes_with_suite_names_and_camel_case() {
         let v = Verdict {
+            outcome: Reachability::Denied,
             allowed: false,
             blockers: vec![Blocker {
                 kind: BlockerKind::PublicIp,
@@ -173,6 +253,7 @@ mod tests {
                 component: "acl-1".into(),
                 rule: Some("100".into()),
             }],
+            ..Verdict::default()
         };
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["blockers"][0]["kind"], "public-ip");

@@ -14,10 +14,10 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use crate::compile::NamedPolicy;
 use crate::decide::{decide_outcome, Outcome, PolicyKind};
 use crate::engine::Engine;
+use crate::inputs::PolicyInputs;
 use crate::pattern::Glob;
 use crate::policy::{Effect, PrincipalKind};
 use crate::principal::Principal;
-use crate::suite::PolicyInputs;
 use crate::world::{PrincipalInfo, PrincipalType, World};
 
 use super::methods::{fill, Method, Shape, Target, METHODS};
@@ -128,8 +128,10 @@ impl Builder<'_> {
             admin.is_some() || self.step(&info.caller, "*", "*", &[], IDENTITY).is_some();
         let may = witness::request(&info.caller, "iam:PassRole", "*", &[])
             .map(|mut req| {
-                let layers = self.world.layers_with(&mut req, &PolicyInputs::default());
-                may_allow(layers.identity.policies())
+                self.world.prepare(&mut req);
+                let layers = self.world.layers_for(&req);
+                let identity: Vec<NamedPolicy> = layers.identity.policies().cloned().collect();
+                may_allow(&identity)
             })
             .unwrap_or_default();
         let node = Node {
@@ -653,7 +655,7 @@ fn allows_everything(policies: &[NamedPolicy]) -> bool {
     ) else {
         return false;
     };
-    decide_outcome(&inputs.compile(), &req).0 == Outcome::Allowed
+    decide_outcome(&inputs.compile().alone(), &req).0 == Outcome::Allowed
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ fn candidates(world: &World, req: &Request) -> Vec<(String, Vec<String>)> {
         .chain(layers.rcp.iter().flatten());
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for set in sets {
-        let missing = set.missing_keys(&action, &prepared.resource, &prepared.context);
+        let missing = set.missing_keys(&action, &prepared.resource, &prepared.context, usize::MAX);
         if missing.is_empty() {
             continue;
         }

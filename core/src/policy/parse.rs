@@ -1,5 +1,7 @@
 //! JSON → [`Policy`], refusing what IAM refuses, with the path and position of each error.
 
+use std::cell::RefCell;
+
 use super::*;
 use crate::condition::{values, ConditionOperator, ValueType};
 use crate::json::{self, Json, JsonKind, JsonPath, KeyProblem, LineIndex};
@@ -66,7 +68,7 @@ pub fn parse_text(text: &str) -> Result<Policy, PolicyError> {
 /// document as JSON or URL-encoded JSON. `path` is the node's path in that document.
 pub fn from_json(node: &Json, lines: &LineIndex, path: &JsonPath) -> Result<Policy, PolicyError> {
     match &node.kind {
-        JsonKind::Object(_) => Reader { lines }.policy(node, path),
+        JsonKind::Object(_) => Reader::new(lines, false).policy(node, path),
         JsonKind::String(s) => {
             let outer = lines.position(node.span.start);
             parse_text(s).map_err(|e| PolicyError {
@@ -110,13 +112,85 @@ fn err(path: JsonPath, position: crate::json::Position, kind: PolicyErrorKind) -
     }
 }
 
+/// A policy read with error recovery, for reporting every problem in one run.
+#[derive(Debug, Clone)]
+pub struct Recovered {
+    /// The statements that could be read (the others are left out), with their index in the
+    /// document's `Statement` (0 for a lone statement object).
+    pub policy: Policy,
+    /// For each statement of `policy`, its index in the document.
+    pub statement_index: Vec<usize>,
+    /// Everything IAM would refuse, in document order.
+    pub errors: Vec<PolicyError>,
+}
+
+/// Reads a policy object as [`from_json`] does, but goes on past errors: a value an
+/// operator cannot read, a duplicate or unknown key, a bad `Version` are recorded and the
+/// rest is read; a statement that cannot be read (no `Effect`, no `Action`, a wrong type) is
+/// recorded and left out, and the next one is read. `node` must be the policy object (a
+/// document embedded in a string is decoded and parsed by the caller).
+pub fn recover(node: &Json, lines: &LineIndex, path: &JsonPath) -> Recovered {
+    let reader = Reader::new(lines, true);
+    let policy = reader.policy(node, path);
+    let mut errors = reader.errors.map(RefCell::into_inner).unwrap_or_default();
+    let policy = match policy {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(e);
+            Policy {
+                id: None,
+                version: Version::Unspecified,
+                statements: Vec::new(),
+            }
+        }
+    };
+    let mut statement_index = reader.kept.into_inner();
+    statement_index.truncate(policy.statements.len());
+    Recovered {
+        policy,
+        statement_index,
+        errors,
+    }
+}
+
 struct Reader<'a> {
     lines: &'a LineIndex,
+    /// With recovery: the errors recorded so far.
+    errors: Option<RefCell<Vec<PolicyError>>>,
+    /// The document index of each statement read.
+    kept: RefCell<Vec<usize>>,
 }
 
 type Result<T, E = PolicyError> = std::result::Result<T, E>;
 
 impl Reader<'_> {
+    fn new(lines: &LineIndex, recovering: bool) -> Reader<'_> {
+        Reader {
+            lines,
+            errors: recovering.then(|| RefCell::new(Vec::new())),
+            kept: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// With recovery, records `e` and goes on; without, fails with it.
+    fn soft(&self, e: PolicyError) -> Result<()> {
+        match &self.errors {
+            Some(errors) => {
+                errors.borrow_mut().push(e);
+                Ok(())
+            }
+            None => Err(e),
+        }
+    }
+
+    /// `r`'s value, or with recovery `None` after recording its error.
+    fn soft_value<T>(&self, r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => self.soft(e).map(|()| None),
+        }
+    }
+
     fn fail<T>(&self, node: &Json, path: &JsonPath, kind: PolicyErrorKind) -> Result<T> {
         Err(err(
             path.clone(),
@@ -143,6 +217,27 @@ impl Reader<'_> {
                 },
             );
         };
+        if self.errors.is_some() {
+            let mut seen = std::collections::HashSet::with_capacity(members.len());
+            for m in members {
+                let kind = if !seen.insert(m.key.as_str()) {
+                    PolicyErrorKind::DuplicateKey(m.key.clone())
+                } else if !allowed.is_empty() && !allowed.contains(&m.key.as_str()) {
+                    PolicyErrorKind::UnknownKey {
+                        key: m.key.clone(),
+                        expected: allowed,
+                    }
+                } else {
+                    continue;
+                };
+                self.soft(err(
+                    path.key(&m.key),
+                    self.lines.position(m.key_span.start),
+                    kind,
+                ))?;
+            }
+            return Ok(members);
+        }
         let (m, kind) = match json::check_keys(members, allowed) {
             None => return Ok(members),
             Some(KeyProblem::Duplicate(m)) => (m, PolicyErrorKind::DuplicateKey(m.key.clone())),
@@ -248,24 +343,37 @@ impl Reader<'_> {
             statements: Vec::new(),
         };
         let mut statement = None;
+        let mut seen = std::collections::HashSet::new();
         for m in members {
+            if !seen.insert(m.key.as_str()) {
+                continue; // a duplicate, recorded by `members`
+            }
             let p = path.key(&m.key);
             match m.key.as_str() {
                 "Version" => {
-                    policy.version = match self.string(&m.value, &p)? {
+                    let Some(v) = self.soft_value(self.string(&m.value, &p))? else {
+                        continue;
+                    };
+                    policy.version = match v {
                         "2012-10-17" => Version::V2012_10_17,
                         "2008-10-17" => Version::V2008_10_17,
                         other => {
-                            return self.fail(
-                                &m.value,
-                                &p,
+                            self.soft(err(
+                                p.clone(),
+                                self.lines.position(m.value.span.start),
                                 PolicyErrorKind::UnsupportedVersion(other.into()),
-                            )
+                            ))?;
+                            Version::V2012_10_17
                         }
                     }
                 }
-                "Id" => policy.id = Some(self.string(&m.value, &p)?.to_string()),
-                _ => statement = Some((&m.value, p)),
+                "Id" => {
+                    policy.id = self
+                        .soft_value(self.string(&m.value, &p))?
+                        .map(str::to_string)
+                }
+                "Statement" => statement = Some((&m.value, p)),
+                _ => {} // an unknown key, recorded by `members`
             }
         }
         let Some((stmts, p)) = statement else {
@@ -284,15 +392,19 @@ impl Reader<'_> {
             }
             JsonKind::Array(items) => {
                 for (i, s) in items.iter().enumerate() {
-                    policy
-                        .statements
-                        .push(self.statement(s, &p.index(i), policy.version)?);
+                    if let Some(st) =
+                        self.soft_value(self.statement(s, &p.index(i), policy.version))?
+                    {
+                        policy.statements.push(st);
+                        self.kept.borrow_mut().push(i);
+                    }
                 }
             }
             JsonKind::Object(_) => {
-                policy
-                    .statements
-                    .push(self.statement(stmts, &p, policy.version)?)
+                if let Some(st) = self.soft_value(self.statement(stmts, &p, policy.version))? {
+                    policy.statements.push(st);
+                    self.kept.borrow_mut().push(0);
+                }
             }
             _ => {
                 return self.fail(
@@ -335,9 +447,12 @@ impl Reader<'_> {
                 }
             },
         };
-        let sid = get("Sid")
-            .map(|v| self.string(v, &path.key("Sid")).map(str::to_string))
-            .transpose()?;
+        let sid = match get("Sid") {
+            Some(v) => self
+                .soft_value(self.string(v, &path.key("Sid")))?
+                .map(str::to_string),
+            None => None,
+        };
         let Some((negated, v, p)) = either("Action", "NotAction")? else {
             return self.fail(node, path, PolicyErrorKind::Missing("Action"));
         };
@@ -357,23 +472,34 @@ impl Reader<'_> {
                     Some(item) => (item, p.index(i)),
                     None => (v, p.clone()),
                 };
-                return self.fail(at.0, &at.1, PolicyErrorKind::InvalidAction(a.clone()));
+                self.soft(err(
+                    at.1,
+                    self.lines.position(at.0.span.start),
+                    PolicyErrorKind::InvalidAction(a.clone()),
+                ))?;
             }
         }
         let action = ActionClause { negated, patterns };
-        let resource = either("Resource", "NotResource")?
-            .map(|(negated, v, p)| {
-                Ok(ResourceClause {
-                    negated,
-                    patterns: self.strings(v, &p, "Resource")?,
-                })
-            })
-            .transpose()?;
-        let principal = either("Principal", "NotPrincipal")?
-            .map(|(negated, v, p)| self.principal(v, &p, negated))
-            .transpose()?;
+        let resource = match self
+            .soft_value(either("Resource", "NotResource"))?
+            .flatten()
+        {
+            Some((negated, v, p)) => self
+                .soft_value(self.strings(v, &p, "Resource"))?
+                .map(|patterns| ResourceClause { negated, patterns }),
+            None => None,
+        };
+        let principal = match self
+            .soft_value(either("Principal", "NotPrincipal"))?
+            .flatten()
+        {
+            Some((negated, v, p)) => self.soft_value(self.principal(v, &p, negated))?,
+            None => None,
+        };
         let conditions = match get("Condition") {
-            Some(v) => self.conditions(v, &path.key("Condition"), version)?,
+            Some(v) => self
+                .soft_value(self.conditions(v, &path.key("Condition"), version))?
+                .unwrap_or_default(),
             None => Vec::new(),
         };
         Ok(Statement {
@@ -417,7 +543,8 @@ impl Reader<'_> {
                 "AWS" => PrincipalKind::Aws,
                 "Service" => PrincipalKind::Service,
                 "Federated" => PrincipalKind::Federated,
-                _ => PrincipalKind::CanonicalUser,
+                "CanonicalUser" => PrincipalKind::CanonicalUser,
+                _ => continue, // an unknown key, recorded by `members`
             };
             for v in self.strings(&m.value, &path.key(&m.key), "Principal")? {
                 if kind == PrincipalKind::Aws && v == "*" {
@@ -434,16 +561,32 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for m in self.members(node, path, &[], "an object of condition operators")? {
             let op_path = path.key(&m.key);
-            let operator: ConditionOperator = m.key.parse().map_err(|e| {
-                err(
-                    op_path.clone(),
-                    self.lines.position(m.key_span.start),
-                    PolicyErrorKind::Operator(e),
-                )
-            })?;
-            for k in self.members(&m.value, &op_path, &[], "an object of condition keys")? {
+            let operator: ConditionOperator = match m.key.parse() {
+                Ok(op) => op,
+                Err(e) => {
+                    self.soft(err(
+                        op_path.clone(),
+                        self.lines.position(m.key_span.start),
+                        PolicyErrorKind::Operator(e),
+                    ))?;
+                    continue;
+                }
+            };
+            let Some(keys) = self.soft_value(self.members(
+                &m.value,
+                &op_path,
+                &[],
+                "an object of condition keys",
+            ))?
+            else {
+                continue;
+            };
+            for k in keys {
                 let key_path = op_path.key(&k.key);
-                let values = self.condition_values(&k.value, &key_path)?;
+                let Some(values) = self.soft_value(self.condition_values(&k.value, &key_path))?
+                else {
+                    continue;
+                };
                 if values.len() > limits::MAX_VALUES {
                     return self.fail(
                         &k.value,
@@ -461,15 +604,15 @@ impl Reader<'_> {
                             Some(item) => (item, key_path.index(i)),
                             None => (&k.value, key_path.clone()),
                         };
-                        return self.fail(
-                            node,
-                            &p,
+                        self.soft(err(
+                            p,
+                            self.lines.position(node.span.start),
                             PolicyErrorKind::InvalidConditionValue {
                                 value: v.clone(),
                                 operator: operator.to_string(),
                                 expected: type_name(operator.operator.value_type()),
                             },
-                        );
+                        ))?;
                     }
                 }
                 out.push(Condition {

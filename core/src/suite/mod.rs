@@ -7,84 +7,18 @@
 
 mod run;
 
-pub use run::{with_inputs, Environment, EnvironmentError, SuiteRun};
+pub use run::SuiteRun;
 
 use std::collections::BTreeSet;
 
-use crate::compile::{NamedPolicy, PolicySet};
+use crate::compile::NamedPolicy;
 use crate::context::{Context, ContextValue};
 use crate::decide::Decision;
-use crate::decide::{Layers, Outcome, PolicyKind};
+use crate::decide::{Outcome, PolicyKind};
+use crate::inputs::PolicyInputs;
 use crate::json::{self, Json, JsonPath, KeyProblem, LineIndex};
 use crate::policy::{parse::from_json, Location, PolicyError};
 use crate::request::Request;
-
-/// The policies of a suite or a test; a key a test sets replaces the suite's.
-#[derive(Debug, Clone, Default)]
-pub struct PolicyInputs {
-    /// `identity`: every identity-based policy of the caller.
-    pub identity: Option<Vec<NamedPolicy>>,
-    /// `resource`: the resource-based policy of the resource.
-    pub resource: Option<NamedPolicy>,
-    /// `boundary`.
-    pub boundary: Option<NamedPolicy>,
-    /// `session`.
-    pub session: Option<NamedPolicy>,
-    /// `scp`: levels from the root down.
-    pub scp: Option<Vec<Vec<NamedPolicy>>>,
-    /// `rcp`: levels from the root down.
-    pub rcp: Option<Vec<Vec<NamedPolicy>>>,
-}
-
-impl PolicyInputs {
-    /// These inputs with every key `over` sets replaced.
-    pub fn overlay(&self, over: &PolicyInputs) -> PolicyInputs {
-        PolicyInputs {
-            identity: over.identity.clone().or_else(|| self.identity.clone()),
-            resource: over.resource.clone().or_else(|| self.resource.clone()),
-            boundary: over.boundary.clone().or_else(|| self.boundary.clone()),
-            session: over.session.clone().or_else(|| self.session.clone()),
-            scp: over.scp.clone().or_else(|| self.scp.clone()),
-            rcp: over.rcp.clone().or_else(|| self.rcp.clone()),
-        }
-    }
-
-    /// Compiles the inputs into decision layers.
-    pub fn compile(&self) -> Layers {
-        Layers {
-            identity: PolicySet::compile(self.identity.clone().unwrap_or_default()),
-            resource: self.resource.as_ref().map(compile_one),
-            boundary: self.boundary.as_ref().map(compile_one),
-            session: self.session.as_ref().map(compile_one),
-            scp: self.scp.as_ref().map(|l| compile_levels(l)),
-            rcp: self.rcp.as_ref().map(|l| compile_levels(l)),
-            missing: Vec::new(),
-        }
-    }
-
-    /// `true` when no key is set.
-    pub fn is_empty(&self) -> bool {
-        self.identity.is_none()
-            && self.resource.is_none()
-            && self.boundary.is_none()
-            && self.session.is_none()
-            && self.scp.is_none()
-            && self.rcp.is_none()
-    }
-}
-
-/// One policy compiled alone (a resource policy, boundary or session policy).
-pub(crate) fn compile_one(p: &NamedPolicy) -> PolicySet {
-    PolicySet::compile(vec![p.clone()])
-}
-
-/// SCP or RCP levels, each compiled on its own.
-pub(crate) fn compile_levels(levels: &[Vec<NamedPolicy>]) -> Vec<PolicySet> {
-    levels
-        .iter()
-        .map(|ps| PolicySet::compile(ps.clone()))
-        .collect()
-}
 
 /// Where a suite's world comes from.
 #[derive(Debug, Clone)]
@@ -126,12 +60,12 @@ pub enum TestKind {
         /// The test's own policies, replacing the suite's key by key.
         policies: PolicyInputs,
     },
-    /// A network flow (the object as written) and whether it must be allowed.
+    /// A network flow (the object as written) and the verdict it must get.
     Flow {
         /// The `flow` object.
         flow: serde_json::Value,
-        /// `true` for `allowed`, `false` for `denied`.
-        expect_allowed: bool,
+        /// `allowed`, `denied` or `unknown` (a path polcheck cannot follow).
+        expect: &'static str,
     },
 }
 
@@ -443,20 +377,23 @@ impl Reader<'_> {
                 }
             }
             (None, Some(flow)) => {
-                let expect_allowed = match expect {
-                    "allowed" => true,
-                    "denied" => false,
+                let expect = match expect {
+                    "allowed" => "allowed",
+                    "denied" => "denied",
+                    "unknown" => "unknown",
                     other => {
                         return Err(self.shape(
                             expect_node,
                             &path.key("expect"),
-                            format!("unknown verdict `{other}` (expected `allowed` or `denied`)"),
+                            format!(
+                            "unknown verdict `{other}` (expected `allowed`, `denied` or `unknown`)"
+                        ),
                         ))
                     }
                 };
                 TestKind::Flow {
                     flow: flow.to_serde(),
-                    expect_allowed,
+                    expect,
                 }
             }
             (Some(_), Some(_)) => {
@@ -550,11 +487,7 @@ pub struct TestResult {
 pub fn judge(test: &TestCase, got: Result<TestOutcome, String>) -> TestResult {
     let expected = match &test.kind {
         TestKind::Request { expect, .. } => expect.as_str().to_string(),
-        TestKind::Flow {
-            expect_allowed: true,
-            ..
-        } => "allowed".into(),
-        TestKind::Flow { .. } => "denied".into(),
+        TestKind::Flow { expect, .. } => (*expect).to_string(),
     };
     let failure = match got {
         Err(e) => Some(format!("expected {expected}, got an error: {e}")),

@@ -5,7 +5,9 @@
 use std::collections::HashSet;
 
 use super::{string_nodes, Finding, Severity, StatementCtx};
-use crate::catalogue::{ActionRef, Catalogue};
+use crate::catalogue::arn_format::ArnFormat;
+use crate::catalogue::{ActionRef, Catalogue, ResourceType};
+use crate::pattern::lang::{Class, Item, Lang};
 use crate::policy::{Effect, Statement};
 
 fn has_wildcard(s: &str) -> bool {
@@ -55,11 +57,8 @@ pub(crate) fn check_actions(ctx: &StatementCtx, out: &mut Vec<Finding>) {
             continue; // `*`; anything else was refused by the parser
         };
         let finding = |code, severity, message, suggestion| Finding {
-            code,
-            severity,
-            location: ctx.at.at(n.span.start, &path),
-            message,
             suggestion,
+            ..Finding::new(code, severity, ctx.at.at(n.span.start, &path), message)
         };
         if !has_wildcard(svc) && cat.service(svc).is_none() {
             let suggestion = cat.suggest_service(svc).map(|s| format!("{s}:{name}"));
@@ -87,28 +86,11 @@ pub(crate) fn check_actions(ctx: &StatementCtx, out: &mut Vec<Finding>) {
     }
 }
 
-/// How a `*` of an ARN pattern is filled in when looking for a concrete ARN that fits.
-const FILLINGS: &[&str] = &["", "x", "x/x", "x:x", "x/x/x", "x:x/x", "x/x:x"];
-/// ARNs with more `*`s than this are not checked (the fillings multiply).
-const MAX_STARS: usize = 3;
-
-/// The concrete ARNs standing for `pattern`: itself, or each way of filling its `*`s.
-fn instances(pattern: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut parts = pattern.split('*').peekable();
-    while let Some(part) = parts.next() {
-        for s in &mut out {
-            s.push_str(part);
-        }
-        if parts.peek().is_some() {
-            out = out
-                .iter()
-                .flat_map(|s| FILLINGS.iter().map(move |f| format!("{s}{f}")))
-                .collect();
-        }
-    }
-    out
-}
+/// Services whose catalogue entry merges two APIs under one prefix (API Gateway's v1 REST
+/// and v2 HTTP/WebSocket management APIs, Elastic Load Balancing's classic and v2), where an
+/// action's resource list comes from one of them only: their actions are checked against
+/// every resource type of the service, so the ARN's shape decides.
+const MERGED_SERVICES: &[&str] = &["apigateway", "elasticloadbalancing"];
 
 /// `resource-mismatch` for each checkable `Resource` ARN, then `allow-notaction-star-resource`.
 pub(crate) fn check_resources(ctx: &StatementCtx, out: &mut Vec<Finding>) {
@@ -122,15 +104,14 @@ pub(crate) fn check_resources(ctx: &StatementCtx, out: &mut Vec<Finding>) {
         && resource.patterns.iter().any(|p| p == "*")
     {
         if let Some(node) = ctx.node.get("NotAction") {
-            out.push(Finding {
-                code: "allow-notaction-star-resource",
-                severity: Severity::Warning,
-                location: ctx.at.at(node.span.start, &ctx.path.key("NotAction")),
-                message: "`Allow` with `NotAction` and `Resource` `*` grants every other action \
-                          of every service on every resource"
+            out.push(Finding::new(
+                "allow-notaction-star-resource",
+                Severity::Warning,
+                ctx.at.at(node.span.start, &ctx.path.key("NotAction")),
+                "`Allow` with `NotAction` and `Resource` `*` grants every other action \
+                 of every service on every resource"
                     .into(),
-                suggestion: None,
-            });
+            ));
         }
     }
     if resource.negated {
@@ -139,26 +120,42 @@ pub(crate) fn check_resources(ctx: &StatementCtx, out: &mut Vec<Finding>) {
     let Some(actions) = &ctx.actions else {
         return;
     };
-    // Actions that take resource types, one per distinct (service, types) to keep it cheap.
-    let mut typed: Vec<&ActionRef> = Vec::new();
+    // The ARN formats the statement's actions take, each once.
+    let mut formats: Vec<&ArnFormat> = Vec::new();
     let mut seen = HashSet::new();
     for a in actions {
-        let types: Vec<&str> = a.resource_types().map(|(t, _)| t.name()).collect();
-        if !types.is_empty() && seen.insert((a.service.prefix(), types)) {
-            typed.push(a);
+        let merged = MERGED_SERVICES.contains(&a.service.prefix());
+        let types: Vec<&ResourceType> = if merged && a.resource_types().next().is_some() {
+            a.service.resource_types.iter().collect()
+        } else {
+            a.resource_types().map(|(t, _)| t).collect()
+        };
+        for t in types {
+            for f in &t.arn_formats {
+                if seen.insert(f.as_str()) {
+                    formats.push(f);
+                }
+            }
         }
     }
-    if typed.is_empty() {
+    if formats.is_empty() {
         return;
     }
     let Some(node) = ctx.node.get("Resource") else {
         return;
     };
     for (arn, n, path) in string_nodes(node, &ctx.path.key("Resource")) {
-        if !checkable(arn, ctx.has_variables) {
+        let Some(lang) = pattern_language(arn, ctx.has_variables) else {
             continue;
-        }
-        let fits = fits_some(ctx.catalogue, &typed, arn);
+        };
+        // A renamed service answers to both names in ARNs.
+        let alias = renamed(arn).and_then(|a| pattern_language(&a, ctx.has_variables));
+        let fits = formats.iter().any(|f| {
+            f.with_children().intersects(&lang)
+                || alias
+                    .as_ref()
+                    .is_some_and(|a| f.with_children().intersects(a))
+        });
         if fits {
             continue;
         }
@@ -177,73 +174,76 @@ pub(crate) fn check_resources(ctx: &StatementCtx, out: &mut Vec<Finding>) {
         if more > 0 {
             list.push_str(&format!(" and {more} more"));
         }
-        out.push(Finding {
-            code: "resource-mismatch",
-            severity: Severity::Error,
-            location: ctx.at.at(n.span.start, &path),
-            message: format!(
+        out.push(Finding::new(
+            "resource-mismatch",
+            Severity::Error,
+            ctx.at.at(n.span.start, &path),
+            format!(
                 "resource `{arn}` fits none of the resource types of the statement's actions \
                  (they take {list})"
             ),
-            suggestion: None,
-        });
+        ));
     }
 }
 
-/// The service field of an ARN or ARN format (`arn:${Partition}:ec2:…` → `ec2`).
-fn service_field(arn: &str) -> Option<&str> {
-    arn.split(':').nth(2)
-}
+/// Services AWS renamed, whose ARNs IAM accepts under either name (*AWS CodeConnections*:
+/// "the `codestar-connections` prefix ... continues to work").
+const RENAMED: &[(&str, &str)] = &[("codeconnections", "codestar-connections")];
 
-/// Whether some concrete ARN that `pattern` stands for fits a resource type of one of
-/// `typed` (actions that take resource types).
-///
-/// For actions of the service the ARN names, one lookup of the ARN's best-fitting types
-/// ([`Catalogue::resource_type_of_arn`]) per concrete ARN serves them all: an action fits
-/// when one of its types is among them. Actions of other services are asked one by one, and
-/// only when one of their formats names the ARN's service.
-fn fits_some(cat: &Catalogue, typed: &[&ActionRef], pattern: &str) -> bool {
-    let Some(arn_service) = service_field(pattern) else {
-        return true;
-    };
-    let mut own: HashSet<(&str, &str)> = HashSet::new();
-    let mut others: Vec<&ActionRef> = Vec::new();
-    for a in typed {
-        if a.service.prefix().eq_ignore_ascii_case(arn_service) {
-            own.extend(a.resource_types().map(|(t, _)| (t.service(), t.name())));
-        } else if a.resource_types().any(|(t, _)| {
-            t.arn_formats()
-                .any(|f| service_field(f) == Some(arn_service))
-        }) {
-            others.push(a);
+/// `arn` with its service field written as the service's other name, if it has one.
+fn renamed(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(4, ':');
+    let (head, partition, service, rest) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let other = RENAMED.iter().find_map(|&(a, b)| {
+        if a == service {
+            Some(b)
+        } else if b == service {
+            Some(a)
+        } else {
+            None
         }
-    }
-    instances(pattern).iter().any(|concrete| {
-        (!own.is_empty()
-            && cat
-                .resource_type_of_arn(concrete)
-                .iter()
-                .any(|t| own.contains(&(t.service(), t.name()))))
-            || others.iter().any(|a| {
-                !cat.resource_types_for_arn(a.service.prefix(), a.action.name(), concrete)
-                    .is_empty()
-            })
-    })
+    })?;
+    Some(format!("{head}:{partition}:{other}:{rest}"))
 }
 
-/// Whether an ARN pattern can be checked soundly: an ARN (six `:` fields) with literal
-/// `arn`, partition and service, no `?`, no policy variable, few `*`.
-fn checkable(arn: &str, has_variables: bool) -> bool {
-    if arn == "*" || arn.contains('?') || (has_variables && arn.contains("${")) {
-        return false;
+/// The language of a `Resource` ARN pattern, when it can be checked: an ARN with its five
+/// colons, `*` and `?` as wildcards, and (with `Version` `2012-10-17`) each policy variable
+/// standing for any text. `None` for `*`, for text that is not an ARN, and for a pattern
+/// with fewer than five colons (its last part matches the rest of the ARN).
+fn pattern_language(arn: &str, has_variables: bool) -> Option<Lang> {
+    if arn == "*" || !arn.starts_with("arn:") || arn.matches(':').count() < 5 {
+        return None;
     }
-    if arn.matches('*').count() > MAX_STARS {
-        return false;
+    let mut lang = Lang::new();
+    let mut rest = arn;
+    let mut colons = 0;
+    while let Some(c) = rest.chars().next() {
+        // IAM matches the first five parts one by one: their wildcards take no `:`.
+        let class = if colons < 5 {
+            Class::NoneOf(vec![':'])
+        } else {
+            Class::Any
+        };
+        if has_variables && rest.starts_with("${") {
+            if let Some(end) = rest.find('}') {
+                lang.push(Item::many(class));
+                rest = rest.get(end + 1..).unwrap_or("");
+                continue;
+            }
+        }
+        match c {
+            '*' => lang.push(Item::many(class)),
+            '?' => lang.push(Item::once(class)),
+            ':' => {
+                colons += 1;
+                lang.push(Item::once(Class::Char(c)));
+            }
+            _ => lang.push(Item::once(Class::Char(c))),
+        }
+        rest = rest.get(c.len_utf8()..).unwrap_or("");
     }
-    let fields: Vec<&str> = arn.splitn(6, ':').collect();
-    fields.len() == 6
-        && fields.iter().take(3).all(|f| !f.contains('*'))
-        && fields.first() == Some(&"arn")
+    Some(lang)
 }
 
 #[cfg(test)]
@@ -251,19 +251,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn instances_fill_each_star() {
-        assert_eq!(instances("a"), ["a"]);
-        let i = instances("arn:aws:s3:::*");
-        assert!(i.contains(&"arn:aws:s3:::x/x".to_string()));
-        assert_eq!(instances("*a*").len(), FILLINGS.len() * FILLINGS.len());
-    }
-
-    #[test]
-    fn checkable_arns() {
-        assert!(checkable("arn:aws:s3:::b/*", true));
-        assert!(!checkable("*", true));
-        assert!(!checkable("arn:aws:*:::b", true));
-        assert!(!checkable("arn:aws:s3:::${aws:username}", true));
-        assert!(!checkable("not-an-arn", true));
+    fn pattern_languages() {
+        assert!(pattern_language("*", true).is_none());
+        assert!(pattern_language("s3", true).is_none());
+        assert!(pattern_language("arn:aws:*", true).is_none());
+        let l = pattern_language("arn:aws:s3:::${aws:username}/*", true);
+        assert!(l.is_some_and(|l| l.is_match("arn:aws:s3:::alice/x")));
+        let lit = pattern_language("arn:aws:s3:::${aws:username}", false);
+        assert!(lit.is_some_and(|l| l.is_match("arn:aws:s3:::${aws:username}")));
+        assert_eq!(
+            renamed("arn:aws:codeconnections:*:*:connection/*").as_deref(),
+            Some("arn:aws:codestar-connections:*:*:connection/*")
+        );
+        assert_eq!(renamed("arn:aws:s3:::b"), None);
+        // A `*` before the fifth colon stays in its part; in the last part it takes `:`.
+        let region = pattern_language("arn:aws:ssm:*::parameter/x", true);
+        assert!(region.is_some_and(|l| !l.is_match("arn:aws:ssm:r:a:document/p::parameter/x")));
+        let last = pattern_language("arn:aws:logs:r:a:*", true);
+        assert!(last.is_some_and(|l| l.is_match("arn:aws:logs:r:a:log-group:g:log-stream:s")));
     }
 }

@@ -124,11 +124,8 @@ pub(crate) fn check_conditions(ctx: &StatementCtx, out: &mut Vec<Finding>) {
             let path = cond_path.key(&op_member.key).key(key);
             let location = ctx.at.at(k.key_span.start, &path);
             let finding = |code, severity, message, suggestion| Finding {
-                code,
-                severity,
-                location: location.clone(),
-                message,
                 suggestion,
+                ..Finding::new(code, severity, location.clone(), message)
             };
             let ty = match &ctx.actions {
                 Some(actions) => {

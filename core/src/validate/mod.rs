@@ -57,8 +57,22 @@
 //! * `allow-notaction-star-resource` (warning): `Allow` with `NotAction` and `Resource` `*`
 //!   grants every action but the listed ones on every resource, almost always more than meant.
 //!
+//! * `resource-not-arn` (error): a `Resource` that is neither `*` nor an ARN (`"s3"`); IAM
+//!   requires ARN format or `*`.
+//!
+//! Grammar and policy-type findings, security findings, and the codes of what IAM would
+//! refuse, are listed in `docs/validate.md`; every code is stable.
+//!
 //! Findings come in document order: statement by statement, actions, then resources, then
-//! conditions.
+//! conditions; policy-wide findings (duplicate Sids, size, privilege escalation) after them.
+//!
+//! # Every finding in one run
+//!
+//! [`validate_text`] and [`validate_json`] never stop at the first problem: what IAM would
+//! refuse (a bad date, a `/33` CIDR, `"yes"` for `Bool`, a duplicate key) becomes a finding
+//! whose [`Finding::is_refused`] is true, with its location, and the rest of the document is
+//! still checked; a statement that cannot be read at all is reported and the other
+//! statements are checked. Only text that is not JSON stops the check of that document.
 //!
 //! # Where findings point
 //!
@@ -71,6 +85,12 @@
 
 mod actions;
 mod conditions;
+mod grammar;
+mod policy_type;
+pub mod sarif;
+mod security;
+mod statements;
+pub mod suppress;
 pub mod world;
 
 use std::fmt;
@@ -79,11 +99,14 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::catalogue::{ActionRef, Catalogue};
 use crate::json::{self, Json, JsonKind, JsonPath, LineIndex, Position};
-use crate::policy::parse::from_json;
+use crate::policy::parse::{limits, recover};
 use crate::policy::{Location, Policy, PolicyError, PolicyErrorKind, Statement};
+
+pub use policy_type::{PolicyType, UnknownPolicyType};
 
 /// How serious a finding is. Every finding makes `polcheck validate` exit with 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Severity {
     /// The policy does not do what it says: a name that does not exist, a type mismatch.
     Error,
@@ -118,8 +141,9 @@ impl Serialize for Severity {
 
 /// One problem found in a policy.
 ///
-/// Serializes as `{"code", "severity", "path", "line", "column", "message", "suggestion"}`,
-/// plus `innerLine` and `innerColumn` for a policy embedded in a JSON string.
+/// Serializes as `{"code", "severity", "path", "line", "column", "message", "suggestion",
+/// "fix", "refused"}`, plus `innerLine` and `innerColumn` for a policy embedded in a JSON
+/// string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The stable code, such as `unknown-action` (the module docs list them).
@@ -132,12 +156,46 @@ pub struct Finding {
     pub message: String,
     /// What was probably meant, e.g. `s3:GetObject` for `s3:GetObjekt`.
     pub suggestion: Option<String>,
+    /// A one-line fix, for the security and policy-type findings.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    /// A finding without suggestion or fix.
+    pub(crate) fn new(
+        code: &'static str,
+        severity: Severity,
+        location: Location,
+        message: String,
+    ) -> Finding {
+        Finding {
+            code,
+            severity,
+            location,
+            message,
+            suggestion: None,
+            fix: None,
+        }
+    }
+
+    /// The same finding with a one-line fix.
+    pub(crate) fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// Whether this finding is something IAM would refuse to store (a grammar error, a value
+    /// an operator cannot read, an element the policy type does not allow): `polcheck
+    /// validate` exits with 2 for these.
+    pub fn is_refused(&self) -> bool {
+        grammar::is_refusal(self.code)
+    }
 }
 
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let inner = self.location.inner;
-        let mut st = s.serialize_struct("Finding", if inner.is_some() { 9 } else { 7 })?;
+        let mut st = s.serialize_struct("Finding", if inner.is_some() { 11 } else { 9 })?;
         st.serialize_field("code", self.code)?;
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("path", &self.location.path.to_string())?;
@@ -149,6 +207,8 @@ impl Serialize for Finding {
         }
         st.serialize_field("message", &self.message)?;
         st.serialize_field("suggestion", &self.suggestion)?;
+        st.serialize_field("fix", &self.fix)?;
+        st.serialize_field("refused", &self.is_refused())?;
         st.end()
     }
 }
@@ -168,56 +228,125 @@ impl fmt::Display for Finding {
     }
 }
 
+/// What to check a document as.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The kind of policy (its grammar rules and size limit); `None`: inferred from the
+    /// document ([`PolicyType::infer`]).
+    pub policy_type: Option<PolicyType>,
+    /// The size limit in characters without whitespace, when the place the policy is stored
+    /// sets one other than its type's (a user's inline policies: 2,048).
+    pub size_limit: Option<usize>,
+}
+
 /// Validates a policy file's text. Grammar errors (what IAM would refuse) are the `Err`;
-/// everything IAM accepts gives the findings, possibly none.
+/// everything IAM accepts gives the findings, possibly none. [`validate_text`] reports both
+/// kinds together and goes on past errors.
 pub fn validate_policy_text(text: &str) -> Result<Vec<Finding>, PolicyError> {
     Policy::parse(text)?;
-    let trimmed = text.trim_start();
-    if !trimmed.starts_with(['{', '"']) && trimmed.starts_with("%7B") {
-        return validate_policy_text(&url_decode(trimmed)?);
-    }
-    let doc = json::parse(text).map_err(|e| syntax_error(e, None))?;
-    validate_policy_json(&doc.root, doc.line_index(), &JsonPath::root())
+    Ok(validate_text(text, &Options::default()))
 }
 
 /// Validates a policy that is the node at `path` of a larger JSON document whose line table
 /// is `lines`: an object, or a string holding the document (JSON or URL-encoded). Findings
-/// and errors point into that document.
+/// and errors point into that document. [`validate_json`] reports both kinds together.
 pub fn validate_policy_json(
     node: &Json,
     lines: &LineIndex,
     path: &JsonPath,
 ) -> Result<Vec<Finding>, PolicyError> {
-    let policy = from_json(node, lines, path)?;
-    let catalogue = Catalogue::get().map_err(|e| PolicyError {
-        location: Location::default(),
-        kind: PolicyErrorKind::Syntax(format!("the service catalogue cannot be read: {e}")),
-    })?;
+    crate::policy::parse::from_json(node, lines, path)?;
+    Ok(validate_json(node, lines, path, &Options::default()))
+}
+
+/// Every finding of a policy file's text, grammar errors included ([`Finding::is_refused`]),
+/// in document order.
+pub fn validate_text(text: &str, options: &Options) -> Vec<Finding> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with(['{', '"']) && trimmed.starts_with("%7B") {
+        return match url_decode(trimmed) {
+            Ok(decoded) => validate_text(&decoded, options),
+            Err(e) => vec![grammar::finding(&e)],
+        };
+    }
+    if text.len() > limits::MAX_DOCUMENT_BYTES {
+        return vec![grammar::finding(&PolicyError {
+            location: Location::default(),
+            kind: PolicyErrorKind::Limit {
+                what: "bytes in a policy document",
+                limit: limits::MAX_DOCUMENT_BYTES,
+            },
+        })];
+    }
+    match json::parse(text) {
+        Ok(doc) => validate_json(&doc.root, doc.line_index(), &JsonPath::root(), options),
+        Err(e) => vec![grammar::finding(&syntax_error(e, None))],
+    }
+}
+
+/// Every finding of a policy that is the node at `path` of a larger JSON document (see
+/// [`validate_policy_json`]), grammar errors included, in document order.
+pub fn validate_json(
+    node: &Json,
+    lines: &LineIndex,
+    path: &JsonPath,
+    options: &Options,
+) -> Vec<Finding> {
+    let catalogue = match Catalogue::get() {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![grammar::finding(&PolicyError {
+                location: Location::default(),
+                kind: PolicyErrorKind::Syntax(format!("the service catalogue cannot be read: {e}")),
+            })]
+        }
+    };
     match &node.kind {
         JsonKind::String(s) => {
             let outer = lines.position(node.span.start);
             let decoded;
             let mut text = s.as_str();
             if !text.trim_start().starts_with(['{', '"']) && text.trim_start().starts_with("%7B") {
-                decoded = url_decode(text.trim_start())?;
+                match url_decode(text.trim_start()) {
+                    Ok(d) => decoded = d,
+                    Err(e) => return vec![grammar::finding(&e)],
+                }
                 text = &decoded;
             }
-            let doc = json::parse(text).map_err(|e| syntax_error(e, Some(outer)))?;
+            let doc = match json::parse(text) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    let mut e = syntax_error(e, Some(outer));
+                    e.location.path = path.clone();
+                    return vec![grammar::finding(&e)];
+                }
+            };
             let at = Locator {
                 lines: doc.line_index(),
                 base: path.clone(),
                 outer: Some(outer),
             };
-            Ok(check_policy(catalogue, &policy, &doc.root, &at))
+            check_document(catalogue, &doc.root, &at, options)
         }
-        _ => {
+        JsonKind::Object(_) => {
             let at = Locator {
                 lines,
                 base: path.clone(),
                 outer: None,
             };
-            Ok(check_policy(catalogue, &policy, node, &at))
+            check_document(catalogue, node, &at, options)
         }
+        _ => vec![grammar::finding(&PolicyError {
+            location: Location {
+                path: path.clone(),
+                position: lines.position(node.span.start),
+                inner: None,
+            },
+            kind: PolicyErrorKind::WrongType {
+                expected: "a policy document (an object or a string)",
+                found: node.type_name(),
+            },
+        })],
     }
 }
 
@@ -255,6 +384,11 @@ impl Locator<'_> {
     /// The location of the node at byte `offset`, whose path within the policy is `path`.
     pub(crate) fn at(&self, offset: usize, path: &JsonPath) -> Location {
         let here = self.lines.position(offset);
+        self.place(here, path)
+    }
+
+    /// The location in the file of a position and path within the policy.
+    fn place(&self, here: Position, path: &JsonPath) -> Location {
         Location {
             path: self.base.join(path),
             position: self.outer.unwrap_or(here),
@@ -290,22 +424,56 @@ pub(crate) struct StatementCtx<'a, 'c> {
     /// The actions the statement names, when they are known exactly: `None` for `NotAction`,
     /// `*`, or when some pattern names nothing the catalogue knows.
     pub(crate) actions: Option<Vec<ActionRef<'c>>>,
+    /// The policy type the document is checked as.
+    pub(crate) policy_type: PolicyType,
 }
 
-fn check_policy(catalogue: &Catalogue, policy: &Policy, root: &Json, at: &Locator) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let Some(stmts) = root.get("Statement") else {
-        return findings;
+impl StatementCtx<'_, '_> {
+    /// The location of the statement's element `key`, or of the statement itself.
+    pub(crate) fn element(&self, key: &str) -> Location {
+        match self.node.get(key) {
+            Some(n) => self.at.at(n.span.start, &self.path.key(key)),
+            None => self.at.at(self.node.span.start, &self.path),
+        }
+    }
+}
+
+/// Every check of one policy document (an object), grammar errors included.
+fn check_document(
+    catalogue: &Catalogue,
+    root: &Json,
+    at: &Locator,
+    options: &Options,
+) -> Vec<Finding> {
+    let recovered = recover(root, at.lines, &JsonPath::root());
+    let mut findings: Vec<Finding> = recovered
+        .errors
+        .iter()
+        .map(|e| {
+            let mut f = grammar::finding(e);
+            f.location = at.place(e.location.position, &e.location.path);
+            f
+        })
+        .collect();
+    let policy = &recovered.policy;
+    let policy_type = options
+        .policy_type
+        .unwrap_or_else(|| PolicyType::infer(policy));
+    let stmts = root.get("Statement");
+    let node_of = |i: usize| -> Option<(&Json, JsonPath)> {
+        let stmts = stmts?;
+        match stmts.as_array() {
+            Some(items) => items
+                .get(i)
+                .map(|s| (s, JsonPath::root().key("Statement").index(i))),
+            None => Some((stmts, JsonPath::root().key("Statement"))),
+        }
     };
-    let nodes: Vec<(&Json, JsonPath)> = match stmts.as_array() {
-        Some(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s, JsonPath::root().key("Statement").index(i)))
-            .collect(),
-        None => vec![(stmts, JsonPath::root().key("Statement"))],
-    };
-    for (statement, (node, path)) in policy.statements.iter().zip(nodes) {
+    let mut ctxs = Vec::new();
+    for (statement, &i) in policy.statements.iter().zip(&recovered.statement_index) {
+        let Some((node, path)) = node_of(i) else {
+            continue;
+        };
         let ctx = StatementCtx {
             catalogue,
             statement,
@@ -314,10 +482,17 @@ fn check_policy(catalogue: &Catalogue, policy: &Policy, root: &Json, at: &Locato
             at,
             has_variables: policy.version.has_variables(),
             actions: actions::known_actions(catalogue, statement),
+            policy_type,
         };
+        statements::check_statement(&ctx, &mut findings);
         actions::check_actions(&ctx, &mut findings);
         actions::check_resources(&ctx, &mut findings);
         conditions::check_conditions(&ctx, &mut findings);
+        security::check_statement(&ctx, &mut findings);
+        ctxs.push(ctx);
     }
+    statements::check_policy(root, policy, &ctxs, at, policy_type, options, &mut findings);
+    security::check_policy(&ctxs, &mut findings);
+    findings.sort_by_key(|f| (f.location.position, f.location.inner));
     findings
 }

@@ -1,6 +1,36 @@
 //! Every policy document of a world file, for `polcheck validate --world`.
 
+use super::{Options, PolicyType};
 use crate::json::{Json, JsonPath};
+
+/// How to check the document at `path` of a world file (a path from
+/// [`policy_documents`]): its policy type, and the size quota of the place it is stored in
+/// (*IAM and AWS STS quotas*: a user's inline policies 2,048 characters, a group's 5,120, a
+/// role's 10,240).
+pub fn options_for(path: &JsonPath) -> Options {
+    let p = path.as_str();
+    let (policy_type, size_limit) = if p.contains("AssumeRolePolicyDocument") {
+        (PolicyType::Trust, None)
+    } else if p.starts_with("UserDetailList") {
+        (PolicyType::Identity, Some(2_048))
+    } else if p.starts_with("GroupDetailList") {
+        (PolicyType::Identity, Some(5_120))
+    } else if p.starts_with("RoleDetailList") {
+        (PolicyType::Identity, Some(10_240))
+    } else if p.starts_with("ResourcePolicies") {
+        (PolicyType::Resource, None)
+    } else if p.contains("ServiceControlPolicies") {
+        (PolicyType::Scp, None)
+    } else if p.contains("ResourceControlPolicies") {
+        (PolicyType::Rcp, None)
+    } else {
+        (PolicyType::Identity, None)
+    };
+    Options {
+        policy_type: Some(policy_type),
+        size_limit,
+    }
+}
 
 /// The policy documents a world file holds, with their paths: inline user, group and role
 /// policies, trust policies, every version of managed policies, resource policies, SCPs and
@@ -97,6 +127,22 @@ mod tests {
                 "Policies[0].PolicyVersionList[1].Document",
                 "ResourcePolicies[0].Policy",
                 "Organization.ServiceControlPolicies[0].Policy",
+            ]
+        );
+        let types: Vec<Option<PolicyType>> = policy_documents(&doc.root)
+            .iter()
+            .map(|(p, _)| options_for(p).policy_type)
+            .collect();
+        use PolicyType::*;
+        assert_eq!(
+            types,
+            [
+                Some(Identity),
+                Some(Trust),
+                Some(Identity),
+                Some(Identity),
+                Some(Resource),
+                Some(Scp)
             ]
         );
     }

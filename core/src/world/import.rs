@@ -25,6 +25,14 @@ pub const NETWORK_KEYS: &[&str] = &[
     "Reservations",
     "NetworkInterfaces",
     "ManagedPrefixLists",
+    "PrefixLists",
+    "PrefixListEntries",
+    "NatGateways",
+    "VpcPeeringConnections",
+    "EgressOnlyInternetGateways",
+    "TransitGatewayAttachments",
+    "TransitGatewayRouteTables",
+    "TransitGatewayRoutes",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

@@ -2,16 +2,20 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use crate::arn::Arn;
 use crate::compile::{NamedPolicy, PolicySet};
 use crate::decide::{Layers, Missing};
 use crate::principal::Principal;
 use crate::request::Request;
-use crate::suite::{with_inputs, PolicyInputs};
 
 use super::{policy_holders, OrgPolicy, World};
+
+/// Entries each map of the cache holds at most; past it the map starts again empty (the
+/// sets themselves live on in the requests that hold them). Far above the callers,
+/// resource policies and accounts of a real estate, so a world is compiled once.
+const MAX_ENTRIES: usize = 1 << 16;
 
 /// A caller's compiled identity policies and boundary.
 pub(super) struct CallerSets {
@@ -19,42 +23,37 @@ pub(super) struct CallerSets {
     boundary: Option<PolicySet>,
 }
 
-/// Compiled sets, built on first use. Keys are small strings; values are shared.
+/// Compiled sets, built on first use. Keys are small strings; values are shared. Readers
+/// share the lock: after the first requests every lookup is a read.
 #[derive(Default)]
 pub(super) struct Cache {
-    callers: Mutex<HashMap<String, Arc<CallerSets>>>,
-    resources: Mutex<HashMap<String, Arc<PolicySet>>>,
-    scps: Mutex<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
-    rcps: Mutex<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
+    callers: RwLock<HashMap<String, Arc<CallerSets>>>,
+    resources: RwLock<HashMap<String, Arc<PolicySet>>>,
+    scps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
+    rcps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
 }
 
 /// The cached value for `key`, built by `build` on a miss. The lock is not held while
 /// building (two threads may both build; the second insert wins, harmlessly). A poisoned
 /// lock still holds a consistent map (only whole values are inserted), so it is used as is.
 fn cached<K: Hash + Eq, V: Clone>(
-    map: &Mutex<HashMap<K, V>>,
+    map: &RwLock<HashMap<K, V>>,
     key: K,
     build: impl FnOnce() -> V,
 ) -> V {
-    if let Some(v) = map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(v) = map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return v.clone();
     }
     let v = build();
-    map.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, v.clone());
+    let mut map = map.write().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= MAX_ENTRIES {
+        map.clear();
+    }
+    map.insert(key, v.clone());
     v
 }
 
 impl World {
-    /// Prepares `req` for this world ([`World::prepare`]: resource account, tags and user id)
-    /// and returns its layers with `inputs` added ([`crate::suite::with_inputs`]): the one
-    /// step every face takes to ask a world a question.
-    pub fn layers_with(&self, req: &mut Request, inputs: &PolicyInputs) -> Layers {
-        self.prepare(req);
-        with_inputs(self.layers_for(req), inputs)
-    }
-
     /// Every compiled policy that bears on `req` (see the module docs for what each layer
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {

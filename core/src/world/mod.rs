@@ -11,7 +11,7 @@
 //! | `Policies` | `Arn`, `PolicyName`, and the one `PolicyVersionList` entry whose `IsDefaultVersion` is `true` (AWS-managed policies too, when exported) |
 //! | `AccountId` | the account the export belongs to (else the account of the first user or role) |
 //! | `ResourcePolicies` | `ResourceArn`, `AccountId` (the owner, default `AccountId`), `Policy` |
-//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`) |
+//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`), `MasterAccountId` (the management account, as `aws organizations describe-organization` prints it; its other keys `Id`, `Arn`, `FeatureSet`, `MasterAccountArn`, `MasterAccountEmail`, `AvailablePolicyTypes` are accepted and ignored) |
 //! | `Vpcs`, `Subnets`, `RouteTables`, `InternetGateways`, `NetworkAcls`, `SecurityGroups`, `Reservations`, `NetworkInterfaces`, `ManagedPrefixLists` | nothing here: the network importer reads them from the same documents |
 //!
 //! Other fields of AWS's entries (`CreateDate`, `RoleLastUsed`, `InstanceProfileList`...) are
@@ -42,6 +42,8 @@
 //! | an AWS-managed **boundary** absent from `Policies`: taken as allowing nothing | warning |
 //! | an unknown top-level key, or an unknown key in polcheck's own objects (`ResourcePolicies` entries, `Organization`, SCP and RCP entries) | warning |
 //! | an SCP or RCP target on no account's path | warning |
+//! | a `ResourcePolicies` entry no request reaches (`ResourceArn` not an ARN, or an S3 object ARN) | warning |
+//! | `MasterAccountId` given two different values | error |
 //!
 //! # Which policies a request meets ([`World::layers_for`])
 //!
@@ -51,8 +53,12 @@
 //!   anonymous, principals outside the world) have none.
 //! - boundary: the user's or role's `PermissionsBoundary`.
 //! - resource: the `ResourcePolicies` entry whose `ResourceArn` is the resource, else the one
-//!   of its [`governing_resource`] (an object's bucket, a qualified function's function); for
+//!   of its [`governing_resource`] (an object's bucket, a qualified function's function), or
+//!   for an API Gateway method the API's `execute-api` ARN ([`policy_holders`]); for
 //!   an `sts:` action on a role ARN, the role's trust policy.
+//! - SCPs and RCPs never bind the management account (`MasterAccountId`: none for its
+//!   callers, none for its resources) nor a service-linked role (a role whose ARN path starts
+//!   with `/aws-service-role/`).
 //! - SCPs: when the caller's account is in `Organization.Accounts`, one level per target on its
 //!   path (the account id itself appended as the last level), each holding the SCPs whose
 //!   `Targets` name it. A level with no SCP attached is **left out** (it passes, as AWS's
@@ -102,6 +108,7 @@ pub mod limits {
     pub const MAX_ENTITIES: usize = 1_000_000;
 }
 mod layers;
+mod policies_view;
 mod principals;
 mod read;
 mod resolve;
@@ -109,6 +116,7 @@ mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
+pub use policies_view::ResourcePolicyInfo;
 pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 

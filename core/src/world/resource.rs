@@ -1,9 +1,11 @@
 //! Which resource's policy governs an ARN, and what a resource policy is called.
 //!
-//! The service catalogue decides ([`crate::catalogue::Catalogue::resource_policy_owner`]):
+//! The service catalogue's owner rules decide
+//! ([`crate::catalogue::Catalogue::resource_policy_owner`], over the always-embedded part of the
+//! catalogue, [`crate::catalogue::Catalogue::owners`], so Cargo features never change it):
 //! S3 objects and access-point objects, DynamoDB indexes and streams, Lambda versions and
 //! aliases, API Gateway `execute-api` ARNs. Built-in rules for S3 objects and qualified Lambda
-//! functions stand in when the catalogue cannot be read.
+//! functions stand in if that data could not be read.
 
 use crate::arn::Arn;
 
@@ -25,8 +27,7 @@ use crate::arn::Arn;
 /// assert_eq!(governing_resource("arn:aws:sqs:us-east-1:111122223333:jobs"), "arn:aws:sqs:us-east-1:111122223333:jobs");
 /// ```
 pub fn governing_resource(arn: &str) -> String {
-    #[cfg(feature = "catalogue")]
-    if let Some(owner) = crate::catalogue::Catalogue::get()
+    if let Some(owner) = crate::catalogue::Catalogue::owners()
         .ok()
         .and_then(|c| c.resource_policy_owner(arn))
     {
@@ -143,6 +144,36 @@ mod tests {
         assert_eq!(
             resource_policy_name("arn:aws:sns:us-east-1:111122223333:t"),
             "resource policy of arn:aws:sns:us-east-1:111122223333:t"
+        );
+    }
+
+    #[test]
+    fn holders_and_unreachable_policies() {
+        let method = "arn:aws:execute-api:us-east-1:111122223333:api1/prod/GET/x";
+        assert!(policy_holders(method)
+            .contains(&"arn:aws:execute-api:us-east-1:111122223333:api1".to_string()));
+        assert_eq!(unreachable_holder("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            unreachable_holder("arn:aws:execute-api:us-east-1:111122223333:api1"),
+            None
+        );
+        assert!(unreachable_holder("bucket").is_some());
+        assert!(unreachable_holder("arn:aws:s3:::bucket/key").is_some());
+    }
+
+    #[test]
+    fn a_world_warns_about_a_policy_no_request_reaches() {
+        let text = r#"{"ResourcePolicies": [{"ResourceArn": "my-bucket", "Policy": {"Statement": []}}],
+            "Organization": {"MasterAccountId": "999988887777", "FeatureSet": "ALL"}}"#;
+        let Ok((_, warnings)) = super::super::World::load(&[("w.json".into(), text.into())]) else {
+            panic!("world did not load");
+        };
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings
+                .first()
+                .is_some_and(|w| w.to_string().contains("no request reaches")),
+            "{warnings:?}"
         );
     }
 

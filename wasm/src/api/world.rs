@@ -11,11 +11,11 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
-use polcheck_core::decide::{decide, Decision};
-use polcheck_core::network::{exposure as network_exposure, Flow, NetworkModel};
+use polcheck_core::decide::Decision;
+use polcheck_core::network::{Flow, NetworkModel};
 use polcheck_core::policy::Effect;
-use polcheck_core::suite::{Environment, EnvironmentError};
 use polcheck_core::world::{At, World, WorldError};
+use polcheck_core::{Engine, EngineError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -43,9 +43,9 @@ pub(super) struct WorldFile {
 
 thread_local! {
     /// The demo world, loaded on first use.
-    static DEMO: OnceCell<Result<Rc<Environment>, Value>> = const { OnceCell::new() };
+    static DEMO: OnceCell<Result<Rc<Engine>, Value>> = const { OnceCell::new() };
     /// The last world given as files, with those files.
-    static LAST: RefCell<Option<(Vec<WorldFile>, Rc<Environment>)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<(Vec<WorldFile>, Rc<Engine>)>> = const { RefCell::new(None) };
 }
 
 fn at_error(at: &At, whole: String) -> Value {
@@ -62,9 +62,9 @@ fn at_error(at: &At, whole: String) -> Value {
 }
 
 /// A world that does not load, as an error value naming the file, path and line:column.
-fn environment_error(e: &EnvironmentError) -> Value {
+fn engine_error(e: &EngineError) -> Value {
     match e {
-        EnvironmentError::World(w) => match w {
+        EngineError::World(w) => match &**w {
             WorldError::Syntax { file, error } => json!({
                 "source": file, "path": "$", "line": error.position.line,
                 "column": error.position.column, "message": format!("invalid JSON: {}", error.message),
@@ -80,25 +80,32 @@ fn environment_error(e: &EnvironmentError) -> Value {
             | WorldError::BadArn { at, .. }
             | WorldError::Limit { at, .. } => at_error(at, w.to_string()),
         },
-        EnvironmentError::Network(n) => json!({
+        EngineError::Network(n) => json!({
             "source": n.file, "path": n.path.to_string(), "line": n.position.line,
             "column": n.position.column, "message": n.kind.to_string(),
         }),
+        other => unplaced("world", other.to_string()),
     }
 }
 
-fn load(files: &[(&str, &str)]) -> Result<Environment, Value> {
-    Environment::load(files).map_err(|e| environment_error(&e))
+fn load(files: &[(&str, &str)]) -> Result<Engine, Value> {
+    files
+        .iter()
+        .fold(Engine::builder(), |b, (name, text)| {
+            b.world_file(name, text)
+        })
+        .build()
+        .map_err(|e| engine_error(&e))
 }
 
 /// The demo world, loaded once.
-pub(super) fn demo() -> Result<Rc<Environment>, Value> {
+pub(super) fn demo() -> Result<Rc<Engine>, Value> {
     DEMO.with(|cell| cell.get_or_init(|| load(DEMO_WORLD).map(Rc::new)).clone())
 }
 
 /// The world of `world` (files) or the demo world; the last world given is reused while its
 /// files are the same.
-pub(super) fn environment(world: Option<&[WorldFile]>) -> Result<Rc<Environment>, Value> {
+pub(super) fn environment(world: Option<&[WorldFile]>) -> Result<Rc<Engine>, Value> {
     let Some(files) = world else {
         return demo();
     };
@@ -125,6 +132,15 @@ pub(super) fn environment(world: Option<&[WorldFile]>) -> Result<Rc<Environment>
     Ok(env)
 }
 
+/// The world's warnings as `file:line:col: message` strings.
+fn warnings(engine: &Engine) -> Value {
+    json!(engine
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>())
+}
+
 fn bad_input(e: impl std::fmt::Display) -> Value {
     json!({ "ok": false, "errors": [unplaced("input", e.to_string())] })
 }
@@ -133,8 +149,8 @@ fn failed(e: Value) -> Value {
     json!({ "ok": false, "errors": [e] })
 }
 
-fn iam(env: &Environment) -> Result<&World, Value> {
-    env.world.as_ref().ok_or_else(|| {
+fn iam(env: &Engine) -> Result<&World, Value> {
+    env.world().ok_or_else(|| {
         unplaced(
             "world",
             "the world has no IAM keys (users, roles, policies)".into(),
@@ -142,8 +158,8 @@ fn iam(env: &Environment) -> Result<&World, Value> {
     })
 }
 
-fn network(env: &Environment) -> Result<&NetworkModel, Value> {
-    env.network.as_ref().ok_or_else(|| {
+fn network(env: &Engine) -> Result<&NetworkModel, Value> {
+    env.network().ok_or_else(|| {
         unplaced(
             "world",
             "the world has no network keys (Vpcs, Subnets, ...)".into(),
@@ -172,17 +188,16 @@ pub fn evaluate_world(input: Value) -> Value {
         Ok(env) => env,
         Err(e) => return failed(e),
     };
-    let world = match iam(&env) {
-        Ok(w) => w,
-        Err(e) => return failed(e),
-    };
+    if let Err(e) = iam(&env) {
+        return failed(e);
+    }
     let mut loader = Loader { errors: Vec::new() };
     let inputs = loader.inputs(&input.policies);
     match request(&input.request) {
-        Ok(mut req) if loader.errors.is_empty() => {
-            let l = world.layers_with(&mut req, &inputs);
-            let mut out = decision_json(&req, &decide(&l, &req));
-            out["warnings"] = json!(env.warnings);
+        Ok(req) if loader.errors.is_empty() => {
+            let d = env.with_policies(&inputs).authorize(&req);
+            let mut out = decision_json(&req, &d);
+            out["warnings"] = warnings(&env);
             out
         }
         Ok(_) => json!({ "ok": false, "errors": loader.errors }),
@@ -214,11 +229,10 @@ pub fn evaluate_flow(input: Value) -> Value {
         Ok(env) => env,
         Err(e) => return failed(e),
     };
-    let model = match network(&env) {
-        Ok(m) => m,
-        Err(e) => return failed(e),
-    };
-    match model.evaluate(&flow) {
+    if let Err(e) = network(&env) {
+        return failed(e);
+    }
+    match env.flow(&flow) {
         Ok(v) => json!({
             "ok": true,
             "allowed": v.allowed,
@@ -263,31 +277,35 @@ pub fn who_can(input: Value) -> Value {
         Ok(w) => w,
         Err(e) => return failed(e),
     };
-    let none = polcheck_core::suite::PolicyInputs::default();
-    let principals = world.principals();
-    let mut allowed = Vec::new();
-    for p in &principals {
-        let r = RequestInput {
-            principal: Some(p.clone()),
-            action: input.action.clone(),
-            resource: input.resource.clone(),
-            resource_account: None,
-            context: input.context.clone(),
-        };
-        let mut req = match request(&r) {
-            Ok(req) => req,
-            Err(e) => return failed(e),
-        };
-        let d = decide(&world.layers_with(&mut req, &none), &req);
-        if d.is_allowed() {
-            allowed.push(json!({
+    let asked = world.principals().len();
+    // The question checked once, as every request of it would be (action and context).
+    let probe = RequestInput {
+        principal: None,
+        action: input.action.clone(),
+        resource: input.resource.clone(),
+        resource_account: None,
+        context: input.context.clone(),
+    };
+    let req = match request(&probe) {
+        Ok(req) => req,
+        Err(e) => return failed(e),
+    };
+    let context = match super::context(&input.context) {
+        Ok(c) => c,
+        Err(e) => return failed(e),
+    };
+    let allowed: Vec<Value> = env
+        .who_can_with(&req.action, &req.resource, &context, None)
+        .iter()
+        .map(|(p, d)| {
+            json!({
                 "principal": p,
                 "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-                "policies": allow_sources(&d),
-            }));
-        }
-    }
-    json!({ "ok": true, "asked": principals.len(), "principals": allowed })
+                "policies": allow_sources(d),
+            })
+        })
+        .collect();
+    json!({ "ok": true, "asked": asked, "principals": allowed })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -296,7 +314,7 @@ struct WorldOnly {
     world: Option<Vec<WorldFile>>,
 }
 
-fn world_only(input: Value) -> Result<Rc<Environment>, Value> {
+fn world_only(input: Value) -> Result<Rc<Engine>, Value> {
     let input: WorldOnly = if input.is_null() {
         WorldOnly::default()
     } else {
@@ -311,11 +329,10 @@ pub fn exposure(input: Value) -> Value {
         Ok(env) => env,
         Err(e) => return e,
     };
-    let model = match network(&env) {
-        Ok(m) => m,
-        Err(e) => return failed(e),
+    let found = match env.exposure() {
+        Ok(found) => found,
+        Err(e) => return failed(unplaced("world", e.to_string())),
     };
-    let found = network_exposure(model);
     json!({
         "ok": true,
         "exposures": found.iter().map(|e| json!({
@@ -337,8 +354,7 @@ pub fn describe_world(input: Value) -> Value {
         Err(e) => return e,
     };
     let instances: Vec<Value> = env
-        .network
-        .as_ref()
+        .network()
         .map(|m| {
             m.instances()
                 .iter()
@@ -360,10 +376,10 @@ pub fn describe_world(input: Value) -> Value {
         .unwrap_or_default();
     json!({
         "ok": true,
-        "account": env.world.as_ref().and_then(|w| w.account()),
-        "principals": env.world.as_ref().map(|w| w.principals()).unwrap_or_default(),
+        "account": env.world().and_then(|w| w.account()),
+        "principals": env.world().map(|w| w.principals()).unwrap_or_default(),
         "instances": instances,
-        "hasNetwork": env.network.is_some(),
-        "warnings": env.warnings,
+        "hasNetwork": env.network().is_some(),
+        "warnings": warnings(&env),
     })
 }

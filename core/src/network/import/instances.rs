@@ -121,15 +121,18 @@ pub(super) fn instance(
             .map(str::to_string),
         None => None,
     };
-    if matches!(state.as_deref(), Some("terminated" | "shutting-down")) {
-        return Ok(());
-    }
+    let running = state
+        .as_deref()
+        .is_none_or(|s| !super::super::model::NOT_RUNNING.contains(&s));
     let mut enis = Vec::new();
     for (p, e) in ctx.array(v, path, "NetworkInterfaces")? {
         enis.push(interface(ctx, &p, e, Some(&id), refs)?);
     }
     if enis.is_empty() {
         let Some(subnet_id) = ctx.opt_str(v, path, "SubnetId")? else {
+            if !running {
+                return Ok(()); // a terminated instance has lost its interfaces
+            }
             ctx.warn(
                 path,
                 v,
@@ -163,6 +166,13 @@ pub(super) fn instance(
         });
     }
     enis.sort_by_key(|e| e.device_index.unwrap_or(u32::MAX));
+    if !running {
+        // A stopped or terminated instance holds no public address (an Elastic IP stays
+        // associated but takes no traffic); the instance itself blocks every flow.
+        for e in &mut enis {
+            e.public_ipv4.clear();
+        }
+    }
     if !remember(ctx, seen, path, v, &id) {
         return Ok(());
     }

@@ -15,18 +15,24 @@
 //! | `SecurityGroups` | `describe-security-groups` | `IpPermissions`, `IpPermissionsEgress` |
 //! | `Reservations` | `describe-instances` | instances, `State.Name`, `NetworkInterfaces` |
 //! | `NetworkInterfaces` | `describe-network-interfaces` | interfaces no instance of the world owns |
-//! | `ManagedPrefixLists` | see below | prefix lists named by routes and security group rules |
+//! | `PrefixLists` | `describe-managed-prefix-lists` (and `describe-prefix-lists`, whose elements carry `Cidrs`) | `PrefixListId`, `PrefixListName`, `Cidrs` |
+//! | `PrefixListEntries` | polcheck's wrapper of `get-managed-prefix-list-entries` | `PrefixListId`, `Entries[].Cidr` |
+//! | `ManagedPrefixLists` | polcheck's earlier shape, still read | `PrefixListId`, `PrefixListName`, `Entries[].Cidr` |
 //!
-//! `ManagedPrefixLists` is polcheck's shape, because AWS splits a prefix list over two calls:
-//! each element is an element of `describe-managed-prefix-lists`' `PrefixLists` with an
-//! `Entries` member added holding what `get-managed-prefix-list-entries` prints for it:
-//! `{"PrefixListId": "pl-0a1b", "PrefixListName": "office", "AddressFamily": "IPv4",
-//! "Entries": [{"Cidr": "192.0.2.0/24", "Description": "hq"}]}`.
+//! AWS splits a managed prefix list over two calls, and `get-managed-prefix-list-entries`
+//! prints `{"Entries": [...]}` without the list's id; hence the wrapper key
+//! `PrefixListEntries`: `[{"PrefixListId": "pl-0a1b", "Entries": [{"Cidr": "192.0.2.0/24",
+//! "Description": "hq"}]}]`. Records of one id under several keys or files are merged. A list
+//! named by a route or rule but without entries in the world is a warning
+//! (`PREFIX_LIST_WITHOUT_ENTRIES`): the route or rule matches nothing.
 //!
 //! Other top-level keys are ignored here: the IAM half of the world reads them, and the world
 //! reader warns about keys nobody knows. Errors and warnings follow the rule stated in
-//! [`super::error`]. Records that no longer exist (`terminated` instances, disassociated CIDR
-//! blocks and route table associations, detached gateways) are skipped.
+//! [`super::error`]. Records that no longer exist (disassociated CIDR blocks and route table
+//! associations, detached gateways) are skipped. Instances are kept whatever their
+//! `State.Name`: a `stopping`, `stopped`, `shutting-down` or `terminated` one loses its public
+//! addresses (AWS releases them; an Elastic IP stays associated but carries nothing), is never
+//! exposed, and blocks every flow to or from it (`instance-state`).
 
 mod instances;
 mod reader;
@@ -142,6 +148,19 @@ fn check_references(
                 "UNKNOWN_PREFIX_LIST",
             ),
         };
+        if known && r.what == RefKind::PrefixList {
+            if model.prefix_list(&r.id).is_some_and(|l| l.cidrs.is_empty()) {
+                warnings.push(NetworkWarning {
+                    file: r.file.clone(),
+                    path: r.path.to_string(),
+                    line: r.position.line,
+                    column: r.position.column,
+                    code: "PREFIX_LIST_WITHOUT_ENTRIES",
+                    message: format!("prefix list `{}` has no entries in the world (add what `aws ec2 get-managed-prefix-list-entries` prints under `PrefixListEntries`): the rule matches nothing", r.id),
+                });
+            }
+            continue;
+        }
         if known {
             continue;
         }

@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use crate::json::{Json, JsonPath};
 
 use super::super::error::{ImportErrorKind, NetworkImportError};
-use super::super::model::{NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, Vpc};
+use super::super::model::{
+    NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, TgwAttachment,
+    TgwRoute, TgwRouteTable, Vpc, VpcPeering,
+};
 use super::instances::{instance, interface};
 use super::reader::{member, Ctx};
 use super::rules::{network_acl, security_group};
@@ -14,7 +17,7 @@ use super::{RefKind, Reference};
 
 type R<T> = Result<T, NetworkImportError>;
 
-/// Reads every key but `ManagedPrefixLists` of one document.
+/// Reads every key but the prefix lists of one document.
 pub(super) fn read_all(
     ctx: &mut Ctx<'_>,
     model: &mut NetworkModel,
@@ -49,6 +52,93 @@ pub(super) fn read_all(
             }
         }
         model.internet_gateways.entry(id).or_default().extend(vpcs);
+    }
+    for (path, v) in ctx.array(root, &base, "NatGateways")? {
+        if let Some(n) = nat_gateway(ctx, &path, v, refs, seen)? {
+            model.nat_gateways.push(n);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "VpcPeeringConnections")? {
+        if let Some(x) = peering(ctx, &path, v, seen)? {
+            model.peerings.push(x);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "TransitGatewayAttachments")? {
+        ctx.object(&path, v)?;
+        let id = ctx
+            .req_str(v, &path, "TransitGatewayAttachmentId")?
+            .to_string();
+        let state = ctx.opt_str(v, &path, "State")?;
+        if matches!(state, Some("deleted" | "deleting" | "rejected" | "failed")) {
+            continue;
+        }
+        let route_table = match member(v, "Association") {
+            Some(a) => {
+                let ap = path.key("Association");
+                let st = ctx.opt_str(a, &ap, "State")?;
+                if matches!(st, Some("disassociated" | "disassociating")) {
+                    None
+                } else {
+                    ctx.opt_str(a, &ap, "TransitGatewayRouteTableId")?
+                        .map(str::to_string)
+                }
+            }
+            None => None,
+        };
+        let attachment = TgwAttachment {
+            tgw_id: ctx.req_str(v, &path, "TransitGatewayId")?.to_string(),
+            resource_type: ctx
+                .opt_str(v, &path, "ResourceType")?
+                .unwrap_or("vpc")
+                .to_string(),
+            resource_id: ctx.opt_str(v, &path, "ResourceId")?.map(str::to_string),
+            route_table,
+            available: state.is_none_or(|s| s == "available"),
+            id,
+        };
+        if remember(ctx, seen, &path, v, &attachment.id) {
+            model.tgw_attachments.push(attachment);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "TransitGatewayRouteTables")? {
+        ctx.object(&path, v)?;
+        let id = ctx
+            .req_str(v, &path, "TransitGatewayRouteTableId")?
+            .to_string();
+        if !model.tgw_route_tables.iter().any(|t| t.id == id) {
+            model.tgw_route_tables.push(TgwRouteTable {
+                id,
+                routes: Vec::new(),
+            });
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "TransitGatewayRoutes")? {
+        ctx.object(&path, v)?;
+        let id = ctx
+            .req_str(v, &path, "TransitGatewayRouteTableId")?
+            .to_string();
+        let mut routes = Vec::new();
+        for (p, r) in ctx.array(v, &path, "Routes")? {
+            ctx.object(&p, r)?;
+            let Some(destination) = ctx.opt_cidr_any(r, &p, "DestinationCidrBlock")? else {
+                continue; // a prefix-list route of a transit gateway is not read
+            };
+            let attachment = match ctx.array(r, &p, "TransitGatewayAttachments")?.first() {
+                Some((ap, a)) => ctx
+                    .opt_str(a, ap, "TransitGatewayAttachmentId")?
+                    .map(str::to_string),
+                None => None,
+            };
+            routes.push(TgwRoute {
+                destination,
+                attachment,
+                blackhole: ctx.opt_str(r, &p, "State")? == Some("blackhole"),
+            });
+        }
+        match model.tgw_route_tables.iter_mut().find(|t| t.id == id) {
+            Some(t) => t.routes.extend(routes),
+            None => model.tgw_route_tables.push(TgwRouteTable { id, routes }),
+        }
     }
     for (path, v) in ctx.array(root, &base, "RouteTables")? {
         if let Some(t) = route_table(ctx, model, &path, v, refs, seen)? {
@@ -136,29 +226,145 @@ fn associated(ctx: &Ctx<'_>, v: &Json, path: &JsonPath, state_key: &str) -> R<bo
     ))
 }
 
-/// Reads `ManagedPrefixLists` of one document.
+/// Reads the prefix lists of one document: `PrefixLists` (as `describe-managed-prefix-lists`
+/// and `describe-prefix-lists` print it; the latter carries `Cidrs`), `ManagedPrefixLists`
+/// (polcheck's earlier shape, elements with `Entries`), and `PrefixListEntries` (polcheck's
+/// wrapper of `get-managed-prefix-list-entries`: `{"PrefixListId", "Entries"}`). Records of one
+/// id from several keys or files are merged.
 pub(super) fn prefix_lists(
     ctx: &mut Ctx<'_>,
     model: &mut NetworkModel,
     seen: &mut HashSet<String>,
 ) -> R<()> {
     let doc = ctx.doc;
-    for (path, v) in ctx.array(&doc.root, &JsonPath::root(), "ManagedPrefixLists")? {
-        ctx.object(&path, v)?;
-        let id = ctx.req_str(v, &path, "PrefixListId")?.to_string();
-        let name = ctx.opt_str(v, &path, "PrefixListName")?.map(str::to_string);
-        let mut cidrs = Vec::new();
-        for (p, e) in ctx.array(v, &path, "Entries")? {
-            ctx.object(&p, e)?;
-            if let Some(c) = ctx.opt_cidr_any(e, &p, "Cidr")? {
-                cidrs.push(c);
+    let root = JsonPath::root();
+    for key in ["PrefixLists", "ManagedPrefixLists", "PrefixListEntries"] {
+        for (path, v) in ctx.array(&doc.root, &root, key)? {
+            ctx.object(&path, v)?;
+            let id = ctx.req_str(v, &path, "PrefixListId")?.to_string();
+            let name = ctx.opt_str(v, &path, "PrefixListName")?.map(str::to_string);
+            let mut cidrs = Vec::new();
+            for (p, e) in ctx.array(v, &path, "Entries")? {
+                ctx.object(&p, e)?;
+                if let Some(c) = ctx.opt_cidr_any(e, &p, "Cidr")? {
+                    cidrs.push(c);
+                }
             }
-        }
-        if remember(ctx, seen, &path, v, &id) {
-            model.prefix_lists.push(PrefixList { id, name, cidrs });
+            for (p, c) in ctx.array(v, &path, "Cidrs")? {
+                let text = c.as_str().ok_or_else(|| {
+                    ctx.error(
+                        &p,
+                        c,
+                        ImportErrorKind::WrongType {
+                            expected: "a string",
+                            found: c.type_name(),
+                        },
+                    )
+                })?;
+                let net = text.trim().parse::<ipnet::IpNet>().map_err(|_| {
+                    ctx.error(
+                        &p,
+                        c,
+                        ImportErrorKind::InvalidCidr {
+                            family: if text.contains(':') { "IPv6" } else { "IPv4" },
+                            value: text.to_string(),
+                        },
+                    )
+                })?;
+                cidrs.push(net.trunc());
+            }
+            match model.prefix_lists.iter_mut().find(|l| l.id == id) {
+                Some(list) => {
+                    if list.name.is_none() {
+                        list.name = name;
+                    }
+                    for c in cidrs {
+                        if !list.cidrs.contains(&c) {
+                            list.cidrs.push(c);
+                        }
+                    }
+                }
+                None => {
+                    seen.insert(id.clone());
+                    model.prefix_lists.push(PrefixList { id, name, cidrs });
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// A NAT gateway of `describe-nat-gateways`. Deleted ones are skipped.
+fn nat_gateway(
+    ctx: &mut Ctx<'_>,
+    path: &JsonPath,
+    v: &Json,
+    refs: &mut Vec<Reference>,
+    seen: &mut HashSet<String>,
+) -> R<Option<NatGateway>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "NatGatewayId")?.to_string();
+    let subnet_id = ctx.req_str(v, path, "SubnetId")?.to_string();
+    let state = ctx.opt_str(v, path, "State")?;
+    if matches!(state, Some("deleted" | "deleting")) {
+        return Ok(None);
+    }
+    refs.push(reference(
+        ctx,
+        RefKind::InterfaceSubnet,
+        &subnet_id,
+        path,
+        v,
+        "SubnetId",
+    ));
+    let public = ctx.opt_str(v, path, "ConnectivityType")? != Some("private");
+    let (mut private_ip, mut public_ip) = (None, None);
+    for (p, a) in ctx.array(v, path, "NatGatewayAddresses")? {
+        ctx.object(&p, a)?;
+        let primary = ctx.opt_bool(a, &p, "IsPrimary")?.unwrap_or(true);
+        let private = ctx.opt_ipv4(a, &p, "PrivateIp")?;
+        let public = ctx.opt_ipv4(a, &p, "PublicIp")?;
+        if primary || private_ip.is_none() {
+            private_ip = private.or(private_ip);
+            public_ip = public.or(public_ip);
+        }
+    }
+    Ok(remember(ctx, seen, path, v, &id).then_some(NatGateway {
+        id,
+        subnet_id,
+        public,
+        available: state.is_none_or(|s| s == "available"),
+        private_ip,
+        public_ip,
+    }))
+}
+
+/// A peering connection of `describe-vpc-peering-connections`.
+fn peering(
+    ctx: &mut Ctx<'_>,
+    path: &JsonPath,
+    v: &Json,
+    seen: &mut HashSet<String>,
+) -> R<Option<VpcPeering>> {
+    ctx.object(path, v)?;
+    let id = ctx.req_str(v, path, "VpcPeeringConnectionId")?.to_string();
+    let side = |key: &'static str| -> R<String> {
+        let info = member(v, key)
+            .ok_or_else(|| ctx.error(path, v, ImportErrorKind::MissingField { field: key }))?;
+        Ok(ctx.req_str(info, &path.key(key), "VpcId")?.to_string())
+    };
+    let requester_vpc = side("RequesterVpcInfo")?;
+    let accepter_vpc = side("AccepterVpcInfo")?;
+    let code = match member(v, "Status") {
+        Some(st) => ctx.opt_str(st, &path.key("Status"), "Code")?,
+        None => None,
+    };
+    Ok(remember(ctx, seen, path, v, &id).then_some(VpcPeering {
+        id,
+        requester_vpc,
+        accepter_vpc,
+        active: code.is_none_or(|c| c == "active"),
+    }))
 }
 
 fn vpc(ctx: &mut Ctx<'_>, path: &JsonPath, v: &Json, seen: &mut HashSet<String>) -> R<Option<Vpc>> {
@@ -238,10 +444,7 @@ fn subnet(
 }
 
 /// The target fields of a route, in the order AWS prints them; `GatewayId` is read apart.
-const OTHER_TARGETS: [&str; 9] = [
-    "NatGatewayId",
-    "TransitGatewayId",
-    "VpcPeeringConnectionId",
+const OTHER_TARGETS: [&str; 6] = [
     "NetworkInterfaceId",
     "InstanceId",
     "CarrierGatewayId",
@@ -263,6 +466,15 @@ fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>>
     }
     if let Some(e) = ctx.opt_str(r, p, "EgressOnlyInternetGatewayId")? {
         return Ok(Some(RouteTarget::EgressOnlyInternetGateway(e.to_string())));
+    }
+    if let Some(n) = ctx.opt_str(r, p, "NatGatewayId")? {
+        return Ok(Some(RouteTarget::NatGateway(n.to_string())));
+    }
+    if let Some(x) = ctx.opt_str(r, p, "VpcPeeringConnectionId")? {
+        return Ok(Some(RouteTarget::VpcPeering(x.to_string())));
+    }
+    if let Some(t) = ctx.opt_str(r, p, "TransitGatewayId")? {
+        return Ok(Some(RouteTarget::TransitGateway(t.to_string())));
     }
     for key in OTHER_TARGETS {
         if let Some(id) = ctx.opt_str(r, p, key)? {
@@ -333,6 +545,12 @@ fn route_table(
             push(d, None);
         } else if let Some(pl) = ctx.opt_str(r, &p, "DestinationPrefixListId")? {
             match model.prefix_list(pl) {
+                Some(list) if list.cidrs.is_empty() => ctx.warn(
+                    &p.key("DestinationPrefixListId"),
+                    r,
+                    "PREFIX_LIST_WITHOUT_ENTRIES",
+                    format!("prefix list `{pl}` has no entries in the world (add what `aws ec2 get-managed-prefix-list-entries` prints under `PrefixListEntries`): the route is ignored"),
+                ),
                 Some(list) => list.cidrs.iter().for_each(|c| push(*c, Some(pl))),
                 None => ctx.warn(
                     &p.key("DestinationPrefixListId"),

@@ -255,3 +255,36 @@ fn routes_expanded_from_prefix_lists_are_limited() {
         "{err}"
     );
 }
+
+#[test]
+fn prefix_lists_from_aws_output_keys_and_the_entries_wrapper() {
+    // `describe-managed-prefix-lists` prints `PrefixLists` (no entries);
+    // `get-managed-prefix-list-entries` prints `Entries`, wrapped with the list id;
+    // `describe-prefix-lists` prints AWS-managed lists with `Cidrs`.
+    let text = format!(
+        r#"{{"Vpcs": [{VPC}],
+      "PrefixLists": [
+        {{"PrefixListId": "pl-0office", "AddressFamily": "IPv4", "State": "create-complete",
+          "PrefixListArn": "arn:aws:ec2:us-east-1:111122223333:prefix-list/pl-0office",
+          "PrefixListName": "office", "MaxEntries": 10, "Version": 1, "Tags": [], "OwnerId": "111122223333"}},
+        {{"PrefixListId": "pl-63a5400a", "PrefixListName": "com.amazonaws.us-east-1.s3",
+          "Cidrs": ["54.231.0.0/17", "52.216.0.0/15"]}},
+        {{"PrefixListId": "pl-0empty", "PrefixListName": "empty"}}
+      ],
+      "PrefixListEntries": [{{"PrefixListId": "pl-0office", "Entries": [{{"Cidr": "192.0.2.0/24", "Description": "hq"}}]}}],
+      "RouteTables": [{{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [
+        {{"DestinationPrefixListId": "pl-0empty", "GatewayId": "igw-1"}}]}}]}}"#
+    );
+    let (m, warnings) = import(&[("w.json", &text)]).unwrap();
+    let office = m.prefix_list("pl-0office").unwrap();
+    assert_eq!(office.name.as_deref(), Some("office"));
+    assert_eq!(office.cidrs, ["192.0.2.0/24".parse().unwrap()]);
+    assert_eq!(m.prefix_list("pl-63a5400a").unwrap().cidrs.len(), 2);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].code, "PREFIX_LIST_WITHOUT_ENTRIES");
+    assert!(
+        warnings[0].message.contains("PrefixListEntries"),
+        "{}",
+        warnings[0]
+    );
+}

@@ -1,0 +1,130 @@
+//! `polcheck findings --world W`: every resource and trust policy of the world granting
+//! access to a caller outside the trust zone (public, another account, a service not bound to
+//! the account), with the granting statements and a witness each. `--baseline OLD` reports
+//! only the external access the world gained since OLD (the diff of two worlds).
+
+use polcheck_core::analysis::findings::{findings_against, Findings, TrustZone};
+use serde_json::json;
+
+use crate::output::{colour, paint, Format};
+use crate::ExitCode;
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit status: 0 no finding, 1 findings, 2 bad input, 3 no finding but \
+    some policy could not be decided (UNKNOWN, listed)."
+)]
+pub struct Args {
+    /// World files or directories (default: the bundled demo estate).
+    #[arg(long)]
+    world: Vec<String>,
+    /// The world before a change: report only access gained since.
+    #[arg(long)]
+    baseline: Vec<String>,
+    /// The trust zone: the resource's account, or its organization.
+    #[arg(long, value_enum, default_value_t = Zone::Account)]
+    trust_zone: Zone,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Zone {
+    Account,
+    Org,
+}
+
+fn print(f: &Findings, format: Format) {
+    match format {
+        Format::Json => {
+            let v = json!({
+                "findings": f.findings.iter().map(|x| json!({
+                    "resource": x.resource,
+                    "kind": x.kind.name(),
+                    "policy": x.policy,
+                    "access": x.regions.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "unknown": f.unknown.iter().map(|(r, u)| json!({"resource": r, "unknown": u.to_string()})).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            let on = colour();
+            for x in &f.findings {
+                println!(
+                    "{} {} ({} policy {})",
+                    paint("FINDING", "31", on),
+                    x.resource,
+                    x.kind.name(),
+                    x.policy
+                );
+                for r in &x.regions {
+                    println!("  principals: {}", r.principals.join(", "));
+                    println!("  actions:    {}", r.actions.join("; "));
+                    for c in &r.conditions {
+                        println!("  condition:  {c}");
+                    }
+                    println!("  statements: {}", r.statements.join("; "));
+                    println!("  witness:    {}", r.witness);
+                }
+            }
+            for (r, u) in &f.unknown {
+                println!("{} {r}: {u}", paint("UNKNOWN", "33", on));
+            }
+            println!(
+                "{} findings, {} undecided",
+                f.findings.len(),
+                f.unknown.len()
+            );
+        }
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> ExitCode {
+    let load = |paths: &[String]| crate::world::from_flags(polcheck_core::Engine::builder(), paths);
+    let world = match load(&args.world) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::InputError;
+        }
+    };
+    let baseline = if args.baseline.is_empty() {
+        None
+    } else {
+        match load(&args.baseline) {
+            Ok(env) => Some(env),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::InputError;
+            }
+        }
+    };
+    let Some(w) = world.world() else {
+        eprintln!("error: the world holds no IAM export");
+        return ExitCode::InputError;
+    };
+    let zone = match args.trust_zone {
+        Zone::Account => TrustZone::Account,
+        Zone::Org => TrustZone::Organization,
+    };
+    let base = baseline.as_ref().and_then(|b| b.world());
+    match findings_against(base, w, zone) {
+        Ok(f) => {
+            print(&f, args.format);
+            if !f.findings.is_empty() {
+                ExitCode::Negative
+            } else if !f.unknown.is_empty() {
+                ExitCode::Unknown
+            } else {
+                ExitCode::Success
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::InputError
+        }
+    }
+}

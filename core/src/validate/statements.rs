@@ -1,0 +1,277 @@
+//! The grammar rules of each policy type, the `Resource` format, `Sid`s, size and `Version`.
+//!
+//! From the IAM User Guide's *IAM JSON policy element reference*: `Principal` is not used in
+//! identity-based policies and is required in resource-based ones (*Principal*);
+//! `NotPrincipal` must be used with `Deny`, and not in identity policies, trust policies,
+//! SCPs or RCPs (*NotPrincipal*); `Resource` (or `NotResource`) is required except in trust
+//! policies, and must be `*` or in ARN format (*Resource*); `Sid` holds ASCII letters and
+//! digits and is unique within the policy (*Sid*); policy variables need `Version`
+//! `2012-10-17` (*Version*). From the AWS Organizations User Guide's *RCP syntax*: `Allow`
+//! only in `RCPFullAWSAccess`, `Principal` `*`, no `NotAction` or `NotPrincipal`.
+
+use std::collections::HashMap;
+
+use super::{string_nodes, Finding, Locator, Options, PolicyType, Severity, StatementCtx};
+use crate::json::Json;
+use crate::policy::{Effect, Policy, Version};
+
+/// Every per-statement rule of the policy type, plus the `Resource` and `Sid` formats.
+pub(crate) fn check_statement(ctx: &StatementCtx, out: &mut Vec<Finding>) {
+    let st = ctx.statement;
+    let ty = ctx.policy_type;
+    let node = ctx.node;
+    let has = |k: &str| node.get(k).is_some();
+    let here = || ctx.at.at(node.span.start, &ctx.path);
+    if let Some(sid) = node.get("Sid").and_then(Json::as_str) {
+        if !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let severity = match ty {
+                PolicyType::Resource | PolicyType::Scp | PolicyType::Rcp => Severity::Warning,
+                _ => Severity::Error,
+            };
+            out.push(
+                Finding::new(
+                    "invalid-sid",
+                    severity,
+                    ctx.element("Sid"),
+                    format!("`Sid` `{sid}` holds characters other than ASCII letters and digits"),
+                )
+                .with_fix(format!(
+                    "rename it `{}`",
+                    sid.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                )),
+            );
+        }
+    }
+    if ty.forbids_principal() {
+        for key in ["Principal", "NotPrincipal"] {
+            if has(key) {
+                out.push(
+                    Finding::new(
+                        "principal-not-allowed",
+                        Severity::Error,
+                        ctx.element(key),
+                        format!("`{key}` is not allowed in {} policies", describe(ty)),
+                    )
+                    .with_fix(format!(
+                        "remove `{key}`: the policy applies to whoever it is attached to"
+                    )),
+                );
+            }
+        }
+    } else if has("NotPrincipal") && matches!(ty, PolicyType::Trust | PolicyType::Rcp) {
+        out.push(
+            Finding::new(
+                "principal-not-allowed",
+                Severity::Error,
+                ctx.element("NotPrincipal"),
+                format!("`NotPrincipal` is not allowed in {} policies", describe(ty)),
+            )
+            .with_fix("use `Principal` with an `aws:PrincipalArn` condition"),
+        );
+    }
+    if ty.requires_principal() && !has("Principal") && !has("NotPrincipal") {
+        out.push(
+            Finding::new(
+                "missing-principal",
+                Severity::Error,
+                here(),
+                format!(
+                    "a statement of a {} policy must name a `Principal`",
+                    describe(ty)
+                ),
+            )
+            .with_fix("add `Principal` naming who the statement applies to"),
+        );
+    }
+    if has("NotPrincipal") && st.effect == Effect::Allow {
+        out.push(
+            Finding::new(
+                "notprincipal-with-allow",
+                Severity::Error,
+                ctx.element("NotPrincipal"),
+                "`NotPrincipal` with `Allow` is not supported (it must be used with `Deny`)".into(),
+            )
+            .with_fix("use `Principal` instead, or `Deny`"),
+        );
+    }
+    let resource_key = ["Resource", "NotResource"].into_iter().find(|k| has(k));
+    match (ty, resource_key) {
+        (PolicyType::Trust, Some(k)) => out.push(
+            Finding::new(
+                "resource-not-allowed",
+                Severity::Error,
+                ctx.element(k),
+                format!("`{k}` is not allowed in a trust policy (the resource is the role)"),
+            )
+            .with_fix(format!("remove `{k}`")),
+        ),
+        (PolicyType::Trust, None) => {}
+        (_, None) => out.push(
+            Finding::new(
+                "missing-resource",
+                Severity::Error,
+                here(),
+                "the statement has no `Resource` or `NotResource`".into(),
+            )
+            .with_fix("add `Resource` with the ARNs the statement is about"),
+        ),
+        (_, Some(k)) => {
+            if let Some(n) = node.get(k) {
+                for (arn, n, path) in string_nodes(n, &ctx.path.key(k)) {
+                    if arn != "*" && !arn.starts_with("arn:") && !arn.starts_with("${") {
+                        out.push(
+                            Finding::new(
+                                "resource-not-arn",
+                                Severity::Error,
+                                ctx.at.at(n.span.start, &path),
+                                format!("resource `{arn}` must be `*` or an ARN"),
+                            )
+                            .with_fix("write the ARN, e.g. `arn:aws:s3:::bucket`"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if ty == PolicyType::Rcp {
+        check_rcp(ctx, out);
+    }
+}
+
+/// The RCP restrictions of *RCP syntax*.
+fn check_rcp(ctx: &StatementCtx, out: &mut Vec<Finding>) {
+    let st = ctx.statement;
+    if ctx.node.get("NotAction").is_some() {
+        out.push(
+            Finding::new(
+                "rcp-notaction",
+                Severity::Error,
+                ctx.element("NotAction"),
+                "RCPs do not support `NotAction`".into(),
+            )
+            .with_fix("list the actions in `Action`"),
+        );
+    }
+    if let Some(p) = &st.principal {
+        if !p.negated && !p.everyone {
+            out.push(
+                Finding::new(
+                    "rcp-principal-not-star",
+                    Severity::Error,
+                    ctx.element("Principal"),
+                    "the `Principal` of an RCP must be `*`".into(),
+                )
+                .with_fix("use `\"Principal\": \"*\"` and narrow it with conditions"),
+            );
+        }
+    }
+    let full_access = st.action.patterns.iter().all(|a| a == "*")
+        && st
+            .resource
+            .as_ref()
+            .is_some_and(|r| !r.negated && r.patterns.iter().all(|p| p == "*"))
+        && st.conditions.is_empty();
+    if st.effect == Effect::Allow && !full_access {
+        out.push(
+            Finding::new(
+                "rcp-allow",
+                Severity::Error,
+                ctx.element("Effect"),
+                "RCPs support `Allow` only in `RCPFullAWSAccess` (all actions on all resources)"
+                    .into(),
+            )
+            .with_fix("write the restriction as a `Deny` statement"),
+        );
+    }
+}
+
+/// How a policy type is called in messages.
+fn describe(ty: PolicyType) -> &'static str {
+    match ty {
+        PolicyType::Identity => "identity-based",
+        PolicyType::Resource => "resource-based",
+        PolicyType::Trust => "trust",
+        PolicyType::Boundary => "permissions boundary",
+        PolicyType::Scp => "service control",
+        PolicyType::Rcp => "resource control",
+        PolicyType::Session => "session",
+    }
+}
+
+/// Policy-wide rules: duplicate `Sid`s, the size quota, policy variables without `Version`.
+pub(crate) fn check_policy(
+    root: &Json,
+    policy: &Policy,
+    ctxs: &[StatementCtx],
+    at: &Locator,
+    ty: PolicyType,
+    options: &Options,
+    out: &mut Vec<Finding>,
+) {
+    let mut sids: HashMap<&str, ()> = HashMap::new();
+    for ctx in ctxs {
+        if let Some(sid) = ctx.node.get("Sid").and_then(Json::as_str) {
+            if sids.insert(sid, ()).is_some() {
+                out.push(
+                    Finding::new(
+                        "duplicate-sid",
+                        Severity::Error,
+                        ctx.element("Sid"),
+                        format!("`Sid` `{sid}` is used by an earlier statement"),
+                    )
+                    .with_fix("give each statement its own `Sid`"),
+                );
+            }
+        }
+    }
+    let limit = options.size_limit.unwrap_or_else(|| ty.size_limit());
+    let size = compact_len(root);
+    if size > limit {
+        out.push(
+            Finding::new(
+                "policy-too-large",
+                Severity::Error,
+                at.at(root.span.start, &crate::json::JsonPath::root()),
+                format!(
+                    "the policy has {size} characters without whitespace, more than the {limit} \
+                     AWS stores for a {ty} policy"
+                ),
+            )
+            .with_fix("split it into several policies or use wildcards"),
+        );
+    }
+    if policy.version != Version::V2012_10_17 {
+        let uses = ctxs.iter().find(|c| {
+            c.statement
+                .resource
+                .iter()
+                .flat_map(|r| &r.patterns)
+                .chain(c.statement.conditions.iter().flat_map(|k| &k.values))
+                .any(|v| v.contains("${"))
+        });
+        if let Some(ctx) = uses {
+            let what = match policy.version {
+                Version::Unspecified => "has no `Version`",
+                _ => "has `Version` `2008-10-17`",
+            };
+            out.push(
+                Finding::new(
+                    "policy-variables-without-version",
+                    Severity::Warning,
+                    ctx.at.at(ctx.node.span.start, &ctx.path),
+                    format!(
+                        "the policy {what}, so `${{...}}` is literal text, not a policy variable"
+                    ),
+                )
+                .with_fix("add `\"Version\": \"2012-10-17\"`"),
+            );
+        }
+    }
+}
+
+/// The document's length in characters as AWS counts it: without whitespace outside strings.
+fn compact_len(node: &Json) -> usize {
+    serde_json::to_string(&node.to_serde()).map_or(0, |s| s.chars().count())
+}
