@@ -422,9 +422,6 @@ pub fn atoms(langs: &[Lang], limit: usize) -> Result<Vec<Atom>, TooComplex> {
 
 #[cfg(test)]
 mod tests {
-    /// A brute-force matcher of one pattern.
-    type Matcher = Box<dyn Fn(&str) -> bool>;
-
     use super::*;
     use crate::arn::ArnPattern;
     use crate::pattern::Glob;
@@ -449,6 +446,7 @@ mod tests {
         out
     }
 
+    /// A brute-force matcher of one pattern.
     type Matcher = Box<dyn Fn(&str) -> bool>;
 
     fn check_against_brute_force(
