@@ -296,7 +296,8 @@ fn a_pathological_pattern_against_a_long_arn_finishes_fast() {
           {"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
            "Condition":{"StringLike":{"aws:userid":"*a*a*a*a*a*a*a*a*b"}}}]}"#,
     );
-    let arn = format!("arn:aws:s3:::{}", "a".repeat(10_000));
+    // An object ARN (`s3:GetObject` takes objects, not buckets).
+    let arn = format!("arn:aws:s3:::{}/k", "a".repeat(10_000));
     let ctx = format!("aws:userid={}", "a".repeat(10_000));
     let run = polcheck(
         &dir,

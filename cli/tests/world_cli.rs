@@ -164,8 +164,9 @@ fn batch_requests_stream_one_result_per_line_in_order() {
     let input = std::env::temp_dir().join(format!("polcheck-batch-{}.ndjson", std::process::id()));
     let mut text = String::new();
     for i in 0..300 {
+        // An action that takes objects: the question is checked before it is answered.
         let action = if i % 3 == 0 {
-            "s3:DeleteBucket"
+            "s3:DeleteObject"
         } else {
             "s3:GetObject"
         };

@@ -52,6 +52,7 @@ pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
+pub mod question;
 pub mod reference;
 pub mod request;
 pub mod suite;
@@ -68,5 +69,5 @@ pub use engine::{Engine, EngineBuilder, EngineError, Warning};
 #[cfg(feature = "network")]
 pub use network::{Flow, Verdict};
 pub use policy::{Policy, PolicyError};
-pub use request::Request;
+pub use request::{Request, RequestError};
 pub use world::World;

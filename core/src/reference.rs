@@ -67,7 +67,7 @@ fn resource_matches(s: &Statement, policy: &Policy, req: &Request) -> bool {
     let any = r
         .patterns
         .iter()
-        .any(|p| arn_matches(p, &req.resource, policy, req));
+        .any(|p| arn_matches(p, req.resource(), policy, req));
     any != r.negated
 }
 
@@ -94,7 +94,7 @@ fn arn_matches(pattern: &str, arn: &str, policy: &Policy, req: &Request) -> bool
     let template = Template::parse(p_last, policy.version.has_variables());
     let t: Vec<char> = a_last.chars().collect();
     template
-        .resolve_pieces(&req.context)
+        .resolve_pieces(req.context())
         .is_some_and(|pieces| wild(&pieces, &t))
 }
 
@@ -114,7 +114,7 @@ fn applies(
     req: &Request,
     reading: Reading,
 ) -> Option<Option<PrincipalMatch>> {
-    if !action_matches(s, &req.action) || !resource_matches(s, policy, req) {
+    if !action_matches(s, req.action()) || !resource_matches(s, policy, req) {
         return None;
     }
     let named = match reading {
@@ -124,14 +124,14 @@ fn applies(
             if bounded && clause.negated && s.effect == Effect::Deny {
                 Some(PrincipalMatch::Caller)
             } else {
-                Some(req.principal.matched_by(clause)?)
+                Some(req.principal().matched_by(clause)?)
             }
         }
     };
     let conditions_hold = s
         .conditions
         .iter()
-        .all(|c| CompiledCondition::compile(c, policy.version).evaluate(&req.context));
+        .all(|c| CompiledCondition::compile(c, policy.version).evaluate(req.context()));
     conditions_hold.then_some(named)
 }
 
@@ -152,15 +152,15 @@ fn matches<'a>(
 /// The service-side rules, written out again as plain predicates on the text (the table of
 /// `decide/service.rs`): `Some(true)` needs no permission, `Some(false)` is refused.
 fn service_rule(req: &Request) -> Option<bool> {
-    let action = req.action.to_lowercase();
-    let p = &req.principal;
+    let action = req.action().to_lowercase();
+    let p = req.principal();
     if action == "sts:getcalleridentity" && p.account().is_some() {
         return Some(true);
     }
     if matches!(p, Principal::Service { .. }) {
         return None;
     }
-    let r = req.resource.as_str();
+    let r = req.resource();
     let one_of = |names: &[&str]| names.iter().any(|n| action == *n);
     let refused = (r.starts_with("arn:aws:iam::aws:policy/")
         && one_of(&[
@@ -229,7 +229,7 @@ fn service_rule(req: &Request) -> Option<bool> {
 /// Decides a request: the decision and the kinds that blocked it.
 pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     use PolicyKind::*;
-    let p = &req.principal;
+    let p = req.principal();
     // Step 0: AWS's own rules. An action that needs no permission is allowed outright.
     let service = service_rule(req);
     if service == Some(true) {

@@ -3,6 +3,11 @@
 //! it is FAIL, every witness is allowed by NEW and denied by OLD, by the compiled engine and
 //! by the reference evaluator.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a failing integration test should stop loudly at the line that failed"
+)]
+
 use polcheck_core::analysis::{diff, reference_inputs, PolicyType, Verdict, Witness};
 use polcheck_core::reference;
 use polcheck_core::{Context, ContextValue, Engine, Outcome, Policy, Request};

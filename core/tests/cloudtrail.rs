@@ -34,12 +34,12 @@ fn mapped(text: &str) -> Vec<Result<Row, String>> {
             map_record(r)
                 .map(|e| {
                     let caller =
-                        polcheck_core::cloudtrail::replay::caller_text(&e.request.principal);
+                        polcheck_core::cloudtrail::replay::caller_text(e.request.principal());
                     (
                         e.event_id.clone(),
                         caller,
-                        e.request.action.clone(),
-                        e.request.resource.clone(),
+                        e.request.action().to_string(),
+                        e.request.resource().to_string(),
                     )
                 })
                 .map_err(|u| u.to_string())
@@ -79,7 +79,7 @@ fn context_keys_come_from_the_record() {
     let records = parse(IDENTITY_TYPES).unwrap();
     let alice = map_record(records.first().unwrap()).unwrap();
     let get = |e: &polcheck_core::cloudtrail::MappedEvent, k: &str| {
-        e.request.context.get(k).map(|v| v.values().join(","))
+        e.request.context().get(k).map(|v| v.values().join(","))
     };
     assert_eq!(
         get(&alice, "aws:SourceIp").as_deref(),

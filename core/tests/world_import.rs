@@ -249,17 +249,17 @@ fn user_ids_come_from_the_export() {
     .unwrap();
     w.prepare(&mut req);
     assert_eq!(
-        req.context.get("aws:userid").unwrap().values(),
+        req.context().get("aws:userid").unwrap().values(),
         ["AROAAPP:s1"]
     );
     assert_eq!(
-        req.context.get("aws:PrincipalTag/team").unwrap().values(),
+        req.context().get("aws:PrincipalTag/team").unwrap().values(),
         ["green"]
     );
     let mut req = Request::new(Some(&user("alice")), "s3:GetObject", "*", Context::new()).unwrap();
     w.prepare(&mut req);
     assert_eq!(
-        req.context.get("aws:userid").unwrap().values(),
+        req.context().get("aws:userid").unwrap().values(),
         ["AIDAALICE"]
     );
 }

@@ -15,7 +15,7 @@ use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
-use polcheck_core::request::Request;
+use polcheck_core::request::{Request, RequestError};
 use polcheck_core::suite::{Suite, SuiteError, SuiteRun, WorldSource};
 use polcheck_core::Engine;
 use serde::Deserialize;
@@ -163,19 +163,20 @@ fn context(map: &Map<String, Value>) -> Result<Context, Value> {
 }
 
 fn request(r: &RequestInput) -> Result<Request, Value> {
-    if r.action != "*" && !r.action.contains(':') {
-        return Err(unplaced(
-            "request.action",
-            format!("`{}`: expected `service:Action`", r.action),
-        ));
-    }
     let mut req = Request::new(
         r.principal.as_deref().filter(|p| !p.trim().is_empty()),
         &r.action,
         r.resource.as_deref().unwrap_or("*"),
         context(&r.context)?,
     )
-    .map_err(|e| unplaced("request.principal", e.to_string()))?;
+    .map_err(|e| {
+        let source = match e {
+            RequestError::Action(_) | RequestError::ActionPattern(_) => "request.action",
+            RequestError::Resource(_) => "request.resource",
+            _ => "request.principal",
+        };
+        unplaced(source, e.to_string())
+    })?;
     req.set_resource_account(r.resource_account.clone().filter(|a| !a.is_empty()));
     Ok(req)
 }
@@ -198,7 +199,7 @@ fn decision_json(req: &Request, d: &Decision) -> Value {
             "end": pos(m.end),
         })).collect::<Vec<_>>(),
         "missingContext": d.missing_context,
-        "EvaluationResults": [aws_result(&req.action, &req.resource, d)],
+        "EvaluationResults": [aws_result(req.action(), req.resource(), d)],
     })
 }
 

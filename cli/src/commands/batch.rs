@@ -19,6 +19,7 @@ use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use polcheck_core::decide::{aws_result, Outcome, PolicyKind};
+use polcheck_core::question::{self, QuestionOptions};
 use polcheck_core::suite::RequestSpec;
 use polcheck_core::Engine;
 use serde_json::json;
@@ -58,7 +59,12 @@ struct Line {
 }
 
 /// Runs a batch file (`-` for standard input).
-pub fn run(path: &str, engine: &Engine, outcome_only: bool) -> Result<ExitCode, String> {
+pub fn run(
+    path: &str,
+    engine: &Engine,
+    outcome_only: bool,
+    options: QuestionOptions,
+) -> Result<ExitCode, String> {
     let (mut reader, length): (Box<dyn BufRead>, u64) = if path == "-" {
         (Box::new(std::io::stdin().lock()), 0)
     } else {
@@ -109,13 +115,18 @@ pub fn run(path: &str, engine: &Engine, outcome_only: bool) -> Result<ExitCode, 
         let parts: Vec<(String, Vec<Status>)> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk
                 .chunks(per)
-                .map(|part| (part, s.spawn(move || run_part(part, engine, outcome_only))))
+                .map(|part| {
+                    (
+                        part,
+                        s.spawn(move || run_part(part, engine, outcome_only, options)),
+                    )
+                })
                 .collect();
             handles
                 .into_iter()
                 .map(|(part, h)| {
                     h.join()
-                        .unwrap_or_else(|_| rerun_part(part, engine, outcome_only))
+                        .unwrap_or_else(|_| rerun_part(part, engine, outcome_only, options))
                 })
                 .collect()
         });
@@ -184,23 +195,35 @@ fn memchr_newline(b: &[u8]) -> Option<usize> {
 }
 
 /// Decides the lines of one worker into one block of output.
-fn run_part(part: &[Line], engine: &Engine, outcome_only: bool) -> (String, Vec<Status>) {
+fn run_part(
+    part: &[Line],
+    engine: &Engine,
+    outcome_only: bool,
+    options: QuestionOptions,
+) -> (String, Vec<Status>) {
     let mut text = String::with_capacity(part.len() * 64);
     let statuses = part
         .iter()
-        .filter_map(|l| one(l, engine, outcome_only, &mut text))
+        .filter_map(|l| one(l, engine, outcome_only, options, &mut text))
         .collect();
     (text, statuses)
 }
 
 /// A worker failed: its lines again, one by one, so that only the failing line is lost to
 /// an error line.
-fn rerun_part(part: &[Line], engine: &Engine, outcome_only: bool) -> (String, Vec<Status>) {
+fn rerun_part(
+    part: &[Line],
+    engine: &Engine,
+    outcome_only: bool,
+    options: QuestionOptions,
+) -> (String, Vec<Status>) {
     let mut text = String::new();
     let mut statuses = Vec::new();
     for l in part {
         let mut own = String::new();
-        match catch_unwind(AssertUnwindSafe(|| one(l, engine, outcome_only, &mut own))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            one(l, engine, outcome_only, options, &mut own)
+        })) {
             Ok(st) => {
                 text.push_str(&own);
                 statuses.extend(st);
@@ -216,7 +239,13 @@ fn rerun_part(part: &[Line], engine: &Engine, outcome_only: bool) -> (String, Ve
 }
 
 /// Decides one line and appends its output line; `None` for a blank line.
-fn one(line: &Line, engine: &Engine, outcome_only: bool, out: &mut String) -> Option<Status> {
+fn one(
+    line: &Line,
+    engine: &Engine,
+    outcome_only: bool,
+    options: QuestionOptions,
+    out: &mut String,
+) -> Option<Status> {
     let Some(text) = &line.text else {
         let e = json!({ "Line": line.number, "Error": format!("line longer than {MAX_LINE_BYTES} bytes") });
         let _ = writeln!(out, "{e}");
@@ -229,7 +258,12 @@ fn one(line: &Line, engine: &Engine, outcome_only: bool, out: &mut String) -> Op
     fail_point(line.number);
     let req = RequestSpec::parse(text)
         .map_err(|e| e.to_string())
-        .and_then(|spec| spec.to_request().map_err(|e| e.to_string()));
+        .and_then(|spec| spec.to_request().map_err(|e| e.to_string()))
+        .and_then(|req| {
+            question::check(&req, engine.world(), options)
+                .map(|()| req)
+                .map_err(|e| e.to_string())
+        });
     let mut req = match req {
         Ok(req) => req,
         Err(e) => {
@@ -244,7 +278,7 @@ fn one(line: &Line, engine: &Engine, outcome_only: bool, out: &mut String) -> Op
         outcome
     } else {
         let d = engine.authorize_prepared(&req);
-        let mut v = aws_result(&req.action, &req.resource, &d);
+        let mut v = aws_result(req.action(), req.resource(), &d);
         if let Some(fields) = v.as_object_mut() {
             fields.insert("Line".into(), json!(line.number));
         }

@@ -14,7 +14,8 @@ use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
-use polcheck_core::request::Request;
+use polcheck_core::question::{self, QuestionError, QuestionOptions};
+use polcheck_core::request::{Request, RequestError};
 use polcheck_core::Engine;
 use serde_json::json;
 
@@ -79,6 +80,12 @@ pub struct Args {
     /// The account that owns the resource (default: the ARN's, else the caller's).
     #[arg(long)]
     resource_account: Option<String>,
+    /// Accept an action the service catalogue does not know (a service newer than it).
+    #[arg(long)]
+    allow_unknown_action: bool,
+    /// Accept a principal the world does not hold (an external caller).
+    #[arg(long)]
+    allow_unknown_principal: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -196,15 +203,20 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
     } else {
         builder.build().map_err(|e| e.to_string())?
     };
+    let options = QuestionOptions {
+        allow_unknown_actions: args.allow_unknown_action,
+        allow_unknown_principals: args.allow_unknown_principal,
+    };
     let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
-        check_action(action)?;
         let mut req = Request::new(principal, action, &args.resource, context.clone())
-            .map_err(|e| format!("--principal: {e}"))?;
+            .map_err(|e| format!("{}: {e}", flag_of(&e)))?;
         req.set_resource_account(args.resource_account.clone());
+        question::check(&req, engine.world(), options)
+            .map_err(|e| format!("{}: {e}", question_flag(&e)))?;
         Ok(req)
     };
     if let Some(path) = &args.requests {
-        return super::batch::run(path, &engine, args.outcome_only);
+        return super::batch::run(path, &engine, args.outcome_only, options);
     }
     if let (Some(_), None, false) = (engine.world(), &args.principal, args.actions.is_empty()) {
         return who_can(args, &engine, &context);
@@ -243,6 +255,25 @@ fn check_action(action: &str) -> Result<(), String> {
         return Err(format!("--action `{action}`: expected `service:Action`"));
     }
     Ok(())
+}
+
+/// The flag a request error is about.
+fn flag_of(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::Action(_) | RequestError::ActionPattern(_) => "--action",
+        RequestError::Resource(_) => "--resource",
+        _ => "--principal",
+    }
+}
+
+/// The flag a question error is about.
+fn question_flag(e: &QuestionError) -> &'static str {
+    match e {
+        QuestionError::UnknownAction { .. } => "--action",
+        QuestionError::UnknownPrincipal { .. } => "--principal",
+        QuestionError::ResourceType { .. } => "--resource",
+        _ => "--context",
+    }
 }
 
 type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;
@@ -318,7 +349,11 @@ fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<Exi
     let mut allowed = Vec::new();
     for action in svc.actions() {
         let name = format!("{}:{}", svc.prefix(), action.name());
-        let req = request(args.principal.as_deref(), &name)?;
+        // An action that does not take this resource is not one the principal may perform on it.
+        let req = match request(args.principal.as_deref(), &name) {
+            Err(e) if e.starts_with("--resource:") => continue,
+            r => r?,
+        };
         if engine.check(&req).0 == Outcome::Allowed {
             allowed.push((name, action.access_level().to_string()));
         }

@@ -151,9 +151,9 @@ fn ndjson_line(ev: &MappedEvent, before: Outcome, after: Option<Outcome>) -> Str
     let mut v = json!({
         "eventId": ev.event_id,
         "eventTime": ev.event_time,
-        "principal": polcheck_core::cloudtrail::replay::caller_text(&ev.request.principal),
-        "action": ev.request.action,
-        "resource": ev.request.resource,
+        "principal": polcheck_core::cloudtrail::replay::caller_text(ev.request.principal()),
+        "action": ev.request.action(),
+        "resource": ev.request.resource(),
         "observed": ev.observed.as_str(),
         "decision": before.as_str(),
     });

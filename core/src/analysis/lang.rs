@@ -446,9 +446,12 @@ mod tests {
         out
     }
 
+    /// A brute-force matcher of one pattern.
+    type Matcher = Box<dyn Fn(&str) -> bool>;
+
     fn check_against_brute_force(
         langs: &[Lang],
-        matchers: &[Box<dyn Fn(&str) -> bool>],
+        matchers: &[Matcher],
         alphabet: &[char],
         len: usize,
     ) {
@@ -490,11 +493,11 @@ mod tests {
         #[test]
         fn globs_agree_with_brute_force(pats in proptest::collection::vec(glob_text(), 1..4)) {
             let langs: Vec<Lang> = pats.iter().map(|p| Lang::glob(p)).collect();
-            let matchers: Vec<Box<dyn Fn(&str) -> bool>> = pats
+            let matchers: Vec<Matcher> = pats
                 .iter()
                 .map(|p| {
                     let g = Glob::parse(p);
-                    Box::new(move |s: &str| g.is_match(s)) as Box<dyn Fn(&str) -> bool>
+                    Box::new(move |s: &str| g.is_match(s)) as Matcher
                 })
                 .collect();
             check_against_brute_force(&langs, &matchers, &['a', 'b', ':', 'c'], 4);
@@ -504,11 +507,11 @@ mod tests {
         fn arn_patterns_agree_with_brute_force(pats in proptest::collection::vec(glob_text(), 1..3)) {
             // Patterns over `a`, `b`, `:` with wildcards, read as ARN patterns.
             let langs: Vec<Lang> = pats.iter().map(|p| Lang::arn(p, true).unwrap()).collect();
-            let matchers: Vec<Box<dyn Fn(&str) -> bool>> = pats
+            let matchers: Vec<Matcher> = pats
                 .iter()
                 .map(|p| {
                     let g = ArnPattern::parse(p, true);
-                    Box::new(move |s: &str| g.is_match(s, &crate::Context::new())) as Box<dyn Fn(&str) -> bool>
+                    Box::new(move |s: &str| g.is_match(s, &crate::Context::new())) as Matcher
                 })
                 .collect();
             check_against_brute_force(&langs, &matchers, &['a', ':', 'c'], 5);

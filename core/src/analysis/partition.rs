@@ -20,6 +20,9 @@ use crate::policy::{Condition, Effect, Policy, PrincipalKind, Statement};
 use crate::principal::Principal;
 use crate::request::Request;
 
+/// A key as written and every condition on it, with whether its policy has variables.
+type KeyConditions<'c> = (String, Vec<(&'c Condition, bool)>);
+
 /// Most product-automaton states for the actions or the resources of two policies.
 const STATE_LIMIT: usize = 500_000;
 /// Most combinations of condition-key classes in one statement set.
@@ -237,7 +240,7 @@ impl<'a> Partition<'a> {
         let mut action_langs: Vec<(String, Lang)> = Vec::new();
         let mut resource_langs: Vec<(String, Lang)> = Vec::new();
         let mut lang_index: HashMap<(bool, String), usize> = HashMap::new();
-        let mut by_key: BTreeMap<String, (String, Vec<(&Condition, bool)>)> = BTreeMap::new();
+        let mut by_key: BTreeMap<String, KeyConditions> = BTreeMap::new();
         let mut stmts = Vec::new();
         for (is_new, policy) in [(false, old), (true, new)] {
             let vars = policy.version.has_variables();
@@ -435,7 +438,7 @@ impl<'a> Partition<'a> {
         ) {
             Ok(mut r) => {
                 r.set_resource_account(Some(self.owner.clone()));
-                r.context
+                r.context().clone()
             }
             Err(_) => Context::new(),
         }

@@ -17,7 +17,6 @@ use super::{AnalysisError, PolicyType};
 use crate::context::{Context, ContextValue};
 use crate::engine::{Engine, EngineError};
 use crate::policy::Policy;
-use crate::principal::PrincipalError;
 use crate::reference::ReferenceInputs;
 use crate::request::Request;
 use crate::Outcome;
@@ -43,7 +42,7 @@ pub struct Witness {
 
 impl Witness {
     /// The request the engine decides.
-    pub fn request(&self) -> Result<Request, PrincipalError> {
+    pub fn request(&self) -> Result<Request, crate::request::RequestError> {
         let mut ctx = Context::new();
         for (k, v) in &self.context {
             ctx.insert(k, v.clone());

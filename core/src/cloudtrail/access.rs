@@ -88,7 +88,7 @@ pub fn access_report(
     if let Some(world) = engine.world() {
         for p in world.principals() {
             if let Ok(req) = Request::new(Some(&p), "sts:GetCallerIdentity", "*", Context::new()) {
-                callers.insert(principal_key(&req.principal), Some(p));
+                callers.insert(principal_key(req.principal()), Some(p));
             }
         }
     }

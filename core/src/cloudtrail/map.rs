@@ -134,10 +134,10 @@ impl fmt::Display for Unmapped {
 ///   "requestParameters": {"bucketName": "demo-artifacts", "key": "a.txt"}, "eventType": "AwsApiCall", "eventID": "e1"}"#;
 /// let records = parse(text)?;
 /// let event = map_record(records.first().unwrap()).unwrap();
-/// assert_eq!(event.request.action, "s3:GetObject");
-/// assert_eq!(event.request.resource, "arn:aws:s3:::demo-artifacts/a.txt");
+/// assert_eq!(event.request.action(), "s3:GetObject");
+/// assert_eq!(event.request.resource(), "arn:aws:s3:::demo-artifacts/a.txt");
 /// assert_eq!(event.observed, Observed::Succeeded);
-/// assert_eq!(event.request.context.get("aws:SourceIp").unwrap().values(), ["203.0.113.7"]);
+/// assert_eq!(event.request.context().get("aws:SourceIp").unwrap().values(), ["203.0.113.7"]);
 /// # Ok::<(), polcheck_core::cloudtrail::RecordError>(())
 /// ```
 pub fn map_record(r: &Record<'_>) -> Result<MappedEvent, Unmapped> {

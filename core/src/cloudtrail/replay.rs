@@ -96,7 +96,7 @@ impl Tally {
     pub fn add(&mut self, ev: &MappedEvent, before: Outcome, after: Option<Outcome>) {
         self.events += 1;
         *self.agreement.entry((ev.observed, before)).or_insert(0) += 1;
-        let who = principal_key(&ev.request.principal);
+        let who = principal_key(ev.request.principal());
         let disagrees = before != Outcome::Unknown
             && match ev.observed {
                 Observed::Succeeded => denied(before),
@@ -106,14 +106,14 @@ impl Tally {
         if disagrees {
             bump(
                 &mut self.mismatches,
-                (who.clone(), ev.request.action.clone(), ev.observed),
+                (who.clone(), ev.request.action().to_string(), ev.observed),
                 ev,
             );
         }
         match after {
             Some(a) if a != before => bump(
                 &mut self.flips,
-                (who.clone(), ev.request.action.clone(), before, a),
+                (who.clone(), ev.request.action().to_string(), before, a),
                 ev,
             ),
             Some(_) => self.unchanged += 1,
@@ -122,12 +122,15 @@ impl Tally {
         if ev.observed == Observed::Succeeded {
             let u = self.usage.entry(who).or_default();
             if u.caller.is_none() {
-                u.caller = caller_text(&ev.request.principal);
+                u.caller = caller_text(ev.request.principal());
             }
-            let entry = u.actions.entry(ev.request.action.clone()).or_default();
+            let entry = u
+                .actions
+                .entry(ev.request.action().to_string())
+                .or_default();
             if entry.0.len() < MAX_RESOURCES {
-                entry.0.insert(ev.request.resource.clone());
-            } else if !entry.0.contains(&ev.request.resource) {
+                entry.0.insert(ev.request.resource().to_string());
+            } else if !entry.0.contains(ev.request.resource()) {
                 entry.1 = true;
             }
         }
@@ -358,8 +361,8 @@ impl GroupSummary {
             example: Example {
                 event_id: g.example.event_id.clone(),
                 event_time: g.example.event_time.clone(),
-                caller: caller_text(&g.example.request.principal),
-                resource: g.example.request.resource.clone(),
+                caller: caller_text(g.example.request.principal()),
+                resource: g.example.request.resource().to_string(),
             },
             request: g.example.request.clone(),
         }

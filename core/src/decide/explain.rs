@@ -268,13 +268,13 @@ pub(super) fn build(
                 end,
             });
         }
-        for k in set.missing_keys(action, &req.resource, &req.context, shown.key_budget) {
+        for k in set.missing_keys(action, req.resource(), req.context(), shown.key_budget) {
             if !missing.contains(&k) {
                 missing.push(k);
             }
         }
     }
-    missing.retain(|k| action_can_carry(&req.action, k));
+    missing.retain(|k| action_can_carry(req.action(), k));
     missing.sort();
     let allowed_by_boundary = layers.boundary.as_ref().map(|_| {
         gathered

@@ -144,8 +144,8 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 }
 
 /// Decides a request against its layers, with as much explanation as `detail` asks. The
-/// outcome is read first, off the same summaries as [`decide_outcome`]; the explanation
-/// then gathers only what it lists.
+/// outcome is read first, by [`decide_outcome`]; the explanation then gathers only what it
+/// lists.
 pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     let (outcome, blocked_by) = decide_outcome(layers, req);
     let (allow_limit, key_budget) = match detail {
@@ -153,11 +153,11 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
         Detail::All => (usize::MAX, usize::MAX),
     };
     req.with_action_key(|action| {
-        let ctx = &req.context;
-        let scope = Scope::of(layers, &req.principal);
+        let ctx = req.context();
+        let scope = Scope::of(layers, req.principal());
         let gather = |set: &PolicySet, p: Option<&Principal>| LayerMatches {
-            denies: set.matching(action, &req.resource, p, ctx, Effect::Deny, usize::MAX),
-            allows: set.matching(action, &req.resource, p, ctx, Effect::Allow, allow_limit),
+            denies: set.matching(action, req.resource(), p, ctx, Effect::Deny, usize::MAX),
+            allows: set.matching(action, req.resource(), p, ctx, Effect::Allow, allow_limit),
         };
         let opt =
             |set: &Option<PolicySet>, p| set.as_ref().map(|s| gather(s, p)).unwrap_or_default();
@@ -168,11 +168,11 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
                 .map(|s| gather(s, None))
                 .collect::<Vec<_>>()
         };
-        let mut resource = opt(&layers.resource, Some(&req.principal));
-        if let (true, Some(set)) = (bounded(layers, &req.principal), &layers.resource) {
+        let mut resource = opt(&layers.resource, Some(req.principal()));
+        if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
             resource
                 .denies
-                .extend(set.not_principal_denies(action, &req.resource, ctx));
+                .extend(set.not_principal_denies(action, req.resource(), ctx));
             resource.denies.sort_by_key(|m| m.statement);
             resource.denies.dedup_by_key(|m| m.statement);
         }
@@ -214,10 +214,10 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
 /// [`decide`], faster (see [`PolicySet::summarize`]). Use it for batch evaluation.
 pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
     req.with_action_key(|action| {
-        let ctx = &req.context;
-        let scope = Scope::of(layers, &req.principal);
+        let ctx = req.context();
+        let scope = Scope::of(layers, req.principal());
         let sum =
-            |set: &PolicySet, p: Option<&Principal>| set.summarize(action, &req.resource, p, ctx);
+            |set: &PolicySet, p: Option<&Principal>| set.summarize(action, req.resource(), p, ctx);
         let opt = |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
         let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
             fold_levels(
@@ -227,11 +227,11 @@ pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<Poli
                     .map(|s| sum(s, None)),
             )
         };
-        let mut resource = opt(&layers.resource, Some(&req.principal));
-        if let (true, Some(set)) = (bounded(layers, &req.principal), &layers.resource) {
+        let mut resource = opt(&layers.resource, Some(req.principal()));
+        if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
             if !resource.denied
                 && !set
-                    .not_principal_denies(action, &req.resource, ctx)
+                    .not_principal_denies(action, req.resource(), ctx)
                     .is_empty()
             {
                 resource = LayerSummary {
@@ -264,7 +264,7 @@ fn outcome(
     if let Some(ServiceRule::NoPermissionNeeded(_)) = rule {
         return (Outcome::Allowed, BTreeSet::new());
     }
-    let p = &req.principal;
+    let p = req.principal();
     let mut denied = BTreeSet::new();
     for (kind, m) in [
         (Identity, &s.identity),
@@ -354,18 +354,18 @@ fn outcome(
 /// An `sts:AssumeRole*` request on a role: the resource policy is the role's trust policy.
 pub fn is_role_trust(req: &Request) -> bool {
     let assume = req
-        .action
+        .action()
         .get(..14)
         .is_some_and(|a| a.eq_ignore_ascii_case("sts:assumerole"));
     assume
-        && Arn::parse(&req.resource)
+        && Arn::parse(req.resource())
             .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
 }
 
 /// Role trust policies and KMS key policies must allow even in the resource's own account.
 pub fn resource_policy_required(req: &Request) -> bool {
     is_role_trust(req)
-        || Arn::parse(&req.resource)
+        || Arn::parse(req.resource())
             .is_some_and(|arn| arn.service == "kms" && arn.resource.starts_with("key/"))
 }
 

@@ -95,10 +95,10 @@ const KMS_CROSS_ACCOUNT: &[&str] = &[
 
 /// The service-side rule that decides `req`, if any.
 pub(crate) fn rule(req: &Request) -> Option<ServiceRule> {
-    let (service, name) = req.action.split_once(':')?;
+    let (service, name) = req.action().split_once(':')?;
     let service = service.to_ascii_lowercase();
     let name = name.to_ascii_lowercase();
-    let p = &req.principal;
+    let p = req.principal();
     if service == "sts" && name == "getcalleridentity" && p.account().is_some() {
         return Some(ServiceRule::NoPermissionNeeded(
             "sts:GetCallerIdentity needs no permission and cannot be denied",
@@ -108,7 +108,7 @@ pub(crate) fn rule(req: &Request) -> Option<ServiceRule> {
     if matches!(p, Principal::Service { .. }) {
         return None;
     }
-    let arn = Arn::parse(&req.resource)?;
+    let arn = Arn::parse(req.resource())?;
     let is = |list: &[&str]| list.contains(&name.as_str());
     match (service.as_str(), arn.service) {
         ("iam", "iam")

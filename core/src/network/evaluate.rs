@@ -295,6 +295,7 @@ fn family(flow: &Flow) -> Result<bool, FlowError> {
 fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<'m>, FlowError> {
     let (eni, literal) = match ep {
         Endpoint::Internet => return Ok(Side::External(Peer::Internet { v6 })),
+        Endpoint::OnPremises(name) => return on_premises(model, name),
         Endpoint::Ip(a) => match model.interface_by_address(*a) {
             Some(eni) => (eni, Some(*a)),
             None if model
@@ -317,14 +318,63 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
                 .ok_or_else(|| FlowError::NoInterface(id.clone()))?;
             (eni, None)
         }
-        Endpoint::Interface(id) => (
-            model
-                .interface(id)
-                .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
-            None,
-        ),
+        Endpoint::Interface(id) => {
+            // An interface endpoint (`vpce-...`) is reached at its first network interface.
+            let eni_id = model
+                .vpc_endpoint(id)
+                .and_then(|e| e.interface_ids.first())
+                .unwrap_or(id);
+            (
+                model
+                    .interface(eni_id)
+                    .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
+                None,
+            )
+        }
     };
     resolve_eni(model, eni, v6, literal)
+}
+
+/// The network behind a VPN connection, as one end: the first address of its first static
+/// route. `name` is `on-premises` (the world's only connection), a `vpn-...` id or a `Name` tag.
+fn on_premises<'m>(model: &'m NetworkModel, name: &str) -> Result<Side<'m>, FlowError> {
+    let all = model.vpn_connections();
+    let found: Vec<_> = all
+        .iter()
+        .filter(|c| {
+            name.eq_ignore_ascii_case("on-premises")
+                || c.id == name
+                || c.name.as_deref() == Some(name)
+        })
+        .collect();
+    let candidates = || {
+        let names: Vec<String> = all
+            .iter()
+            .map(|c| match &c.name {
+                Some(n) => format!("`on-premises:{n}` ({})", c.id),
+                None => format!("`{}`", c.id),
+            })
+            .collect();
+        if names.is_empty() {
+            "the world holds no `VpnConnections`".to_string()
+        } else {
+            format!("the world's vpn connections: {}", names.join(", "))
+        }
+    };
+    let [vpn] = found.as_slice() else {
+        return Err(FlowError::Invalid(format!(
+            "`{name}` names {} vpn connections; {}",
+            found.len(),
+            candidates()
+        )));
+    };
+    let addr = vpn.cidrs.first().map(|c| c.network()).ok_or_else(|| {
+        FlowError::Invalid(format!(
+            "vpn connection `{}` has no static `Routes`: give an address of the on-premises network instead",
+            vpn.id
+        ))
+    })?;
+    Ok(Side::External(Peer::Addr(addr)))
 }
 
 /// An interface as one end of a flow; `literal` is the address the flow named it by, if any.
@@ -565,6 +615,8 @@ impl<'m> Walk<'m> {
                     | RouteTarget::NatGateway(_)
                     | RouteTarget::VpcPeering(_)
                     | RouteTarget::TransitGateway(_)
+                    | RouteTarget::GatewayEndpoint(_)
+                    | RouteTarget::VpnGateway(_)
             )
         ) {
             self.public_address(Forward, eni, "send to");
@@ -630,7 +682,15 @@ impl<'m> Walk<'m> {
             return;
         };
         self.hop(Forward, HopKind::Internet, &src.to_string(), None);
-        self.public_address(Forward, eni, "be reached from");
+        // A network behind a VPN reaches private addresses: no public address is needed.
+        let via_vpn = self
+            .model
+            .route_table_of(subnet)
+            .and_then(|t| route::lookup(t, &src))
+            .is_some_and(|r| matches!(r.target, RouteTarget::VpnGateway(_)));
+        if !via_vpn {
+            self.public_address(Forward, eni, "be reached from");
+        }
         self.acl(Forward, subnet, false, src);
         self.sg(
             eni,
@@ -741,7 +801,13 @@ impl<'m> Walk<'m> {
                     }
                     Some(fail(ExplanationCode::InternetGatewayNotAttached, format!("`{igw}` is not attached to `{vpc}`")))
                 }
-                (Want::Internet { inbound: false, .. }, RouteTarget::EgressOnlyInternetGateway(_)) if dest.is_v6() => None,
+                (Want::Internet { inbound: false, vpc }, RouteTarget::EgressOnlyInternetGateway(e)) if dest.is_v6() => {
+                    if self.model.igw_attached(e, vpc) {
+                        None
+                    } else {
+                        Some(fail(ExplanationCode::InternetGatewayNotAttached, format!("`{e}` is not attached to `{vpc}`")))
+                    }
+                }
                 (Want::Internet { inbound: true, .. }, RouteTarget::EgressOnlyInternetGateway(e)) => Some(fail(
                     ExplanationCode::EgressOnlyGateway,
                     format!("`{}` reaches the internet through egress-only gateway `{e}`, which lets no conversation in", table.id),
@@ -783,6 +849,36 @@ impl<'m> Walk<'m> {
                         }
                         Transit::Refused(code, explanation) => Some(fail(code, explanation)),
                         Transit::Unknown(explanation) => {
+                            self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
+                            return Some(&r.target);
+                        }
+                    }
+                }
+                (Want::Internet { inbound: false, .. }, RouteTarget::GatewayEndpoint(id)) => match self.model.vpc_endpoint(id) {
+                    Some(e) if !e.available => Some(fail(ExplanationCode::EndpointNotAvailable, format!("vpc endpoint `{id}` is not available"))),
+                    e => {
+                        let service = e.and_then(|e| e.service.clone());
+                        self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                        self.hop(dir, HopKind::VpcEndpoint, id, service);
+                        return Some(&r.target);
+                    }
+                },
+                (Want::Internet { inbound: true, .. }, RouteTarget::GatewayEndpoint(id)) => Some(fail(
+                    ExplanationCode::EndpointOutboundOnly,
+                    format!("`{}` sends {dest} to gateway endpoint `{id}`, which carries only conversations the vpc opens", table.id),
+                )),
+                (Want::Internet { .. }, RouteTarget::VpnGateway(vgw)) => {
+                    let vpns: Vec<_> = self.model.vpn_connections().iter().filter(|c| c.vpn_gateway.as_deref() == Some(vgw.as_str())).collect();
+                    match vpns.iter().find(|c| c.cidrs.iter().any(|n| dest.in_net(n))) {
+                        Some(c) if !c.available => Some(fail(ExplanationCode::VpnNotAvailable, format!("vpn connection `{}` is not available", c.id))),
+                        Some(c) => {
+                            self.hop(dir, HopKind::RouteTable, &table.id, rule.clone());
+                            let label = c.name.as_ref().map_or_else(|| c.id.clone(), |n| format!("{} ({n})", c.id));
+                            self.hop(dir, HopKind::VpnGateway, vgw, Some(format!("on-premises network behind {label}")));
+                            return Some(&r.target);
+                        }
+                        None => {
+                            let explanation = format!("route {} of `{}` sends {dest} to virtual private gateway `{vgw}`, and no vpn connection of the world has a static route to it (add `aws ec2 describe-vpn-connections`)", r.destination, table.id);
                             self.unknown(&table.id, rule, dir, ExplanationCode::RouteTargetNotModelled, explanation);
                             return Some(&r.target);
                         }

@@ -27,8 +27,11 @@ pub enum Endpoint {
     Ip(IpAddr),
     /// An instance id (`i-...`): its primary network interface.
     Instance(String),
+    /// A network behind a site-to-site VPN: `on-premises` (the world's only VPN connection),
+    /// a VPN connection id (`vpn-...`) or its `Name` tag given as `on-premises:NAME`.
+    OnPremises(String),
     /// A network interface id (`eni-...`, or `<instance-id>/eth0` for instances exported
-    /// without interfaces).
+    /// without interfaces), or an interface VPC endpoint (`vpce-...`: its first interface).
     Interface(String),
 }
 
@@ -42,14 +45,20 @@ impl Endpoint {
         if let Ok(ip) = t.parse::<IpAddr>() {
             return Ok(Endpoint::Ip(ip));
         }
-        if t.starts_with("eni-") || t.contains('/') {
+        if t.eq_ignore_ascii_case("on-premises") || t.starts_with("vpn-") {
+            return Ok(Endpoint::OnPremises(t.to_string()));
+        }
+        if let Some(name) = t.strip_prefix("on-premises:") {
+            return Ok(Endpoint::OnPremises(name.to_string()));
+        }
+        if t.starts_with("eni-") || t.starts_with("vpce-") || t.contains('/') {
             return Ok(Endpoint::Interface(t.to_string()));
         }
         if t.starts_with("i-") {
             return Ok(Endpoint::Instance(t.to_string()));
         }
         Err(FlowError::Invalid(format!(
-            "endpoint `{t}` is not `internet`, an ip address, an instance id or an interface id"
+            "endpoint `{t}` is not `internet`, `on-premises`, an ip address, an instance id, an interface or endpoint id or a vpn connection id"
         )))
     }
 }
@@ -59,7 +68,9 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Internet => f.write_str("internet"),
             Endpoint::Ip(a) => write!(f, "{a}"),
-            Endpoint::Instance(id) | Endpoint::Interface(id) => f.write_str(id),
+            Endpoint::Instance(id) | Endpoint::Interface(id) | Endpoint::OnPremises(id) => {
+                f.write_str(id)
+            }
         }
     }
 }

@@ -52,6 +52,11 @@ pub enum RouteTarget {
     VpcPeering(String),
     /// `TransitGatewayId`: a transit gateway.
     TransitGateway(String),
+    /// `GatewayId: vgw-...`: a virtual private gateway (site-to-site VPN).
+    VpnGateway(String),
+    /// `GatewayId: vpce-...`: a gateway VPC endpoint (S3, DynamoDB), named by prefix-list
+    /// routes.
+    GatewayEndpoint(String),
     /// Anything polcheck does not model (NAT gateway, peering, transit gateway, VPN gateway,
     /// endpoint, interface, instance...): its kind as the export names the field, and its id.
     Other {
@@ -71,6 +76,8 @@ impl fmt::Display for RouteTarget {
             | RouteTarget::NatGateway(id)
             | RouteTarget::VpcPeering(id)
             | RouteTarget::TransitGateway(id)
+            | RouteTarget::GatewayEndpoint(id)
+            | RouteTarget::VpnGateway(id)
             | RouteTarget::Other { id, .. } => f.write_str(id),
         }
     }
@@ -357,6 +364,37 @@ pub struct TgwRouteTable {
     pub routes: Vec<TgwRoute>,
 }
 
+/// A site-to-site VPN connection (`describe-vpn-connections`): the on-premises network behind
+/// a virtual private gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpnConnection {
+    /// `vpn-...`.
+    pub id: String,
+    /// The `Name` tag, if any.
+    pub name: Option<String>,
+    /// `VpnGatewayId`.
+    pub vpn_gateway: Option<String>,
+    /// `State == "available"` (or absent).
+    pub available: bool,
+    /// `Routes[].DestinationCidrBlock` (static routes): the on-premises network.
+    pub cidrs: Vec<IpNet>,
+}
+
+/// A VPC endpoint (`describe-vpc-endpoints`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcEndpoint {
+    /// `vpce-...`.
+    pub id: String,
+    /// `VpcEndpointType`: `Gateway`, `Interface`, `GatewayLoadBalancer`...
+    pub kind: String,
+    /// `ServiceName`, e.g. `com.amazonaws.us-east-1.s3`.
+    pub service: Option<String>,
+    /// `State` is `available` (or absent).
+    pub available: bool,
+    /// `NetworkInterfaceIds` (interface endpoints): the endpoint as a flow end is its first.
+    pub interface_ids: Vec<String>,
+}
+
 /// Every network component of a world, indexed by id.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkModel {
@@ -374,6 +412,8 @@ pub struct NetworkModel {
     pub(crate) peerings: Vec<VpcPeering>,
     pub(crate) tgw_attachments: Vec<TgwAttachment>,
     pub(crate) tgw_route_tables: Vec<TgwRouteTable>,
+    pub(crate) vpc_endpoints: Vec<VpcEndpoint>,
+    pub(crate) vpn_connections: Vec<VpnConnection>,
     pub(crate) index: Index,
 }
 
@@ -547,6 +587,14 @@ impl NetworkModel {
     /// The transit gateway route table with this id.
     pub fn tgw_route_table(&self, id: &str) -> Option<&TgwRouteTable> {
         self.tgw_route_tables.iter().find(|t| t.id == id)
+    }
+    /// Every site-to-site VPN connection.
+    pub fn vpn_connections(&self) -> &[VpnConnection] {
+        &self.vpn_connections
+    }
+    /// The VPC endpoint with this id.
+    pub fn vpc_endpoint(&self, id: &str) -> Option<&VpcEndpoint> {
+        self.vpc_endpoints.iter().find(|e| e.id == id)
     }
     /// The interface owning a private or public address.
     pub fn interface_by_address(&self, addr: IpAddr) -> Option<&NetworkInterface> {

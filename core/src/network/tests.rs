@@ -838,3 +838,24 @@ mod agreement {
         }
     }
 }
+
+/// `describe-egress-only-internet-gateways`: a gateway attached to another VPC does not carry.
+#[test]
+fn egress_only_gateways_must_be_attached() {
+    let mut w = base();
+    w["RouteTables"][1]["Routes"][1] = json!({"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1", "State": "active"});
+    let out = json!({"from": "i-pub", "to": "2001:4860::8888", "protocol": "tcp", "port": 443});
+    assert!(
+        check(&w, out.clone()).allowed,
+        "absent from the world: assumed attached"
+    );
+    w["EgressOnlyInternetGateways"] = json!([{"EgressOnlyInternetGatewayId": "eigw-1", "Attachments": [{"State": "attached", "VpcId": "vpc-other"}]}]);
+    let v = check(&w, out);
+    assert_eq!(codes(&v), [ExplanationCode::InternetGatewayNotAttached]);
+    w["EgressOnlyInternetGateways"][0]["Attachments"][0]["VpcId"] = json!("vpc-1");
+    let inbound = json!({"from": "2001:4860::8888", "to": "i-pub", "protocol": "tcp", "port": 443});
+    assert_eq!(
+        codes(&check(&w, inbound)),
+        [ExplanationCode::EgressOnlyGateway]
+    );
+}

@@ -91,6 +91,12 @@ pub enum ExplanationCode {
     PeeringNotActive,
     /// The transit gateway has no usable route (or attachment) to the destination VPC.
     TransitGatewayNoRoute,
+    /// The VPC endpoint is not available.
+    EndpointNotAvailable,
+    /// The VPN connection is not available.
+    VpnNotAvailable,
+    /// A gateway endpoint carries only conversations the VPC opens.
+    EndpointOutboundOnly,
 }
 
 /// One component that blocks the flow.
@@ -134,6 +140,10 @@ pub enum HopKind {
     VpcPeering,
     /// A transit gateway crossed, with its route table and route.
     TransitGateway,
+    /// A gateway VPC endpoint crossed (to S3 or DynamoDB).
+    VpcEndpoint,
+    /// A virtual private gateway crossed, to or from the network behind a VPN.
+    VpnGateway,
     /// The internet.
     Internet,
 }

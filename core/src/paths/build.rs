@@ -65,17 +65,16 @@ impl Graph {
     }
 }
 
-/// Every action a method needs, but `sts:AssumeRole` (granted by trust policies too).
+/// Every action a method needs.
 fn needed_actions() -> BTreeSet<&'static str> {
     METHODS
         .iter()
         .flat_map(|m| m.needs.iter().copied())
-        .filter(|a| *a != "sts:AssumeRole")
         .collect()
 }
 
 /// The needed actions some Allow statement of these policies names (by `Action` alone).
-fn may_allow(policies: &[NamedPolicy]) -> HashSet<&'static str> {
+fn may_allow<'p>(policies: impl IntoIterator<Item = &'p NamedPolicy>) -> HashSet<&'static str> {
     let needed = needed_actions();
     let mut out = HashSet::new();
     for np in policies {
@@ -212,10 +211,17 @@ impl Builder<'_> {
         self.graph.nodes.get(i)
     }
 
+    /// Whether node `i` may be allowed every one of `actions`. Admins (unconditional) are
+    /// left out: they can already do anything, so their escalation edges add nothing.
     fn may(&self, i: usize, actions: &[&str]) -> bool {
-        self.may
-            .get(i)
-            .is_some_and(|m| actions.iter().all(|a| m.contains(a)))
+        let admin = self
+            .node_of(i)
+            .is_some_and(|n| n.admin.as_ref().is_some_and(Vec::is_empty));
+        !admin
+            && self
+                .may
+                .get(i)
+                .is_some_and(|m| actions.iter().all(|a| m.contains(a)))
     }
 
     /// The nodes a trust policy statement's principal names, and the services it names.
@@ -256,12 +262,23 @@ impl Builder<'_> {
         };
         if let Some(account) = account {
             let before = nodes.len();
+            // A trust policy naming an account allows nothing alone: only the account's
+            // principals whose identity policies may allow `sts:AssumeRole` are asked.
             let members: Vec<usize> = self
                 .world_nodes()
-                .filter(|&i| self.node_of(i).is_some_and(|n| n.account == account))
+                .filter(|&i| {
+                    self.node_of(i).is_some_and(|n| n.account == account)
+                        && self
+                            .may
+                            .get(i)
+                            .is_some_and(|m| m.contains("sts:AssumeRole"))
+                })
                 .collect();
+            let any_member = self
+                .world_nodes()
+                .any(|i| self.node_of(i).is_some_and(|n| n.account == account));
             nodes.extend(members);
-            if nodes.len() == before {
+            if nodes.len() == before && !any_member {
                 let root = format!("arn:aws:iam::{account}:root");
                 nodes.extend(self.external_node(&root));
             }

@@ -138,8 +138,7 @@ fn explain(engine: &Engine, s: &Step) -> StepReport {
     context.extend(s.conditions.iter().cloned());
     let decision = witness::request(&s.caller, &s.action, &s.resource, &s.given).map(|mut req| {
         for c in &s.conditions {
-            req.context
-                .insert(&c.key, ContextValue::single(c.value.as_str()));
+            req.insert_context(&c.key, ContextValue::single(c.value.as_str()));
         }
         engine.authorize(&req)
     });

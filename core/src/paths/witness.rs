@@ -72,7 +72,7 @@ pub(super) fn decide(
         let mut conditions = Vec::with_capacity(candidates.len());
         for ((key, values), &i) in candidates.iter().zip(&choice) {
             if let Some(v) = values.get(i) {
-                tried.context.insert(key, ContextValue::single(v.as_str()));
+                tried.insert_context(key, ContextValue::single(v.as_str()));
                 conditions.push(Condition {
                     key: key.clone(),
                     value: v.clone(),
@@ -116,7 +116,8 @@ fn candidates(world: &World, req: &Request) -> Vec<(String, Vec<String>)> {
         .chain(layers.rcp.iter().flatten());
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for set in sets {
-        let missing = set.missing_keys(&action, &prepared.resource, &prepared.context, usize::MAX);
+        let missing =
+            set.missing_keys(&action, prepared.resource(), prepared.context(), usize::MAX);
         if missing.is_empty() {
             continue;
         }

@@ -521,7 +521,7 @@ fn join(s: &BTreeSet<String>) -> String {
 
 impl RequestSpec {
     /// The request, with the keys its caller always carries.
-    pub fn to_request(&self) -> Result<Request, crate::principal::PrincipalError> {
+    pub fn to_request(&self) -> Result<Request, crate::request::RequestError> {
         let mut r = Request::new(
             self.principal.as_deref(),
             &self.action,

@@ -10,6 +10,7 @@ use crate::engine::Engine;
 use crate::json::JsonPath;
 #[cfg(feature = "network")]
 use crate::network::Flow;
+use crate::question::QuestionOptions;
 
 use super::{judge, outcome_of, Suite, TestCase, TestKind, TestOutcome, TestResult};
 
@@ -41,6 +42,15 @@ impl<'a> SuiteRun<'a> {
                 request, policies, ..
             } => (|| {
                 let req = request.to_request().map_err(|e| e.to_string())?;
+                // A misspelt action fails the test instead of passing as a deny. Principals are
+                // not checked: suites ask about callers absent from their world on purpose
+                // (external accounts, a user with no policy).
+                let options = QuestionOptions {
+                    allow_unknown_principals: true,
+                    ..QuestionOptions::default()
+                };
+                crate::question::check_names(&req, self.engine.world(), options)
+                    .map_err(|e| e.to_string())?;
                 let d = if policies.is_empty() {
                     self.engine.authorize(&req)
                 } else {

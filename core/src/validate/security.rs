@@ -93,14 +93,28 @@ const ESCALATIONS: &[&[&str]] = &[
     &["glue:UpdateDevEndpoint"],
 ];
 
+/// The statement's `Action` patterns, lowercased and compiled (none for `NotAction`).
+fn action_globs(ctx: &StatementCtx) -> Vec<Glob> {
+    if ctx.statement.action.negated {
+        return Vec::new();
+    }
+    ctx.statement
+        .action
+        .patterns
+        .iter()
+        .map(|p| Glob::parse(&p.to_ascii_lowercase()))
+        .collect()
+}
+
+/// Whether compiled `Action` patterns name `action`.
+fn names_in(globs: &[Glob], action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    globs.iter().any(|g| g.is_match(&action))
+}
+
 /// Whether the statement's `Action` (not `NotAction`) names `action`.
 fn names(ctx: &StatementCtx, action: &str) -> bool {
-    let st = ctx.statement;
-    !st.action.negated
-        && st.action.patterns.iter().any(|p| {
-            let p = p.to_ascii_lowercase();
-            p == "*" || Glob::parse(&p).is_match(&action.to_ascii_lowercase())
-        })
+    names_in(&action_globs(ctx), action)
 }
 
 /// Whether the statement allows on `Resource` `*`.
@@ -267,10 +281,24 @@ pub(crate) fn check_policy(ctxs: &[StatementCtx], out: &mut Vec<Finding>) {
     if ctxs.iter().any(is_full_admin) {
         return; // `full-admin` says it all
     }
+    // Only statements that allow on `*` count, each with its patterns compiled once.
+    let on_star: Vec<(&StatementCtx, Vec<Glob>)> = ctxs
+        .iter()
+        .filter(|c| allows_on_star(c))
+        .map(|c| (c, action_globs(c)))
+        .collect();
+    if on_star.is_empty() {
+        return;
+    }
     for set in ESCALATIONS {
         let granting: Vec<&StatementCtx> = set
             .iter()
-            .filter_map(|a| ctxs.iter().find(|c| allows_on_star(c) && names(c, a)))
+            .filter_map(|a| {
+                on_star
+                    .iter()
+                    .find(|(_, globs)| names_in(globs, a))
+                    .map(|(c, _)| *c)
+            })
             .collect();
         if granting.len() != set.len() {
             continue;

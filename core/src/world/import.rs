@@ -33,6 +33,8 @@ pub const NETWORK_KEYS: &[&str] = &[
     "TransitGatewayAttachments",
     "TransitGatewayRouteTables",
     "TransitGatewayRoutes",
+    "VpcEndpoints",
+    "VpnConnections",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

@@ -57,16 +57,16 @@ impl World {
     /// Every compiled policy that bears on `req` (see the module docs for what each layer
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {
-        let caller = self.caller_sets(&req.principal);
+        let caller = self.caller_sets(req.principal());
         // SCPs and RCPs do not restrict service-linked roles (AWS Organizations User Guide,
         // "SCP effects on permissions", "Resource control policies").
         let service_linked = self
-            .entity_of(&req.principal)
+            .entity_of(req.principal())
             .is_some_and(|e| e.is_service_linked());
         let resource_account = req
-            .resource_account
-            .clone()
-            .or_else(|| self.resource_account(&req.resource))
+            .resource_account()
+            .map(str::to_string)
+            .or_else(|| self.resource_account(req.resource()))
             .or_else(|| req.effective_resource_account().map(str::to_string));
         Layers {
             identity: caller
@@ -77,7 +77,7 @@ impl World {
             resource: self.resource_set(req).map(|s| (*s).clone()),
             session: None,
             scp: req
-                .principal
+                .principal()
                 .account()
                 .filter(|_| !service_linked)
                 .and_then(|a| self.org_levels(a, false))
@@ -100,7 +100,7 @@ impl World {
         if !crate::decide::resource_policy_required(req) {
             return None;
         }
-        let arn = Arn::parse(&req.resource)?;
+        let arn = Arn::parse(req.resource())?;
         let role = arn.resource.strip_prefix("role/")?;
         let name = role.rsplit('/').next().unwrap_or(role);
         let role = self.role(arn.account, name)?;
@@ -115,9 +115,9 @@ impl World {
     /// (AWS KMS Developer Guide, "Key policies in AWS KMS"), so the decision cannot be read
     /// without it.
     fn missing_key_policy(&self, req: &Request) -> Option<Missing> {
-        let arn = Arn::parse(&req.resource)?;
+        let arn = Arn::parse(req.resource())?;
         let kms_action = req
-            .action
+            .action()
             .get(..4)
             .is_some_and(|a| a.eq_ignore_ascii_case("kms:"));
         if arn.service != "kms" || !arn.resource.starts_with("key/") || !kms_action {
@@ -125,7 +125,7 @@ impl World {
         }
         match self.governing_policy(req) {
             Some(_) => None,
-            None => Some(Missing::resource_policy("key policy", &req.resource)),
+            None => Some(Missing::resource_policy("key policy", req.resource())),
         }
     }
 
@@ -164,9 +164,9 @@ impl World {
 
     /// The governing policy with its cache key (the `ResourceArn`, or `trust ROLE-ARN`).
     fn governing_policy(&self, req: &Request) -> Option<(String, &NamedPolicy)> {
-        let r = &req.resource;
-        if let Some(p) = self.resources.get(r.as_str()) {
-            return Some((r.clone(), &p.policy));
+        let r = req.resource();
+        if let Some(p) = self.resources.get(r) {
+            return Some((r.to_string(), &p.policy));
         }
         for owner in policy_holders(r) {
             if let Some(p) = self.resources.get(&owner) {
@@ -176,7 +176,7 @@ impl World {
         let arn = Arn::parse(r)?;
         let role = arn.resource.strip_prefix("role/")?;
         let sts = req
-            .action
+            .action()
             .get(..4)
             .is_some_and(|s| s.eq_ignore_ascii_case("sts:"));
         if arn.service != "iam" || !sts {

@@ -249,6 +249,22 @@ impl World {
         self.roles.get(i)
     }
 
+    /// Whether the world holds the caller: its user or role (a session of a role of the
+    /// world), or the root of an account of the world.
+    pub fn holds(&self, p: &Principal) -> bool {
+        match p {
+            Principal::Root { account } => {
+                self.account() == Some(account.as_str())
+                    || self
+                        .users
+                        .iter()
+                        .chain(&self.roles)
+                        .any(|e| e.arn.split(':').nth(4) == Some(account.as_str()))
+            }
+            _ => self.entity_of(p).is_some(),
+        }
+    }
+
     /// The user or role a caller is, when the world has it.
     fn entity_of(&self, p: &Principal) -> Option<&Entity> {
         match p {
@@ -302,10 +318,11 @@ impl World {
     /// Completes a request with what the world knows: its `resource_account` when unset
     /// ([`World::resource_account`]), and [`World::request_context`].
     pub fn prepare(&self, req: &mut Request) {
-        if req.resource_account.is_none() {
-            req.set_resource_account(self.resource_account(&req.resource));
+        if req.resource_account().is_none() {
+            req.set_resource_account(self.resource_account(req.resource()));
         }
-        self.request_context(&req.principal, &mut req.context);
+        let (principal, context) = req.principal_and_context_mut();
+        self.request_context(principal, context);
     }
 
     /// Every caller to ask about in a who-can query: each user's ARN, and for each role a

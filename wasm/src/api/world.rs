@@ -215,7 +215,8 @@ struct FlowInput {
     flow: Value,
 }
 
-/// `evaluateFlow({world?, flow})`: `{ok, allowed, blockedBy, blockers, hops}`.
+/// `evaluateFlow({world?, flow})`: `{ok, allowed, outcome, blockedBy, blockers, unknowns,
+/// allowedFrom, hops}` (`outcome`: `allowed`, `denied` or `unknown`).
 pub fn evaluate_flow(input: Value) -> Value {
     let input: FlowInput = match serde_json::from_value(input) {
         Ok(i) => i,
@@ -236,8 +237,11 @@ pub fn evaluate_flow(input: Value) -> Value {
         Ok(v) => json!({
             "ok": true,
             "allowed": v.allowed,
+            "outcome": v.outcome,
             "blockedBy": v.blocked_by(),
             "blockers": v.blockers,
+            "unknowns": v.unknowns,
+            "allowedFrom": v.allowed_from,
             "hops": v.hops,
         }),
         Err(e) => failed(unplaced("flow", e.to_string())),

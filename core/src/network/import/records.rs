@@ -8,7 +8,7 @@ use crate::json::{Json, JsonPath};
 use super::super::error::{ImportErrorKind, NetworkImportError};
 use super::super::model::{
     NatGateway, NetworkModel, PrefixList, Route, RouteTable, RouteTarget, Subnet, TgwAttachment,
-    TgwRoute, TgwRouteTable, Vpc, VpcPeering,
+    TgwRoute, TgwRouteTable, Vpc, VpcEndpoint, VpcPeering, VpnConnection,
 };
 use super::instances::{instance, interface};
 use super::reader::{member, Ctx};
@@ -37,9 +37,18 @@ pub(super) fn read_all(
             model.subnets.push(s);
         }
     }
-    for (path, v) in ctx.array(root, &base, "InternetGateways")? {
+    let gateways = ctx
+        .array(root, &base, "InternetGateways")?
+        .into_iter()
+        .map(|g| ("InternetGatewayId", g))
+        .chain(
+            ctx.array(root, &base, "EgressOnlyInternetGateways")?
+                .into_iter()
+                .map(|g| ("EgressOnlyInternetGatewayId", g)),
+        );
+    for (key, (path, v)) in gateways {
         ctx.object(&path, v)?;
-        let id = ctx.req_str(v, &path, "InternetGatewayId")?.to_string();
+        let id = ctx.req_str(v, &path, key)?.to_string();
         let mut vpcs = Vec::new();
         for (p, a) in ctx.array(v, &path, "Attachments")? {
             ctx.object(&p, a)?;
@@ -61,6 +70,72 @@ pub(super) fn read_all(
     for (path, v) in ctx.array(root, &base, "VpcPeeringConnections")? {
         if let Some(x) = peering(ctx, &path, v, seen)? {
             model.peerings.push(x);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "VpnConnections")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "VpnConnectionId")?.to_string();
+        let state = ctx.opt_str(v, &path, "State")?;
+        if matches!(state, Some("deleted" | "deleting")) {
+            continue;
+        }
+        let mut name = None;
+        for (p, t) in ctx.array(v, &path, "Tags")? {
+            ctx.object(&p, t)?;
+            if ctx.opt_str(t, &p, "Key")? == Some("Name") {
+                name = ctx.opt_str(t, &p, "Value")?.map(str::to_string);
+            }
+        }
+        let mut cidrs = Vec::new();
+        for (p, r) in ctx.array(v, &path, "Routes")? {
+            ctx.object(&p, r)?;
+            if matches!(ctx.opt_str(r, &p, "State")?, Some("deleted" | "deleting")) {
+                continue;
+            }
+            cidrs.extend(ctx.opt_cidr_any(r, &p, "DestinationCidrBlock")?);
+        }
+        let vpn = VpnConnection {
+            name,
+            vpn_gateway: ctx.opt_str(v, &path, "VpnGatewayId")?.map(str::to_string),
+            available: state.is_none_or(|s| s == "available"),
+            cidrs,
+            id,
+        };
+        if remember(ctx, seen, &path, v, &vpn.id) {
+            model.vpn_connections.push(vpn);
+        }
+    }
+    for (path, v) in ctx.array(root, &base, "VpcEndpoints")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "VpcEndpointId")?.to_string();
+        let state = ctx.opt_str(v, &path, "State")?;
+        let mut interface_ids = Vec::new();
+        for (p, e) in ctx.array(v, &path, "NetworkInterfaceIds")? {
+            if let Some(eni) = e.as_str() {
+                interface_ids.push(eni.to_string());
+            } else {
+                return Err(ctx.error(
+                    &p,
+                    e,
+                    ImportErrorKind::WrongType {
+                        expected: "a string",
+                        found: e.type_name(),
+                    },
+                ));
+            }
+        }
+        let endpoint = VpcEndpoint {
+            kind: ctx
+                .opt_str(v, &path, "VpcEndpointType")?
+                .unwrap_or("Gateway")
+                .to_string(),
+            service: ctx.opt_str(v, &path, "ServiceName")?.map(str::to_string),
+            available: state.is_none_or(|s| s.eq_ignore_ascii_case("available")),
+            interface_ids,
+            id,
+        };
+        if remember(ctx, seen, &path, v, &endpoint.id) {
+            model.vpc_endpoints.push(endpoint);
         }
     }
     for (path, v) in ctx.array(root, &base, "TransitGatewayAttachments")? {
@@ -458,6 +533,8 @@ fn route_target(ctx: &Ctx<'_>, r: &Json, p: &JsonPath) -> R<Option<RouteTarget>>
         return Ok(Some(match g {
             "local" => RouteTarget::Local,
             g if g.starts_with("igw-") => RouteTarget::InternetGateway(g.to_string()),
+            g if g.starts_with("vpce-") => RouteTarget::GatewayEndpoint(g.to_string()),
+            g if g.starts_with("vgw-") => RouteTarget::VpnGateway(g.to_string()),
             g => RouteTarget::Other {
                 kind: "GatewayId".into(),
                 id: g.to_string(),
