@@ -230,7 +230,7 @@ pub(crate) fn check_statement(ctx: &StatementCtx, out: &mut Vec<Finding>) {
             p.entries.iter().find(|(k, v)| {
                 *k == PrincipalKind::Aws
                     && is_account_principal(v)
-                    && !ctx.account.is_some_and(|own| account_of(v) == Some(own))
+                    && ctx.account.is_none_or(|own| account_of(v) != Some(own))
             })
         });
         let has_external_id = st
