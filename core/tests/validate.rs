@@ -381,6 +381,7 @@ fn suite_policies(node: &Json, path: &JsonPath, lines: &LineIndex, out: &mut Vec
         let options = Options {
             policy_type: m.key.parse::<PolicyType>().ok(),
             size_limit: None,
+            account: None,
         };
         let mut one = |n: &Json, p: JsonPath| {
             validate_policy_json(n, lines, &p).unwrap_or_else(|e| panic!("{p}: {e}"));

@@ -12,6 +12,7 @@ fn check(text: &str, policy_type: Option<PolicyType>) -> Vec<Finding> {
         &Options {
             policy_type,
             size_limit: None,
+            account: None,
         },
     )
 }
@@ -431,4 +432,43 @@ fn managed_shapes_have_no_false_positive() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// IAM User Guide, "IAM JSON policy elements: Principal" and "Access to AWS accounts owned by
+/// third parties" (the confused deputy): an external id matters for another account, not for
+/// a principal of the role's own account.
+#[test]
+fn trust_without_external_id_is_flagged_only_for_another_account() {
+    let trust = doc(&[r#"{"Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:user/dave"}}"#]);
+    let with_account = |account: Option<&str>| {
+        validate_text(
+            &trust,
+            &Options {
+                policy_type: Some(PolicyType::Trust),
+                size_limit: None,
+                account: account.map(str::to_string),
+            },
+        )
+    };
+    let code = "cross-account-trust-without-external-id";
+    assert!(!codes(&with_account(Some("111122223333"))).contains(&code));
+    assert!(codes(&with_account(Some("444455556666"))).contains(&code));
+    assert!(codes(&with_account(None)).contains(&code));
+}
+
+/// IAM JSON policy element reference, "Sid": letters and digits in IAM policies; a KMS key
+/// policy's default statement is `"Sid": "Enable IAM User Permissions"` (AWS KMS Developer
+/// Guide, "Default key policy"), so resource policies are not held to IAM's rule.
+#[test]
+fn sid_with_spaces_is_flagged_in_identity_policies_only() {
+    let text = doc(
+        &[r#"{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}"#],
+    );
+    assert!(!codes(&check(&text, Some(PolicyType::Resource))).contains(&"invalid-sid"));
+    let identity = doc(&[
+        r#"{"Sid": "Read all", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#,
+    ]);
+    assert!(codes(&check(&identity, Some(PolicyType::Identity))).contains(&"invalid-sid"));
 }

@@ -16,7 +16,7 @@ use polcheck_core::json;
 use polcheck_core::policy::Location;
 use polcheck_core::validate::suppress::Suppressions;
 use polcheck_core::validate::{
-    sarif, validate_json, validate_text, world::options_for, world::policy_documents, Finding,
+    sarif, validate_json, validate_text, world::options_in, world::policy_documents, Finding,
     Options, PolicyType, Severity,
 };
 use serde::Deserialize;
@@ -196,6 +196,7 @@ pub fn run(args: Args) -> ExitCode {
     let options = Options {
         policy_type: args.policy_type,
         size_limit: None,
+        account: None,
     };
     for file in &args.files {
         match read_text(file) {
@@ -231,7 +232,7 @@ pub fn run(args: Args) -> ExitCode {
                     }
                 };
                 for (path, node) in policy_documents(&doc.root) {
-                    let mut opts = options_for(&path);
+                    let mut opts = options_in(&doc.root, &path);
                     if args.policy_type.is_some() {
                         opts.policy_type = args.policy_type;
                     }

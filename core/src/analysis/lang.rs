@@ -332,6 +332,30 @@ struct State {
     saturated: Vec<u64>,
 }
 
+/// Gives each atom whose witness ends in an empty name (`s3:`, `arn:aws:s3:::reports/`: a
+/// shortest string fills a `*` with nothing) a witness one character longer when that string
+/// has exactly the same memberships, so that the witness is a name AWS would accept (an
+/// action needs a name after `service:`, an S3 object a key). Membership is checked against
+/// every language, so the atom stays the same.
+pub fn fill_empty_tails(found: &mut [Atom], langs: &[Lang]) {
+    for atom in found.iter_mut() {
+        if !(atom.witness.ends_with(':') || atom.witness.ends_with('/')) {
+            continue;
+        }
+        for filler in ['x', 'z', '0', '_'] {
+            let candidate = format!("{}{filler}", atom.witness);
+            let same = langs
+                .iter()
+                .enumerate()
+                .all(|(i, l)| l.is_match(&candidate) == atom.contains(i));
+            if same {
+                atom.witness = candidate;
+                break;
+            }
+        }
+    }
+}
+
 /// Every atom of the languages, each with a shortest witness, in order of witness length.
 /// Fails when the product has more than `limit` states.
 pub fn atoms(langs: &[Lang], limit: usize) -> Result<Vec<Atom>, TooComplex> {

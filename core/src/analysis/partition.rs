@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::lang::{atoms, Atom, Lang, LangError};
+use super::lang::{atoms, fill_empty_tails, Atom, Lang, LangError};
 use super::values::{cells, Cell};
 use super::{PolicyType, Unknown};
 use crate::condition::CompiledCondition;
@@ -306,10 +306,13 @@ impl<'a> Partition<'a> {
         }
         let too_complex = |what: &str| Unknown::TooComplex { what: what.into() };
         let langs: Vec<Lang> = action_langs.iter().map(|(_, l)| l.clone()).collect();
-        let action_atoms = atoms(&langs, STATE_LIMIT).map_err(|_| too_complex("the actions"))?;
+        let mut action_atoms =
+            atoms(&langs, STATE_LIMIT).map_err(|_| too_complex("the actions"))?;
+        fill_empty_tails(&mut action_atoms, &langs);
         let langs: Vec<Lang> = resource_langs.iter().map(|(_, l)| l.clone()).collect();
         let mut resource_atoms =
             atoms(&langs, STATE_LIMIT).map_err(|_| too_complex("the resources"))?;
+        fill_empty_tails(&mut resource_atoms, &langs);
         // A nicer name for the class of resources no pattern names.
         let mut defaults: Vec<String> = restriction.resource.iter().cloned().collect();
         defaults.extend(match kind {

@@ -237,6 +237,9 @@ pub struct Options {
     /// The size limit in characters without whitespace, when the place the policy is stored
     /// sets one other than its type's (a user's inline policies: 2,048).
     pub size_limit: Option<usize>,
+    /// The account that holds the policy, when known (a world's role, its `AccountId`): a
+    /// trust policy naming a principal of this account names no third party.
+    pub account: Option<String>,
 }
 
 /// Validates a policy file's text. Grammar errors (what IAM would refuse) are the `Err`;
@@ -426,6 +429,8 @@ pub(crate) struct StatementCtx<'a, 'c> {
     pub(crate) actions: Option<Vec<ActionRef<'c>>>,
     /// The policy type the document is checked as.
     pub(crate) policy_type: PolicyType,
+    /// The account that holds the policy, when known ([`Options::account`]).
+    pub(crate) account: Option<&'a str>,
 }
 
 impl StatementCtx<'_, '_> {
@@ -483,6 +488,7 @@ fn check_document(
             has_variables: policy.version.has_variables(),
             actions: actions::known_actions(catalogue, statement),
             policy_type,
+            account: options.account.as_deref(),
         };
         statements::check_statement(&ctx, &mut findings);
         actions::check_actions(&ctx, &mut findings);

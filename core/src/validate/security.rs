@@ -227,9 +227,11 @@ pub(crate) fn check_statement(ctx: &StatementCtx, out: &mut Vec<Finding>) {
         && names(ctx, "sts:AssumeRole")
     {
         let external = st.principal.as_ref().and_then(|p| {
-            p.entries
-                .iter()
-                .find(|(k, v)| *k == PrincipalKind::Aws && is_account_principal(v))
+            p.entries.iter().find(|(k, v)| {
+                *k == PrincipalKind::Aws
+                    && is_account_principal(v)
+                    && ctx.account.is_none_or(|own| account_of(v) != Some(own))
+            })
         });
         let has_external_id = st
             .conditions
@@ -272,6 +274,14 @@ pub(crate) fn check_statement(ctx: &StatementCtx, out: &mut Vec<Finding>) {
 }
 
 /// An account id or an IAM ARN of an account's principal (not `*`, not a service).
+/// The account a principal value names: a bare account id, or an ARN's account field.
+fn account_of(v: &str) -> Option<&str> {
+    if v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()) {
+        return Some(v);
+    }
+    crate::arn::Arn::parse(v).map(|a| a.account)
+}
+
 fn is_account_principal(v: &str) -> bool {
     (v.len() == 12 && v.chars().all(|c| c.is_ascii_digit())) || v.starts_with("arn:")
 }

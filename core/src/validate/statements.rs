@@ -23,7 +23,11 @@ pub(crate) fn check_statement(ctx: &StatementCtx, out: &mut Vec<Finding>) {
     let has = |k: &str| node.get(k).is_some();
     let here = || ctx.at.at(node.span.start, &ctx.path);
     if let Some(sid) = node.get("Sid").and_then(Json::as_str) {
-        if !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // IAM JSON policy element reference, "Sid": ASCII letters and digits in IAM policies;
+        // resource-based policies follow their service's rules (KMS's default key policy is
+        // "Enable IAM User Permissions"), so the rule is not applied to them.
+        let iam_policy = !matches!(ty, PolicyType::Resource);
+        if iam_policy && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
             let severity = match ty {
                 PolicyType::Resource | PolicyType::Scp | PolicyType::Rcp => Severity::Warning,
                 _ => Severity::Error,

@@ -29,7 +29,28 @@ pub fn options_for(path: &JsonPath) -> Options {
     Options {
         policy_type: Some(policy_type),
         size_limit,
+        account: None,
     }
+}
+
+/// [`options_for`], with the account that holds the document: the role's for a trust
+/// policy (its `Arn`), else the file's `AccountId`.
+pub fn options_in(root: &Json, path: &JsonPath) -> Options {
+    let mut options = options_for(path);
+    let p = path.as_str();
+    let role_account = p
+        .strip_prefix("RoleDetailList[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| root.get("RoleDetailList")?.as_array()?.get(i))
+        .and_then(|role| role.get("Arn")?.as_str())
+        .and_then(|arn| crate::arn::Arn::parse(arn).map(|a| a.account.to_string()));
+    options.account = role_account.or_else(|| {
+        root.get("AccountId")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+    });
+    options
 }
 
 /// The policy documents a world file holds, with their paths: inline user, group and role

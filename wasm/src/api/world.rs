@@ -299,7 +299,7 @@ pub fn who_can(input: Value) -> Value {
         Err(e) => return failed(e),
     };
     let allowed: Vec<Value> = env
-        .who_can_with(&req.action, &req.resource, &context, None)
+        .who_can_with(req.action(), req.resource(), &context, None)
         .iter()
         .map(|(p, d)| {
             json!({
