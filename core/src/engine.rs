@@ -220,6 +220,10 @@ impl Estate {
             .collect::<Result<_, _>>()?;
         let refs: Vec<(&str, &Document)> = docs.iter().map(|(n, d)| (n.as_str(), d)).collect();
         let (world, world_warnings) = World::from_documents(&refs).map_err(world_error)?;
+        #[cfg_attr(
+            not(feature = "network"),
+            expect(unused_mut, reason = "only the network half adds warnings")
+        )]
         let mut warnings: Vec<Warning> = world_warnings.into_iter().map(Warning::World).collect();
         #[cfg(feature = "network")]
         let network = {

@@ -278,8 +278,11 @@ mod catalogue_checks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::{Context, ContextValue};
+    use crate::context::Context;
+    #[cfg(feature = "catalogue")]
+    use crate::context::ContextValue;
 
+    #[cfg(feature = "catalogue")]
     fn req(action: &str, resource: &str, ctx: &[(&str, &str)]) -> Request {
         let mut c = Context::new();
         for (k, v) in ctx {

@@ -12,6 +12,7 @@ use super::values::Cell;
 use super::witness::{Judge, Witness};
 use super::{AnalysisError, PolicyType, Unknown};
 use crate::context::ContextValue;
+#[cfg(feature = "catalogue")]
 use crate::pattern::Glob;
 use crate::policy::Policy;
 

@@ -332,17 +332,23 @@ struct State {
     saturated: Vec<u64>,
 }
 
-/// Gives each atom whose witness ends in an empty name (`s3:`, `arn:aws:s3:::reports/`: a
+/// Gives each atom whose witness is empty or ends in an empty name (`s3:`, `arn:aws:s3:::reports/`: a
 /// shortest string fills a `*` with nothing) a witness one character longer when that string
 /// has exactly the same memberships, so that the witness is a name AWS would accept (an
 /// action needs a name after `service:`, an S3 object a key). Membership is checked against
 /// every language, so the atom stays the same.
 pub fn fill_empty_tails(found: &mut [Atom], langs: &[Lang]) {
     for atom in found.iter_mut() {
-        if !(atom.witness.ends_with(':') || atom.witness.ends_with('/')) {
+        // An empty witness (the class of everything no pattern names, when nothing better is
+        // known) is no name at all: try a smallest `service:name` first.
+        let fillers: &[&str] = if atom.witness.is_empty() {
+            &["x:x", "z:z", "a0:a0"]
+        } else if atom.witness.ends_with(':') || atom.witness.ends_with('/') {
+            &["x", "z", "0", "_"]
+        } else {
             continue;
-        }
-        for filler in ['x', 'z', '0', '_'] {
+        };
+        for filler in fillers {
             let candidate = format!("{}{filler}", atom.witness);
             let same = langs
                 .iter()

@@ -190,6 +190,7 @@ mod tests {
 
     const GLOBALS: &str = r#"{"keys":[{"key":"aws:SourceIp","type":"IPAddress"}]}"#;
 
+    #[cfg(feature = "catalogue")]
     #[test]
     fn embedded_files_parse() {
         let c = parse(super::super::CATALOGUE_JSON, super::super::GLOBAL_KEYS_JSON);
