@@ -337,12 +337,13 @@ struct State {
 /// has exactly the same memberships, so that the witness is a name AWS would accept (an
 /// action needs a name after `service:`, an S3 object a key). Membership is checked against
 /// every language, so the atom stays the same.
-pub fn fill_empty_tails(found: &mut [Atom], langs: &[Lang]) {
+///
+/// `for_empty` are the strings tried for an empty witness (for actions, a smallest
+/// `service:name`; none for resources, whose empty class gets a named default instead).
+pub fn fill_empty_tails(found: &mut [Atom], langs: &[Lang], for_empty: &[&str]) {
     for atom in found.iter_mut() {
-        // An empty witness (the class of everything no pattern names, when nothing better is
-        // known) is no name at all: try a smallest `service:name` first.
         let fillers: &[&str] = if atom.witness.is_empty() {
-            &["x:x", "z:z", "a0:a0"]
+            for_empty
         } else if atom.witness.ends_with(':') || atom.witness.ends_with('/') {
             &["x", "z", "0", "_"]
         } else {

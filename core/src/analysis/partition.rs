@@ -308,11 +308,11 @@ impl<'a> Partition<'a> {
         let langs: Vec<Lang> = action_langs.iter().map(|(_, l)| l.clone()).collect();
         let mut action_atoms =
             atoms(&langs, STATE_LIMIT).map_err(|_| too_complex("the actions"))?;
-        fill_empty_tails(&mut action_atoms, &langs);
+        fill_empty_tails(&mut action_atoms, &langs, &["x:x", "z:z", "a0:a0"]);
         let langs: Vec<Lang> = resource_langs.iter().map(|(_, l)| l.clone()).collect();
         let mut resource_atoms =
             atoms(&langs, STATE_LIMIT).map_err(|_| too_complex("the resources"))?;
-        fill_empty_tails(&mut resource_atoms, &langs);
+        fill_empty_tails(&mut resource_atoms, &langs, &[]);
         // A nicer name for the class of resources no pattern names.
         let mut defaults: Vec<String> = restriction.resource.iter().cloned().collect();
         defaults.extend(match kind {
