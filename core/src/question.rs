@@ -8,7 +8,7 @@
 //! typo answers "implicit deny", exactly like a real deny.
 //!
 //! Every face calls it the same way (the CLI's flags and `--requests` lines, suites, the
-//! playground, library users through [`crate::Engine::check_question`]); [`QuestionOptions`]
+//! playground, library users through [`check`]); [`QuestionOptions`]
 //! accepts unknown actions (a service newer than the catalogue) or principals (an external
 //! caller) on purpose.
 //!

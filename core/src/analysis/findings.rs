@@ -4,7 +4,7 @@
 //!
 //! A caller is outside the zone when it is anonymous, a principal of an account outside the
 //! zone, or an AWS service not bound to the zone by `aws:SourceAccount`, `aws:SourceArn` or
-//! `aws:SourceOwner` (the keys of [`super::check::OUTSIDER_KEYS`] take the values such a
+//! `aws:SourceOwner` (the keys of `check::OUTSIDER_KEYS` take the values such a
 //! caller has: absent, or a value no policy names). Each policy is analysed alone: the
 //! account's SCPs and RCPs are not applied (Access Analyzer reports RCP restrictions
 //! separately too).

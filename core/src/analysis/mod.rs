@@ -4,7 +4,7 @@
 //!
 //! # How
 //!
-//! Every question is answered from one construction, [`partition`]: the request space
+//! Every question is answered from one construction, the partition (module `partition`): the request space
 //! (action, resource, caller, and every condition key the policies read) is cut into
 //! regions on which every statement of both policies applies or not as a whole, so each
 //! region has one outcome under each policy. Each dimension is cut by its own algebra:

@@ -63,7 +63,7 @@ pub struct CompiledStatement {
 /// A statement that applied to a request, and how its `Principal` named the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatementMatch {
-    /// Index into [`PolicySet::statements`].
+    /// Index of the statement in its set (see [`PolicySet::statement`]).
     pub statement: usize,
     /// For resource-based policies: how the Principal named the caller.
     pub principal: Option<PrincipalMatch>,

@@ -7,12 +7,12 @@
 //! or put a policy, add a user to a group). The edge kinds are the [`methods::METHODS`]
 //! catalogue, documented with their sources in `docs/paths.md`.
 //!
-//! Every edge is made of steps, and every step is a request decided by the [`Engine`]
+//! Every edge is made of steps, and every step is a request decided by the [`crate::Engine`]
 //! (`check`, the outcome-only path, while building; `authorize`, with its statements, for the
 //! paths a report prints), with the world's layers: identity policies, trust policies,
 //! boundaries, SCPs and RCPs, across accounts. A step that the engine allows only with more
 //! context (MFA, source address, external id) keeps that context as the edge's conditions
-//! ([`witness`]).
+//! (module `witness`).
 //!
 //! A principal is **admin** when the engine allows it `*` on `*`. After an edge that gives a
 //! principal any permission, the principal is *elevated*: it is admin when only its identity
