@@ -2,21 +2,10 @@
 //! `unknown` (exit 3), questions checked before they are answered (exit 2 with a
 //! did-you-mean), no principal as in `simulate-custom-policy`, complete who-can, AWS's JSON.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn polcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_polcheck"))
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::polcheck;
+use std::path::PathBuf;
 
 /// A file in a directory of this test's own.
 fn file(test: &str, name: &str, text: &str) -> String {

@@ -1,25 +1,9 @@
 //! The real binary against worlds: the bundled demo estate, who-can, flows, exposure and
 //! `validate --world`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn polcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_polcheck"))
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{polcheck, workspace};
 
 const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
 
