@@ -263,3 +263,180 @@ fn a_misspelt_action_fails_its_test_and_the_rest_still_run() {
     assert!(out.contains("did you mean `s3:ListBucket`?"), "{out}");
     assert!(out.contains("did you mean `s3:GetObject`?"), "{out}");
 }
+
+const S3_READ: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+  "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}"#;
+
+/// AWS: `simulate-custom-policy` simulates the policies for a caller it need not name;
+/// "CallerArn is required if you include a ResourcePolicy so that the policy's Principal
+/// element has a value to use in evaluating the policy"
+/// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html).
+#[test]
+fn no_principal_is_an_unnamed_caller_and_anonymous_is_asked_for() {
+    let p = file("unnamed", "s3read.json", S3_READ);
+    let base = [
+        "eval",
+        "--policy",
+        &p,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ];
+    let (code, out, err) = polcheck(&base);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("ALLOWED") && out.contains("unnamed caller"),
+        "{out}"
+    );
+    let mut anon = base.to_vec();
+    anon.push("--anonymous");
+    let (code, out, _) = polcheck(&anon);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("IMPLICIT DENY") && out.contains("no allow from: resource"),
+        "{out}"
+    );
+    // A resource policy without a caller: AWS needs the caller, so does polcheck.
+    let mut rp = base.to_vec();
+    rp.extend(["--resource-policy", &p]);
+    let (code, out, err) = polcheck(&rp);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("--resource-policy needs a caller") && err.contains("--anonymous"),
+        "{err}"
+    );
+    // An unnamed caller carries no `aws:username`: a policy that reads it sees it missing.
+    let by_name = file(
+        "unnamed",
+        "home.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+          "Resource": "arn:aws:s3:::b/${aws:username}/*"}}"#,
+    );
+    let (code, out, _) = polcheck(&[
+        "eval",
+        "--policy",
+        &by_name,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/alice/k",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["EvaluationResults"][0]["EvalDecision"], "implicitDeny",
+        "{v}"
+    );
+}
+
+/// IAM refuses a statement without `Resource` in an identity-based policy (IAM User Guide,
+/// "IAM JSON policy elements: Resource": "you must include either a Resource or a
+/// NotResource element" in identity-based policies,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html):
+/// never read as `*`.
+#[test]
+fn a_statement_without_resource_is_an_error_not_a_star() {
+    let p = file(
+        "nores",
+        "nores.json",
+        "{\"Version\": \"2012-10-17\",\n \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\"}}",
+    );
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--policy",
+        &p,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!out.contains("ALLOWED"), "{out}");
+    assert!(
+        err.contains("nores.json:2:15: Statement[0]") && err.contains("no `Resource`"),
+        "{err}"
+    );
+    // A trust policy has none, and needs none.
+    let trust = file(
+        "nores",
+        "trust.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
+          "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}}}"#,
+    );
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--resource-policy",
+        &trust,
+        "--principal",
+        ALICE,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        DEPLOYER,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The same in a suite's identity policy: the suite fails with the place.
+    let suite = file(
+        "nores",
+        "suite.json",
+        r#"{"policies": {"identity": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject"}}]},
+  "tests": [{"name": "t", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+    "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}, "expect": "allowed"}]}"#,
+    );
+    let (code, out, err) = polcheck(&["test", &suite]);
+    assert_eq!(code, 1, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(
+        all.contains("policies.identity[0].Statement[0]") && all.contains("no `Resource`"),
+        "{all}"
+    );
+}
+
+/// AWS reads a missing key as absent (the request is decided without it); the answer says
+/// what the key would change. `MissingContextValues` keeps AWS's shape.
+#[test]
+fn a_deny_that_depends_on_a_missing_key_says_what_would_allow() {
+    let p = file(
+        "ifkey",
+        "mfa.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+          "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}}"#,
+    );
+    let args = [
+        "eval",
+        "--policy",
+        &p,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ];
+    let (code, out, _) = polcheck(&args);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("IMPLICIT DENY  s3:GetObject on arn:aws:s3:::b/k  (allowed if aws:MultiFactorAuthPresent is true)"),
+        "{out}"
+    );
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (_, out, _) = polcheck(&json_args);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &v["EvaluationResults"][0];
+    assert_eq!(
+        r["MissingContextValues"][0], "aws:MultiFactorAuthPresent",
+        "{r}"
+    );
+    assert_eq!(r["polcheck"]["ifContext"][0]["value"], "true", "{r}");
+    assert_eq!(r["polcheck"]["ifContext"][0]["outcome"], "allowed", "{r}");
+    // With the key given, nothing is conditional.
+    let mut given = args.to_vec();
+    given.extend(["--context", "aws:MultiFactorAuthPresent=false"]);
+    let (code, out, _) = polcheck(&given);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("allowed if"), "{out}");
+}

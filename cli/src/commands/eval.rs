@@ -14,7 +14,8 @@ use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
-use polcheck_core::question::{self, QuestionError, QuestionOptions};
+use polcheck_core::principal::Principal;
+use polcheck_core::question::{self, IfContext, QuestionError, QuestionOptions};
 use polcheck_core::request::{Request, RequestError};
 use polcheck_core::Engine;
 use serde_json::json;
@@ -56,9 +57,15 @@ pub struct Args {
     #[arg(long, default_value = "*")]
     resource: String,
     /// The caller's ARN (user, assumed-role session, federated user, root) or a service
-    /// principal; absent means an anonymous caller.
-    #[arg(long)]
+    /// principal. Absent with `--policy`: an unnamed caller of the resource's account, as
+    /// `aws iam simulate-custom-policy` without `CallerArn` (identity policies simulated for
+    /// it); absent with a world: who can.
+    #[arg(long, conflicts_with = "anonymous")]
     principal: Option<String>,
+    /// The caller has no credentials at all (an anonymous request): only a resource policy
+    /// whose `Principal` is `*` can allow it.
+    #[arg(long)]
+    anonymous: bool,
     /// A context key: `key=value`, or `key=a,b` for a list (repeatable).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
@@ -105,6 +112,13 @@ fn load(file: &str, sources: &mut Sources) -> Result<NamedPolicy, String> {
     let policy = Policy::parse(&text).map_err(|e| format!("{file}:{e}"))?;
     sources.insert(file.to_string(), text);
     Ok(NamedPolicy::new(file, policy))
+}
+
+/// Refuses a policy with a statement that has no `Resource`/`NotResource` (IAM refuses it in
+/// every policy but a role's trust policy), naming the file and line:column.
+fn require_resources(p: &NamedPolicy, what: &'static str) -> Result<(), String> {
+    question::check_resource_elements(&p.policy, what)
+        .map_err(|e| format!("{}:{}: Statement[{}]: {e}", p.name, e.start, e.index))
 }
 
 fn load_levels(
@@ -193,6 +207,32 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         scp: load_levels(&args.scp, &mut sources)?,
         rcp: load_levels(&args.rcp, &mut sources)?,
     };
+    for p in inputs.identity.iter().flatten() {
+        require_resources(p, "an identity-based policy")?;
+    }
+    for (p, what) in [
+        (&inputs.boundary, "a permissions boundary"),
+        (&inputs.session, "a session policy"),
+    ] {
+        if let Some(p) = p {
+            require_resources(p, what)?;
+        }
+    }
+    for (levels, what) in [(&inputs.scp, "an SCP"), (&inputs.rcp, "an RCP")] {
+        for p in levels.iter().flatten().flatten() {
+            require_resources(p, what)?;
+        }
+    }
+    // A role's trust policy has no `Resource` (the role is the resource); every other
+    // resource-based policy needs one (S3: "Missing required field Resource").
+    let role_resource = Arn::parse(&args.resource)
+        .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"));
+    if let (Some(p), false) = (&inputs.resource, role_resource) {
+        require_resources(
+            p,
+            "a resource-based policy other than a role's trust policy",
+        )?;
+    }
     let context = parse_context(&args.context)?;
     // Which world to load is the face's choice (the demo estate when nothing is given); how
     // the policies meet it is the engine's.
@@ -208,7 +248,12 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         allow_unknown_principals: args.allow_unknown_principal,
     };
     let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
-        let mut req = Request::new(principal, action, &args.resource, context.clone())
+        let caller = match (principal, args.anonymous) {
+            (Some(p), _) => Principal::parse(Some(p)).map_err(|e| format!("--principal: {e}"))?,
+            (None, true) => Principal::Anonymous,
+            (None, false) => Principal::Unnamed,
+        };
+        let mut req = Request::for_principal(caller, action, &args.resource, context.clone())
             .map_err(|e| format!("{}: {e}", flag_of(&e)))?;
         req.set_resource_account(args.resource_account.clone());
         question::check(&req, engine.world(), options)
@@ -218,14 +263,23 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
     if let Some(path) = &args.requests {
         return super::batch::run(path, &engine, args.outcome_only, options);
     }
-    if let (Some(_), None, false) = (engine.world(), &args.principal, args.actions.is_empty()) {
+    let unnamed = args.principal.is_none() && !args.anonymous;
+    if let (Some(_), true, false) = (engine.world(), unnamed, args.actions.is_empty()) {
         return who_can(args, &engine, &context);
     }
     if engine.world().is_some() && args.actions.is_empty() {
+        if unnamed {
+            return Err("with a world and no --action, give --principal (the caller whose actions to list) or --anonymous".into());
+        }
         return actions_of(args, &engine, &request);
     }
     if args.actions.is_empty() {
         return Err("--action is required with --policy".into());
+    }
+    if unnamed && inputs.resource.is_some() {
+        // AWS: "CallerArn is required if you include a ResourcePolicy so that the policy's
+        // Principal element has a value to use in evaluating the policy" (SimulateCustomPolicy).
+        return Err("--resource-policy needs a caller for its `Principal` element: give --principal ARN, or --anonymous for a caller without credentials (as `simulate-custom-policy` needs `CallerArn` with a resource policy)".into());
     }
     let mut results = Vec::new();
     for action in &args.actions {
@@ -235,18 +289,43 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         } else {
             Detail::Bounded
         };
-        results.push((action.clone(), engine.authorize_with(&req, detail)));
+        let d = engine.authorize_with(&req, detail);
+        let alt = question::if_context(&engine, &req, &d);
+        results.push((action.clone(), d, alt));
     }
     match args.format {
         Format::Json => {
-            let out = json!({ "EvaluationResults": results.iter().map(|(a, d)| aws_result(a, &args.resource, d)).collect::<Vec<_>>() });
+            let out = json!({ "EvaluationResults": results.iter().map(|(a, d, alt)| with_if_context(aws_result(a, &args.resource, d), alt)).collect::<Vec<_>>() });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
-        Format::Text => print_text(&results, &args.resource, &sources),
+        Format::Text => {
+            if unnamed {
+                println!("caller: an unnamed caller of the resource's account, as `simulate-custom-policy` without `CallerArn` (--principal names one, --anonymous asks without credentials)");
+            }
+            print_text(&results, &args.resource, &sources)
+        }
     }
     Ok(ExitCode::of_outcomes(
-        results.iter().map(|(_, d)| d.outcome),
+        results.iter().map(|(_, d, _)| d.outcome),
     ))
+}
+
+/// The AWS-shaped result with `polcheck.ifContext`: the values of missing keys that would
+/// change the answer (`[{"key", "value", "outcome"}]`).
+fn with_if_context(mut r: serde_json::Value, alt: &[IfContext]) -> serde_json::Value {
+    if let Some(p) = r.get_mut("polcheck").and_then(|p| p.as_object_mut()) {
+        p.insert("ifContext".into(), json!(alt));
+    }
+    r
+}
+
+/// The "(allowed if KEY is VALUE, ...)" of a text answer; empty without one.
+fn if_text(alt: &[IfContext]) -> String {
+    if alt.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = alt.iter().map(ToString::to_string).collect();
+    format!("  ({})", parts.join("; "))
 }
 
 /// An action given by flag must be `service:Action` (or `*`).
@@ -374,16 +453,20 @@ fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<Exi
     })
 }
 
-fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources) {
+fn print_text(results: &[(String, Decision, Vec<IfContext>)], resource: &str, sources: &Sources) {
     let c = colour();
-    for (action, d) in results {
+    for (action, d, alt) in results {
         let (word, code) = match d.outcome {
             Outcome::Allowed => ("ALLOWED", "32"),
             Outcome::ExplicitDeny => ("EXPLICIT DENY", "31"),
             Outcome::ImplicitDeny => ("IMPLICIT DENY", "33"),
             _ => ("UNKNOWN", "35"),
         };
-        println!("{}  {action} on {resource}", paint(word, code, c));
+        println!(
+            "{}  {action} on {resource}{}",
+            paint(word, code, c),
+            if_text(alt)
+        );
         if !d.blocked_by.is_empty() {
             let kinds: Vec<_> = d.blocked_by.iter().map(|k| k.as_str()).collect();
             let why = if d.outcome == Outcome::ExplicitDeny {

@@ -310,6 +310,36 @@ impl Reader<'_> {
                 _ => out.rcp = Some(self.levels(&m.value, &p)?),
             }
         }
+        // IAM refuses a statement without `Resource` in all of these (a resource policy may
+        // be a role's trust policy, which has none).
+        let whats = [
+            (
+                out.identity.iter().flatten().collect::<Vec<_>>(),
+                "an identity-based policy",
+            ),
+            (out.boundary.iter().collect(), "a permissions boundary"),
+            (out.session.iter().collect(), "a session policy"),
+            (out.scp.iter().flatten().flatten().collect(), "an SCP"),
+            (out.rcp.iter().flatten().flatten().collect(), "an RCP"),
+        ];
+        for (policies, what) in whats {
+            for np in policies {
+                if let Err(e) = crate::question::check_resource_elements(&np.policy, what) {
+                    return Err(SuiteError::Shape {
+                        location: Location {
+                            // A suite's policy is named by its JSON path.
+                            path: JsonPath::root()
+                                .key(&np.name)
+                                .key("Statement")
+                                .index(e.index),
+                            position: e.start,
+                            inner: None,
+                        },
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
         Ok(out)
     }
 
