@@ -440,3 +440,83 @@ fn a_deny_that_depends_on_a_missing_key_says_what_would_allow() {
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("allowed if"), "{out}");
 }
+
+/// A role trusted by a service and by another account; a user with an ARN polcheck does not
+/// read as a caller (`arn:aws:iam::aws:user/...`); a bucket readable with MFA only.
+const WHO_WORLD: &str = r#"{"UserDetailList": [
+  {"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
+   "UserPolicyList": [{"PolicyName": "read", "PolicyDocument": {"Version": "2012-10-17",
+     "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}]},
+  {"UserName": "carol", "UserId": "AIDACAROL", "Arn": "arn:aws:iam::111122223333:user/carol",
+   "UserPolicyList": [{"PolicyName": "mfa", "PolicyDocument": {"Version": "2012-10-17",
+     "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+       "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}}}]},
+  {"UserName": "odd", "UserId": "AIDAODD", "Arn": "arn:aws:iam::aws:user/odd"}],
+ "RoleDetailList": [{"RoleName": "Ec2Role", "RoleId": "AROAEC2", "Arn": "arn:aws:iam::111122223333:role/Ec2Role",
+   "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+     {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/ci"}, "Action": "sts:AssumeRole",
+      "Condition": {"StringEquals": {"sts:ExternalId": "x-1"}}}]}}]}"#;
+
+#[test]
+fn who_can_lists_services_other_accounts_and_conditional_callers() {
+    let w = file("who", "w.json", WHO_WORLD);
+    let role = "arn:aws:iam::111122223333:role/Ec2Role";
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--world",
+        &w,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        role,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("ec2.amazonaws.com  (allowed by trust policy of role Ec2Role)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("arn:aws:sts::444455556666:assumed-role/ci/polcheck  (of another account: the resource's policy allows (allowed if sts:ExternalId is x-1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 allowed, 0 allowed only with a condition key, 1 of other accounts"),
+        "{out}"
+    );
+    // The unusual ARN is skipped with a warning naming it, not an error for every query.
+    assert!(
+        err.contains("skipped a principal of the world: arn:aws:iam::aws:user/odd"),
+        "{err}"
+    );
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--world",
+        &w,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["AllowedPrincipals"][0]["Principal"], ALICE, "{v}");
+    let c = &v["ConditionalPrincipals"][0];
+    assert_eq!(
+        c["Principal"], "arn:aws:iam::111122223333:user/carol",
+        "{v}"
+    );
+    assert_eq!(
+        c["IfContext"][0]["key"], "aws:MultiFactorAuthPresent",
+        "{v}"
+    );
+    assert!(
+        v["Summary"][0]["Summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 allowed, 1 allowed only with a condition key"),
+        "{v}"
+    );
+}

@@ -25,7 +25,9 @@
 use std::fmt;
 
 mod whatif;
+mod who;
 pub use whatif::{if_context, IfContext};
+pub use who::{who_can, Access, WhoCan, WhoCanReport};
 
 use crate::principal::Principal;
 use crate::request::Request;

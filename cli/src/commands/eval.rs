@@ -15,7 +15,7 @@ use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
 use polcheck_core::principal::Principal;
-use polcheck_core::question::{self, IfContext, QuestionError, QuestionOptions};
+use polcheck_core::question::{self, Access, IfContext, QuestionError, QuestionOptions, WhoCan};
 use polcheck_core::request::{Request, RequestError};
 use polcheck_core::Engine;
 use serde_json::json;
@@ -357,56 +357,104 @@ fn question_flag(e: &QuestionError) -> &'static str {
 
 type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;
 
-/// Who can: every principal of the world, for each action, with the decision.
+/// Who can: every principal of the world and every principal the resource's policy names,
+/// for each action: allowed, allowed only with a condition key, or of another account.
 fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, String> {
-    let mut allowed = Vec::new();
-    let mut asked = 0;
+    let mut reports = Vec::new();
     for action in &args.actions {
         check_action(action)?;
-        asked += engine.world().map_or(0, |w| w.principals().len());
-        let found = engine.who_can_with(
+        let report = question::who_can(
+            engine,
             action,
             &args.resource,
             context,
             args.resource_account.as_deref(),
         );
-        allowed.extend(found.into_iter().map(|(p, d)| (p, action.clone(), d)));
+        reports.push((action.clone(), report));
     }
+    let mut skipped: Vec<&String> = reports.iter().flat_map(|(_, r)| &r.skipped).collect();
+    skipped.sort();
+    skipped.dedup();
+    for s in &skipped {
+        eprintln!("warning: who can: skipped a principal of the world: {s}");
+    }
+    let anyone = reports
+        .iter()
+        .any(|(_, r)| r.found.iter().any(|w| w.access != Access::Conditional));
     match args.format {
         Format::Json => {
-            let out: Vec<_> = allowed
+            let entry = |a: &str, w: &WhoCan| {
+                json!({
+                    "Principal": w.principal,
+                    "Access": w.access,
+                    "NamedByResourcePolicy": w.named_by_resource_policy,
+                    "IfContext": w.if_context,
+                    "Result": aws_result(a, &args.resource, &w.decision),
+                })
+            };
+            let pick = |conditional: bool| -> Vec<serde_json::Value> {
+                reports
+                    .iter()
+                    .flat_map(|(a, r)| {
+                        r.found
+                            .iter()
+                            .filter(move |w| (w.access == Access::Conditional) == conditional)
+                            .map(move |w| entry(a, w))
+                    })
+                    .collect()
+            };
+            let summary: Vec<_> = reports
                 .iter()
-                .map(|(p, a, d)| json!({ "Principal": p, "Result": aws_result(a, &args.resource, d) }))
+                .map(|(a, r)| json!({ "Action": a, "Summary": r.summary(), "Asked": r.asked }))
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({ "AllowedPrincipals": out }))
-                    .unwrap_or_default()
-            );
+            let out = json!({
+                "AllowedPrincipals": pick(false),
+                "ConditionalPrincipals": pick(true),
+                "Summary": summary,
+                "Skipped": skipped,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::Text => {
-            for action in &args.actions {
+            for (action, report) in &reports {
                 println!("who can {action} on {}:", args.resource);
-                for (p, _, d) in allowed.iter().filter(|(_, a, _)| a == action) {
-                    let why: Vec<String> = d
+                for w in &report.found {
+                    let why: Vec<String> = w
+                        .decision
                         .matched
                         .iter()
                         .filter(|m| m.effect == polcheck_core::policy::Effect::Allow)
                         .map(|m| m.policy.clone())
                         .collect();
-                    println!("  {p}  (allowed by {})", why.join("; "));
+                    let how = match w.access {
+                        Access::Allowed => format!("allowed by {}", why.join("; ")),
+                        Access::External => {
+                            let when: Vec<String> =
+                                w.if_context.iter().map(ToString::to_string).collect();
+                            let when = if when.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", when.join("; "))
+                            };
+                            format!("of another account: the resource's policy allows{when}; its own account's policies must allow too")
+                        }
+                        _ => w
+                            .if_context
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    };
+                    println!("  {}  ({how})", w.principal);
                 }
+                println!("  {}", report.summary());
             }
-            println!(
-                "{} of {asked} principal-action pairs allowed",
-                allowed.len(),
-            );
         }
     }
-    Ok(if allowed.is_empty() {
-        ExitCode::Negative
-    } else {
+    Ok(if anyone {
         ExitCode::Success
+    } else {
+        ExitCode::Negative
     })
 }
 

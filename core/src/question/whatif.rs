@@ -10,7 +10,9 @@
 use serde::Serialize;
 
 use crate::context::ContextValue;
-use crate::decide::{Decision, Layers, Outcome};
+use std::collections::BTreeSet;
+
+use crate::decide::{Decision, Layers, Outcome, PolicyKind};
 use crate::engine::Engine;
 use crate::request::Request;
 
@@ -58,6 +60,19 @@ const MAX_VALUES: usize = 8;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn if_context(engine: &Engine, req: &Request, decision: &Decision) -> Vec<IfContext> {
+    if_context_where(engine, req, decision, |outcome, _| {
+        (outcome != decision.outcome && outcome != Outcome::Unknown).then_some(outcome)
+    })
+}
+
+/// [`if_context`] with the test of what counts: `keep` maps the outcome and `blockedBy` of a
+/// tried request to the outcome to report, or `None` to leave it out.
+pub(super) fn if_context_where(
+    engine: &Engine,
+    req: &Request,
+    decision: &Decision,
+    keep: impl Fn(Outcome, &BTreeSet<PolicyKind>) -> Option<Outcome>,
+) -> Vec<IfContext> {
     if decision.missing_context.is_empty() || decision.outcome == Outcome::Unknown {
         return Vec::new();
     }
@@ -69,8 +84,8 @@ pub fn if_context(engine: &Engine, req: &Request, decision: &Decision) -> Vec<If
         for value in candidates(&layers, key) {
             let mut tried = prepared.clone();
             tried.insert_context(key, ContextValue::single(value.as_str()));
-            let (outcome, _) = engine.check_prepared(&tried);
-            if outcome != decision.outcome && outcome != Outcome::Unknown {
+            let (outcome, blocked) = engine.check_prepared(&tried);
+            if let Some(outcome) = keep(outcome, &blocked) {
                 out.push(IfContext {
                     key: key.clone(),
                     value,
