@@ -520,3 +520,123 @@ fn who_can_lists_services_other_accounts_and_conditional_callers() {
         "{v}"
     );
 }
+
+/// AWS's documented `simulate-custom-policy` example, field by field (AWS CLI Command
+/// Reference, `aws iam simulate-custom-policy`, first example,
+/// https://docs.aws.amazon.com/cli/latest/reference/iam/simulate-custom-policy.html; the
+/// shape: https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html).
+#[test]
+fn json_matches_aws_documented_simulate_custom_policy_example() {
+    let p = file(
+        "awsjson",
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}"#,
+    );
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--policy",
+        &p,
+        "--action",
+        "dynamodb:CreateBackup",
+        "--context",
+        "aws:CurrentTime=2019-04-25T11:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // polcheck's own object aside, the entry is AWS's output exactly.
+    v["EvaluationResults"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("polcheck");
+    let aws = serde_json::json!({"EvaluationResults": [{
+        "EvalActionName": "dynamodb:CreateBackup",
+        "EvalResourceName": "*",
+        "EvalDecision": "allowed",
+        "MatchedStatements": [{
+            "SourcePolicyId": "PolicyInputList.1",
+            "StartPosition": {"Line": 1, "Column": 38},
+            "EndPosition": {"Line": 1, "Column": 167}
+        }],
+        "MissingContextValues": []
+    }]});
+    assert_eq!(v, aws);
+}
+
+/// `SourcePolicyType` from AWS's list (user, group, role, aws-managed, user-managed,
+/// resource, none: https://docs.aws.amazon.com/IAM/latest/APIReference/API_Statement.html);
+/// on an explicit deny only the Deny is listed ("the deny statement is the only entry
+/// included in the result"); repeated `--resource` gives one entry per action with the most
+/// restrictive decision and `ResourceSpecificResults`
+/// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResourceSpecificResult.html).
+#[test]
+fn json_names_policies_as_aws_and_lists_each_resource() {
+    let w = file(
+        "awsjson",
+        "w.json",
+        r#"{"UserDetailList": [{"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
+  "GroupList": ["devs"],
+  "UserPolicyList": [{"PolicyName": "ReadAll", "PolicyDocument": {"Version": "2012-10-17",
+     "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}]}],
+ "GroupDetailList": [{"GroupName": "devs", "GroupId": "AGPADEVS", "Arn": "arn:aws:iam::111122223333:group/devs",
+  "GroupPolicyList": [{"PolicyName": "NoSecrets", "PolicyDocument": {"Version": "2012-10-17",
+     "Statement": {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/secret/*"}}}]}]}"#,
+    );
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--world",
+        &w,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/ok",
+        "--resource",
+        "arn:aws:s3:::b/secret/k",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["EvaluationResults"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{v}");
+    let r = &results[0];
+    assert_eq!(r["EvalDecision"], "explicitDeny", "{r}");
+    let top = r["MatchedStatements"].as_array().unwrap();
+    assert_eq!(top.len(), 1, "only the deny: {r}");
+    assert_eq!(top[0]["SourcePolicyId"], "NoSecrets");
+    assert_eq!(top[0]["SourcePolicyType"], "group");
+    let per = r["ResourceSpecificResults"].as_array().unwrap();
+    assert_eq!(per.len(), 2, "{r}");
+    assert_eq!(per[0]["EvalResourceName"], "arn:aws:s3:::b/ok");
+    assert_eq!(per[0]["EvalResourceDecision"], "allowed");
+    assert_eq!(per[0]["MatchedStatements"][0]["SourcePolicyId"], "ReadAll");
+    assert_eq!(per[0]["MatchedStatements"][0]["SourcePolicyType"], "user");
+    assert_eq!(per[1]["EvalResourceDecision"], "explicitDeny");
+    // Same account with a resource ARN: present and empty, as AWS documents.
+    assert_eq!(per[0]["EvalDecisionDetails"], serde_json::json!({}));
+    // Text: one answer per resource.
+    let (_, text, _) = polcheck(&[
+        "eval",
+        "--world",
+        &w,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/ok",
+        "--resource",
+        "arn:aws:s3:::b/secret/k",
+    ]);
+    assert!(
+        text.contains("ALLOWED  s3:GetObject on arn:aws:s3:::b/ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("EXPLICIT DENY  s3:GetObject on arn:aws:s3:::b/secret/k"),
+        "{text}"
+    );
+}

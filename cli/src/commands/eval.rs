@@ -11,7 +11,7 @@ use polcheck_core::arn::Arn;
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
 use polcheck_core::context::{Context, ContextValue};
-use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
+use polcheck_core::decide::{aws_result, aws_results, Decision, Detail, InputIds, Outcome};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
 use polcheck_core::principal::Principal;
@@ -53,9 +53,11 @@ pub struct Args {
     /// The service whose actions to list when no `--action` is given.
     #[arg(long)]
     service: Option<String>,
-    /// The resource ARN.
-    #[arg(long, default_value = "*")]
-    resource: String,
+    /// The resource ARN (default `*`). Repeatable: one `EvaluationResults` entry per action
+    /// with the most restrictive decision on top and `ResourceSpecificResults` per resource,
+    /// as `simulate-custom-policy` gives them.
+    #[arg(long = "resource", value_name = "ARN")]
+    resources: Vec<String>,
     /// The caller's ARN (user, assumed-role session, federated user, root) or a service
     /// principal. Absent with `--policy`: an unnamed caller of the resource's account, as
     /// `aws iam simulate-custom-policy` without `CallerArn` (identity policies simulated for
@@ -102,6 +104,13 @@ pub struct Args {
     transitive: bool,
     #[command(flatten)]
     flow: super::flow::FlowArgs,
+}
+
+impl Args {
+    /// The one resource of a question that takes one: the first `--resource`, else `*`.
+    fn resource(&self) -> &str {
+        self.resources.first().map_or("*", String::as_str)
+    }
 }
 
 /// Policy texts by name, to quote the deciding statement.
@@ -189,8 +198,12 @@ fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
 }
 
 fn evaluate(args: &Args) -> Result<ExitCode, String> {
+    let several = args.resources.len() > 1;
+    if several && (args.transitive || args.requests.is_some() || args.actions.is_empty()) {
+        return Err("--resource is repeatable only to evaluate --action on each resource".into());
+    }
     if args.transitive {
-        return super::paths::transitive(&args.worlds, &args.actions, &args.resource, args.format);
+        return super::paths::transitive(&args.worlds, &args.actions, args.resource(), args.format);
     }
     let mut sources = Sources::new();
     let one = |f: &Option<String>, s: &mut Sources| f.as_ref().map(|f| load(f, s)).transpose();
@@ -225,8 +238,9 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
     }
     // A role's trust policy has no `Resource` (the role is the resource); every other
     // resource-based policy needs one (S3: "Missing required field Resource").
-    let role_resource = Arn::parse(&args.resource)
-        .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"));
+    let role_resource = args.resources.iter().all(|r| {
+        Arn::parse(r).is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"))
+    }) && !args.resources.is_empty();
     if let (Some(p), false) = (&inputs.resource, role_resource) {
         require_resources(
             p,
@@ -247,24 +261,32 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         allow_unknown_actions: args.allow_unknown_action,
         allow_unknown_principals: args.allow_unknown_principal,
     };
-    let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
+    let request_on = |principal: Option<&str>,
+                      action: &str,
+                      resource: &str|
+     -> Result<Request, String> {
         let caller = match (principal, args.anonymous) {
             (Some(p), _) => Principal::parse(Some(p)).map_err(|e| format!("--principal: {e}"))?,
             (None, true) => Principal::Anonymous,
             (None, false) => Principal::Unnamed,
         };
-        let mut req = Request::for_principal(caller, action, &args.resource, context.clone())
+        let mut req = Request::for_principal(caller, action, resource, context.clone())
             .map_err(|e| format!("{}: {e}", flag_of(&e)))?;
         req.set_resource_account(args.resource_account.clone());
         question::check(&req, engine.world(), options)
             .map_err(|e| format!("{}: {e}", question_flag(&e)))?;
         Ok(req)
     };
+    let request =
+        |principal: Option<&str>, action: &str| request_on(principal, action, args.resource());
     if let Some(path) = &args.requests {
         return super::batch::run(path, &engine, args.outcome_only, options);
     }
     let unnamed = args.principal.is_none() && !args.anonymous;
     if let (Some(_), true, false) = (engine.world(), unnamed, args.actions.is_empty()) {
+        if several {
+            return Err("who can (a world and no --principal) takes one --resource".into());
+        }
         return who_can(args, &engine, &context);
     }
     if engine.world().is_some() && args.actions.is_empty() {
@@ -281,33 +303,84 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         // Principal element has a value to use in evaluating the policy" (SimulateCustomPolicy).
         return Err("--resource-policy needs a caller for its `Principal` element: give --principal ARN, or --anonymous for a caller without credentials (as `simulate-custom-policy` needs `CallerArn` with a resource policy)".into());
     }
-    let mut results = Vec::new();
+    let detail = if args.all_matches {
+        Detail::All
+    } else {
+        Detail::Bounded
+    };
+    let resources: Vec<&str> = if args.resources.is_empty() {
+        vec!["*"]
+    } else {
+        args.resources.iter().map(String::as_str).collect()
+    };
+    let mut results: Vec<Answer> = Vec::new();
+    let mut caller_account = None;
     for action in &args.actions {
-        let req = request(args.principal.as_deref(), action)?;
-        let detail = if args.all_matches {
-            Detail::All
-        } else {
-            Detail::Bounded
-        };
-        let d = engine.authorize_with(&req, detail);
-        let alt = question::if_context(&engine, &req, &d);
-        results.push((action.clone(), d, alt));
+        for resource in &resources {
+            let req = request_on(args.principal.as_deref(), action, resource)?;
+            caller_account = req.principal().account().map(str::to_string);
+            let d = engine.authorize_with(&req, detail);
+            let alt = question::if_context(&engine, &req, &d);
+            results.push(Answer {
+                action: action.clone(),
+                resource: resource.to_string(),
+                decision: d,
+                if_context: alt,
+            });
+        }
     }
     match args.format {
         Format::Json => {
-            let out = json!({ "EvaluationResults": results.iter().map(|(a, d, alt)| with_if_context(aws_result(a, &args.resource, d), alt)).collect::<Vec<_>>() });
+            let identity_names: Vec<&str> = inputs
+                .identity
+                .iter()
+                .flatten()
+                .map(|p| p.name.as_str())
+                .collect();
+            let ids = InputIds::new(
+                identity_names,
+                inputs.boundary.as_ref().map(|p| p.name.as_str()),
+                inputs.resource.as_ref().map(|p| p.name.as_str()),
+            );
+            let entries: Vec<serde_json::Value> = args
+                .actions
+                .iter()
+                .map(|action| {
+                    let mine: Vec<&Answer> =
+                        results.iter().filter(|a| &a.action == action).collect();
+                    let pairs: Vec<(&str, &Decision)> = mine
+                        .iter()
+                        .map(|a| (a.resource.as_str(), &a.decision))
+                        .collect();
+                    let alt: Vec<IfContext> =
+                        mine.iter().flat_map(|a| a.if_context.clone()).collect();
+                    with_if_context(
+                        aws_results(action, &pairs, &ids, caller_account.as_deref()),
+                        &alt,
+                    )
+                })
+                .collect();
+            let out = json!({ "EvaluationResults": entries });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::Text => {
             if unnamed {
                 println!("caller: an unnamed caller of the resource's account, as `simulate-custom-policy` without `CallerArn` (--principal names one, --anonymous asks without credentials)");
             }
-            print_text(&results, &args.resource, &sources)
+            print_text(&results, &sources)
         }
     }
     Ok(ExitCode::of_outcomes(
-        results.iter().map(|(_, d, _)| d.outcome),
+        results.iter().map(|a| a.decision.outcome),
     ))
+}
+
+/// One action on one resource, decided.
+struct Answer {
+    action: String,
+    resource: String,
+    decision: Decision,
+    if_context: Vec<IfContext>,
 }
 
 /// The AWS-shaped result with `polcheck.ifContext`: the values of missing keys that would
@@ -366,7 +439,7 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
         let report = question::who_can(
             engine,
             action,
-            &args.resource,
+            args.resource(),
             context,
             args.resource_account.as_deref(),
         );
@@ -389,7 +462,7 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
                     "Access": w.access,
                     "NamedByResourcePolicy": w.named_by_resource_policy,
                     "IfContext": w.if_context,
-                    "Result": aws_result(a, &args.resource, &w.decision),
+                    "Result": aws_result(a, args.resource(), &w.decision),
                 })
             };
             let pick = |conditional: bool| -> Vec<serde_json::Value> {
@@ -417,7 +490,7 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
         }
         Format::Text => {
             for (action, report) in &reports {
-                println!("who can {action} on {}:", args.resource);
+                println!("who can {action} on {}:", args.resource());
                 for w in &report.found {
                     let why: Vec<String> = w
                         .decision
@@ -461,7 +534,7 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
 /// The actions of a service a principal may perform on the resource.
 fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<ExitCode, String> {
     let service =
-        match (&args.service, Arn::parse(&args.resource)) {
+        match (&args.service, Arn::parse(args.resource())) {
             (Some(s), _) => s.clone(),
             (None, Some(arn)) => arn.service.to_string(),
             (None, None) => return Err(
@@ -491,7 +564,7 @@ fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<Exi
             for (a, l) in &allowed {
                 println!("{a}  {l}");
             }
-            println!("{} of {} {} actions allowed on {}", allowed.len(), svc.actions().len(), svc.prefix(), args.resource);
+            println!("{} of {} {} actions allowed on {}", allowed.len(), svc.actions().len(), svc.prefix(), args.resource());
         }
     }
     Ok(if allowed.is_empty() {
@@ -501,9 +574,15 @@ fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<Exi
     })
 }
 
-fn print_text(results: &[(String, Decision, Vec<IfContext>)], resource: &str, sources: &Sources) {
+fn print_text(results: &[Answer], sources: &Sources) {
     let c = colour();
-    for (action, d, alt) in results {
+    for Answer {
+        action,
+        resource,
+        decision: d,
+        if_context: alt,
+    } in results
+    {
         let (word, code) = match d.outcome {
             Outcome::Allowed => ("ALLOWED", "32"),
             Outcome::ExplicitDeny => ("EXPLICIT DENY", "31"),

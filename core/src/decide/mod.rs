@@ -15,7 +15,7 @@ mod explain;
 mod service;
 mod unknown;
 
-pub use aws_json::aws_result;
+pub use aws_json::{aws_result, aws_results, InputIds};
 pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
 pub use unknown::Missing;
 
