@@ -640,3 +640,44 @@ fn json_names_policies_as_aws_and_lists_each_resource() {
         "{text}"
     );
 }
+
+/// Errors like rustc's: the message, then `--> file:line:col`, the source line and a caret
+/// under the token, from every command that reads the file (here eval and test).
+#[test]
+fn located_errors_show_the_line_and_a_caret() {
+    let p = file(
+        "caret",
+        "typo.json",
+        "{\"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resorce\": \"*\"}]}\n",
+    );
+    let (code, _, err) = polcheck(&["eval", "--policy", &p, "--action", "s3:GetObject"]);
+    assert_eq!(code, 2, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("error: ")
+            && lines[0].contains("typo.json:3:51: Statement[0].Resorce"),
+        "{err}"
+    );
+    assert_eq!(lines[1], format!(" --> {p}:3:51"), "{err}");
+    assert_eq!(
+        lines[3],
+        "3 |     {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resorce\": \"*\"}]}",
+        "{err}"
+    );
+    assert_eq!(
+        lines[4],
+        format!("  | {}^^^^^^^^^", " ".repeat(50)),
+        "{err}"
+    );
+    let s = file(
+        "caret",
+        "suite.json",
+        "{\"tests\": [{\"name\": \"x\", \"expect\": \"allowed\", \"reqest\": {}}]}",
+    );
+    let (code, _, err) = polcheck(&["test", &s]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(" --> {s}:1:47")) && err.contains("^^^^^^^^"),
+        "{err}"
+    );
+}

@@ -119,7 +119,7 @@ fn run_worlds(args: &Args) -> ExitCode {
     let (old, new) = match (load(&args.old), load(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -130,7 +130,7 @@ fn run_worlds(args: &Args) -> ExitCode {
     let diffs = match analysis::findings::diff_worlds(o, n) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -180,7 +180,7 @@ pub fn run(args: Args) -> ExitCode {
     let (old, new) = match (read_policy(&args.old), read_policy(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -200,7 +200,7 @@ pub fn run(args: Args) -> ExitCode {
             report(&d, args.format, field, what)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             ExitCode::InputError
         }
     }

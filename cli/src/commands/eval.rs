@@ -173,7 +173,7 @@ pub fn run(args: Args) -> ExitCode {
         evaluate(&args)
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
+        crate::report::error(&e.to_string());
         ExitCode::InputError
     })
 }

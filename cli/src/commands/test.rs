@@ -25,7 +25,7 @@ pub fn run(args: Args) -> ExitCode {
                 failed += f;
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::report::error(&e.to_string());
                 failed += 1;
             }
         }
