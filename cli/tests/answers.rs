@@ -681,3 +681,92 @@ fn located_errors_show_the_line_and_a_caret() {
         "{err}"
     );
 }
+
+/// A suite with a passing test, a test whose `blockedBy` lists a subset of the blockers on
+/// purpose (`"blockedByMatch": "subset"`), and one whose subset is wrong.
+const SUBSET_SUITE: &str = r#"{"policies": {
+    "identity": [{"Version": "2012-10-17", "Statement": [
+      {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+      {"Sid": "NoSecrets", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/secret/*"}]}],
+    "boundary": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+      {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/secret/*"}]}},
+  "tests": [
+    {"name": "reads a report", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+      "action": "s3:GetObject", "resource": "arn:aws:s3:::b/report"}, "expect": "allowed"},
+    {"name": "secret: identity among the deniers", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+      "action": "s3:GetObject", "resource": "arn:aws:s3:::b/secret/k"}, "expect": "explicitDeny",
+      "blockedBy": ["identity"], "blockedByMatch": "subset"},
+    {"name": "secret: scp among the deniers", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+      "action": "s3:GetObject", "resource": "arn:aws:s3:::b/secret/k"}, "expect": "explicitDeny",
+      "blockedBy": ["scp"], "blockedByMatch": "subset"}]}"#;
+
+/// `polcheck test` reports like `cargo test -v` / `opa test -v`: a line per test with the
+/// deciding statement, a name filter, JSON and JUnit XML; `blockedBy` as a subset only when
+/// the test says so (policy-tests.md: `blockedBy` lists the kinds that decided, all of them).
+#[test]
+fn test_command_verbose_filter_json_junit_and_subset_blocked_by() {
+    let s = file("testcmd", "suite.json", SUBSET_SUITE);
+    let (code, out, err) = polcheck(&["test", "-v", &s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(": reads a report (allowed; deciding: Allow `Read` in policies.identity[0]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok   ")
+            && out.contains(
+                "secret: identity among the deniers (explicitDeny, blocked by boundary, identity"
+            ),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL") && out.contains("secret: scp among the deniers: expected explicitDeny blocked by at least [scp], got blocked by [boundary, identity]; deciding: Deny `NoSecrets`"),
+        "{out}"
+    );
+    assert!(out.ends_with("2 passed, 1 failed\n"), "{out}");
+    // Without the subset option the same `blockedBy` fails: the spec's exact set.
+    let exact = SUBSET_SUITE.replace(r#", "blockedByMatch": "subset""#, "");
+    let e = file("testcmd", "exact.json", &exact);
+    let (code, out, _) = polcheck(&["test", &e]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.ends_with("1 passed, 2 failed\n"), "{out}");
+    // The filter.
+    let (code, out, _) = polcheck(&["test", "--filter", "report", &s]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("(2 tests filtered out)") && out.ends_with("1 passed, 0 failed\n"),
+        "{out}"
+    );
+    // JSON.
+    let (_, out, _) = polcheck(&["test", "--format", "json", &s]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(2), Some(1)),
+        "{v}"
+    );
+    let t = &v["suites"][0]["tests"][2];
+    assert_eq!(t["passed"], false);
+    assert_eq!(t["got"], "explicitDeny");
+    assert_eq!(t["blockedBy"], serde_json::json!(["boundary", "identity"]));
+    // JUnit: a testsuite per file, a testcase per test, the failure with its message.
+    let (_, out, _) = polcheck(&["test", "--format", "junit", &s]);
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"polcheck\" tests=\"3\" failures=\"1\" errors=\"0\">"), "{out}");
+    assert_eq!(out.matches("<testcase ").count(), 3, "{out}");
+    assert_eq!(
+        out.matches("<failure message=\"expected explicitDeny blocked by at least [scp]")
+            .count(),
+        1,
+        "{out}"
+    );
+    // An unreadable suite is an error element, the rest still reported.
+    let bad = file("testcmd", "bad.json", "{\"tests\": [");
+    let (code, out, _) = polcheck(&["test", "--format", "junit", &bad, &s]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("errors=\"1\"")
+            && out.contains("<error message=")
+            && out.contains("tests=\"3\""),
+        "{out}"
+    );
+}

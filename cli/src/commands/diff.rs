@@ -205,19 +205,3 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
 }
-
-/// Runs a diff suite (`docs/diff.md`) for `polcheck test`: one line per failing test.
-pub fn run_suite(file: &str, text: &str) -> Result<(usize, usize), String> {
-    let tests = analysis::suite::parse(text).map_err(|e| format!("{file}:{e}"))?;
-    let (mut passed, mut failed) = (0, 0);
-    for t in &tests {
-        match analysis::suite::run(t) {
-            None => passed += 1,
-            Some(why) => {
-                failed += 1;
-                println!("FAIL {file}: {}: {why}", t.name);
-            }
-        }
-    }
-    Ok((passed, failed))
-}
