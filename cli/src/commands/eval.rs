@@ -1,9 +1,9 @@
 //! `polcheck eval`: one request against policies, mirroring `aws iam simulate-custom-policy`.
 //!
-//! JSON output has the shape of the AWS CLI's `simulate-custom-policy` output
-//! (`EvaluationResults[]` with `EvalActionName`, `EvalResourceName`, `EvalDecision`,
-//! `MatchedStatements`, `MissingContextValues`, `PermissionsBoundaryDecisionDetail`,
-//! `OrganizationsDecisionDetail`), plus a `polcheck` object with `blockedBy` and `allowedBy`.
+//! JSON output has the shape of the AWS CLI's `simulate-custom-policy` output, field by field
+//! (see `polcheck_core::decide::aws_results`), plus a `polcheck` object. No `--principal`
+//! is an unnamed caller of the resource's account, as `simulate-custom-policy` without
+//! `CallerArn`; `--anonymous` is a caller without credentials.
 
 use std::collections::HashMap;
 
