@@ -210,6 +210,7 @@ fn run_suite(file: &str, filter: Option<&str>) -> Result<SuiteReport, String> {
                 .build()
                 .map_err(|e| e.to_string())?
         }
+        Some(_) => return Err(format!("{file}: a world source this version cannot read")),
     };
     let run = SuiteRun::new(&suite, &engine);
     for test in &suite.tests {
