@@ -23,6 +23,7 @@ use crate::request::Request;
 /// How a principal can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum Access {
     /// Allowed as asked.
     Allowed,
