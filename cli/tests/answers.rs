@@ -770,3 +770,55 @@ fn test_command_verbose_filter_json_junit_and_subset_blocked_by() {
         "{out}"
     );
 }
+
+/// `EvalDecisionDetails` "is populated for only cross-account simulations ... If the
+/// simulation evaluates policies within the same account and includes a resource ARN, then
+/// the parameter is present but the response is empty. If ... all resources (*), then the
+/// parameter is not returned"
+/// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html).
+#[test]
+fn eval_decision_details_as_aws_documents() {
+    let p = file("details", "p.json", S3_READ);
+    let bucket = file(
+        "details",
+        "bucket.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "444455556666"},
+          "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}"#,
+    );
+    let ask = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--policy",
+            &p,
+            "--principal",
+            ALICE,
+            "--action",
+            "s3:GetObject",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let (_, out, _) = polcheck(&args);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["EvaluationResults"][0].clone()
+    };
+    let r = ask(&["--resource", "*"]);
+    assert!(r.get("EvalDecisionDetails").is_none(), "{r}");
+    let r = ask(&["--resource", "arn:aws:s3:::b/k"]);
+    assert_eq!(r["EvalDecisionDetails"], serde_json::json!({}), "{r}");
+    // Alice's account 111122223333, the bucket's 444455556666, whose policy names another account.
+    let r = ask(&[
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--resource-account",
+        "444455556666",
+        "--resource-policy",
+        &bucket,
+    ]);
+    assert_eq!(r["EvalDecision"], "implicitDeny", "{r}");
+    assert_eq!(
+        r["EvalDecisionDetails"],
+        serde_json::json!({"IAM Policy": "allowed", "Resource Policy": "implicitDeny"}),
+        "{r}"
+    );
+}

@@ -314,11 +314,15 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         args.resources.iter().map(String::as_str).collect()
     };
     let mut results: Vec<Answer> = Vec::new();
-    let mut caller_account = None;
     for action in &args.actions {
         for resource in &resources {
             let req = request_on(args.principal.as_deref(), action, resource)?;
-            caller_account = req.principal().account().map(str::to_string);
+            // The world knows whose the resource is (an S3 bucket's ARN names no account).
+            let mut known = req.clone();
+            engine.prepare(&mut known);
+            let cross = known.principal().account().is_some()
+                && known.principal().account() != known.effective_resource_account()
+                && known.effective_resource_account() != Some("aws");
             let d = engine.authorize_with(&req, detail);
             let alt = question::if_context(&engine, &req, &d);
             results.push(Answer {
@@ -326,6 +330,7 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
                 resource: resource.to_string(),
                 decision: d,
                 if_context: alt,
+                cross,
             });
         }
     }
@@ -355,7 +360,9 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
                     let alt: Vec<IfContext> =
                         mine.iter().flat_map(|a| a.if_context.clone()).collect();
                     with_if_context(
-                        aws_results(action, &pairs, &ids, caller_account.as_deref()),
+                        aws_results(action, &pairs, &ids, &|res| {
+                            mine.iter().any(|a| a.resource == res && a.cross)
+                        }),
                         &alt,
                     )
                 })
@@ -381,6 +388,8 @@ struct Answer {
     resource: String,
     decision: Decision,
     if_context: Vec<IfContext>,
+    /// The caller reaches the resource across accounts.
+    cross: bool,
 }
 
 /// The AWS-shaped result with `polcheck.ifContext`: the values of missing keys that would
@@ -581,6 +590,7 @@ fn print_text(results: &[Answer], sources: &Sources) {
         resource,
         decision: d,
         if_context: alt,
+        ..
     } in results
     {
         let (word, code) = match d.outcome {

@@ -50,7 +50,6 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use super::{Decision, MatchedStatement, Outcome, PolicyKind};
-use crate::arn::Arn;
 use crate::json::Position;
 use crate::policy::Effect;
 
@@ -169,17 +168,10 @@ fn matched_statements(d: &Decision, ids: &InputIds) -> Vec<Value> {
 
 /// `EvalDecisionDetails`: `None` for `*` or when an SCP denies; `{}` in one account; each
 /// side's decision across accounts.
-fn decision_details(d: &Decision, resource: &str, caller_account: Option<&str>) -> Option<Value> {
+fn decision_details(d: &Decision, resource: &str, cross: bool) -> Option<Value> {
     if resource == "*" || d.allowed_by_organizations == Some(false) {
         return None;
     }
-    let resource_account = Arn::parse(resource)
-        .map(|a| a.account)
-        .filter(|a| !a.is_empty());
-    let cross = match (caller_account, resource_account) {
-        (Some(c), Some(r)) => c != r && r != "aws",
-        _ => false,
-    };
     if !cross {
         return Some(json!({}));
     }
@@ -223,12 +215,7 @@ fn boundary_detail(d: &Decision) -> Option<Value> {
 }
 
 /// One `ResourceSpecificResults` entry.
-fn resource_specific(
-    resource: &str,
-    d: &Decision,
-    ids: &InputIds,
-    caller_account: Option<&str>,
-) -> Value {
+fn resource_specific(resource: &str, d: &Decision, ids: &InputIds, cross: bool) -> Value {
     let mut r = Map::new();
     r.insert("EvalResourceName".into(), json!(resource));
     r.insert(
@@ -240,7 +227,7 @@ fn resource_specific(
         json!(matched_statements(d, ids)),
     );
     r.insert("MissingContextValues".into(), json!(d.missing_context));
-    if let Some(details) = decision_details(d, resource, caller_account) {
+    if let Some(details) = decision_details(d, resource, cross) {
         r.insert("EvalDecisionDetails".into(), details);
     }
     if let Some(b) = boundary_detail(d) {
@@ -253,19 +240,19 @@ fn resource_specific(
 /// or the given names say (see the module's documentation). For `simulate-custom-policy`'s
 /// `PolicyInputList.N` numbering, use [`aws_results`] with [`InputIds`].
 pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
-    aws_results(action, &[(resource, d)], &InputIds::default(), None)
+    aws_results(action, &[(resource, d)], &InputIds::default(), &|_| false)
 }
 
 /// The `EvaluationResults` entry of one action over one or more resources: the most
 /// restrictive decision at the top, `ResourceSpecificResults` per resource ARN, and the
 /// `polcheck` object of the deciding resource (with `polcheck.resources` listing each
-/// resource's when there are several). `caller_account` tells a cross-account request for
-/// `EvalDecisionDetails`.
+/// resource's when there are several). `cross_account` says which resources the caller reaches
+/// across accounts, for `EvalDecisionDetails`.
 pub fn aws_results(
     action: &str,
     results: &[(&str, &Decision)],
     ids: &InputIds,
-    caller_account: Option<&str>,
+    cross_account: &dyn Fn(&str) -> bool,
 ) -> Value {
     let rank = |o: Outcome| match o {
         Outcome::ExplicitDeny => 3,
@@ -294,7 +281,7 @@ pub fn aws_results(
     missing.sort();
     missing.dedup();
     r.insert("MissingContextValues".into(), json!(missing));
-    if let Some(details) = decision_details(top, resource, caller_account) {
+    if let Some(details) = decision_details(top, resource, cross_account(resource)) {
         r.insert("EvalDecisionDetails".into(), details);
     }
     if let Some(b) = boundary_detail(top) {
@@ -309,7 +296,7 @@ pub fn aws_results(
     let specific: Vec<Value> = results
         .iter()
         .filter(|(res, _)| *res != "*")
-        .map(|(res, d)| resource_specific(res, d, ids, caller_account))
+        .map(|(res, d)| resource_specific(res, d, ids, cross_account(res)))
         .collect();
     if !specific.is_empty() {
         r.insert("ResourceSpecificResults".into(), json!(specific));
