@@ -485,10 +485,13 @@ fn who_can_lists_services_other_accounts_and_conditional_callers() {
         "{out}"
     );
     // The unusual ARN is skipped with a warning naming it, not an error for every query.
+    // It names the file, line and JSON path of the user in the export, with a caret.
     assert!(
-        err.contains("skipped a principal of the world: arn:aws:iam::aws:user/odd"),
+        err.contains("w.json:9:3: UserDetailList[2]: `arn:aws:iam::aws:user/odd` is not a caller")
+            && err.contains("who can skips it"),
         "{err}"
     );
+    assert!(err.contains(" --> ") && err.contains("  |   ^"), "{err}");
     let (code, out, err) = polcheck(&[
         "eval",
         "--world",

@@ -458,7 +458,10 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
     skipped.sort();
     skipped.dedup();
     for s in &skipped {
-        eprintln!("warning: who can: skipped a principal of the world: {s}");
+        eprint!(
+            "{}",
+            crate::report::render("warning", &format!("{s}; who can skips it"))
+        );
     }
     let anyone = reports
         .iter()

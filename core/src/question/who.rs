@@ -60,7 +60,7 @@ pub struct WhoCanReport {
     /// How many callers were asked.
     pub asked: usize,
     /// Principals of the world that are not callers polcheck reads (an unusual ARN in an
-    /// export), skipped with the reason.
+    /// export), skipped: where the export holds each (`file:line:col: JSON path`) and why.
     pub skipped: Vec<String>,
 }
 
@@ -96,7 +96,10 @@ pub fn who_can(
         for p in world.principals() {
             match Principal::parse(Some(&p)) {
                 Ok(pr) => callers.push((p, pr, false)),
-                Err(e) => report.skipped.push(format!("{p}: {e}")),
+                Err(e) => report.skipped.push(match world.principal_at(&p) {
+                    Some(at) => format!("{at}: {e}"),
+                    None => format!("{p}: {e}"),
+                }),
             }
         }
     }

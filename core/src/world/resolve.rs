@@ -177,6 +177,7 @@ impl Builder {
                     boundary,
                     tags: e.tags,
                     trust: e.trust,
+                    at: e.at,
                 });
             }
             Ok(out)
