@@ -331,6 +331,10 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
                 decision: d,
                 if_context: alt,
                 cross,
+                without_identity: matches!(
+                    req.principal(),
+                    Principal::Anonymous | Principal::Service { .. }
+                ),
             });
         }
     }
@@ -390,6 +394,8 @@ struct Answer {
     if_context: Vec<IfContext>,
     /// The caller reaches the resource across accounts.
     cross: bool,
+    /// The caller has no identity policies (anonymous, a service principal).
+    without_identity: bool,
 }
 
 /// The AWS-shaped result with `polcheck.ifContext`: the values of missing keys that would
@@ -593,6 +599,7 @@ fn print_text(results: &[Answer], sources: &Sources) {
         resource,
         decision: d,
         if_context: alt,
+        without_identity,
         ..
     } in results
     {
@@ -643,6 +650,13 @@ fn print_text(results: &[Answer], sources: &Sources) {
                 }
                 None => println!("    | {}", m.summary),
             }
+        }
+        let identity_listed = d
+            .matched
+            .iter()
+            .any(|m| m.kind == polcheck_core::decide::PolicyKind::Identity);
+        if *without_identity && identity_listed {
+            println!("  (identity policies do not apply to this caller: only a resource policy naming it can allow)");
         }
         for what in &d.unknown {
             println!("  unknown: {what}");
