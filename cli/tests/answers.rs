@@ -297,6 +297,7 @@ fn no_principal_is_an_unnamed_caller_and_anonymous_is_asked_for() {
         out.contains("IMPLICIT DENY") && out.contains("no allow from: resource"),
         "{out}"
     );
+    assert!(out.contains("identity policies do not apply to this caller"), "{out}");
     // A resource policy without a caller: AWS needs the caller, so does polcheck.
     let mut rp = base.to_vec();
     rp.extend(["--resource-policy", &p]);
