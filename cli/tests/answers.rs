@@ -297,7 +297,10 @@ fn no_principal_is_an_unnamed_caller_and_anonymous_is_asked_for() {
         out.contains("IMPLICIT DENY") && out.contains("no allow from: resource"),
         "{out}"
     );
-    assert!(out.contains("identity policies do not apply to this caller"), "{out}");
+    assert!(
+        out.contains("identity policies do not apply to this caller"),
+        "{out}"
+    );
     // A resource policy without a caller: AWS needs the caller, so does polcheck.
     let mut rp = base.to_vec();
     rp.extend(["--resource-policy", &p]);
@@ -824,5 +827,23 @@ fn eval_decision_details_as_aws_documents() {
         r["EvalDecisionDetails"],
         serde_json::json!({"IAM Policy": "allowed", "Resource Policy": "implicitDeny"}),
         "{r}"
+    );
+}
+
+/// A public bucket policy (`"Principal": "*"`) lists everyone among who can, asked as an
+/// anonymous caller (the demo world's `demo-public-site`).
+#[test]
+fn who_can_lists_everyone_for_a_public_bucket() {
+    let (code, out, err) = polcheck(&[
+        "eval",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::demo-public-site/index.html",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("* (everyone, anonymous callers included)  (allowed by bucket policy of demo-public-site)"),
+        "{out}"
     );
 }

@@ -536,7 +536,12 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
                             .collect::<Vec<_>>()
                             .join("; "),
                     };
-                    println!("  {}  ({how})", w.principal);
+                    let who = if w.principal == "*" {
+                        "* (everyone, anonymous callers included)"
+                    } else {
+                        w.principal.as_str()
+                    };
+                    println!("  {who}  ({how})");
                 }
                 println!("  {}", report.summary());
             }
