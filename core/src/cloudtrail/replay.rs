@@ -40,6 +40,10 @@ pub fn caller_text(p: &Principal) -> Option<String> {
         | Principal::AssumedRole { arn, .. }
         | Principal::FederatedUser { arn, .. } => Some(arn.clone()),
         Principal::Service { name } => Some(name.clone()),
+        Principal::IdentityProvider { provider } if provider.starts_with("arn:") => {
+            Some(provider.clone())
+        }
+        Principal::IdentityProvider { provider } => Some(format!("federated:{provider}")),
     }
 }
 
