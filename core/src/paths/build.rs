@@ -279,6 +279,42 @@ impl Builder<'_> {
         Some(self.push_node(node, &[arn.to_string()], HashSet::new(), None))
     }
 
+    /// The node of an identity provider a trust policy names with `Federated`.
+    fn provider_node(&mut self, value: &str) -> Option<usize> {
+        let caller = if value.starts_with("arn:") {
+            value.to_string()
+        } else {
+            format!("federated:{value}")
+        };
+        if let Some(&i) = self.graph.by_name.get(&caller) {
+            return Some(i);
+        }
+        let p = Principal::parse(Some(&caller)).ok()?;
+        let Principal::IdentityProvider { provider } = &p else {
+            return None;
+        };
+        let arn = crate::arn::Arn::parse(provider);
+        let name = arn
+            .as_ref()
+            .and_then(|a| a.resource.split_once('/'))
+            .map_or(provider.as_str(), |(_, rest)| rest)
+            .to_string();
+        let node = Node {
+            arn: provider.clone(),
+            caller: caller.clone(),
+            name,
+            account: arn.map(|a| a.account.to_string()).unwrap_or_default(),
+            kind: NodeKind::IdentityProvider,
+            admin: None,
+            elevated_admin: false,
+        };
+        let mut names = vec![caller];
+        if !names.contains(provider) {
+            names.push(provider.clone());
+        }
+        Some(self.push_node(node, &names, HashSet::new(), None))
+    }
+
     /// One step decided by the engine.
     fn step(
         &self,
@@ -305,7 +341,7 @@ impl Builder<'_> {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(_, n)| n.kind != NodeKind::External)
+            .filter(|(_, n)| matches!(n.kind, NodeKind::User | NodeKind::Role))
             .map(|(i, _)| i)
     }
 
@@ -385,6 +421,7 @@ impl Builder<'_> {
                     PrincipalKind::Service => services.push(value.clone()),
                     PrincipalKind::Aws if value == "*" => everyone(self, &mut nodes),
                     PrincipalKind::Aws => self.named(value, &mut nodes),
+                    PrincipalKind::Federated => nodes.extend(self.provider_node(value)),
                     _ => {}
                 }
             }
@@ -495,6 +532,23 @@ impl Builder<'_> {
         arn: &str,
     ) -> Option<Edge> {
         let from = self.node_of(c)?;
+        if from.kind == NodeKind::IdentityProvider {
+            let (id, action) = if from.caller.contains(":saml-provider/") {
+                ("assume-role-saml", "sts:AssumeRoleWithSAML")
+            } else {
+                ("assume-role-web-identity", "sts:AssumeRoleWithWebIdentity")
+            };
+            let step = self.step(&from.caller, action, arn, &[], NONE)?;
+            return Some(Edge {
+                from: c,
+                to: role,
+                elevates: false,
+                method: self::method(id),
+                steps: vec![step],
+                then: Vec::new(),
+                note: None,
+            });
+        }
         let external = from.kind == NodeKind::External;
         let tolerated = if external { IDENTITY } else { NONE };
         let step = self.step(&from.caller, "sts:AssumeRole", arn, &[], tolerated)?;
