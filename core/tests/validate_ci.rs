@@ -285,6 +285,29 @@ fn trust_policy_actions() {
     assert!(!codes(&check(&bad, Some(PolicyType::Resource))).contains(&"trust-action-not-allowed"));
 }
 
+/// IAM User Guide, *Available keys for AWS web identity federation*: an OIDC provider's
+/// claims are read as `PROVIDER-URL:CLAIM` (`aud`, `sub`, ...), for any provider, in the trust
+/// policy of a role assumed with `sts:AssumeRoleWithWebIdentity`; elsewhere they are unknown.
+#[test]
+fn web_identity_claims_of_any_oidc_provider() {
+    let trust = doc(&[
+        r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud": "sts.amazonaws.com", "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub": "system:serviceaccount:default:app"}}}"#,
+        r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:octo-org/*"}}}"#,
+    ]);
+    let found = check(&trust, Some(PolicyType::Trust));
+    assert!(
+        !codes(&found).contains(&"unknown-condition-key"),
+        "{found:#?}"
+    );
+    let elsewhere = doc(&[
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:octo-org/app"}}}"#,
+    ]);
+    assert_eq!(
+        codes(&check(&elsewhere, Some(PolicyType::Identity))),
+        ["unknown-condition-key"]
+    );
+}
+
 /// Trust policies take no `Resource`; SCPs no `Principal`.
 #[test]
 fn trust_and_scp_elements() {

@@ -22,6 +22,39 @@ fn carried_type(actions: &[ActionRef], key: &str) -> Option<ConditionKeyType> {
     })
 }
 
+/// The claims of a web identity token that a trust policy reads as `PROVIDER:CLAIM` for any
+/// OIDC provider (IAM User Guide, *Available keys for AWS web identity federation*: the
+/// provider's URL without `https://`, a colon and the claim), with their types. The
+/// catalogue lists only the keys of named providers (`accounts.google.com:aud`,
+/// `token.actions.githubusercontent.com:ref`, ...).
+const WEB_IDENTITY_CLAIMS: &[(&str, ConditionKeyType)] = &[
+    ("aud", ConditionKeyType::String),
+    ("sub", ConditionKeyType::String),
+    ("oaud", ConditionKeyType::String),
+    ("azp", ConditionKeyType::String),
+    ("email", ConditionKeyType::String),
+    ("amr", ConditionKeyType::ArrayOfString),
+];
+
+/// The type of `key` as a claim of a web identity token, when one of `actions` is
+/// `sts:AssumeRoleWithWebIdentity` and `key` is `HOST[/PATH]:CLAIM`.
+fn web_identity_type(actions: &[ActionRef], key: &str) -> Option<ConditionKeyType> {
+    let web_identity = actions.iter().any(|a| {
+        a.service.prefix.eq_ignore_ascii_case("sts")
+            && a.full_name()
+                .eq_ignore_ascii_case("sts:AssumeRoleWithWebIdentity")
+    });
+    let (provider, claim) = key.rsplit_once(':')?;
+    let host = provider.split('/').next().unwrap_or(provider);
+    if !web_identity || !host.contains('.') || host.contains(char::is_whitespace) {
+        return None;
+    }
+    WEB_IDENTITY_CLAIMS
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(claim))
+        .map(|&(_, ty)| ty)
+}
+
 /// The type of a global key, if `key` is one.
 fn global_type(cat: &Catalogue, key: &str) -> Option<ConditionKeyType> {
     cat.condition_key(key, None)
@@ -128,9 +161,9 @@ pub(crate) fn check_conditions(ctx: &StatementCtx, out: &mut Vec<Finding>) {
                 ..Finding::new(code, severity, location.clone(), message)
             };
             let ty = match &ctx.actions {
-                Some(actions) => {
-                    global_type(ctx.catalogue, key).or_else(|| carried_type(actions, key))
-                }
+                Some(actions) => global_type(ctx.catalogue, key)
+                    .or_else(|| carried_type(actions, key))
+                    .or_else(|| web_identity_type(actions, key)),
                 None => ctx.catalogue.condition_key(key, None).map(|k| k.key_type),
             };
             let Some(ty) = ty else {
