@@ -15,8 +15,10 @@ use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
+use polcheck_core::question::{self, QuestionError, QuestionOptions};
 use polcheck_core::request::{Request, RequestError};
 use polcheck_core::suite::{Suite, SuiteError, SuiteRun, WorldSource};
+use polcheck_core::world::World;
 use polcheck_core::Engine;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -54,12 +56,34 @@ struct RequestInput {
     context: Map<String, Value>,
 }
 
+/// What a question may name on purpose although polcheck does not know it: the CLI's
+/// `--allow-unknown-action` and `--allow-unknown-principal`.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct OptionsInput {
+    #[serde(default)]
+    allow_unknown_action: bool,
+    #[serde(default)]
+    allow_unknown_principal: bool,
+}
+
+impl OptionsInput {
+    fn question(self) -> QuestionOptions {
+        QuestionOptions {
+            allow_unknown_actions: self.allow_unknown_action,
+            allow_unknown_principals: self.allow_unknown_principal,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EvaluateInput {
     #[serde(default)]
     policies: PoliciesInput,
     request: RequestInput,
+    #[serde(default)]
+    options: OptionsInput,
 }
 
 fn pos(p: Position) -> Value {
@@ -181,6 +205,35 @@ fn request(r: &RequestInput) -> Result<Request, Value> {
     Ok(req)
 }
 
+/// A question naming what does not exist, as an error value: the field it is about, the
+/// message `polcheck eval` prints after the flag's name, and the did-you-mean on its own.
+fn question_error(e: &QuestionError) -> Value {
+    let (source, suggestion) = match e {
+        QuestionError::UnknownAction { suggestion, .. } => ("request.action", suggestion.clone()),
+        QuestionError::UnknownPrincipal { suggestion, .. } => {
+            ("request.principal", suggestion.clone())
+        }
+        QuestionError::ResourceType { .. } => ("request.resource", None),
+        _ => ("request.context", None),
+    };
+    let mut v = unplaced(source, e.to_string());
+    v["suggestion"] = json!(suggestion);
+    v
+}
+
+/// The request of a question, checked as `polcheck eval` checks it (`question::check`: the
+/// action against the catalogue, the caller against the world, the resource's type, the
+/// context values' types).
+fn checked_request(
+    r: &RequestInput,
+    world: Option<&World>,
+    options: OptionsInput,
+) -> Result<Request, Value> {
+    let req = request(r)?;
+    question::check(&req, world, options.question()).map_err(|e| question_error(&e))?;
+    Ok(req)
+}
+
 /// The decision, in AWS's shape (`EvaluationResults`, one entry) and flattened for pages.
 fn decision_json(req: &Request, d: &Decision) -> Value {
     json!({
@@ -211,7 +264,7 @@ pub fn evaluate(input: Value) -> Value {
     };
     let mut loader = Loader { errors: Vec::new() };
     let inputs = loader.inputs(&input.policies);
-    let req = request(&input.request);
+    let req = checked_request(&input.request, None, input.options);
     if let Err(e) = &req {
         loader.errors.push(e.clone());
     }
@@ -326,8 +379,12 @@ pub fn version() -> Value {
     })
 }
 
+mod analysis;
 mod world;
-pub use world::{describe_world, evaluate_flow, evaluate_world, exposure, who_can, DEMO_WORLD};
+pub use analysis::{access_paths, check_request, diff_policies, validate_findings};
+pub use world::{
+    demo_world_files, describe_world, evaluate_flow, evaluate_world, exposure, who_can, DEMO_WORLD,
+};
 
 #[cfg(test)]
 mod tests;

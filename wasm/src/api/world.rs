@@ -19,7 +19,10 @@ use polcheck_core::{Engine, EngineError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{decision_json, policy_error, request, unplaced, Loader, PoliciesInput, RequestInput};
+use super::{
+    checked_request, decision_json, policy_error, request, unplaced, Loader, OptionsInput,
+    PoliciesInput, RequestInput,
+};
 
 /// The demo estate, as `polcheck` embeds it (`cli/src/world.rs`): about 36 KB of JSON.
 pub const DEMO_WORLD: &[(&str, &str)] = &[
@@ -98,6 +101,15 @@ fn load(files: &[(&str, &str)]) -> Result<Engine, Value> {
         .map_err(|e| engine_error(&e))
 }
 
+/// `demoWorldFiles()`: the demo world's files, `[{name, text}]`, for a page to show the
+/// world policies a decision quotes.
+pub fn demo_world_files() -> Value {
+    json!(DEMO_WORLD
+        .iter()
+        .map(|(name, text)| json!({ "name": name, "text": text }))
+        .collect::<Vec<_>>())
+}
+
 /// The demo world, loaded once.
 pub(super) fn demo() -> Result<Rc<Engine>, Value> {
     DEMO.with(|cell| cell.get_or_init(|| load(DEMO_WORLD).map(Rc::new)).clone())
@@ -174,6 +186,8 @@ struct EvaluateWorldInput {
     #[serde(default)]
     policies: PoliciesInput,
     request: RequestInput,
+    #[serde(default)]
+    options: OptionsInput,
 }
 
 /// `evaluateWorld({world?, request, policies?})`: the request against the world's policies
@@ -188,12 +202,13 @@ pub fn evaluate_world(input: Value) -> Value {
         Ok(env) => env,
         Err(e) => return failed(e),
     };
-    if let Err(e) = iam(&env) {
-        return failed(e);
-    }
+    let world = match iam(&env) {
+        Ok(w) => w,
+        Err(e) => return failed(e),
+    };
     let mut loader = Loader { errors: Vec::new() };
     let inputs = loader.inputs(&input.policies);
-    match request(&input.request) {
+    match checked_request(&input.request, Some(world), input.options) {
         Ok(req) if loader.errors.is_empty() => {
             let d = env.with_policies(&inputs).authorize(&req);
             let mut out = decision_json(&req, &d);
