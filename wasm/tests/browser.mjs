@@ -650,9 +650,6 @@ async function main() {
       const bold = await p.$$eval('#paths-graph path.edge.on', (e) => e.map((x) => x.dataset.method));
       assert.deepEqual(bold.sort(), want[0].hops.map((h) => h.method).sort());
       assert.ok((await p.locator('#paths-graph path.edge').count()) >= bold.length);
-      // An unknown-to-reach target: none.
-      await p.selectOption('#paths-to', want[0].from);
-      await p.waitForFunction(() => document.querySelector('#paths-summary').dataset.count !== undefined);
       await p.close();
     });
 
@@ -678,7 +675,7 @@ async function main() {
       assert.equal(await p.getAttribute('#policy', 'readonly'), null);
       // A statement of a managed policy held as an object: iam.json itself, at its lines.
       await p.fill('#action', 's3:GetObject');
-      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/x');
+      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/src/a');
       await waitDecision(p, 'allowed');
       const m = await p.$eval('#matched li.deciding.from-world', (li) => ({ start: Number(li.dataset.start), end: Number(li.dataset.end) }));
       await p.click('#matched li.deciding.from-world');
@@ -714,7 +711,7 @@ async function main() {
         if (to === '__address') await p.fill('#flow-to-address', '203.0.113.9');
         await p.fill('#flow-port', port);
         const dest = to === '__address' ? '203.0.113.9' : to;
-        await p.waitForFunction((d) => document.querySelector('#flow-summary').textContent.includes(`to ${d}`), dest);
+        await p.waitForFunction((want) => document.querySelector('#flow-summary').textContent.startsWith(want), `tcp ${port} from ${from} to ${dest}`);
         await waitVerdict(p, 'allowed');
         const hops = await pageHops(p);
         const shown = ['forward', 'reply'].map((d) => `${d}: ${hops.filter((h) => h[0] === d).map((h) => h[1]).join(' ')}`).join('; ');

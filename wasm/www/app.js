@@ -531,7 +531,7 @@ function openDoc(kind, i) {
 }
 
 function activeName() {
-  return docName(state.tab, state.active[state.tab]);
+  return KINDS.includes(state.tab) ? docName(state.tab, state.active[state.tab]) : null;
 }
 
 function renderEditor() {
