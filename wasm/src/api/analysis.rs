@@ -9,8 +9,9 @@ use std::rc::Rc;
 
 use polcheck_core::analysis::{self, PolicyType as DiffKind};
 use polcheck_core::paths::{Graph, Options as PathOptions, PathReport, Target};
+use polcheck_core::policy::Policy;
 use polcheck_core::validate::{validate_text, Options as ValidateOptions, PolicyType};
-use polcheck_core::{Engine, Policy};
+use polcheck_core::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -114,12 +115,14 @@ pub fn diff_policies(input: Value) -> Value {
         None | Some("") => guess_kind(&input.old, &input.new),
         Some(k) => match DiffKind::parse(k) {
             Some(kind) => kind,
-            None => return failed(unplaced(
-                "kind",
-                format!(
+            None => {
+                return failed(unplaced(
+                    "kind",
+                    format!(
                     "unknown kind `{k}` (expected identity, resource, trust, scp, rcp or boundary)"
                 ),
-            )),
+                ))
+            }
         },
     };
     let result = if input.removed {
