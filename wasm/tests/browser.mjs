@@ -613,6 +613,7 @@ async function main() {
         assert.equal(regions[i].statements, r.statements.join('; '));
         assert.ok(regions[i].witness.includes(`${r.witness.action} on ${r.witness.resource}`), regions[i].witness);
       }
+      await p.screenshot({ path: join(shots, 'screenshot-diff.png'), fullPage: true });
       // The other way round, nothing is newly allowed; asked for what it removes, the same region.
       await p.fill('#diff-old', WIDER);
       await p.fill('#diff-new', ALLOW);
@@ -650,6 +651,7 @@ async function main() {
       const bold = await p.$$eval('#paths-graph path.edge.on', (e) => e.map((x) => x.dataset.method));
       assert.deepEqual(bold.sort(), want[0].hops.map((h) => h.method).sort());
       assert.ok((await p.locator('#paths-graph path.edge').count()) >= bold.length);
+      await p.screenshot({ path: join(shots, 'screenshot-paths.png'), fullPage: true });
       await p.close();
     });
 
@@ -663,7 +665,8 @@ async function main() {
       await p.fill('#action', 's3:PutObject');
       await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/releases/v1.zip');
       await p.fill('#context', '');
-      await waitDecision(p, 'explicitDeny');
+      // The example's answer was an explicit deny too: wait for the world's.
+      await p.waitForFunction(() => document.querySelector('#matched li.deciding.from-world')?.textContent.includes('ReleasesOnlyFromDeploy'));
       // The bucket policy is a JSON string in iam.json: it opens as that string's text.
       await p.click('#matched li.deciding');
       await p.waitForFunction(() => !document.querySelector('#viewing').hidden);
@@ -727,6 +730,16 @@ async function main() {
     check('accessibility: axe-core finds no serious or critical violation on any tab', async () => {
       const p = await fresh();
       await p.addScriptTag({ path: axePath });
+      // The check can fail: an input without a label, added for a moment, is found.
+      const planted = await p.evaluate(async () => {
+        const input = document.createElement('input');
+        input.id = 'axe-planted';
+        document.querySelector('main').append(input);
+        const res = await window.axe.run('#axe-planted', { resultTypes: ['violations'] });
+        input.remove();
+        return res.violations.map((v) => `${v.id}/${v.impact}`);
+      });
+      assert.ok(planted.includes('label/critical'), planted.join());
       const seen = [];
       for (const tab of ['identity', 'network', 'diff', 'paths']) {
         await p.click(`[data-tab="${tab}"]`);
@@ -757,6 +770,15 @@ async function main() {
 
     check('at 800 px wide: no horizontal overflow on any tab, the panels stacked', async () => {
       const p = await fresh(800);
+      // The check can fail: a 1,200 px wide box, added for a moment, overflows.
+      const wide = await p.evaluate(() => {
+        const d = Object.assign(document.createElement('div'), { style: 'width: 1200px; height: 1px' });
+        document.querySelector('main section').append(d);
+        const over = document.documentElement.scrollWidth > document.documentElement.clientWidth;
+        d.remove();
+        return over;
+      });
+      assert.ok(wide, 'a box wider than the window is seen as overflow');
       for (const tab of ['identity', 'network', 'diff', 'paths']) {
         await p.click(`[data-tab="${tab}"]`);
         if (tab === 'paths') await p.waitForFunction(() => document.querySelectorAll('#paths-graph .node').length > 0);
@@ -779,7 +801,10 @@ async function main() {
       assert.deepEqual(problems, []);
     });
 
+    // POLCHECK_ONLY=REGEX runs only the checks it matches (the run then counts as failed).
+    const only = process.env.POLCHECK_ONLY ? new RegExp(process.env.POLCHECK_ONLY) : null;
     for (const [name, fn] of checks) {
+      if (only && !only.test(name)) continue;
       try {
         await fn();
         passed++;
@@ -787,6 +812,7 @@ async function main() {
       } catch (e) {
         failures++;
         console.log(`FAIL ${name}\n     ${String(e.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`);
+        if (problems.length > 0) console.log(`     page problems so far:\n     ${problems.join('\n     ')}`);
         break; // later checks build on earlier ones
       }
     }
