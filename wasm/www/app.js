@@ -21,8 +21,8 @@ const HELP = {
   session: 'The session policy; it binds assumed-role and federated sessions only. Empty: none.',
   scp: "A service control policy of the caller's organization (one level). Empty: not in an organization.",
   rcp: "A resource control policy of the resource's organization (one level). Empty: none.",
-  diff: 'Two versions of a policy: does the new one allow anything the old one did not? Every newly allowed region is listed with a witness request the engine confirms, as `polcheck diff` lists them.',
-  paths: "Who can become whom on the world (assume a role, pass a role to a service, rewrite a policy…), and who can become an administrator, as `polcheck paths` finds them.",
+  diff: 'Two versions of a policy: does the new one allow anything the old one did not? Every newly allowed region is listed with a witness request the engine confirms, as polcheck diff lists them.',
+  paths: "Who can become whom on the world (assume a role, pass a role to a service, rewrite a policy…), and who can become an administrator, as polcheck paths finds them.",
   network: "Flows on the world (the demo world, or the estate you opened): would its routes, network ACLs and security groups let this packet and its reply through? Every check runs, so the verdict lists every blocker.",
 };
 const FLOW_FIELDS = ['from', 'to', 'protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode'];
@@ -1189,10 +1189,11 @@ function updateDiff() {
   const field = d.removed ? 'removedAccess' : 'newAccess';
   const regions = r[field] ?? [];
   const n = regions.length + (r.omitted ?? 0);
-  $('diff-summary').textContent = (r.result === 'PASS'
-    ? d.removed ? 'the change removes nothing' : 'this change grants nothing new'
-    : r.result === 'UNKNOWN' ? `cannot say: ${r.unknown}`
-    : `${d.removed ? 'this change removes' : 'this change grants'} ${n} region${n === 1 ? '' : 's'} of requests:`) + ` · as ${r.kind} policies · ${ms.toFixed(1)} ms`;
+  const how = `(as ${r.kind} policies, ${ms.toFixed(1)} ms)`;
+  $('diff-summary').textContent = r.result === 'PASS'
+    ? `${d.removed ? 'the change removes nothing' : 'this change grants nothing new'} ${how}`
+    : r.result === 'UNKNOWN' ? `cannot say: ${r.unknown} ${how}`
+    : `${d.removed ? 'this change removes' : 'this change grants'} ${n} region${n === 1 ? '' : 's'} of requests ${how}:`;
   $('diff-regions').replaceChildren(
     ...regions.map((g) => {
       const li = document.createElement('li');
@@ -1275,8 +1276,9 @@ function updatePaths() {
   $('paths-summary').dataset.count = String(r.Paths.length);
   drawGraph(g, r.routes, p.from);
   $('paths-list').replaceChildren(
-    ...r.Paths.map((path) => {
+    ...r.Paths.map((path, k) => {
       const li = document.createElement('li');
+      li.append(Object.assign(document.createElement('b'), { textContent: `path ${k + 1}` }));
       const ol = document.createElement('ol');
       ol.className = 'hop-list';
       if (path.hops.length === 0) ol.append(Object.assign(document.createElement('li'), { textContent: `${path.from} itself` }));
@@ -1339,7 +1341,7 @@ function drawGraph(g, routes, from) {
     rows[c] = (rows[c] ?? 0) + 1;
     return [c, rows[c] - 1];
   });
-  const W = 190, H = 46, PAD = 16;
+  const W = 250, H = 46, PAD = 60, BOX = 160;
   const width = (Math.max(...column, 0) + 1) * W + PAD;
   const height = Math.max(1, ...rows.filter(Boolean)) * H + PAD * 2;
   el.setAttribute('viewBox', `0 0 ${width} ${height}`);
@@ -1359,24 +1361,26 @@ function drawGraph(g, routes, from) {
   g.edges.forEach((e, k) => {
     const [x1, y1] = xy(e.from);
     const [x2, y2] = xy(e.to);
-    const a = [x1 + 150, y1 + 15];
-    const b = [x2, y2 + 15];
-    const bend = e.from === e.to ? 0 : (place[e.to][0] <= place[e.from][0] ? 40 : 0);
-    const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2 - bend];
+    // Forward (to a later column): right side to left side. Back: left side to right side,
+    // bowed up. In the same column: left side to left side, bowed out to the left.
+    const dc = place[e.to][0] - place[e.from][0];
+    const a = dc > 0 ? [x1 + BOX, y1 + 15] : [x1, y1 + 15];
+    const b = dc < 0 ? [x2 + BOX, y2 + 15] : [x2, y2 + 15];
+    const mid = dc === 0 ? [a[0] - 45, (a[1] + b[1]) / 2] : [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2 - (dc < 0 ? 30 : 0)];
     const on = onPath.has(k);
     const path = svg('path', { d: `M ${a[0]} ${a[1]} Q ${mid[0]} ${mid[1]} ${b[0]} ${b[1]}`, class: `edge${on ? ' on' : ''}${e.conditional ? ' conditional' : ''}`, 'marker-end': `url(#${on ? 'arrow-on' : 'arrow'})` });
     path.dataset.edge = k;
     path.dataset.method = e.method;
     path.append(svg('title', {}, `${g.nodes[e.from].name} --${e.method}--> ${g.nodes[e.to].name}${e.conditional ? ' (conditional)' : ''}`));
     children.push(path);
-    if (on) children.push(svg('text', { x: mid[0], y: mid[1] - 3, class: 'edge-label' }, e.method));
+    if (on) children.push(svg('text', { x: mid[0], y: mid[1] - 19, class: 'edge-label', 'text-anchor': 'middle' }, e.method));
   });
   g.nodes.forEach((n, i) => {
     const [x, y] = xy(i);
     const grp = svg('g', { class: `node ${n.kind}${n.admin ? ' admin' : ''}${i === start ? ' start' : ''}${column[i] > maxDepth ? ' unreached' : ''}` });
     grp.dataset.arn = n.arn;
-    grp.append(svg('rect', { x, y, width: 150, height: 30, rx: 6 }));
-    grp.append(svg('text', { x: x + 8, y: y + 19 }, `${n.kind === 'role' ? '◆' : n.kind === 'user' ? '●' : '○'} ${n.name.length > 19 ? n.name.slice(0, 18) + '…' : n.name}${n.admin ? ' ★' : ''}`));
+    grp.append(svg('rect', { x, y, width: BOX, height: 30, rx: 6 }));
+    grp.append(svg('text', { x: x + 8, y: y + 19 }, `${n.kind === 'role' ? '◆' : n.kind === 'user' ? '●' : '○'} ${n.name.length > 20 ? n.name.slice(0, 19) + '…' : n.name}${n.admin ? ' ★' : ''}`));
     grp.append(svg('title', {}, `${n.arn} (${n.kind}${n.admin ? ', admin' : ''})`));
     children.push(grp);
   });
