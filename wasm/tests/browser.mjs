@@ -748,6 +748,7 @@ async function main() {
           await p.fill('#action', 's3:GetObjcet');
           await p.waitForFunction(() => document.querySelectorAll('#findings li').length > 0 && document.querySelector('#request-error').textContent !== '');
           await p.click('#estate-browse summary');
+          await p.screenshot({ path: join(shots, 'screenshot-checks.png'), fullPage: true });
         }
         if (tab === 'diff') {
           await p.fill('#diff-old', ALLOW);

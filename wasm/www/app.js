@@ -1240,8 +1240,11 @@ function renderPathsForm() {
     to.replaceChildren(new Option('admin (allowed * on *)', 'admin'), ...g.nodes.map((n) => new Option(`${n.name} (${n.kind})`, n.arn)));
   }
   if (!state.paths.from || !names.includes(state.paths.from)) {
-    // Start from the first principal with somewhere to go.
-    state.paths.from = g.nodes[g.edges[0]?.from ?? 0]?.arn ?? '';
+    // Start from the first user (then role) of the first 20 that is not admin but can become
+    // one; else from the first principal with somewhere to go.
+    const order = [...g.nodes].sort((a, b) => (a.kind === 'user' ? 0 : 1) - (b.kind === 'user' ? 0 : 1)).filter((n) => !n.admin).slice(0, 20);
+    const escalates = order.find((n) => accessPaths({ world: worldFiles(), from: n.arn, to: 'admin' }).Paths?.length > 0);
+    state.paths.from = escalates?.arn ?? g.nodes[g.edges[0]?.from ?? 0]?.arn ?? '';
   }
   from.value = state.paths.from;
   to.value = state.paths.to === 'admin' || names.includes(state.paths.to) ? state.paths.to : 'admin';
