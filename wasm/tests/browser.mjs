@@ -655,6 +655,29 @@ async function main() {
       await p.close();
     });
 
+    // ---- who can, when the caller is left empty on a world -------------------------------------
+    check('asking the world with no principal lists who can, as polcheck eval without --principal does', async () => {
+      const want = cli(['eval', '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::demo-artifacts/src/a', '--format', 'json']).json;
+      assert.ok(want.AllowedPrincipals.length > 0);
+      const p = await fresh();
+      await p.click('[data-tab="identity"]');
+      await p.locator('#policy').fill('');
+      await p.check('#world-mode');
+      await p.fill('#principal', '');
+      await p.fill('#action', 's3:GetObject');
+      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/src/a');
+      await p.fill('#context', '');
+      await waitDecision(p, 'who-can');
+      assert.equal(await p.getAttribute('#decision', 'data-count'), String(want.AllowedPrincipals.length));
+      assert.deepEqual(JSON.parse(await p.textContent('#raw')), want);
+      assert.deepEqual(await p.$$eval('#matched li.who', (li) => li.map((e) => e.dataset.principal)), want.AllowedPrincipals.map((x) => x.Principal));
+      // One click asks as that principal.
+      await p.click('#matched li.who');
+      await waitDecision(p, want.AllowedPrincipals[0].Result.EvalDecision);
+      assert.equal(await p.inputValue('#principal'), want.AllowedPrincipals[0].Principal);
+      await p.close();
+    });
+
     // ---- world policies open read-only -----------------------------------------------------
     check('world policies open read-only: a matched statement at its lines, a file from the world browser', async () => {
       const p = await fresh();

@@ -3,7 +3,7 @@
 // `state` and in the URL hash (`#s=` + base64url of its JSON), so a link reproduces a question.
 import init, {
   evaluate, evaluateWorld, evaluateFlow, exposure, describeWorld, validatePolicy, listActions, version,
-  checkRequest, validateFindings, diffPolicies, accessPaths, demoWorldFiles,
+  checkRequest, validateFindings, diffPolicies, accessPaths, demoWorldFiles, whoCan,
 } from './pkg/polcheck_wasm.js';
 
 const KINDS = ['identity', 'resource', 'boundary', 'session', 'scp', 'rcp'];
@@ -320,6 +320,15 @@ function update() {
     showPending('pending', 'enter an action');
   } else if (requestProblems.length > 0 || !input) {
     showPending('invalid', 'fix the request first');
+  } else if (state.world && !input.request.principal) {
+    // No caller on a world: who can? (`polcheck eval --world W --action A` with no principal.)
+    const { action, resource, context, resourceAccount } = input.request;
+    const w = whoCan({ world: worldFiles(), action, resource, context, resourceAccount, policies: input.policies });
+    if (w.ok) showWhoCan(w, performance.now() - t0);
+    else {
+      showRequestErrors(w.errors);
+      showPending('invalid', 'fix the request first');
+    }
   } else {
     result = state.world ? evaluateWorld({ ...input, world: worldFiles() }) : evaluate(input);
     if (!result.ok) {
@@ -400,6 +409,45 @@ function showDecision(r, ms) {
     document.body.dataset.firstAnswerMs = firstAnswer.toFixed(0);
   }
   els.timing.textContent = `first answer ${firstAnswer.toFixed(0)} ms after navigation · this decision ${ms.toFixed(1)} ms`;
+}
+
+// Who can: every principal of the world allowed, with the policies that allow it.
+function showWhoCan(w, ms) {
+  const n = w.principals.length;
+  els.decision.className = 'badge ' + (n > 0 ? 'allowed' : 'implicitDeny');
+  els.decision.dataset.decision = 'who-can';
+  els.decision.dataset.count = String(n);
+  els.decision.textContent = `${n} of ${w.asked} can`;
+  for (const el of [els.blockedBy, els.allowedBy, els.missing]) el.textContent = '–';
+  els.matched.replaceChildren(
+    ...w.principals.map((p) => {
+      const li = document.createElement('li');
+      li.className = 'who';
+      li.dataset.principal = p.principal;
+      li.innerHTML = '<code></code> <span class="muted"></span>';
+      li.children[0].textContent = p.principal;
+      li.children[1].textContent = `allowed by ${p.policies.filter((x) => !x.startsWith('SCP FullAWSAccess')).join('; ') || p.allowedBy.join(', ')}`;
+      li.title = 'ask as this principal';
+      li.tabIndex = 0;
+      li.setAttribute('role', 'button');
+      const ask = () => {
+        $('principal').value = p.principal;
+        state.request.principal = p.principal;
+        update();
+      };
+      li.addEventListener('click', ask);
+      li.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          ask();
+        }
+      });
+      return li;
+    }),
+  );
+  if (n === 0) els.matched.replaceChildren(Object.assign(document.createElement('li'), { className: 'muted', textContent: 'no principal of the world is allowed' }));
+  els.raw.textContent = JSON.stringify({ AllowedPrincipals: w.principals.map((p) => ({ Principal: p.principal, Result: p.Result })) }, null, 2);
+  els.timing.textContent = `who can: ${w.asked} principals asked in ${ms.toFixed(1)} ms`;
 }
 
 // The request's problems, each under the form with its did-you-mean as a button that applies it;

@@ -11,7 +11,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
-use polcheck_core::decide::Decision;
+use polcheck_core::decide::{aws_result, Decision};
 use polcheck_core::network::{Flow, NetworkModel};
 use polcheck_core::policy::Effect;
 use polcheck_core::world::{At, World, WorldError};
@@ -274,6 +274,11 @@ struct WhoCanInput {
     resource: Option<String>,
     #[serde(default)]
     context: Map<String, Value>,
+    /// Policies added to every caller's, as `evaluateWorld` adds them.
+    #[serde(default)]
+    policies: PoliciesInput,
+    #[serde(rename = "resourceAccount")]
+    resource_account: Option<String>,
 }
 
 fn allow_sources(d: &Decision) -> Vec<String> {
@@ -316,14 +321,23 @@ pub fn who_can(input: Value) -> Value {
         Ok(c) => c,
         Err(e) => return failed(e),
     };
-    let allowed: Vec<Value> = env
-        .who_can_with(req.action(), req.resource(), &context, None)
+    let mut loader = Loader { errors: Vec::new() };
+    let inputs = loader.inputs(&input.policies);
+    if !loader.errors.is_empty() {
+        return json!({ "ok": false, "errors": loader.errors });
+    }
+    let engine = env.with_policies(&inputs);
+    let account = input.resource_account.as_deref().filter(|a| !a.is_empty());
+    let allowed: Vec<Value> = engine
+        .who_can_with(req.action(), req.resource(), &context, account)
         .iter()
         .map(|(p, d)| {
             json!({
                 "principal": p,
                 "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
                 "policies": allow_sources(d),
+                // As `polcheck eval --world W --action A` (no principal) prints it.
+                "Result": aws_result(req.action(), req.resource(), d),
             })
         })
         .collect();
