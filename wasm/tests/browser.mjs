@@ -578,6 +578,9 @@ async function main() {
       // Inline: a mark at each finding's line and column, the gutter line tinted by severity.
       const marks = await p.$$eval('#marks .finding-mark', (m) => m.map((e) => `${e.dataset.line}:${e.dataset.column}:${e.dataset.code}`));
       assert.deepEqual(marks, want.map((f) => `${f.line}:${f.column}:${f.code}`));
+      // Each mark spans its string value: "s3:GetObjcet" is 14 characters, "*" 3.
+      const widths = await p.$$eval('#marks .finding-mark', (m) => Object.fromEntries(m.map((e) => [e.dataset.code, e.getBoundingClientRect().width])));
+      assert.ok(Math.abs(widths['unknown-action'] / widths['passrole-star'] - 14 / 3) < 0.01, JSON.stringify(widths));
       const line = lineOf(FINDINGS, 's3:GetObjcet');
       assert.match(await p.getAttribute(`#gutter .ln[data-line="${line}"]`, 'class'), /find-error/);
       // A click on a finding puts the caret at its place.

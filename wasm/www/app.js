@@ -608,7 +608,8 @@ function renderEditor() {
   }
   if (els.policy.value !== text) els.policy.value = text;
   const lh = lineHeight();
-  const count = text.split('\n').length;
+  const textLines = text.split('\n');
+  const count = textLines.length;
   const ranges = viewing ? (viewing.start ? [{ start: viewing.start, end: viewing.end }] : []) : deciding[activeName()] ?? [];
   const err = viewing ? null : errors[activeName()];
   const found = viewing ? [] : findings[activeName()] ?? [];
@@ -662,6 +663,10 @@ function renderEditor() {
     u.title = `${f.severity}[${f.code}]: ${f.message}`;
     u.style.top = `${(f.line - 1) * lh}px`;
     u.style.left = `${(f.column - 1) * charWidth}px`;
+    // Under the whole string value (or key) the finding is about, else two characters.
+    const rest = (textLines[f.line - 1] ?? '').slice(f.column - 1);
+    const token = rest.match(/^"(?:[^"\\]|\\.)*"/)?.[0];
+    u.style.width = `${Math.max(2, token?.length ?? 2) * charWidth}px`;
     marks.push(u);
   }
   els.marks.replaceChildren(...marks);
