@@ -655,6 +655,20 @@ async function main() {
       assert.deepEqual(bold.sort(), want[0].hops.map((h) => h.method).sort());
       assert.ok((await p.locator('#paths-graph path.edge').count()) >= bold.length);
       await p.screenshot({ path: join(shots, 'screenshot-paths.png'), fullPage: true });
+      // To an action on a resource: the cross-account chain through the trust policy's external id.
+      const ci = 'arn:aws:iam::444455556666:role/ci-runner';
+      const put = ['s3:PutObject', 'arn:aws:s3:::demo-artifacts/releases/v1.zip'];
+      const wantPut = cli(['paths', '--from', ci, '--action', put[0], '--resource', put[1], '--format', 'json']).json.Paths;
+      assert.equal(wantPut.length, 1);
+      await p.selectOption('#paths-from', ci);
+      await p.selectOption('#paths-to', '__action');
+      await p.fill('#paths-action', put[0]);
+      await p.fill('#paths-resource', put[1]);
+      await p.waitForFunction((w) => document.querySelector('#paths-summary').textContent.startsWith(w), `1 path from ci-runner to ${put[0]} on ${put[1]}`);
+      const putHops = await p.$$eval('#paths-list .hop-list > li[data-method]', (li) => li.map((e) => [e.dataset.method, e.querySelector('code:last-of-type').textContent, e.textContent.includes('[conditional]')]));
+      assert.deepEqual(putHops, wantPut[0].hops.map((h) => [h.method, h.to, h.conditional]));
+      assert.ok(putHops.some((h) => h[2]), 'the external id makes the hop conditional');
+      assert.equal(await p.locator('#paths-graph path.edge.on.conditional').count(), 1);
       await p.close();
     });
 

@@ -28,6 +28,7 @@ const HELP = {
 const FLOW_FIELDS = ['from', 'to', 'protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode'];
 const DEFAULT_FLOW = { from: 'internet', to: 'i-0web01a2b3c4d5e6f', protocol: 'tcp', port: '443', sourcePort: '', icmpType: '', icmpCode: '' };
 const ADDRESS = '__address';
+const ACTION = '__action';
 const FULL_ACCESS = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}';
 const DEBOUNCE_MS = 120;
 const SCRIPT_START = performance.now();
@@ -149,7 +150,7 @@ function emptyState() {
     world: false,
     flow: { ...DEFAULT_FLOW },
     diff: { kind: '', old: '', new: '', removed: false },
-    paths: { from: '', to: 'admin', all: false },
+    paths: { from: '', to: 'admin', all: false, action: '', resource: '' },
   };
 }
 
@@ -192,7 +193,7 @@ function decodeState(text) {
   }
   for (const f of ['kind', 'old', 'new']) if (typeof parsed.diff?.[f] === 'string') s.diff[f] = parsed.diff[f];
   s.diff.removed = parsed.diff?.removed === true;
-  for (const f of ['from', 'to']) if (typeof parsed.paths?.[f] === 'string') s.paths[f] = parsed.paths[f];
+  for (const f of ['from', 'to', 'action', 'resource']) if (typeof parsed.paths?.[f] === 'string') s.paths[f] = parsed.paths[f];
   s.paths.all = parsed.paths?.all === true;
   return s;
 }
@@ -1290,7 +1291,7 @@ function renderPathsForm() {
   const names = g.nodes.map((n) => n.arn);
   if (from.options.length !== names.length || [...from.options].some((o, i) => o.value !== names[i])) {
     from.replaceChildren(...g.nodes.map((n) => new Option(`${n.name} (${n.kind}${n.admin ? ', admin' : ''})`, n.arn)));
-    to.replaceChildren(new Option('admin (allowed * on *)', 'admin'), ...g.nodes.map((n) => new Option(`${n.name} (${n.kind})`, n.arn)));
+    to.replaceChildren(new Option('admin (allowed * on *)', 'admin'), new Option('an action on a resource…', ACTION), ...g.nodes.map((n) => new Option(`${n.name} (${n.kind})`, n.arn)));
   }
   if (!state.paths.from || !names.includes(state.paths.from)) {
     // Start from the first user (then role) of the first 20 that is not admin but can become
@@ -1300,8 +1301,11 @@ function renderPathsForm() {
     state.paths.from = escalates?.arn ?? g.nodes[g.edges[0]?.from ?? 0]?.arn ?? '';
   }
   from.value = state.paths.from;
-  to.value = state.paths.to === 'admin' || names.includes(state.paths.to) ? state.paths.to : 'admin';
+  to.value = state.paths.to === 'admin' || state.paths.to === ACTION || names.includes(state.paths.to) ? state.paths.to : 'admin';
   $('paths-all').checked = state.paths.all;
+  for (const l of $('paths-form').querySelectorAll('.paths-action')) l.hidden = to.value !== ACTION;
+  if ($('paths-action').value !== state.paths.action) $('paths-action').value = state.paths.action;
+  if ($('paths-resource').value !== state.paths.resource) $('paths-resource').value = state.paths.resource;
 }
 
 function updatePaths() {
@@ -1317,7 +1321,14 @@ function updatePaths() {
   }
   const p = state.paths;
   const t0 = performance.now();
-  const r = accessPaths({ world: worldFiles(), from: p.from, to: p.to, all: p.all });
+  if (p.to === ACTION && p.action.trim() === '') {
+    $('paths-summary').textContent = 'enter an action';
+    drawGraph(g, [], p.from);
+    $('paths-list').replaceChildren();
+    return;
+  }
+  const target = p.to === ACTION ? { action: p.action.trim(), resource: p.resource.trim() || '*' } : { to: p.to };
+  const r = accessPaths({ world: worldFiles(), from: p.from, all: p.all, ...target });
   const ms = performance.now() - t0;
   if (!r.ok) {
     $('paths-error').textContent = r.errors.map((e) => describeError(e.source, e)).join('\n');
@@ -1325,7 +1336,7 @@ function updatePaths() {
     return;
   }
   const fromNode = g.nodes.find((n) => n.arn === p.from);
-  const toText = p.to === 'admin' ? 'admin' : g.nodes.find((n) => n.arn === p.to)?.name ?? p.to;
+  const toText = p.to === 'admin' ? 'admin' : p.to === ACTION ? `${target.action} on ${target.resource}` : g.nodes.find((n) => n.arn === p.to)?.name ?? p.to;
   $('paths-summary').textContent = r.Paths.length === 0
     ? `no path from ${fromNode?.name} to ${toText} · ${ms.toFixed(1)} ms`
     : `${r.Paths.length} path${r.Paths.length === 1 ? '' : 's'} from ${fromNode?.name} to ${toText} · ${ms.toFixed(1)} ms`;
@@ -1561,7 +1572,7 @@ function wire() {
       schedule();
     });
     $('paths-form').addEventListener(ev, () => {
-      state.paths = { from: $('paths-from').value, to: $('paths-to').value, all: $('paths-all').checked };
+      state.paths = { from: $('paths-from').value, to: $('paths-to').value, all: $('paths-all').checked, action: $('paths-action').value, resource: $('paths-resource').value };
       schedule();
     });
   }
