@@ -1192,11 +1192,20 @@ function showExposure() {
       li.dataset.instance = e.instanceId ?? e.interfaceId;
       li.textContent = `${e.instanceId ?? e.interfaceId}  ${e.address}  ${e.protocol} ${e.ports.join(',')}  (${e.subnetId})`;
       li.title = 'ask this flow';
-      li.addEventListener('click', () => {
+      li.tabIndex = 0;
+      li.setAttribute('role', 'button');
+      const ask = () => {
         const first = e.ports[0]?.split('-')[0] ?? '';
         state.flow = { ...state.flow, from: 'internet', to: e.instanceId ?? e.interfaceId, protocol: e.protocol, port: first, sourcePort: '' };
         renderFlowForm();
         update();
+      };
+      li.addEventListener('click', ask);
+      li.addEventListener('keydown', (k) => {
+        if (k.key === 'Enter' || k.key === ' ') {
+          k.preventDefault();
+          ask();
+        }
       });
       return li;
     }),
