@@ -821,6 +821,7 @@ async function main() {
         return over;
       });
       assert.ok(wide, 'a box wider than the window is seen as overflow');
+      await p.click('#estate-browse summary');
       for (const tab of ['identity', 'network', 'diff', 'paths']) {
         await p.click(`[data-tab="${tab}"]`);
         if (tab === 'paths') await p.waitForFunction(() => document.querySelectorAll('#paths-graph .node').length > 0);
