@@ -14,6 +14,7 @@ use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
+use polcheck_core::principal::Principal;
 use polcheck_core::question::{self, QuestionError, QuestionOptions};
 use polcheck_core::suite::{Suite, SuiteError, SuiteRun, WorldSource};
 use polcheck_core::world::World;
@@ -48,7 +49,11 @@ struct PoliciesInput {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RequestInput {
+    /// Absent or empty: the unnamed caller of `simulate-custom-policy` (as `polcheck eval`
+    /// without `--principal`), or an anonymous one with `anonymous: true` (`--anonymous`).
     principal: Option<String>,
+    #[serde(default)]
+    anonymous: bool,
     action: String,
     resource: Option<String>,
     resource_account: Option<String>,
@@ -187,8 +192,19 @@ fn context(map: &Map<String, Value>) -> Result<Context, Value> {
 }
 
 fn request(r: &RequestInput) -> Result<Request, Value> {
-    let mut req = Request::new(
+    // The caller as `polcheck eval` reads `--principal` / `--anonymous` / neither.
+    let caller = match (
         r.principal.as_deref().filter(|p| !p.trim().is_empty()),
+        r.anonymous,
+    ) {
+        (Some(p), _) => {
+            Principal::parse(Some(p)).map_err(|e| unplaced("request.principal", e.to_string()))?
+        }
+        (None, true) => Principal::Anonymous,
+        (None, false) => Principal::Unnamed,
+    };
+    let mut req = Request::for_principal(
+        caller,
         &r.action,
         r.resource.as_deref().unwrap_or("*"),
         context(&r.context)?,

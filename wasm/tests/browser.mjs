@@ -687,9 +687,10 @@ async function main() {
       await waitDecision(p, 'who-can');
       assert.equal(await p.getAttribute('#decision', 'data-count'), String(want.AllowedPrincipals.length));
       assert.deepEqual(JSON.parse(await p.textContent('#raw')), want);
-      assert.deepEqual(await p.$$eval('#matched li.who', (li) => li.map((e) => e.dataset.principal)), want.AllowedPrincipals.map((x) => x.Principal));
+      assert.deepEqual(await p.$$eval('#matched li.who:not([data-access="conditional"])', (li) => li.map((e) => e.dataset.principal)), want.AllowedPrincipals.map((x) => x.Principal));
+      assert.deepEqual(await p.$$eval('#matched li.who[data-access="conditional"]', (li) => li.map((e) => e.dataset.principal)), want.ConditionalPrincipals.map((x) => x.Principal));
       // Enter on the first (keyboard: it is focusable) asks as that principal.
-      await p.focus('#matched li.who');
+      await p.focus('#matched li.who:not([data-access="conditional"])');
       await p.keyboard.press('Enter');
       await waitDecision(p, want.AllowedPrincipals[0].Result.EvalDecision);
       assert.equal(await p.inputValue('#principal'), want.AllowedPrincipals[0].Principal);

@@ -414,7 +414,7 @@ function showDecision(r, ms) {
 
 // Who can: every principal of the world allowed, with the policies that allow it.
 function showWhoCan(w, ms) {
-  const n = w.principals.length;
+  const n = w.principals.filter((p) => p.access !== 'conditional').length;
   els.decision.className = 'badge ' + (n > 0 ? 'allowed' : 'implicitDeny');
   els.decision.dataset.decision = 'who-can';
   els.decision.dataset.count = String(n);
@@ -425,9 +425,12 @@ function showWhoCan(w, ms) {
       const li = document.createElement('li');
       li.className = 'who';
       li.dataset.principal = p.principal;
+      li.dataset.access = p.access;
       li.innerHTML = '<code></code> <span class="muted"></span>';
-      li.children[0].textContent = p.principal;
-      li.children[1].textContent = `allowed by ${p.policies.filter((x) => !x.startsWith('SCP FullAWSAccess')).join('; ') || p.allowedBy.join(', ')}`;
+      li.children[0].textContent = p.principal === '*' ? '* (everyone, anonymous callers included)' : p.principal;
+      li.children[1].textContent = p.access === 'conditional' ? `allowed only ${p.ifContext.join('; ')}`
+        : p.access === 'external' ? `of another account: the resource's policy allows${p.ifContext.length ? ` (${p.ifContext.join('; ')})` : ''}; its own account's policies must allow too`
+        : `allowed by ${p.policies.filter((x) => !x.startsWith('SCP FullAWSAccess')).join('; ') || p.allowedBy.join(', ')}`;
       li.title = 'ask as this principal';
       li.tabIndex = 0;
       li.setAttribute('role', 'button');
@@ -447,8 +450,8 @@ function showWhoCan(w, ms) {
     }),
   );
   if (n === 0) els.matched.replaceChildren(Object.assign(document.createElement('li'), { className: 'muted', textContent: 'no principal of the world is allowed' }));
-  els.raw.textContent = JSON.stringify({ AllowedPrincipals: w.principals.map((p) => ({ Principal: p.principal, Result: p.Result })) }, null, 2);
-  els.timing.textContent = `who can: ${w.asked} principals asked in ${ms.toFixed(1)} ms`;
+  els.raw.textContent = JSON.stringify(w.aws, null, 2);
+  els.timing.textContent = `who can: ${w.summary} · ${ms.toFixed(1)} ms`;
 }
 
 // The request's problems, each under the form with its did-you-mean as a button that applies it;

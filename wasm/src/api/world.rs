@@ -14,6 +14,7 @@ use std::rc::Rc;
 use polcheck_core::decide::{aws_result, Decision};
 use polcheck_core::network::{Flow, NetworkModel};
 use polcheck_core::policy::Effect;
+use polcheck_core::question::{self, Access, WhoCan};
 use polcheck_core::world::{At, World, WorldError};
 use polcheck_core::{Engine, EngineError};
 use serde::Deserialize;
@@ -308,6 +309,7 @@ pub fn who_can(input: Value) -> Value {
     // The question checked once, as every request of it would be (action and context).
     let probe = RequestInput {
         principal: None,
+        anonymous: false,
         action: input.action.clone(),
         resource: input.resource.clone(),
         resource_account: None,
@@ -328,20 +330,51 @@ pub fn who_can(input: Value) -> Value {
     }
     let engine = env.with_policies(&inputs);
     let account = input.resource_account.as_deref().filter(|a| !a.is_empty());
-    let allowed: Vec<Value> = engine
-        .who_can_with(req.action(), req.resource(), &context, account)
+    // `polcheck eval --world W --action A` without `--principal`: `question::who_can`.
+    let report = question::who_can(&engine, req.action(), req.resource(), &context, account);
+    let entry = |w: &WhoCan| {
+        json!({
+            "Principal": w.principal,
+            "Access": w.access,
+            "NamedByResourcePolicy": w.named_by_resource_policy,
+            "IfContext": w.if_context,
+            "Result": aws_result(req.action(), req.resource(), &w.decision),
+        })
+    };
+    let pick = |conditional: bool| -> Vec<Value> {
+        report
+            .found
+            .iter()
+            .filter(|w| (w.access == Access::Conditional) == conditional)
+            .map(entry)
+            .collect()
+    };
+    let principals: Vec<Value> = report
+        .found
         .iter()
-        .map(|(p, d)| {
+        .map(|w| {
             json!({
-                "principal": p,
-                "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-                "policies": allow_sources(d),
-                // As `polcheck eval --world W --action A` (no principal) prints it.
-                "Result": aws_result(req.action(), req.resource(), d),
+                "principal": w.principal,
+                "access": w.access,
+                "allowedBy": w.decision.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+                "policies": allow_sources(&w.decision),
+                "ifContext": w.if_context.iter().map(ToString::to_string).collect::<Vec<_>>(),
             })
         })
         .collect();
-    json!({ "ok": true, "asked": asked, "principals": allowed })
+    json!({
+        "ok": true,
+        "asked": report.asked.max(asked),
+        "principals": principals,
+        "summary": report.summary(),
+        // The JSON `polcheck eval --world W --action A --format json` prints.
+        "aws": {
+            "AllowedPrincipals": pick(false),
+            "ConditionalPrincipals": pick(true),
+            "Summary": [{ "Action": req.action(), "Summary": report.summary(), "Asked": report.asked }],
+            "Skipped": report.skipped,
+        },
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
