@@ -9,7 +9,7 @@
 
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
-use polcheck_core::decide::{aws_result, Decision};
+use polcheck_core::decide::{aws_results, Decision, InputIds};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
@@ -250,8 +250,34 @@ fn checked_request(
     Ok(req)
 }
 
+/// The `EvaluationResults` entry `polcheck eval --format json` prints for one request: AWS's
+/// shape with the caller's policies named as AWS names them (`PolicyInputList.N`), whether
+/// the caller reaches the resource across accounts (`EvalDecisionDetails`), and
+/// `polcheck.ifContext` (the key values that would change the answer).
+fn aws_entry(engine: &Engine, req: &Request, d: &Decision, inputs: &PolicyInputs) -> Value {
+    let ids = InputIds::new(
+        inputs.identity.iter().flatten().map(|p| p.name.as_str()),
+        inputs.boundary.as_ref().map(|p| p.name.as_str()),
+        inputs.resource.as_ref().map(|p| p.name.as_str()),
+    );
+    // As the CLI decides it: the world knows whose the resource is.
+    let mut known = req.clone();
+    engine.prepare(&mut known);
+    let cross = known.principal().account().is_some()
+        && known.principal().account() != known.effective_resource_account()
+        && known.effective_resource_account() != Some("aws");
+    let mut entry = aws_results(req.action(), &[(req.resource(), d)], &ids, &|_| cross);
+    if let Some(p) = entry.get_mut("polcheck").and_then(Value::as_object_mut) {
+        p.insert(
+            "ifContext".into(),
+            json!(question::if_context(engine, req, d)),
+        );
+    }
+    entry
+}
+
 /// The decision, in AWS's shape (`EvaluationResults`, one entry) and flattened for pages.
-fn decision_json(req: &Request, d: &Decision) -> Value {
+fn decision_json(engine: &Engine, req: &Request, d: &Decision, inputs: &PolicyInputs) -> Value {
     json!({
         "ok": true,
         "decision": d.outcome.as_str(),
@@ -268,7 +294,7 @@ fn decision_json(req: &Request, d: &Decision) -> Value {
             "end": pos(m.end),
         })).collect::<Vec<_>>(),
         "missingContext": d.missing_context,
-        "EvaluationResults": [aws_result(req.action(), req.resource(), d)],
+        "EvaluationResults": [aws_entry(engine, req, d, inputs)],
     })
 }
 
@@ -286,7 +312,7 @@ pub fn evaluate(input: Value) -> Value {
     }
     match req {
         Ok(req) if loader.errors.is_empty() => match Engine::builder().policies(&inputs).build() {
-            Ok(engine) => decision_json(&req, &engine.authorize(&req)),
+            Ok(engine) => decision_json(&engine, &req, &engine.authorize(&req), &inputs),
             Err(e) => json!({ "ok": false, "errors": [unplaced("policies", e.to_string())] }),
         },
         _ => json!({ "ok": false, "errors": loader.errors }),

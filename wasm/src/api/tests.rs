@@ -30,9 +30,10 @@ fn evaluate_allows_and_names_the_statement() {
     assert_eq!(r["matched"][0]["policy"], "identity[0]");
     assert_eq!(r["matched"][0]["start"], json!({ "line": 4, "column": 5 }));
     assert_eq!(r["EvaluationResults"][0]["EvalDecision"], "allowed");
+    // As `polcheck eval --policy FILE --format json` names it: AWS's `PolicyInputList.N`.
     assert_eq!(
-        r["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyType"],
-        "none"
+        r["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
     );
 }
 

@@ -214,8 +214,9 @@ pub fn evaluate_world(input: Value) -> Value {
     let inputs = loader.inputs(&input.policies);
     match checked_request(&input.request, Some(world), input.options) {
         Ok(req) if loader.errors.is_empty() => {
-            let d = env.with_policies(&inputs).authorize(&req);
-            let mut out = decision_json(&req, &d);
+            let engine = env.with_policies(&inputs);
+            let d = engine.authorize(&req);
+            let mut out = decision_json(&engine, &req, &d, &inputs);
             out["warnings"] = warnings(&env);
             out
         }
