@@ -198,6 +198,7 @@ fn check_principal(
             Principal::Anonymous
                 | Principal::Unnamed
                 | Principal::Service { .. }
+                | Principal::IdentityProvider { .. }
                 | Principal::FederatedUser { .. }
         )
         || world.holds(p)

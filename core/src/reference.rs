@@ -349,7 +349,7 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
     };
 
     match p {
-        Principal::Anonymous | Principal::Service { .. } => {
+        Principal::Anonymous | Principal::Service { .. } | Principal::IdentityProvider { .. } => {
             if grant != Some(PrincipalMatch::Caller) {
                 missing.insert(Resource);
             }

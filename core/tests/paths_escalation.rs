@@ -83,9 +83,67 @@ fn check_world(name: &str, method: &str) {
 
 #[test]
 fn every_method_has_a_world_where_its_path_exists_and_one_principal_it_is_closed_for() {
-    for m in METHODS {
+    // Federation edges start at an identity provider, not at a principal of the world:
+    // `identity_providers_assume_roles_their_trust_policies_name` checks them.
+    for m in METHODS
+        .iter()
+        .filter(|m| !["assume-role-web-identity", "assume-role-saml"].contains(&m.id))
+    {
         check_world(m.id, m.id);
     }
+}
+
+/// IAM User Guide, *Create a role for OpenID Connect federation* and *Create a role for SAML
+/// 2.0 federation*: a role whose trust policy names a provider with `Federated` is assumed by
+/// the provider's users with `sts:AssumeRoleWithWebIdentity` / `sts:AssumeRoleWithSAML`, under
+/// the trust policy's conditions on the token's claims; no AWS credentials are involved.
+#[test]
+fn identity_providers_assume_roles_their_trust_policies_name() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/worlds/federation/oidc-and-saml.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let engine = Engine::builder()
+        .world_file("oidc-and-saml", &text)
+        .build()
+        .unwrap();
+    let graph = Graph::build(&engine, &Options::default()).unwrap();
+    let github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+    let from = graph.find(github).unwrap();
+    assert_eq!(graph.nodes()[from].kind, NodeKind::IdentityProvider);
+    let admin = graph.shortest(&engine, from, &Target::Admin).unwrap();
+    assert_eq!(
+        methods_on(&graph, &admin.edges),
+        ["assume-role-web-identity"]
+    );
+    let edge = graph.edge(admin.edges[0]).unwrap();
+    assert_eq!(edge.steps[0].action, "sts:AssumeRoleWithWebIdentity");
+    // The edge keeps the claims the trust policy requires.
+    let keys: Vec<(&str, &str)> = edge.steps[0]
+        .conditions
+        .iter()
+        .map(|c| (c.key.as_str(), c.value.as_str()))
+        .collect();
+    assert!(
+        keys.contains(&(
+            "token.actions.githubusercontent.com:sub",
+            "repo:octo-org/infra:ref:refs/heads/main"
+        )),
+        "{keys:?}"
+    );
+    // The SAML provider reaches its read-only role, and nothing more.
+    let sso = graph
+        .find("arn:aws:iam::111122223333:saml-provider/ExampleOrgSSO")
+        .unwrap();
+    assert!(graph.shortest(&engine, sso, &Target::Admin).is_none());
+    let read_only = graph.find("SsoReadOnly").unwrap();
+    let to_role = graph
+        .shortest(&engine, sso, &Target::Principal(read_only))
+        .unwrap();
+    assert_eq!(methods_on(&graph, &to_role.edges), ["assume-role-saml"]);
+    // Escalations list the OIDC provider (it becomes admin) and not the SAML one.
+    let escalations = graph.escalations(&engine);
+    let from_nodes: Vec<usize> = escalations.iter().map(|e| e.from).collect();
+    assert_eq!(from_nodes, [from]);
 }
 
 #[test]

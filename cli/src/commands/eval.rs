@@ -333,7 +333,9 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
                 cross,
                 without_identity: matches!(
                     req.principal(),
-                    Principal::Anonymous | Principal::Service { .. }
+                    Principal::Anonymous
+                        | Principal::Service { .. }
+                        | Principal::IdentityProvider { .. }
                 ),
             });
         }

@@ -172,8 +172,7 @@ fn print_hop(h: &HopReport, indent: &str, lead: &str) {
             let sid = m
                 .sid
                 .as_deref()
-                .map(|s| format!(" `{s}`"))
-                .unwrap_or_default();
+                .map_or_else(|| " a statement".to_string(), |s| format!(" `{s}`"));
             println!(
                 "{indent}      allowed by{sid} in {} ({}): {}",
                 m.policy, m.kind, m.statement

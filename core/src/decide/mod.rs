@@ -311,7 +311,9 @@ fn outcome(
     let needs_resource_policy =
         !same_account || (layers.resource.is_some() && resource_policy_required(req));
     match p {
-        Principal::Anonymous | Principal::Service { .. } => {
+        // Callers without an account (anonymous, a service, an identity provider's user)
+        // have no identity policies: only a resource policy naming them can allow.
+        Principal::Anonymous | Principal::Service { .. } | Principal::IdentityProvider { .. } => {
             if grant != Some(PrincipalMatch::Caller) {
                 missing.insert(Resource);
             }

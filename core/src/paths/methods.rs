@@ -78,6 +78,18 @@ pub const METHODS: &[Method] = &[
         shape: Shape::AssumeRole,
     },
     Method {
+        id: "assume-role-web-identity",
+        needs: &["sts:AssumeRoleWithWebIdentity"],
+        grants: "a user of the OIDC provider acts as the role",
+        shape: Shape::AssumeRole,
+    },
+    Method {
+        id: "assume-role-saml",
+        needs: &["sts:AssumeRoleWithSAML"],
+        grants: "a user of the SAML provider acts as the role",
+        shape: Shape::AssumeRole,
+    },
+    Method {
         id: "create-policy-version",
         needs: &["iam:CreatePolicyVersion"],
         grants: ANY_POLICY,

@@ -84,6 +84,11 @@ pub enum NodeKind {
     /// A principal a trust policy names that the world does not hold (another account's role,
     /// user or root): its own policies are unknown, so edges from it say it needs them.
     External,
+    /// An identity provider a trust policy names with `Federated` (an IAM OIDC or SAML
+    /// provider, or a public one such as `accounts.google.com`): its users assume roles with
+    /// `sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML`, which need no AWS
+    /// credentials, so the trust policy alone decides.
+    IdentityProvider,
 }
 
 /// A context key and the value under which a step is allowed.

@@ -209,6 +209,16 @@ fn named_by_resource_policy(
                             add(value.clone(), p);
                         }
                     }
+                    PrincipalKind::Federated => {
+                        let text = if value.starts_with("arn:") {
+                            value.clone()
+                        } else {
+                            format!("federated:{value}")
+                        };
+                        if let Ok(p) = Principal::parse(Some(&text)) {
+                            add(text, p);
+                        }
+                    }
                     PrincipalKind::Aws if value == "*" => add("*".into(), Principal::Anonymous),
                     PrincipalKind::Aws => {
                         let Ok(p) = Principal::parse(Some(value)) else {
