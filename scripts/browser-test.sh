@@ -3,7 +3,7 @@
 # then runs wasm/tests/api.mjs (the JS API in Node), wasm/tests/conformance.mjs (the shared
 # IAM suites through wasm give the binary's counts) and wasm/tests/browser.mjs (the page in
 # headless Chromium). Installs what it needs: Chromium (apt) when /usr/bin/chromium is
-# missing, playwright-core (npm ci in wasm/).
+# missing, playwright-core and axe-core (npm ci in wasm/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +15,7 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
 
-if [ ! -d wasm/node_modules/playwright-core ]; then
+if [ ! -d wasm/node_modules/playwright-core ] || [ ! -d wasm/node_modules/axe-core ]; then
   echo "== npm ci (wasm/)"
   (cd wasm && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -9,12 +9,15 @@
 
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
-use polcheck_core::decide::{aws_result, Decision};
+use polcheck_core::decide::{aws_results, Decision, InputIds};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
+use polcheck_core::principal::Principal;
+use polcheck_core::question::{self, QuestionError, QuestionOptions};
 use polcheck_core::suite::{Suite, SuiteError, SuiteRun, WorldSource};
+use polcheck_core::world::World;
 use polcheck_core::Engine;
 use polcheck_core::{Context, ContextValue};
 use polcheck_core::{Request, RequestError};
@@ -46,12 +49,36 @@ struct PoliciesInput {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RequestInput {
+    /// Absent or empty: the unnamed caller of `simulate-custom-policy` (as `polcheck eval`
+    /// without `--principal`), or an anonymous one with `anonymous: true` (`--anonymous`).
     principal: Option<String>,
+    #[serde(default)]
+    anonymous: bool,
     action: String,
     resource: Option<String>,
     resource_account: Option<String>,
     #[serde(default)]
     context: Map<String, Value>,
+}
+
+/// What a question may name on purpose although polcheck does not know it: the CLI's
+/// `--allow-unknown-action` and `--allow-unknown-principal`.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct OptionsInput {
+    #[serde(default)]
+    allow_unknown_action: bool,
+    #[serde(default)]
+    allow_unknown_principal: bool,
+}
+
+impl OptionsInput {
+    fn question(self) -> QuestionOptions {
+        QuestionOptions {
+            allow_unknown_actions: self.allow_unknown_action,
+            allow_unknown_principals: self.allow_unknown_principal,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +87,8 @@ struct EvaluateInput {
     #[serde(default)]
     policies: PoliciesInput,
     request: RequestInput,
+    #[serde(default)]
+    options: OptionsInput,
 }
 
 fn pos(p: Position) -> Value {
@@ -163,8 +192,19 @@ fn context(map: &Map<String, Value>) -> Result<Context, Value> {
 }
 
 fn request(r: &RequestInput) -> Result<Request, Value> {
-    let mut req = Request::new(
+    // The caller as `polcheck eval` reads `--principal` / `--anonymous` / neither.
+    let caller = match (
         r.principal.as_deref().filter(|p| !p.trim().is_empty()),
+        r.anonymous,
+    ) {
+        (Some(p), _) => {
+            Principal::parse(Some(p)).map_err(|e| unplaced("request.principal", e.to_string()))?
+        }
+        (None, true) => Principal::Anonymous,
+        (None, false) => Principal::Unnamed,
+    };
+    let mut req = Request::for_principal(
+        caller,
         &r.action,
         r.resource.as_deref().unwrap_or("*"),
         context(&r.context)?,
@@ -181,8 +221,63 @@ fn request(r: &RequestInput) -> Result<Request, Value> {
     Ok(req)
 }
 
+/// A question naming what does not exist, as an error value: the field it is about, the
+/// message `polcheck eval` prints after the flag's name, and the did-you-mean on its own.
+fn question_error(e: &QuestionError) -> Value {
+    let (source, suggestion) = match e {
+        QuestionError::UnknownAction { suggestion, .. } => ("request.action", suggestion.clone()),
+        QuestionError::UnknownPrincipal { suggestion, .. } => {
+            ("request.principal", suggestion.clone())
+        }
+        QuestionError::ResourceType { .. } => ("request.resource", None),
+        _ => ("request.context", None),
+    };
+    let mut v = unplaced(source, e.to_string());
+    v["suggestion"] = json!(suggestion);
+    v
+}
+
+/// The request of a question, checked as `polcheck eval` checks it (`question::check`: the
+/// action against the catalogue, the caller against the world, the resource's type, the
+/// context values' types).
+fn checked_request(
+    r: &RequestInput,
+    world: Option<&World>,
+    options: OptionsInput,
+) -> Result<Request, Value> {
+    let req = request(r)?;
+    question::check(&req, world, options.question()).map_err(|e| question_error(&e))?;
+    Ok(req)
+}
+
+/// The `EvaluationResults` entry `polcheck eval --format json` prints for one request: AWS's
+/// shape with the caller's policies named as AWS names them (`PolicyInputList.N`), whether
+/// the caller reaches the resource across accounts (`EvalDecisionDetails`), and
+/// `polcheck.ifContext` (the key values that would change the answer).
+fn aws_entry(engine: &Engine, req: &Request, d: &Decision, inputs: &PolicyInputs) -> Value {
+    let ids = InputIds::new(
+        inputs.identity.iter().flatten().map(|p| p.name.as_str()),
+        inputs.boundary.as_ref().map(|p| p.name.as_str()),
+        inputs.resource.as_ref().map(|p| p.name.as_str()),
+    );
+    // As the CLI decides it: the world knows whose the resource is.
+    let mut known = req.clone();
+    engine.prepare(&mut known);
+    let cross = known.principal().account().is_some()
+        && known.principal().account() != known.effective_resource_account()
+        && known.effective_resource_account() != Some("aws");
+    let mut entry = aws_results(req.action(), &[(req.resource(), d)], &ids, &|_| cross);
+    if let Some(p) = entry.get_mut("polcheck").and_then(Value::as_object_mut) {
+        p.insert(
+            "ifContext".into(),
+            json!(question::if_context(engine, req, d)),
+        );
+    }
+    entry
+}
+
 /// The decision, in AWS's shape (`EvaluationResults`, one entry) and flattened for pages.
-fn decision_json(req: &Request, d: &Decision) -> Value {
+fn decision_json(engine: &Engine, req: &Request, d: &Decision, inputs: &PolicyInputs) -> Value {
     json!({
         "ok": true,
         "decision": d.outcome.as_str(),
@@ -199,7 +294,7 @@ fn decision_json(req: &Request, d: &Decision) -> Value {
             "end": pos(m.end),
         })).collect::<Vec<_>>(),
         "missingContext": d.missing_context,
-        "EvaluationResults": [aws_result(req.action(), req.resource(), d)],
+        "EvaluationResults": [aws_entry(engine, req, d, inputs)],
     })
 }
 
@@ -211,13 +306,13 @@ pub fn evaluate(input: Value) -> Value {
     };
     let mut loader = Loader { errors: Vec::new() };
     let inputs = loader.inputs(&input.policies);
-    let req = request(&input.request);
+    let req = checked_request(&input.request, None, input.options);
     if let Err(e) = &req {
         loader.errors.push(e.clone());
     }
     match req {
         Ok(req) if loader.errors.is_empty() => match Engine::builder().policies(&inputs).build() {
-            Ok(engine) => decision_json(&req, &engine.authorize(&req)),
+            Ok(engine) => decision_json(&engine, &req, &engine.authorize(&req), &inputs),
             Err(e) => json!({ "ok": false, "errors": [unplaced("policies", e.to_string())] }),
         },
         _ => json!({ "ok": false, "errors": loader.errors }),
@@ -335,8 +430,12 @@ pub fn version() -> Value {
     })
 }
 
+mod analysis;
 mod world;
-pub use world::{describe_world, evaluate_flow, evaluate_world, exposure, who_can, DEMO_WORLD};
+pub use analysis::{access_paths, check_request, diff_policies, validate_findings};
+pub use world::{
+    demo_world_files, describe_world, evaluate_flow, evaluate_world, exposure, who_can, DEMO_WORLD,
+};
 
 #[cfg(test)]
 mod tests;

@@ -126,6 +126,43 @@ pub fn describe_world(input: JsValue) -> JsValue {
     with_json(input, api::describe_world)
 }
 
+/// `checkRequest({world?, request, options?})`: the request checked as `polcheck eval`
+/// checks it (unknown action, principal, resource type, context value, with did-you-mean);
+/// `world`: absent (catalogue only), `true` (the demo world) or files.
+#[wasm_bindgen(js_name = checkRequest)]
+pub fn check_request(input: JsValue) -> JsValue {
+    with_json(input, api::check_request)
+}
+
+/// `validateFindings(text, kind?)`: `{ok, findings: [{code, severity, line, column, message,
+/// suggestion, fix, refused}]}`, as `polcheck validate --policy-type KIND` finds them.
+#[wasm_bindgen(js_name = validateFindings)]
+pub fn validate_findings(text: JsValue, kind: Option<String>) -> JsValue {
+    match text_arg(&text, "text") {
+        Ok(t) => to_js(&api::validate_findings(&t, kind.as_deref())),
+        Err(e) => e,
+    }
+}
+
+/// `diffPolicies({old, new, kind?, removed?})`: `polcheck diff --format json`'s answer.
+#[wasm_bindgen(js_name = diffPolicies)]
+pub fn diff_policies(input: JsValue) -> JsValue {
+    with_json(input, api::diff_policies)
+}
+
+/// `accessPaths({world?, from?, to?, action?, resource?, all?})`: the principal graph, and
+/// the paths `polcheck paths --format json` prints.
+#[wasm_bindgen(js_name = accessPaths)]
+pub fn access_paths(input: JsValue) -> JsValue {
+    with_json(input, api::access_paths)
+}
+
+/// `demoWorldFiles()`: `[{name, text}]`, the demo world's files.
+#[wasm_bindgen(js_name = demoWorldFiles)]
+pub fn demo_world_files() -> JsValue {
+    to_js(&api::demo_world_files())
+}
+
 /// `version()`: `{polcheck, catalogue}`.
 #[wasm_bindgen]
 pub fn version() -> JsValue {

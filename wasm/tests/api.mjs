@@ -90,4 +90,24 @@ for (const f of [m.evaluateWorld, m.evaluateFlow, m.whoCan]) {
   }
 }
 for (const f of [m.exposure, m.describeWorld]) for (const bad of [42, 'text', { world: 3 }]) assert.equal(f(bad).ok, false);
+
+// The checks and analyses beside eval.
+const typo = m.checkRequest({ request: { ...request, action: 's3:GetObjcet' } });
+assert.deepEqual(typo.errors.map((e) => [e.source, e.message, e.suggestion]), [['request.action', 'unknown action `s3:GetObjcet` (did you mean `s3:GetObject`?)', 's3:GetObject']]);
+assert.equal(m.evaluate({ policies: { identity: [policy] }, request: { ...request, action: 's3:GetObjcet' } }).ok, false);
+assert.equal(m.checkRequest({ world: true, request: { principal: ALICE + 'e', action: 's3:GetObject' } }).errors[0].suggestion, ALICE);
+assert.deepEqual(m.checkRequest({ request }), { ok: true });
+const found = m.validateFindings('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObjcet", "Resource": "*"}}', 'identity');
+assert.deepEqual(found.findings.map((f) => [f.code, f.severity, f.suggestion]), [['unknown-action', 'error', 's3:GetObject']]);
+const wider = policy.replace('"s3:GetObject"', '["s3:GetObject", "s3:PutObject"]');
+const diff = m.diffPolicies({ old: policy, new: wider });
+assert.equal(diff.result, 'FAIL');
+assert.equal(diff.newAccess[0].witness.action, 's3:PutObject');
+assert.equal(m.diffPolicies({ old: wider, new: policy }).result, 'PASS');
+const paths = m.accessPaths({ from: 'dave', to: 'admin' });
+assert.ok(paths.nodes.length > 0 && paths.edges.length > 0 && paths.Paths.length === 1, JSON.stringify(paths).slice(0, 200));
+assert.deepEqual(m.demoWorldFiles().map((f) => f.name), ['corpus/worlds/demo/iam.json', 'corpus/worlds/demo/network.json']);
+for (const f of [m.checkRequest, m.diffPolicies]) for (const bad of [undefined, null, 42, 'text', [], {}]) assert.equal(f(bad).ok, false, `${f.name}(${JSON.stringify(bad)})`);
+for (const bad of [42, 'text', { from: 3 }, { from: 'nobody' }]) assert.equal(m.accessPaths(bad).ok, false, JSON.stringify(bad));
+assert.equal(m.validateFindings(42).ok, false);
 console.log(`api: ok (first evaluateWorld, loading the demo world: ${firstWorldMs.toFixed(1)} ms; the next: ${againMs.toFixed(2)} ms)`);

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join, normalize, extname, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
@@ -134,8 +136,26 @@ async function splitDemoWorld(dir) {
   return out;
 }
 
+// The binary's answer to a command, as JSON (stdout) or its error message (stderr, without
+// `error: --flag: `).
+function cli(args) {
+  const r = spawnSync(polcheck, args, { encoding: 'utf8' });
+  assert.ok(r.stdout || r.stderr, `${polcheck} ${args.join(' ')}: ${r.error}`);
+  return { json: r.stdout.trim().startsWith('{') || r.stdout.trim().startsWith('[') ? JSON.parse(r.stdout) : null, error: r.stderr.trim().replace(/^error: (--[a-z-]+: )?/, ''), status: r.status };
+}
+
+// The hops of a flow as the page lists them: [direction, kind, component, derived?].
+async function pageHops(page) {
+  return page.$$eval('#flow-hops li', (li) => li.map((e) => [e.className.split(' ')[0], e.dataset.kind, e.querySelector('code').textContent, e.classList.contains('derived')]));
+}
+
 async function main() {
   assert.ok(existsSync(join(root, 'pkg', 'polcheck_wasm_bg.wasm')), 'wasm/www/pkg is missing: run scripts/build-wasm.sh');
+  const wasmBytes = await readFile(join(root, 'pkg', 'polcheck_wasm_bg.wasm'));
+  const jsBytes = await readFile(join(root, 'pkg', 'polcheck_wasm.js'));
+  const appBytes = Buffer.concat(await Promise.all(['index.html', 'app.js', 'style.css'].map((f) => readFile(join(root, f)))));
+  console.log(`bundle: wasm ${wasmBytes.length} bytes (${gzipSync(wasmBytes, { level: 9 }).length} gzipped); page + loader ${appBytes.length + jsBytes.length} bytes (${gzipSync(Buffer.concat([appBytes, jsBytes]), { level: 9 }).length} gzipped)`);
+  const tmp = await mkdtemp(join(tmpdir(), 'polcheck-browser-'));
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}/`;
   const userDataDir = await mkdtemp(join(tmpdir(), 'polcheck-chromium-'));
@@ -162,6 +182,7 @@ async function main() {
       await page.goto(base);
       await waitDecision(page, 'explicitDeny');
       const d = await page.evaluate(() => ({ ...document.body.dataset }));
+      console.log(`first answer: ${d.firstAnswerMs} ms after navigation`);
       console.log(`  first answer ${d.firstAnswerMs} ms after navigation (app.js started at ${d.scriptStartMs} ms, engine ready at ${d.engineReadyMs} ms; ${Date.now() - t0} ms wall)`);
       await page.waitForFunction(() => document.querySelector('#engine-version').textContent !== '');
       const footer = await page.locator('#engine-version').textContent();
@@ -448,8 +469,10 @@ async function main() {
       await page.fill('#flow-port', '22');
       const wantVerdict = flowWant.allowed === true ? 'allowed' : 'denied';
       await waitVerdict(page, wantVerdict);
-      const hops = await page.$$eval('#flow-hops li', (li) => li.map((e) => e.querySelector('code').textContent));
-      assert.deepEqual(hops, flowWant.hops.map((h) => h.component));
+      // Every hop of the binary is listed (in travel order, see the hop-order check), and
+      // nothing else but the hops marked as derived.
+      const hops = (await pageHops(page)).filter((h) => !h[3]).map((h) => `${h[0]} ${h[1]} ${h[2]}`);
+      assert.deepEqual([...hops].sort(), flowWant.hops.map((h) => `${h.direction} ${h.kind} ${h.component}`).sort());
       await page.click('[data-tab="identity"]');
       page.off('request', count);
       assert.equal(requestsAfterLoad, 0, 'nothing leaves the page once it is loaded');
@@ -465,11 +488,367 @@ async function main() {
       await page.waitForFunction(() => document.body.dataset.world === 'demo');
     });
 
+    // ---- checks as you type: the CLI's question check ------------------------------------
+    const fresh = async (width = 1280) => {
+      const p = await context.newPage();
+      watch(p);
+      await p.setViewportSize({ width, height: 900 });
+      await p.goto(base);
+      await waitDecision(p, 'explicitDeny');
+      return p;
+    };
+    const policyFile = join(tmp, 'allow.json');
+    await writeFile(policyFile, ALLOW);
+    check('a misspelt action, a malformed ARN and an unknown caller get the CLI\'s error and did-you-mean, not an answer', async () => {
+      const p = await fresh();
+      await p.click('[data-tab="identity"]');
+      await p.locator('#policy').fill(ALLOW);
+      await p.fill('#principal', 'arn:aws:iam::111122223333:user/alice');
+      await p.fill('#resource', 'arn:aws:s3:::reports/q1.csv');
+      await p.fill('#context', '');
+      await p.fill('#action', 's3:GetObject');
+      await waitDecision(p, 'allowed');
+      const base = ['eval', '--policy', policyFile, '--principal', 'arn:aws:iam::111122223333:user/alice'];
+      // s3:GetObjcet is under no statement's pattern here, but with `s3:*` it would be allowed.
+      await p.fill('#action', 's3:GetObjcet');
+      const want = cli([...base, '--action', 's3:GetObjcet', '--resource', 'arn:aws:s3:::reports/q1.csv']);
+      assert.equal(want.status, 2);
+      assert.equal(want.error, 'unknown action `s3:GetObjcet` (did you mean `s3:GetObject`?)');
+      await p.waitForFunction(() => document.querySelector('#request-error').textContent !== '');
+      assert.equal(await p.textContent('#request-error [data-field="action"]'), `Action: ${want.error} use s3:GetObject`);
+      assert.equal(await decision(p), '', 'no decision for a question the CLI refuses');
+      assert.equal(await p.getAttribute('#action', 'aria-invalid'), 'true');
+      // The suggestion is a click away.
+      await p.click('#request-error button.suggestion');
+      await waitDecision(p, 'allowed');
+      assert.equal(await p.inputValue('#action'), 's3:GetObject');
+      assert.equal(await p.getAttribute('#action', 'aria-invalid'), null);
+      // A malformed resource ARN.
+      await p.fill('#resource', 'arn:aws:s3');
+      const arn = cli([...base, '--action', 's3:GetObject', '--resource', 'arn:aws:s3']);
+      await p.waitForFunction(() => document.querySelector('#request-error [data-field="resource"]'));
+      assert.equal(await p.textContent('#request-error [data-field="resource"]'), `Resource: ${arn.error}`);
+      // Even while the policy does not parse, the request is checked.
+      await p.locator('#policy').fill(BROKEN);
+      await p.waitForFunction(() => document.querySelector('#editor').dataset.error !== '');
+      assert.equal(await p.textContent('#request-error [data-field="resource"]'), `Resource: ${arn.error}`);
+      await p.locator('#policy').fill(ALLOW);
+      await p.fill('#resource', 'arn:aws:s3:::reports/q1.csv');
+      await waitDecision(p, 'allowed');
+      // In world mode, a caller the world does not hold.
+      await p.locator('#policy').fill('');
+      await p.check('#world-mode');
+      await p.fill('#principal', 'arn:aws:iam::111122223333:user/alicee');
+      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/x');
+      const who = cli(['eval', '--principal', 'arn:aws:iam::111122223333:user/alicee', '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::demo-artifacts/x']);
+      assert.match(who.error, /did you mean `arn:aws:iam::111122223333:user\/alice`/);
+      await p.waitForFunction(() => document.querySelector('#request-error [data-field="principal"]'));
+      assert.equal(await p.textContent('#request-error [data-field="principal"]'), `Principal: ${who.error} use arn:aws:iam::111122223333:user/alice`);
+      await p.close();
+    });
+
+    // ---- validate's findings as markers and a list ---------------------------------------
+    const FINDINGS = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObjcet", "iam:PassRole"],
+      "Resource": "*"
+    }
+  ]
+}`;
+    check('validate: the findings of polcheck validate, marked in the editor and listed with code, severity, message and fix', async () => {
+      const file = join(tmp, 'findings.json');
+      await writeFile(file, FINDINGS);
+      const want = cli(['validate', file, '--policy-type', 'identity', '--format', 'json']).json;
+      assert.ok(Array.isArray(want) && want.length >= 2, JSON.stringify(want));
+      assert.ok(want.some((f) => f.code === 'unknown-action' && f.suggestion === 's3:GetObject'), JSON.stringify(want));
+      const p = await fresh();
+      await p.click('[data-tab="identity"]');
+      await p.locator('#policy').fill(FINDINGS);
+      await p.waitForFunction((n) => document.querySelectorAll('#findings li').length === n, want.length);
+      const shown = await p.$$eval('#findings li', (li) => li.map((e) => ({ code: e.dataset.code, line: Number(e.dataset.line), column: Number(e.dataset.column), severity: e.className, text: e.textContent })));
+      assert.deepEqual(shown.map((f) => [f.code, f.severity, f.line, f.column]), want.map((f) => [f.code, f.severity, f.line, f.column]));
+      for (const [i, f] of want.entries()) {
+        assert.ok(shown[i].text.includes(f.message), `${shown[i].text} has ${f.message}`);
+        if (f.suggestion) assert.ok(shown[i].text.includes(`did you mean \`${f.suggestion}\``), shown[i].text);
+        if (f.fix) assert.ok(shown[i].text.includes(`fix: ${f.fix}`), shown[i].text);
+      }
+      // Inline: a mark at each finding's line and column, the gutter line tinted by severity.
+      const marks = await p.$$eval('#marks .finding-mark', (m) => m.map((e) => `${e.dataset.line}:${e.dataset.column}:${e.dataset.code}`));
+      assert.deepEqual(marks, want.map((f) => `${f.line}:${f.column}:${f.code}`));
+      // Each mark spans its string value: "s3:GetObjcet" is 14 characters, "*" 3.
+      const widths = await p.$$eval('#marks .finding-mark', (m) => Object.fromEntries(m.map((e) => [e.dataset.code, e.getBoundingClientRect().width])));
+      assert.ok(Math.abs(widths['unknown-action'] / widths['passrole-star'] - 14 / 3) < 0.01, JSON.stringify(widths));
+      const line = lineOf(FINDINGS, 's3:GetObjcet');
+      assert.match(await p.getAttribute(`#gutter .ln[data-line="${line}"]`, 'class'), /find-error/);
+      // A click on a finding puts the caret at its place.
+      const unknown = want.find((f) => f.code === 'unknown-action');
+      await p.click(`#findings li[data-code="unknown-action"] button`);
+      const caret = await p.$eval('#policy', (t) => t.selectionStart);
+      const offset = FINDINGS.split('\n').slice(0, unknown.line - 1).reduce((n, l) => n + l.length + 1, 0) + unknown.column - 1;
+      assert.equal(caret, offset);
+      await p.close();
+    });
+
+    // ---- the Diff tab ----------------------------------------------------------------------
+    const WIDER = ALLOW.replace('"Action": ["s3:GetObject", "s3:ListBucket"]', '"Action": ["s3:GetObject", "s3:ListBucket", "s3:PutObject"]');
+    check('Diff tab: "this change grants" the regions of polcheck diff, each with its witness', async () => {
+      const oldFile = join(tmp, 'old.json');
+      const newFile = join(tmp, 'new.json');
+      await writeFile(oldFile, ALLOW);
+      await writeFile(newFile, WIDER);
+      const want = cli(['diff', oldFile, newFile, '--format', 'json']).json;
+      assert.equal(want.result, 'FAIL');
+      const p = await fresh();
+      await p.click('[data-tab="diff"]');
+      assert.ok(await p.isHidden('section.request'), 'the request panel follows the tab');
+      await p.fill('#diff-old', ALLOW);
+      await p.fill('#diff-new', WIDER);
+      await p.waitForFunction(() => document.querySelector('#diff-verdict').dataset.result === 'FAIL');
+      assert.match(await p.textContent('#diff-summary'), new RegExp(`^this change grants ${want.newAccess.length} region`));
+      const regions = await p.$$eval('#diff-regions > li', (li) => li.map((e) => Object.fromEntries([...e.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]))));
+      assert.equal(regions.length, want.newAccess.length);
+      for (const [i, r] of want.newAccess.entries()) {
+        assert.equal(regions[i].actions, r.actions.join('; '));
+        assert.equal(regions[i].resources, r.resources.join('; '));
+        assert.equal(regions[i].statements, r.statements.join('; '));
+        assert.ok(regions[i].witness.includes(`${r.witness.action} on ${r.witness.resource}`), regions[i].witness);
+      }
+      await p.screenshot({ path: join(shots, 'screenshot-diff.png'), fullPage: true });
+      // The other way round, nothing is newly allowed; asked for what it removes, the same region.
+      await p.fill('#diff-old', WIDER);
+      await p.fill('#diff-new', ALLOW);
+      await p.waitForFunction(() => document.querySelector('#diff-verdict').dataset.result === 'PASS');
+      await p.check('#diff-removed');
+      await p.waitForFunction(() => document.querySelector('#diff-verdict').dataset.result === 'FAIL');
+      assert.match(await p.textContent('#diff-summary'), /^this change removes 1 region/);
+      // A link keeps the diff.
+      await p.waitForFunction(() => location.hash.startsWith('#s='));
+      const other = await context.newPage();
+      watch(other);
+      await other.goto(p.url());
+      await other.waitForFunction(() => document.querySelector('#diff-verdict')?.dataset.result === 'FAIL');
+      assert.equal(await other.inputValue('#diff-old'), WIDER);
+      await other.close();
+      await p.close();
+    });
+
+    // ---- the Paths tab ---------------------------------------------------------------------
+    check('Paths tab: the path of polcheck paths, drawn on the principal graph and listed hop by hop', async () => {
+      const want = cli(['paths', '--from', 'dave', '--to', 'admin', '--format', 'json']).json.Paths;
+      assert.ok(want.length === 1 && want[0].hops.length >= 2, JSON.stringify(want).slice(0, 300));
+      const p = await fresh();
+      await p.click('[data-tab="paths"]');
+      await p.waitForFunction(() => document.querySelectorAll('#paths-graph .node').length > 0);
+      const nodes = await p.$$eval('#paths-from option', (o) => o.map((e) => e.value));
+      assert.equal(await p.locator('#paths-graph .node').count(), nodes.length);
+      await p.selectOption('#paths-from', want[0].from);
+      await p.selectOption('#paths-to', 'admin');
+      await p.waitForFunction(() => document.querySelector('#paths-summary').textContent.includes('dave'));
+      assert.match(await p.textContent('#paths-summary'), /^1 path from dave to admin/);
+      const methods = await p.$$eval('#paths-list .hop-list > li[data-method]', (li) => li.map((e) => [e.dataset.method, e.querySelector('code:last-of-type').textContent]));
+      assert.deepEqual(methods, want[0].hops.map((h) => [h.method, h.to]));
+      // Drawn: the path's edges bold, as many as its hops, with the same methods.
+      const bold = await p.$$eval('#paths-graph path.edge.on', (e) => e.map((x) => x.dataset.method));
+      assert.deepEqual(bold.sort(), want[0].hops.map((h) => h.method).sort());
+      assert.ok((await p.locator('#paths-graph path.edge').count()) >= bold.length);
+      await p.screenshot({ path: join(shots, 'screenshot-paths.png'), fullPage: true });
+      // To an action on a resource: the cross-account chain through the trust policy's external id.
+      const ci = 'arn:aws:iam::444455556666:role/ci-runner';
+      const put = ['s3:PutObject', 'arn:aws:s3:::demo-artifacts/releases/v1.zip'];
+      const wantPut = cli(['paths', '--from', ci, '--action', put[0], '--resource', put[1], '--format', 'json']).json.Paths;
+      assert.equal(wantPut.length, 1);
+      await p.selectOption('#paths-from', ci);
+      await p.selectOption('#paths-to', '__action');
+      await p.fill('#paths-action', put[0]);
+      await p.fill('#paths-resource', put[1]);
+      await p.waitForFunction((w) => document.querySelector('#paths-summary').textContent.startsWith(w), `1 path from ci-runner to ${put[0]} on ${put[1]}`);
+      const putHops = await p.$$eval('#paths-list .hop-list > li[data-method]', (li) => li.map((e) => [e.dataset.method, e.querySelector('code:last-of-type').textContent, e.textContent.includes('[conditional]')]));
+      assert.deepEqual(putHops, wantPut[0].hops.map((h) => [h.method, h.to, h.conditional]));
+      assert.ok(putHops.some((h) => h[2]), 'the external id makes the hop conditional');
+      assert.equal(await p.locator('#paths-graph path.edge.on.conditional').count(), 1);
+      await p.close();
+    });
+
+    // ---- who can, when the caller is left empty on a world -------------------------------------
+    check('asking the world with no principal lists who can, as polcheck eval without --principal does', async () => {
+      const want = cli(['eval', '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::demo-artifacts/src/a', '--format', 'json']).json;
+      assert.ok(want.AllowedPrincipals.length > 0);
+      const p = await fresh();
+      await p.click('[data-tab="identity"]');
+      await p.locator('#policy').fill('');
+      await p.check('#world-mode');
+      await p.fill('#principal', '');
+      await p.fill('#action', 's3:GetObject');
+      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/src/a');
+      await p.fill('#context', '');
+      await waitDecision(p, 'who-can');
+      assert.equal(await p.getAttribute('#decision', 'data-count'), String(want.AllowedPrincipals.length));
+      assert.deepEqual(JSON.parse(await p.textContent('#raw')), want);
+      assert.deepEqual(await p.$$eval('#matched li.who:not([data-access="conditional"])', (li) => li.map((e) => e.dataset.principal)), want.AllowedPrincipals.map((x) => x.Principal));
+      assert.deepEqual(await p.$$eval('#matched li.who[data-access="conditional"]', (li) => li.map((e) => e.dataset.principal)), want.ConditionalPrincipals.map((x) => x.Principal));
+      // Enter on the first (keyboard: it is focusable) asks as that principal.
+      await p.focus('#matched li.who:not([data-access="conditional"])');
+      await p.keyboard.press('Enter');
+      await waitDecision(p, want.AllowedPrincipals[0].Result.EvalDecision);
+      assert.equal(await p.inputValue('#principal'), want.AllowedPrincipals[0].Principal);
+      await p.close();
+    });
+
+    // ---- world policies open read-only -----------------------------------------------------
+    check('world policies open read-only: a matched statement at its lines, a file from the world browser', async () => {
+      const p = await fresh();
+      await p.click('[data-tab="identity"]');
+      await p.locator('#policy').fill('');
+      await p.check('#world-mode');
+      await p.fill('#principal', 'arn:aws:iam::111122223333:user/alice');
+      await p.fill('#action', 's3:PutObject');
+      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/releases/v1.zip');
+      await p.fill('#context', '');
+      // The example's answer was an explicit deny too: wait for the world's.
+      await p.waitForFunction(() => document.querySelector('#matched li.deciding.from-world')?.textContent.includes('ReleasesOnlyFromDeploy'));
+      // The bucket policy is a JSON string in iam.json: it opens as that string's text.
+      await p.click('#matched li.deciding');
+      await p.waitForFunction(() => !document.querySelector('#viewing').hidden);
+      assert.equal(await p.getAttribute('#policy', 'readonly'), '');
+      const selected = await p.$eval('#policy', (t) => t.value.slice(t.selectionStart, t.selectionEnd));
+      assert.ok(selected.startsWith('{') && selected.includes('"Sid": "ReleasesOnlyFromDeploy"') && selected.endsWith('}'), selected);
+      await p.click('#viewing-close');
+      assert.ok(await p.isHidden('#viewing'));
+      assert.equal(await p.getAttribute('#policy', 'readonly'), null);
+      // A statement of a managed policy held as an object: iam.json itself, at its lines.
+      await p.fill('#action', 's3:GetObject');
+      await p.fill('#resource', 'arn:aws:s3:::demo-artifacts/src/a');
+      await waitDecision(p, 'allowed');
+      const m = await p.$eval('#matched li.deciding.from-world', (li) => ({ start: Number(li.dataset.start), end: Number(li.dataset.end) }));
+      await p.click('#matched li.deciding.from-world');
+      await p.waitForFunction(() => !document.querySelector('#viewing').hidden);
+      assert.equal(await p.textContent('#viewing-name'), 'corpus/worlds/demo/iam.json');
+      assert.deepEqual(await highlightedLines(p), range(m.start, m.end));
+      const iam = await readFile(join(here, '..', '..', 'corpus', 'worlds', 'demo', 'iam.json'), 'utf8');
+      assert.equal(await p.inputValue('#policy'), iam);
+      // Typing does not change a world file.
+      await p.locator('#policy').press('End');
+      await p.keyboard.type('x');
+      assert.equal(await p.inputValue('#policy'), iam);
+      // The world browser opens each file.
+      await p.click('#estate-browse summary');
+      await p.click('#estate-file-list button[data-file="corpus/worlds/demo/network.json"]');
+      assert.equal(await p.textContent('#viewing-name'), 'corpus/worlds/demo/network.json');
+      assert.equal(await p.getAttribute('#policy', 'readonly'), '');
+      await p.close();
+    });
+
+    // ---- the network path in travel order --------------------------------------------------
+    check('Network tab: every hop of the path in the order the packet travels', async () => {
+      const p = await fresh();
+      await p.click('[data-tab="network"]');
+      const orders = [
+        ['internet', 'i-0web01a2b3c4d5e6f', '443', 'forward: internet internet-gateway network-acl subnet security-group interface instance; reply: network-acl route-table internet-gateway'],
+        ['i-0app01a2b3c4d5e6f', DB, '5432', 'forward: instance interface security-group subnet network-acl route-table network-acl subnet security-group interface instance; reply: network-acl route-table network-acl'],
+        ['i-0app01a2b3c4d5e6f', '__address', '443', 'forward: instance interface security-group subnet network-acl route-table network-acl nat-gateway network-acl route-table internet-gateway internet; reply: network-acl network-acl network-acl'],
+      ];
+      for (const [from, to, port, order] of orders) {
+        await p.selectOption('#flow-from', from);
+        await p.selectOption('#flow-to', to);
+        if (to === '__address') await p.fill('#flow-to-address', '203.0.113.9');
+        await p.fill('#flow-port', port);
+        const dest = to === '__address' ? '203.0.113.9' : to;
+        await p.waitForFunction((want) => document.querySelector('#flow-summary').textContent.startsWith(want), `tcp ${port} from ${from} to ${dest}`);
+        await waitVerdict(p, 'allowed');
+        const hops = await pageHops(p);
+        const shown = ['forward', 'reply'].map((d) => `${d}: ${hops.filter((h) => h[0] === d).map((h) => h[1]).join(' ')}`).join('; ');
+        assert.equal(shown, order);
+        const want = cli(['eval', '--from', from, '--to', dest, '--protocol', 'tcp', '--port', port, '--format', 'json']).json;
+        assert.deepEqual(hops.filter((h) => !h[3]).map((h) => `${h[0]} ${h[1]} ${h[2]}`).sort(), want.hops.map((h) => `${h.direction} ${h.kind} ${h.component}`).sort());
+      }
+      await p.close();
+    });
+
+    // ---- accessibility: axe-core, and a page usable at 800 px -------------------------------
+    const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    check('accessibility: axe-core finds no serious or critical violation on any tab', async () => {
+      const p = await fresh();
+      await p.addScriptTag({ path: axePath });
+      // The check can fail: an input without a label, added for a moment, is found.
+      const planted = await p.evaluate(async () => {
+        const input = document.createElement('input');
+        input.id = 'axe-planted';
+        document.querySelector('main').append(input);
+        const res = await window.axe.run('#axe-planted', { resultTypes: ['violations'] });
+        input.remove();
+        return res.violations.map((v) => `${v.id}/${v.impact}`);
+      });
+      assert.ok(planted.includes('label/critical'), planted.join());
+      const seen = [];
+      for (const tab of ['identity', 'network', 'diff', 'paths']) {
+        await p.click(`[data-tab="${tab}"]`);
+        if (tab === 'identity') {
+          await p.locator('#policy').fill(FINDINGS);
+          await p.fill('#action', 's3:GetObjcet');
+          await p.waitForFunction(() => document.querySelectorAll('#findings li').length > 0 && document.querySelector('#request-error').textContent !== '');
+          await p.click('#estate-browse summary');
+          await p.screenshot({ path: join(shots, 'screenshot-checks.png'), fullPage: true });
+        }
+        if (tab === 'diff') {
+          await p.fill('#diff-old', ALLOW);
+          await p.fill('#diff-new', WIDER);
+          await p.waitForFunction(() => document.querySelector('#diff-verdict').dataset.result === 'FAIL');
+        }
+        if (tab === 'paths') await p.waitForFunction(() => document.querySelectorAll('#paths-graph .node').length > 0);
+        if (tab === 'network') await waitVerdict(p, 'allowed');
+        const r = await p.evaluate(async () => {
+          const res = await window.axe.run(document, { resultTypes: ['violations'] });
+          return res.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+        });
+        const bad = r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        seen.push(`${tab}: ${r.length} violations (${r.map((v) => `${v.id}/${v.impact}`).join(', ') || 'none'})`);
+        assert.deepEqual(bad, [], `${tab}: ${JSON.stringify(bad, null, 1)}`);
+      }
+      console.log(`  axe-core ${createRequire(import.meta.url)('axe-core/package.json').version}: ${seen.join('; ')}`);
+      await p.close();
+    });
+
+    check('at 800 px wide: no horizontal overflow on any tab, the panels stacked', async () => {
+      const p = await fresh(800);
+      // The check can fail: a 1,200 px wide box, added for a moment, overflows.
+      const wide = await p.evaluate(() => {
+        const d = Object.assign(document.createElement('div'), { style: 'width: 1200px; height: 1px' });
+        document.querySelector('main section').append(d);
+        const over = document.documentElement.scrollWidth > document.documentElement.clientWidth;
+        d.remove();
+        return over;
+      });
+      assert.ok(wide, 'a box wider than the window is seen as overflow');
+      await p.click('#estate-browse summary');
+      for (const tab of ['identity', 'network', 'diff', 'paths']) {
+        await p.click(`[data-tab="${tab}"]`);
+        if (tab === 'paths') await p.waitForFunction(() => document.querySelectorAll('#paths-graph .node').length > 0);
+        const m = await p.evaluate(() => {
+          const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+          const visible = [...document.querySelectorAll('main > section')].filter((s) => !s.hidden).map((s) => s.getBoundingClientRect());
+          return { scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, main: box('main').width, sections: visible.map((r) => [r.left, r.top, r.bottom, r.width]) };
+        });
+        assert.ok(m.scroll <= m.client, `${tab}: the page is ${m.scroll} px wide in ${m.client} px`);
+        for (let i = 1; i < m.sections.length; i++) {
+          assert.equal(m.sections[i][0], m.sections[0][0], `${tab}: panel ${i} is beside the first, not below it`);
+          assert.ok(m.sections[i][1] >= m.sections[i - 1][2], `${tab}: panel ${i} starts above the end of panel ${i - 1}`);
+        }
+      }
+      await p.screenshot({ path: join(shots, 'screenshot-800.png'), fullPage: true });
+      await p.close();
+    });
+
     check('no page or console errors', async () => {
       assert.deepEqual(problems, []);
     });
 
+    // POLCHECK_ONLY=REGEX runs only the checks it matches (the run then counts as failed).
+    const only = process.env.POLCHECK_ONLY ? new RegExp(process.env.POLCHECK_ONLY) : null;
     for (const [name, fn] of checks) {
+      if (only && !only.test(name)) continue;
       try {
         await fn();
         passed++;
@@ -477,6 +856,7 @@ async function main() {
       } catch (e) {
         failures++;
         console.log(`FAIL ${name}\n     ${String(e.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`);
+        if (problems.length > 0) console.log(`     page problems so far:\n     ${problems.join('\n     ')}`);
         break; // later checks build on earlier ones
       }
     }
@@ -484,6 +864,7 @@ async function main() {
     await context.close();
     server.close();
     await rm(userDataDir, { recursive: true, force: true });
+    await rm(tmp, { recursive: true, force: true });
   }
   console.log(`browser: ${passed} of ${checks.length} checks passed; screenshots ${screenshot}, ${screenshotNetwork}`);
   process.exit(failures === 0 && passed === checks.length ? 0 : 1);

@@ -30,9 +30,10 @@ fn evaluate_allows_and_names_the_statement() {
     assert_eq!(r["matched"][0]["policy"], "identity[0]");
     assert_eq!(r["matched"][0]["start"], json!({ "line": 4, "column": 5 }));
     assert_eq!(r["EvaluationResults"][0]["EvalDecision"], "allowed");
+    // As `polcheck eval --policy FILE --format json` names it: AWS's `PolicyInputList.N`.
     assert_eq!(
-        r["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyType"],
-        "none"
+        r["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
     );
 }
 
@@ -449,4 +450,104 @@ fn exposure_and_describe_world() {
     );
     assert_eq!(d["instances"][0]["publicIp"], "54.210.10.10");
     assert_eq!(describe_world(json!({ "world": "x" }))["ok"], false);
+}
+
+#[test]
+fn a_misspelt_action_is_refused_with_the_clis_did_you_mean() {
+    let request = json!({ "principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObjcet", "resource": "arn:aws:s3:::b/x" });
+    let r = evaluate(json!({ "policies": { "identity": [ALLOW_GET] }, "request": request }));
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["errors"][0]["source"], "request.action");
+    assert_eq!(
+        r["errors"][0]["message"],
+        "unknown action `s3:GetObjcet` (did you mean `s3:GetObject`?)"
+    );
+    assert_eq!(r["errors"][0]["suggestion"], "s3:GetObject");
+    let c = check_request(json!({ "request": request }));
+    assert_eq!(c["errors"], r["errors"]);
+    // On purpose, as `--allow-unknown-action`.
+    let allowed = evaluate(
+        json!({ "policies": { "identity": [ALLOW_GET] }, "request": request,
+        "options": { "allowUnknownAction": true } }),
+    );
+    assert_eq!(allowed["ok"], true, "{allowed}");
+    assert_eq!(
+        check_request(json!({ "request": req("arn:aws:s3:::b/x") })),
+        json!({ "ok": true })
+    );
+}
+
+#[test]
+fn an_unknown_caller_of_the_world_is_refused_with_the_nearest() {
+    let request = json!({ "principal": "arn:aws:iam::111122223333:user/alicee", "action": "s3:GetObject", "resource": "arn:aws:s3:::demo-artifacts/x" });
+    let r = evaluate_world(json!({ "request": request }));
+    assert_eq!(r["errors"][0]["source"], "request.principal");
+    assert_eq!(
+        r["errors"][0]["suggestion"],
+        "arn:aws:iam::111122223333:user/alice"
+    );
+    assert_eq!(
+        check_request(json!({ "world": true, "request": request }))["errors"],
+        r["errors"]
+    );
+    // Without a world, any caller may be asked about.
+    assert_eq!(check_request(json!({ "request": request }))["ok"], true);
+}
+
+#[test]
+fn validate_findings_are_the_clis() {
+    let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObjcet", "Resource": "*"}}"#;
+    let r = validate_findings(text, Some("identity"));
+    let f = &r["findings"][0];
+    assert_eq!(f["code"], "unknown-action", "{r}");
+    assert_eq!(f["suggestion"], "s3:GetObject");
+    assert_eq!(
+        (f["line"].clone(), f["column"].clone()),
+        (json!(1), json!(70))
+    );
+    assert_eq!(
+        validate_findings(ALLOW_GET, Some("identity"))["findings"],
+        json!([])
+    );
+}
+
+#[test]
+fn diff_lists_what_the_change_grants() {
+    let old = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#;
+    let new = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}}"#;
+    let r = diff_policies(json!({ "old": old, "new": new }));
+    assert_eq!(r["result"], "FAIL", "{r}");
+    assert_eq!(r["kind"], "identity");
+    assert_eq!(r["newAccess"][0]["witness"]["action"], "s3:PutObject");
+    assert_eq!(
+        diff_policies(json!({ "old": new, "new": old }))["result"],
+        "PASS"
+    );
+    assert_eq!(
+        diff_policies(json!({ "old": new, "new": old, "removed": true }))["removedAccess"][0]
+            ["witness"]["action"],
+        "s3:PutObject"
+    );
+    let bad = diff_policies(json!({ "old": "{", "new": old }));
+    assert_eq!(bad["errors"][0]["source"], "OLD");
+}
+
+#[test]
+fn access_paths_on_the_demo_world() {
+    let g = access_paths(Value::Null);
+    assert_eq!(g["ok"], true);
+    assert!(g["edges"].as_array().is_some_and(|e| !e.is_empty()), "{g}");
+    let r = access_paths(json!({ "from": "dave", "to": "admin" }));
+    assert_eq!(r["ok"], true, "{r}");
+    let hops = r["Paths"][0]["hops"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!hops.is_empty(), "{r}");
+    assert_eq!(
+        r["routes"][0]["edges"].as_array().map(Vec::len),
+        Some(hops.len())
+    );
+    let unknown = access_paths(json!({ "from": "nobody" }));
+    assert_eq!(unknown["errors"][0]["source"], "from");
 }

@@ -11,15 +11,19 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
-use polcheck_core::decide::Decision;
+use polcheck_core::decide::{aws_result, Decision};
 use polcheck_core::network::{Flow, NetworkModel};
 use polcheck_core::policy::Effect;
+use polcheck_core::question::{self, Access, WhoCan};
 use polcheck_core::world::{At, World, WorldError};
 use polcheck_core::{Engine, EngineError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{decision_json, policy_error, request, unplaced, Loader, PoliciesInput, RequestInput};
+use super::{
+    checked_request, decision_json, policy_error, request, unplaced, Loader, OptionsInput,
+    PoliciesInput, RequestInput,
+};
 
 /// The demo estate, as `polcheck` embeds it (`cli/src/world.rs`): about 36 KB of JSON.
 pub const DEMO_WORLD: &[(&str, &str)] = &[
@@ -101,6 +105,15 @@ fn load(files: &[(&str, &str)]) -> Result<Engine, Value> {
         .map_err(|e| engine_error(&e))
 }
 
+/// `demoWorldFiles()`: the demo world's files, `[{name, text}]`, for a page to show the
+/// world policies a decision quotes.
+pub fn demo_world_files() -> Value {
+    json!(DEMO_WORLD
+        .iter()
+        .map(|(name, text)| json!({ "name": name, "text": text }))
+        .collect::<Vec<_>>())
+}
+
 /// The demo world, loaded once.
 pub(super) fn demo() -> Result<Rc<Engine>, Value> {
     DEMO.with(|cell| cell.get_or_init(|| load(DEMO_WORLD).map(Rc::new)).clone())
@@ -177,6 +190,8 @@ struct EvaluateWorldInput {
     #[serde(default)]
     policies: PoliciesInput,
     request: RequestInput,
+    #[serde(default)]
+    options: OptionsInput,
 }
 
 /// `evaluateWorld({world?, request, policies?})`: the request against the world's policies
@@ -191,15 +206,17 @@ pub fn evaluate_world(input: Value) -> Value {
         Ok(env) => env,
         Err(e) => return failed(e),
     };
-    if let Err(e) = iam(&env) {
-        return failed(e);
-    }
+    let world = match iam(&env) {
+        Ok(w) => w,
+        Err(e) => return failed(e),
+    };
     let mut loader = Loader { errors: Vec::new() };
     let inputs = loader.inputs(&input.policies);
-    match request(&input.request) {
+    match checked_request(&input.request, Some(world), input.options) {
         Ok(req) if loader.errors.is_empty() => {
-            let d = env.with_policies(&inputs).authorize(&req);
-            let mut out = decision_json(&req, &d);
+            let engine = env.with_policies(&inputs);
+            let d = engine.authorize(&req);
+            let mut out = decision_json(&engine, &req, &d, &inputs);
             out["warnings"] = warnings(&env);
             out
         }
@@ -259,6 +276,11 @@ struct WhoCanInput {
     resource: Option<String>,
     #[serde(default)]
     context: Map<String, Value>,
+    /// Policies added to every caller's, as `evaluateWorld` adds them.
+    #[serde(default)]
+    policies: PoliciesInput,
+    #[serde(rename = "resourceAccount")]
+    resource_account: Option<String>,
 }
 
 fn allow_sources(d: &Decision) -> Vec<String> {
@@ -288,6 +310,7 @@ pub fn who_can(input: Value) -> Value {
     // The question checked once, as every request of it would be (action and context).
     let probe = RequestInput {
         principal: None,
+        anonymous: false,
         action: input.action.clone(),
         resource: input.resource.clone(),
         resource_account: None,
@@ -301,18 +324,58 @@ pub fn who_can(input: Value) -> Value {
         Ok(c) => c,
         Err(e) => return failed(e),
     };
-    let allowed: Vec<Value> = env
-        .who_can_with(req.action(), req.resource(), &context, None)
+    let mut loader = Loader { errors: Vec::new() };
+    let inputs = loader.inputs(&input.policies);
+    if !loader.errors.is_empty() {
+        return json!({ "ok": false, "errors": loader.errors });
+    }
+    let engine = env.with_policies(&inputs);
+    let account = input.resource_account.as_deref().filter(|a| !a.is_empty());
+    // `polcheck eval --world W --action A` without `--principal`: `question::who_can`.
+    let report = question::who_can(&engine, req.action(), req.resource(), &context, account);
+    let entry = |w: &WhoCan| {
+        json!({
+            "Principal": w.principal,
+            "Access": w.access,
+            "NamedByResourcePolicy": w.named_by_resource_policy,
+            "IfContext": w.if_context,
+            "Result": aws_result(req.action(), req.resource(), &w.decision),
+        })
+    };
+    let pick = |conditional: bool| -> Vec<Value> {
+        report
+            .found
+            .iter()
+            .filter(|w| (w.access == Access::Conditional) == conditional)
+            .map(entry)
+            .collect()
+    };
+    let principals: Vec<Value> = report
+        .found
         .iter()
-        .map(|(p, d)| {
+        .map(|w| {
             json!({
-                "principal": p,
-                "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-                "policies": allow_sources(d),
+                "principal": w.principal,
+                "access": w.access,
+                "allowedBy": w.decision.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+                "policies": allow_sources(&w.decision),
+                "ifContext": w.if_context.iter().map(ToString::to_string).collect::<Vec<_>>(),
             })
         })
         .collect();
-    json!({ "ok": true, "asked": asked, "principals": allowed })
+    json!({
+        "ok": true,
+        "asked": report.asked.max(asked),
+        "principals": principals,
+        "summary": report.summary(),
+        // The JSON `polcheck eval --world W --action A --format json` prints.
+        "aws": {
+            "AllowedPrincipals": pick(false),
+            "ConditionalPrincipals": pick(true),
+            "Summary": [{ "Action": req.action(), "Summary": report.summary(), "Asked": report.asked }],
+            "Skipped": report.skipped,
+        },
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
