@@ -92,3 +92,30 @@ fn a_condition_on_the_token_is_shown_as_what_would_allow() {
     ]);
     assert_eq!(code, 1, "{out}");
 }
+
+/// GitHub's trust policy needs the token's `aud` and `sub` together: who-can names both,
+/// rather than leaving the provider out.
+#[test]
+fn claims_needed_together_are_listed_together() {
+    let world = fixture("audience-and-subject.json");
+    let (_, out, _) = polcheck(&[
+        "eval",
+        "--world",
+        &world,
+        "--action",
+        "sts:AssumeRoleWithWebIdentity",
+        "--resource",
+        ROLE,
+    ]);
+    assert!(
+        out.contains(&format!(
+            "  {GITHUB}  (allowed if token.actions.githubusercontent.com:aud is sts.amazonaws.com \
+             and token.actions.githubusercontent.com:sub is repo:octo-org/octo-repo:*)"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("0 allowed, 1 allowed only with a condition key"),
+        "{out}"
+    );
+}

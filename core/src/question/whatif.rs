@@ -26,6 +26,10 @@ pub struct IfContext {
     pub value: String,
     /// What the request would get with it.
     pub outcome: Outcome,
+    /// Other missing keys that must hold their values too (empty when `key` alone changes
+    /// the answer): a statement whose conditions read several missing keys at once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<(String, String)>,
 }
 
 impl std::fmt::Display for IfContext {
@@ -36,7 +40,11 @@ impl std::fmt::Display for IfContext {
             Outcome::ImplicitDeny => "implicitly denied",
             _ => "unknown",
         };
-        write!(f, "{what} if {} is {}", self.key, self.value)
+        write!(f, "{what} if {} is {}", self.key, self.value)?;
+        for (k, v) in &self.with {
+            write!(f, " and {k} is {v}")?;
+        }
+        Ok(())
     }
 }
 
@@ -90,12 +98,90 @@ pub(super) fn if_context_where(
                     key: key.clone(),
                     value,
                     outcome,
+                    with: Vec::new(),
                 });
             }
         }
     }
+    if !out.iter().any(|c| c.outcome == Outcome::Allowed) && decision.missing_context.len() > 1 {
+        out.extend(together(
+            engine,
+            &prepared,
+            &layers,
+            &decision.missing_context,
+            &keep,
+        ));
+    }
     out.sort_by_key(|c| c.outcome != Outcome::Allowed);
     out
+}
+
+/// Statements looked at for keys needed together: a bound on the work.
+const MAX_STATEMENTS: usize = 64;
+
+/// When no missing key alone allows: the first `Allow` statement whose conditions read two
+/// or more of the `missing` keys, with each set to the first value its condition compares it
+/// with, if that allows (a GitHub OIDC trust policy needs both the token's `aud` and `sub`).
+fn together(
+    engine: &Engine,
+    prepared: &Request,
+    layers: &Layers,
+    missing: &[String],
+    keep: &impl Fn(Outcome, &BTreeSet<PolicyKind>) -> Option<Outcome>,
+) -> Option<IfContext> {
+    let sets = std::iter::once(&layers.identity)
+        .chain(layers.resource.iter())
+        .chain(layers.boundary.iter())
+        .chain(layers.session.iter());
+    let statements = sets
+        .flat_map(|set| set.policies())
+        .flat_map(|np| np.policy.statements.iter())
+        .filter(|st| st.effect == crate::policy::Effect::Allow)
+        .take(MAX_STATEMENTS);
+    for st in statements {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for c in &st.conditions {
+            let Some(key) = missing.iter().find(|k| k.eq_ignore_ascii_case(&c.key)) else {
+                continue;
+            };
+            let Some(v) = c.values.first() else { continue };
+            if pairs.iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            pairs.push((key.clone(), first_value(v)));
+        }
+        if pairs.len() < 2 {
+            continue;
+        }
+        let mut tried = prepared.clone();
+        for (k, v) in &pairs {
+            tried.insert_context(k, ContextValue::single(v.as_str()));
+        }
+        let (outcome, blocked) = engine.check_prepared(&tried);
+        if keep(outcome, &blocked) == Some(Outcome::Allowed) {
+            let mut pairs = pairs.into_iter();
+            let (key, value) = pairs.next()?;
+            return Some(IfContext {
+                key,
+                value,
+                outcome: Outcome::Allowed,
+                with: pairs.collect(),
+            });
+        }
+    }
+    None
+}
+
+/// The value a condition's first value stands for: a boolean lower-cased, a CIDR's address.
+fn first_value(v: &str) -> String {
+    let lower = v.to_ascii_lowercase();
+    if lower == "true" || lower == "false" {
+        return lower;
+    }
+    match v.split_once('/') {
+        Some((addr, _)) if addr.parse::<std::net::IpAddr>().is_ok() => addr.to_string(),
+        _ => v.to_string(),
+    }
 }
 
 /// The values worth trying for `key`: those the policies compare it with (a CIDR's address,
@@ -200,6 +286,28 @@ mod tests {
         assert_eq!(
             ask(&e, Context::new()),
             ["allowed if aws:MultiFactorAuthAge is 3599"]
+        );
+    }
+
+    /// A GitHub OIDC trust policy needs the token's `aud` and `sub` together (IAM User Guide,
+    /// *Create a role for OpenID Connect federation*): neither alone allows.
+    #[test]
+    fn keys_needed_together_are_named_together() {
+        let e = engine(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*",
+              "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"},
+              "Bool": {"aws:MultiFactorAuthPresent": "true"}}}}"#,
+        );
+        let found = ask(&e, Context::new());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("allowed if ") && found[0].contains(" and "),
+            "{found:?}"
+        );
+        assert!(found[0].contains("aws:SourceVpce is vpce-1"), "{found:?}");
+        assert!(
+            found[0].contains("aws:MultiFactorAuthPresent is true"),
+            "{found:?}"
         );
     }
 
