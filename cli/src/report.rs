@@ -52,7 +52,7 @@ fn locate(message: &str) -> Option<(String, usize, usize)> {
 }
 
 /// The rustc-style lines under the message, or `None` when the position is not in the file.
-fn snippet(file: &str, line: usize, col: usize) -> Option<String> {
+pub fn snippet(file: &str, line: usize, col: usize) -> Option<String> {
     let text = crate::input::read_text(file).ok()?;
     let src = text.lines().nth(line.checked_sub(1)?)?;
     let chars: Vec<char> = src.chars().collect();

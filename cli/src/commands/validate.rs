@@ -276,6 +276,12 @@ fn print(run: &Run, format: ValidateFormat) {
                             "{file}:{}: error: {}{at} [{}]",
                             f.location.position, f.message, f.code
                         );
+                        let p = f.location.position;
+                        if let Some(s) =
+                            crate::report::snippet(file, p.line as usize, p.column as usize)
+                        {
+                            eprint!("{s}");
+                        }
                     } else {
                         println!("{}", line(file, f, on));
                     }
