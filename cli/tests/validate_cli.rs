@@ -29,14 +29,13 @@ fn stderr(o: &Output) -> String {
 /// The error lines of standard error, without the source snippets under them (the `-->`
 /// line, the gutter and the caret).
 fn error_lines(o: &Output) -> Vec<String> {
+    let gutter = |l: &str| {
+        l.split_once(" |")
+            .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+    };
     stderr(o)
         .lines()
-        .filter(|l| {
-            !l.starts_with(' ')
-                && !l
-                    .split_once(" |")
-                    .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
-        })
+        .filter(|l| !l.starts_with(' ') && !gutter(l))
         .map(str::to_string)
         .collect()
 }
