@@ -482,6 +482,8 @@ impl<'e> Decider<'e> {
             Principal::AssumedRole { arn, .. } => ('s', arn.as_str()),
             Principal::FederatedUser { arn, .. } => ('f', arn.as_str()),
             Principal::Service { name } => ('v', name.as_str()),
+            Principal::Unnamed => ('n', ""),
+            Principal::IdentityProvider { provider } => ('i', provider.as_str()),
         };
         buf.push(tag);
         push_field(buf, who);
