@@ -722,7 +722,55 @@ impl Builder<'_> {
         }
     }
 
+    /// For each node, the act-as edge by which a breadth-first walk from `from` first reaches
+    /// it: the tree [`Builder::act_as_path`] walks, whole.
+    fn act_as_tree(&self, from: usize) -> Vec<Option<usize>> {
+        let mut parent: Vec<Option<usize>> = vec![None; self.graph.nodes.len()];
+        let mut seen = vec![false; self.graph.nodes.len()];
+        if let Some(s) = seen.get_mut(from) {
+            *s = true;
+        }
+        let mut queue = VecDeque::from([from]);
+        while let Some(n) = queue.pop_front() {
+            for &e in self.graph.edges_from(n) {
+                let Some(edge) = self.graph.edges.get(e) else {
+                    continue;
+                };
+                let Some(s) = seen.get_mut(edge.to) else {
+                    continue;
+                };
+                if edge.elevates || *s {
+                    continue;
+                }
+                *s = true;
+                if let Some(p) = parent.get_mut(edge.to) {
+                    *p = Some(e);
+                }
+                queue.push_back(edge.to);
+            }
+        }
+        parent
+    }
+
+    /// The path from `from` to `to` in a tree of [`Builder::act_as_tree`]: what
+    /// [`Builder::act_as_path`] finds.
+    fn path_in(&self, tree: &[Option<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
+        if from == to {
+            return Some(Vec::new());
+        }
+        let mut path = Vec::new();
+        let mut at = to;
+        while at != from {
+            let e = (*tree.get(at)?)?;
+            path.push(e);
+            at = self.graph.edges.get(e)?.from;
+        }
+        path.reverse();
+        Some(path)
+    }
+
     /// The act-as edges from `from` to `to`, shortest first (breadth-first).
+    #[cfg(test)]
     fn act_as_path(&self, from: usize, to: usize) -> Option<Vec<usize>> {
         if from == to {
             return Some(Vec::new());
@@ -875,8 +923,12 @@ impl Builder<'_> {
                 }
             }
         }
+        // One breadth-first tree per caller serves all its facts (elevating edges, added
+        // below, are not walked, so the trees stay as they were).
+        let mut trees: HashMap<usize, Vec<Option<usize>>> = HashMap::new();
         for (q, x, m, step) in facts {
-            let Some(then) = self.act_as_path(q, x) else {
+            let tree = trees.entry(q).or_insert_with(|| self.act_as_tree(q));
+            let Some(then) = self.path_in(tree, q, x) else {
                 continue;
             };
             self.graph.add_edge(Edge {
@@ -1091,6 +1143,38 @@ mod tests {
             every.contains("aws:MultiFactorAuthPresent"),
             "a conditional edge is compared"
         );
+    }
+
+    /// The whole breadth-first tree gives the paths the walk that stops at the target gives.
+    #[test]
+    fn act_as_trees_give_the_paths_of_the_walk() {
+        let engine = Engine::builder()
+            .world_file("estate.json", &paths_estate(60, 200))
+            .build()
+            .unwrap();
+        let mut b = Builder {
+            engine: &engine,
+            world: engine.world().unwrap(),
+            region: "us-east-1".into(),
+            graph: Graph::build(&engine, &Options::default()).unwrap(),
+            prune: true,
+            may: Vec::new(),
+            callers: Vec::new(),
+            service_roles: HashMap::new(),
+            ambiguous: HashSet::new(),
+        };
+        b.graph.edges.retain(|e| !e.elevates);
+        let n = b.graph.nodes.len();
+        let mut found = 0;
+        for from in (0..n).step_by(7) {
+            let tree = b.act_as_tree(from);
+            for to in 0..n {
+                let walked = b.act_as_path(from, to);
+                found += usize::from(walked.as_ref().is_some_and(|p| !p.is_empty()));
+                assert_eq!(b.path_in(&tree, from, to), walked, "{from} -> {to}");
+            }
+        }
+        assert!(found > 10, "{found}");
     }
 
     #[test]
