@@ -88,23 +88,31 @@ impl ArnPattern {
         }
         let mut parts: Vec<&str> = text.splitn(6, ':').collect();
         let last = parts.pop().unwrap_or_default();
-        let head = parts.iter().map(|p| Glob::parse(p)).collect();
-        let template = Template::parse(last, variables);
-        let tail = if template.has_variables() {
-            Tail::Variable(template)
+        let tail = if variables && last.contains("${") {
+            let template = Template::parse(last, variables);
+            if template.has_variables() {
+                Tail::Variable(template)
+            } else {
+                // `${*}` and friends still make literal pieces, so go through the template.
+                Tail::Fixed(Glob::from_pieces(
+                    &template.resolve_pieces(&Context::new()).unwrap_or_default(),
+                ))
+            }
         } else {
-            // `${*}` and friends still make literal pieces, so go through the template.
-            Tail::Fixed(Glob::from_pieces(
-                &template.resolve_pieces(&Context::new()).unwrap_or_default(),
-            ))
+            Tail::Fixed(Glob::parse(last))
         };
-        let literal_head = (parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?'])))
-            .then(|| format!("{}:", parts.join(":")).into_boxed_str());
-        // A literal head is matched as one prefix: its part patterns are not kept.
-        let head = if literal_head.is_some() {
+        // A literal head is matched as one prefix (the text up to the fifth colon): its part
+        // patterns are not kept.
+        let literal = parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?']));
+        let literal_head = literal.then(|| {
+            text.get(..text.len() - last.len())
+                .unwrap_or_default()
+                .into()
+        });
+        let head = if literal {
             Vec::new()
         } else {
-            head
+            parts.iter().map(|p| Glob::parse(p)).collect()
         };
         ArnPattern {
             text: text.into(),

@@ -85,10 +85,12 @@ fn resource_keys(s: &CompiledStatement) -> Option<Vec<Vec<u8>>> {
     // A key that extends another of the same statement is redundant: every resource it
     // reaches, the shorter one reaches too. Dropping it keeps each statement reachable
     // through one key per request.
-    keys.sort();
-    keys.dedup();
-    let all = keys.clone();
-    keys.retain(|k| !all.iter().any(|o| o.len() < k.len() && k.starts_with(o)));
+    if keys.len() > 1 {
+        keys.sort();
+        keys.dedup();
+        let all = keys.clone();
+        keys.retain(|k| !all.iter().any(|o| o.len() < k.len() && k.starts_with(o)));
+    }
     Some(keys)
 }
 
@@ -157,13 +159,17 @@ impl Bucket {
 
 impl ActionIndex {
     /// Sorts every statement into its buckets.
-    pub fn build(statements: &[CompiledStatement]) -> ActionIndex {
-        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut by_service: HashMap<String, Vec<u32>> = HashMap::new();
+    /// `action_texts`: each statement's action patterns, lowercased.
+    pub fn build(statements: &[CompiledStatement], action_texts: &[Vec<String>]) -> ActionIndex {
+        let mut exact: HashMap<String, Vec<u32>, FastState> = HashMap::default();
+        let mut by_service: HashMap<String, Vec<u32>, FastState> = HashMap::default();
         let mut everywhere = Vec::new();
         for (i, s) in statements.iter().enumerate() {
             let Ok(id) = u32::try_from(i) else { break };
-            let (patterns, negated) = s.action_patterns();
+            let (patterns, negated) = (
+                action_texts.get(i).map_or(&[][..], Vec::as_slice),
+                s.action_negated(),
+            );
             let wild_services: Option<Vec<&str>> = if negated {
                 None
             } else {
@@ -178,11 +184,11 @@ impl ActionIndex {
                 continue;
             };
             for svc in &wild_services {
-                push_once(by_service.entry(svc.to_string()).or_default(), id);
+                push_keyed(&mut by_service, svc, id);
             }
             for p in patterns.iter().filter(|p| !has_wildcard(p)) {
                 if !wild_services.contains(&service(p)) {
-                    push_once(exact.entry(p.clone()).or_default(), id);
+                    push_keyed(&mut exact, p, id);
                 }
             }
         }
@@ -246,6 +252,16 @@ fn service(action: &str) -> &str {
 fn literal_service(p: &str) -> Option<&str> {
     let (svc, _) = p.split_once(':')?;
     (!has_wildcard(svc)).then_some(svc)
+}
+
+/// [`push_once`] into the list under `key`, allocating the key only for a new one.
+fn push_keyed(map: &mut HashMap<String, Vec<u32>, FastState>, key: &str, id: u32) {
+    match map.get_mut(key) {
+        Some(v) => push_once(v, id),
+        None => {
+            map.insert(key.to_string(), vec![id]);
+        }
+    }
 }
 
 /// Appends `id` unless it is already the last entry (one statement is sorted at a time, so
