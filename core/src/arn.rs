@@ -36,9 +36,9 @@ enum Kind {
     Parts {
         /// The patterns of the parts before the resource part (empty when `literal_head`).
         head: Vec<Glob>,
-        /// `arn:aws:s3:::` when all five head parts are literal: one prefix test instead of
-        /// five part tests.
-        literal_head: Option<Box<str>>,
+        /// The length of the text up to its fifth colon (`arn:aws:s3:::`) when all five head
+        /// parts are literal: one prefix test instead of five part tests.
+        literal_head: Option<usize>,
         tail: Tail,
     },
 }
@@ -104,11 +104,7 @@ impl ArnPattern {
         // A literal head is matched as one prefix (the text up to the fifth colon): its part
         // patterns are not kept.
         let literal = parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?']));
-        let literal_head = literal.then(|| {
-            text.get(..text.len() - last.len())
-                .unwrap_or_default()
-                .into()
-        });
+        let literal_head = literal.then(|| text.len() - last.len());
         let head = if literal {
             Vec::new()
         } else {
@@ -194,7 +190,7 @@ impl ArnPattern {
             } => (head, literal_head, tail),
         };
         let rest = match literal_head {
-            Some(prefix) => match arn.strip_prefix(&**prefix) {
+            Some(len) => match arn.strip_prefix(self.text.get(..*len).unwrap_or_default()) {
                 Some(rest) => rest,
                 None => return false,
             },

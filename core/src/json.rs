@@ -456,26 +456,22 @@ fn convert(v: jsonc_parser::ast::Value<'_>) -> Json {
 /// It builds the same tree as the general reader (same spans, same values) for every text
 /// it accepts, and declines (`None`) everything else, errors included, which the general
 /// reader then reads or reports. So it never needs an error message of its own.
-mod fast {
+pub(crate) mod fast {
     use super::{Json, JsonKind, Member, Span, MAX_DEPTH};
 
-    pub(super) fn parse(text: &str) -> Option<Json> {
-        let mut r = Reader {
-            text,
-            bytes: text.as_bytes(),
-            pos: 0,
-            depth: 0,
-        };
+    pub(crate) fn parse(text: &str) -> Option<Json> {
+        let mut r = Reader::new(text);
         r.ws();
         let root = r.value()?;
         r.ws();
-        (r.pos == r.bytes.len()).then_some(root)
+        r.at_end().then_some(root)
     }
 
-    struct Reader<'a> {
+    /// The cursor, also used by the policy reader's own fast path.
+    pub(crate) struct Reader<'a> {
         text: &'a str,
         bytes: &'a [u8],
-        pos: usize,
+        pub(crate) pos: usize,
         depth: usize,
     }
 
@@ -485,18 +481,46 @@ mod fast {
         b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.' | b'+' | b'-') || b >= 0x80
     }
 
-    impl Reader<'_> {
-        fn peek(&self) -> Option<u8> {
+    impl<'a> Reader<'a> {
+        pub(crate) fn new(text: &'a str) -> Reader<'a> {
+            Reader {
+                text,
+                bytes: text.as_bytes(),
+                pos: 0,
+                depth: 0,
+            }
+        }
+
+        pub(crate) fn at_end(&self) -> bool {
+            self.pos == self.bytes.len()
+        }
+
+        pub(crate) fn peek(&self) -> Option<u8> {
             self.bytes.get(self.pos).copied()
         }
 
-        fn ws(&mut self) {
+        /// Skips whitespace, then takes `b` if it is next.
+        pub(crate) fn eat(&mut self, b: u8) -> bool {
+            self.ws();
+            let found = self.peek() == Some(b);
+            if found {
+                self.pos += 1;
+            }
+            found
+        }
+
+        /// The text of a number just read, or of a `true`/`false` word.
+        pub(crate) fn slice(&self, start: usize) -> Option<&'a str> {
+            self.text.get(start..self.pos)
+        }
+
+        pub(crate) fn ws(&mut self) {
             while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
                 self.pos += 1;
             }
         }
 
-        fn value(&mut self) -> Option<Json> {
+        pub(crate) fn value(&mut self) -> Option<Json> {
             let start = self.pos;
             let kind = match self.peek()? {
                 b'{' => return self.object(),
@@ -520,7 +544,7 @@ mod fast {
             })
         }
 
-        fn word(&mut self, word: &[u8], kind: JsonKind) -> Option<JsonKind> {
+        pub(crate) fn word(&mut self, word: &[u8], kind: JsonKind) -> Option<JsonKind> {
             if self.bytes.get(self.pos..self.pos + word.len())? != word {
                 return None;
             }
@@ -540,7 +564,7 @@ mod fast {
         }
 
         /// RFC 8259's number grammar, nothing looser.
-        fn number(&mut self) -> Option<()> {
+        pub(crate) fn number(&mut self) -> Option<()> {
             if self.peek() == Some(b'-') {
                 self.pos += 1;
             }
@@ -572,8 +596,23 @@ mod fast {
             }
         }
 
+        /// A string without escapes at its opening quote, borrowed; declines any other.
+        pub(crate) fn plain_string(&mut self) -> Option<&'a str> {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let rest = self.bytes.get(self.pos + 1..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            if rest.get(at) != Some(&b'"') {
+                return None;
+            }
+            let s = self.text.get(self.pos + 1..self.pos + 1 + at)?;
+            self.pos += at + 2;
+            Some(s)
+        }
+
         /// A string at its opening quote, unescaped; declines `\u` and unknown escapes.
-        fn string(&mut self) -> Option<String> {
+        pub(crate) fn string(&mut self) -> Option<String> {
             self.pos += 1;
             let rest = self.bytes.get(self.pos..)?;
             let at = memchr::memchr2(b'"', b'\\', rest)?;

@@ -431,9 +431,10 @@ impl Part {
 
 /// Compiles policies into one part.
 fn compile_part(policies: Vec<NamedPolicy>) -> Part {
-    let mut statements = Vec::new();
+    let total = policies.iter().map(|np| np.policy.statements.len()).sum();
+    let mut statements = Vec::with_capacity(total);
     // The lowercased action patterns, for the index only (the statements keep their globs).
-    let mut action_texts: Vec<Vec<String>> = Vec::new();
+    let mut action_texts: Vec<Vec<String>> = Vec::with_capacity(total);
     for (pi, np) in policies.iter().enumerate() {
         let vars = np.policy.version.has_variables();
         for (si, s) in np.policy.statements.iter().enumerate() {

@@ -65,6 +65,9 @@ pub mod limits {
 
 /// Parses a policy from text: a JSON object, a JSON string holding one, or a URL-encoded one.
 pub fn parse_text(text: &str) -> Result<Policy, PolicyError> {
+    if let Some(policy) = super::fast::parse(text) {
+        return Ok(policy);
+    }
     if text.len() > limits::MAX_DOCUMENT_BYTES {
         return Err(err(
             JsonPath::root(),
@@ -422,6 +425,7 @@ impl Reader<'_> {
                 )
             }
             JsonKind::Array(items) => {
+                policy.statements.reserve_exact(items.len());
                 for (i, s) in items.iter().enumerate() {
                     if let Some(st) =
                         self.soft_value(self.statement(s, &p.index(i), policy.version))?
@@ -708,7 +712,7 @@ fn type_name(t: ValueType) -> &'static str {
 
 /// Whether IAM could read a policy value for the operator. Values holding a policy variable
 /// are read per request (variables are allowed in string, ARN and Bool values).
-fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
+pub(super) fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
     let t = op.operator.value_type();
     if version.has_variables()
         && v.contains("${")
@@ -727,6 +731,6 @@ fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
 }
 
 /// A service prefix as an `Action` may write it: not empty and without whitespace.
-fn valid_service_prefix(s: &str) -> bool {
+pub(super) fn valid_service_prefix(s: &str) -> bool {
     !s.is_empty() && !s.chars().any(char::is_whitespace)
 }
