@@ -86,8 +86,20 @@ impl ArnPattern {
                 kind: Kind::Everything,
             };
         }
-        let mut parts: Vec<&str> = text.splitn(6, ':').collect();
-        let last = parts.pop().unwrap_or_default();
+        // The parts before the first five colons, and the rest (`splitn(6, ':')`, without
+        // collecting).
+        let mut head_parts = [""; 5];
+        let mut count = 0;
+        let mut last = text;
+        for slot in head_parts.iter_mut() {
+            let Some((part, rest)) = last.split_once(':') else {
+                break;
+            };
+            *slot = part;
+            last = rest;
+            count += 1;
+        }
+        let parts = head_parts.get(..count).unwrap_or_default();
         let tail = if variables && last.contains("${") {
             let template = Template::parse(last, variables);
             if template.has_variables() {

@@ -18,7 +18,7 @@
 //! - **Compiling**: [`compile`] (indexed policy sets), [`condition`], [`pattern`], [`arn`],
 //!   [`variables`].
 //! - **Deciding**: [`decide`] (AWS's decision flow and its explanation), [`principal`],
-//!   [`request`], [`context`]; [`network`] for flows and [`network::exposure`].
+//!   [`Request`], [`Context`]; [`network`] for flows and [`network::exposure`].
 //! - **Knowing AWS**: [`catalogue`] (every service, action, resource type and condition key),
 //!   [`validate`] (catalogue findings on policies).
 //! - **Checking ourselves**: [`mod@reference`], the slow evaluator the compiled one is tested

@@ -171,7 +171,7 @@ impl Glob {
     /// Parses wildcard text: every `*` and `?` is a wildcard.
     pub fn parse(text: &str) -> Glob {
         // The common shapes without building pieces: no wildcard, `*`, `text*`.
-        let kind = match text.find(['*', '?']) {
+        let kind = match memchr::memchr2(b'*', b'?', text.as_bytes()) {
             None => GlobKind::Exact(text.to_string()),
             Some(0) if text == "*" => GlobKind::Everything,
             Some(i) if i + 1 == text.len() && text.ends_with('*') => {

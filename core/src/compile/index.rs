@@ -46,8 +46,11 @@ struct Bucket {
 struct ResourceIndex {
     /// The distinct prefix lengths in `keyed`, ascending.
     lens: Vec<usize>,
-    /// Prefix hash → statements with a pattern starting with that prefix.
-    keyed: HashMap<u64, Vec<u32>, FastState>,
+    /// Prefix hash → the run of `ids` holding the statements with a pattern starting with
+    /// that prefix (start, length): one flat list, not a list per prefix.
+    keyed: HashMap<u64, (u32, u32), FastState>,
+    /// The statements of every prefix, run after run, each run in statement order.
+    ids: Box<[u32]>,
     /// Statements that any resource may reach (`*`, `NotResource`, a wildcard right after
     /// the fifth colon, or a small bucket).
     rest: Vec<u32>,
@@ -97,11 +100,12 @@ fn resource_keys(s: &CompiledStatement) -> Option<Vec<Vec<u8>>> {
 impl ResourceIndex {
     fn build(ids: &[u32], keys: &[Option<Vec<Vec<u8>>>]) -> ResourceIndex {
         let mut index = ResourceIndex::default();
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
         for &id in ids {
             match keys.get(id as usize).and_then(Option::as_ref) {
                 Some(ks) if ids.len() >= SMALL => {
                     for k in ks {
-                        index.keyed.entry(prefix_hash(k)).or_default().push(id);
+                        pairs.push((prefix_hash(k), id));
                         if !index.lens.contains(&k.len()) {
                             index.lens.push(k.len());
                         }
@@ -111,6 +115,22 @@ impl ResourceIndex {
             }
         }
         index.lens.sort_unstable();
+        // Stable: the ids of one prefix stay in statement order.
+        pairs.sort_by_key(|&(h, _)| h);
+        index.keyed.reserve(pairs.len());
+        let mut flat = Vec::with_capacity(pairs.len());
+        for (i, &(h, id)) in pairs.iter().enumerate() {
+            let Ok(at) = u32::try_from(i) else { break };
+            index
+                .keyed
+                .entry(h)
+                .and_modify(|run| run.1 += 1)
+                .or_insert((at, 1));
+            flat.push(id);
+        }
+        index.keyed.shrink_to_fit();
+        index.ids = flat.into_boxed_slice();
+        index.rest.shrink_to_fit();
         index
     }
 
@@ -128,8 +148,12 @@ impl ResourceIndex {
         let mut hasher = PrefixHasher::new(tail);
         for &len in &self.lens {
             let Some(h) = hasher.up_to(len) else { break };
-            if let Some(ids) = self.keyed.get(&h) {
-                for &id in ids {
+            if let Some(&(start, len)) = self.keyed.get(&h) {
+                let run = self
+                    .ids
+                    .get(start as usize..start as usize + len as usize)
+                    .unwrap_or_default();
+                for &id in run {
                     f(id as usize)?;
                 }
             }

@@ -395,6 +395,9 @@ mod tests {
                 None => declined += 1,
             }
         }
-        assert!(accepted > 1_000 && declined > 1_000, "{accepted} / {declined}");
+        assert!(
+            accepted > 1_000 && declined > 1_000,
+            "{accepted} / {declined}"
+        );
     }
 }
