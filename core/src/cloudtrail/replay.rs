@@ -482,6 +482,8 @@ impl<'e> Decider<'e> {
             Principal::AssumedRole { arn, .. } => ('s', arn.as_str()),
             Principal::FederatedUser { arn, .. } => ('f', arn.as_str()),
             Principal::Service { name } => ('v', name.as_str()),
+            Principal::IdentityProvider { provider } => ('p', provider.as_str()),
+            Principal::Unnamed => ('n', ""),
         };
         buf.push(tag);
         push_field(buf, who);
