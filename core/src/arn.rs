@@ -36,9 +36,9 @@ enum Kind {
     Parts {
         /// The patterns of the parts before the resource part (empty when `literal_head`).
         head: Vec<Glob>,
-        /// `arn:aws:s3:::` when all five head parts are literal: one prefix test instead of
-        /// five part tests.
-        literal_head: Option<Box<str>>,
+        /// The length of the text up to its fifth colon (`arn:aws:s3:::`) when all five head
+        /// parts are literal: one prefix test instead of five part tests.
+        literal_head: Option<usize>,
         tail: Tail,
     },
 }
@@ -86,25 +86,41 @@ impl ArnPattern {
                 kind: Kind::Everything,
             };
         }
-        let mut parts: Vec<&str> = text.splitn(6, ':').collect();
-        let last = parts.pop().unwrap_or_default();
-        let head = parts.iter().map(|p| Glob::parse(p)).collect();
-        let template = Template::parse(last, variables);
-        let tail = if template.has_variables() {
-            Tail::Variable(template)
+        // The parts before the first five colons, and the rest (`splitn(6, ':')`, without
+        // collecting).
+        let mut head_parts = [""; 5];
+        let mut count = 0;
+        let mut last = text;
+        for slot in head_parts.iter_mut() {
+            let Some((part, rest)) = last.split_once(':') else {
+                break;
+            };
+            *slot = part;
+            last = rest;
+            count += 1;
+        }
+        let parts = head_parts.get(..count).unwrap_or_default();
+        let tail = if variables && last.contains("${") {
+            let template = Template::parse(last, variables);
+            if template.has_variables() {
+                Tail::Variable(template)
+            } else {
+                // `${*}` and friends still make literal pieces, so go through the template.
+                Tail::Fixed(Glob::from_pieces(
+                    &template.resolve_pieces(&Context::new()).unwrap_or_default(),
+                ))
+            }
         } else {
-            // `${*}` and friends still make literal pieces, so go through the template.
-            Tail::Fixed(Glob::from_pieces(
-                &template.resolve_pieces(&Context::new()).unwrap_or_default(),
-            ))
+            Tail::Fixed(Glob::parse(last))
         };
-        let literal_head = (parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?'])))
-            .then(|| format!("{}:", parts.join(":")).into_boxed_str());
-        // A literal head is matched as one prefix: its part patterns are not kept.
-        let head = if literal_head.is_some() {
+        // A literal head is matched as one prefix (the text up to the fifth colon): its part
+        // patterns are not kept.
+        let literal = parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?']));
+        let literal_head = literal.then(|| text.len() - last.len());
+        let head = if literal {
             Vec::new()
         } else {
-            head
+            parts.iter().map(|p| Glob::parse(p)).collect()
         };
         ArnPattern {
             text: text.into(),
@@ -186,7 +202,7 @@ impl ArnPattern {
             } => (head, literal_head, tail),
         };
         let rest = match literal_head {
-            Some(prefix) => match arn.strip_prefix(&**prefix) {
+            Some(len) => match arn.strip_prefix(self.text.get(..*len).unwrap_or_default()) {
                 Some(rest) => rest,
                 None => return false,
             },

@@ -182,9 +182,19 @@ pub enum KeyProblem<'a> {
 /// assert!(matches!(check_keys(members, &["a"]), Some(KeyProblem::Unknown(m)) if m.key == "b"));
 /// ```
 pub fn check_keys<'a>(members: &'a [Member], allowed: &[&str]) -> Option<KeyProblem<'a>> {
-    let mut seen = std::collections::HashSet::with_capacity(members.len());
-    members.iter().find_map(|m| {
-        if !seen.insert(m.key.as_str()) {
+    // Objects of a policy have a handful of members: comparing with the earlier ones costs
+    // less than a hash set's allocation.
+    const FEW: usize = 16;
+    let mut seen = std::collections::HashSet::new();
+    members.iter().enumerate().find_map(|(i, m)| {
+        let repeated = if members.len() <= FEW {
+            members
+                .get(..i)
+                .is_some_and(|before| before.iter().any(|b| b.key == m.key))
+        } else {
+            !seen.insert(m.key.as_str())
+        };
+        if repeated {
             Some(KeyProblem::Duplicate(m))
         } else if !allowed.is_empty() && !allowed.contains(&m.key.as_str()) {
             Some(KeyProblem::Unknown(m))
@@ -226,8 +236,12 @@ pub struct LineIndex {
     starts: Vec<usize>,
     /// Characters before every [`MARK`]-th byte, so a column costs at most `MARK` bytes of
     /// counting even on a single 50 MB line (as `aws` prints with `--output json` piped).
+    /// Empty for an ASCII text, where a byte is a character.
     marks: Vec<usize>,
-    text: std::sync::Arc<str>,
+    /// The text, kept to count characters; `None` for an ASCII text.
+    text: Option<std::sync::Arc<str>>,
+    /// The text's length in bytes.
+    len: usize,
 }
 
 /// Spacing of the character-count marks of a [`LineIndex`].
@@ -237,12 +251,15 @@ impl LineIndex {
     /// Builds the index of `text`.
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        if text.is_ascii() {
+            return LineIndex {
+                starts,
+                marks: Vec::new(),
+                text: None,
+                len: text.len(),
+            };
+        }
         let mut marks = Vec::with_capacity(text.len() / MARK + 1);
         let mut chars = 0;
         for chunk in text.as_bytes().chunks(MARK) {
@@ -253,16 +270,19 @@ impl LineIndex {
         LineIndex {
             starts,
             marks,
-            text: text.into(),
+            text: Some(text.into()),
+            len: text.len(),
         }
     }
 
     /// Characters in the text before byte `offset`.
     fn chars_before(&self, offset: usize) -> usize {
+        let Some(text) = &self.text else {
+            return offset;
+        };
         let block = offset / MARK;
         let base = self.marks.get(block).copied().unwrap_or(0);
-        let tail = self
-            .text
+        let tail = text
             .as_bytes()
             .get(block * MARK..offset)
             .unwrap_or_default();
@@ -271,7 +291,7 @@ impl LineIndex {
 
     /// The line and column of `offset` (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.len);
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
         let column = self.chars_before(offset) - self.chars_before(start.min(offset));
@@ -299,6 +319,15 @@ pub struct JsonSyntaxError {
 /// Parses strict JSON text into a [`Document`].
 pub fn parse(text: &str) -> Result<Document, JsonSyntaxError> {
     let lines = LineIndex::new(text);
+    if let Some(root) = fast::parse(text) {
+        return Ok(Document { root, lines });
+    }
+    tokenized(text, lines)
+}
+
+/// The general reader (`jsonc-parser`), for every text the fast reader declines: it gives
+/// the error messages and positions, so that the fast reader never has to.
+fn tokenized(text: &str, lines: LineIndex) -> Result<Document, JsonSyntaxError> {
     if let Some(offset) = too_deep(text) {
         return Err(JsonSyntaxError {
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -423,6 +452,298 @@ fn convert(v: jsonc_parser::ast::Value<'_>) -> Json {
     }
 }
 
+/// A single-pass reader for the common case: strict JSON whose strings have no `\u` escape.
+/// It builds the same tree as the general reader (same spans, same values) for every text
+/// it accepts, and declines (`None`) everything else, errors included, which the general
+/// reader then reads or reports. So it never needs an error message of its own.
+pub(crate) mod fast {
+    use super::{Json, JsonKind, Member, Span, MAX_DEPTH};
+
+    pub(crate) fn parse(text: &str) -> Option<Json> {
+        let mut r = Reader::new(text);
+        r.ws();
+        let root = r.value()?;
+        r.ws();
+        r.at_end().then_some(root)
+    }
+
+    /// The cursor, also used by the policy reader's own fast path.
+    pub(crate) struct Reader<'a> {
+        text: &'a str,
+        bytes: &'a [u8],
+        pub(crate) pos: usize,
+        depth: usize,
+    }
+
+    /// A byte that would continue a word or a number (the general reader would read one
+    /// longer token and refuse it).
+    fn continues_token(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.' | b'+' | b'-') || b >= 0x80
+    }
+
+    impl<'a> Reader<'a> {
+        pub(crate) fn new(text: &'a str) -> Reader<'a> {
+            Reader {
+                text,
+                bytes: text.as_bytes(),
+                pos: 0,
+                depth: 0,
+            }
+        }
+
+        pub(crate) fn at_end(&self) -> bool {
+            self.pos == self.bytes.len()
+        }
+
+        pub(crate) fn peek(&self) -> Option<u8> {
+            self.bytes.get(self.pos).copied()
+        }
+
+        /// Skips whitespace, then takes `b` if it is next.
+        pub(crate) fn eat(&mut self, b: u8) -> bool {
+            self.ws();
+            let found = self.peek() == Some(b);
+            if found {
+                self.pos += 1;
+            }
+            found
+        }
+
+        /// The text of a number just read, or of a `true`/`false` word.
+        pub(crate) fn slice(&self, start: usize) -> Option<&'a str> {
+            self.text.get(start..self.pos)
+        }
+
+        pub(crate) fn ws(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+                self.pos += 1;
+            }
+        }
+
+        pub(crate) fn value(&mut self) -> Option<Json> {
+            let start = self.pos;
+            let kind = match self.peek()? {
+                b'{' => return self.object(),
+                b'[' => return self.array(),
+                b'"' => JsonKind::String(self.string()?),
+                b't' => self.word(b"true", JsonKind::Bool(true))?,
+                b'f' => self.word(b"false", JsonKind::Bool(false))?,
+                b'n' => self.word(b"null", JsonKind::Null)?,
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                    JsonKind::Number(self.text.get(start..self.pos)?.to_string())
+                }
+                _ => return None,
+            };
+            Some(Json {
+                kind,
+                span: Span {
+                    start,
+                    end: self.pos,
+                },
+            })
+        }
+
+        pub(crate) fn word(&mut self, word: &[u8], kind: JsonKind) -> Option<JsonKind> {
+            if self.bytes.get(self.pos..self.pos + word.len())? != word {
+                return None;
+            }
+            self.pos += word.len();
+            match self.peek() {
+                Some(b) if continues_token(b) => None,
+                _ => Some(kind),
+            }
+        }
+
+        fn digits(&mut self) -> usize {
+            let start = self.pos;
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.pos += 1;
+            }
+            self.pos - start
+        }
+
+        /// RFC 8259's number grammar, nothing looser.
+        pub(crate) fn number(&mut self) -> Option<()> {
+            if self.peek() == Some(b'-') {
+                self.pos += 1;
+            }
+            match self.peek()? {
+                b'0' => self.pos += 1,
+                b'1'..=b'9' => {
+                    self.digits();
+                }
+                _ => return None,
+            }
+            if self.peek() == Some(b'.') {
+                self.pos += 1;
+                if self.digits() == 0 {
+                    return None;
+                }
+            }
+            if let Some(b'e' | b'E') = self.peek() {
+                self.pos += 1;
+                if let Some(b'+' | b'-') = self.peek() {
+                    self.pos += 1;
+                }
+                if self.digits() == 0 {
+                    return None;
+                }
+            }
+            match self.peek() {
+                Some(b) if continues_token(b) => None,
+                _ => Some(()),
+            }
+        }
+
+        /// A string without escapes at its opening quote, borrowed; declines any other.
+        pub(crate) fn plain_string(&mut self) -> Option<&'a str> {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let rest = self.bytes.get(self.pos + 1..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            if rest.get(at) != Some(&b'"') {
+                return None;
+            }
+            let s = self.text.get(self.pos + 1..self.pos + 1 + at)?;
+            self.pos += at + 2;
+            Some(s)
+        }
+
+        /// A string at its opening quote, unescaped; declines `\u` and unknown escapes.
+        pub(crate) fn string(&mut self) -> Option<String> {
+            self.pos += 1;
+            let rest = self.bytes.get(self.pos..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            if rest.get(at) == Some(&b'"') {
+                let s = self.text.get(self.pos..self.pos + at)?.to_string();
+                self.pos += at + 1;
+                return Some(s);
+            }
+            let mut out = String::new();
+            loop {
+                let rest = self.bytes.get(self.pos..)?;
+                let at = memchr::memchr2(b'"', b'\\', rest)?;
+                out.push_str(self.text.get(self.pos..self.pos + at)?);
+                self.pos += at;
+                if self.peek() == Some(b'"') {
+                    self.pos += 1;
+                    return Some(out);
+                }
+                self.pos += 1;
+                out.push(match self.peek()? {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{08}',
+                    b'f' => '\u{0C}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    _ => return None,
+                });
+                self.pos += 1;
+            }
+        }
+
+        fn enter(&mut self) -> Option<()> {
+            self.depth += 1;
+            (self.depth <= MAX_DEPTH).then_some(())
+        }
+
+        fn array(&mut self) -> Option<Json> {
+            let start = self.pos;
+            self.enter()?;
+            self.pos += 1;
+            self.ws();
+            let mut items = Vec::new();
+            if self.peek() == Some(b']') {
+                self.pos += 1;
+            } else {
+                loop {
+                    items.push(self.value()?);
+                    self.ws();
+                    match self.peek()? {
+                        b',' => {
+                            self.pos += 1;
+                            self.ws();
+                        }
+                        b']' => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            self.depth -= 1;
+            Some(Json {
+                kind: JsonKind::Array(items),
+                span: Span {
+                    start,
+                    end: self.pos,
+                },
+            })
+        }
+
+        fn object(&mut self) -> Option<Json> {
+            let start = self.pos;
+            self.enter()?;
+            self.pos += 1;
+            self.ws();
+            let mut members = Vec::new();
+            if self.peek() == Some(b'}') {
+                self.pos += 1;
+            } else {
+                loop {
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    let key_start = self.pos;
+                    let key = self.string()?;
+                    let key_span = Span {
+                        start: key_start,
+                        end: self.pos,
+                    };
+                    self.ws();
+                    if self.peek()? != b':' {
+                        return None;
+                    }
+                    self.pos += 1;
+                    self.ws();
+                    let value = self.value()?;
+                    members.push(Member {
+                        key,
+                        key_span,
+                        value,
+                    });
+                    self.ws();
+                    match self.peek()? {
+                        b',' => {
+                            self.pos += 1;
+                            self.ws();
+                        }
+                        b'}' => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            self.depth -= 1;
+            Some(Json {
+                kind: JsonKind::Object(members),
+                span: Span {
+                    start,
+                    end: self.pos,
+                },
+            })
+        }
+    }
+}
+
 /// A JSON path such as `Statement[2].Condition.StringEqualz`, as error messages print it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct JsonPath(String);
@@ -476,6 +797,98 @@ impl fmt::Display for JsonPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast reader gives the general reader's tree for every text it accepts: sample
+    /// texts, then thousands of one-byte mutations of a policy (seeded, so repeatable).
+    #[test]
+    fn the_fast_reader_agrees_with_the_general_one() {
+        let check = |text: &str| {
+            let general = tokenized(text, LineIndex::new(text)).map(|d| d.root);
+            if let Some(v) = fast::parse(text) {
+                assert_eq!(Ok(&v), general.as_ref(), "{text:?}");
+            }
+            general.is_ok()
+        };
+        for t in [
+            "{}",
+            "[]",
+            "0",
+            "-0",
+            "1.5e3",
+            "-12.25E-2",
+            "true",
+            "null",
+            " [1, 2 ,3] ",
+            r#"{"a":"b\"c\\d\/e\n"}"#,
+            r#""\u0041""#,
+            "01",
+            "1.",
+            "-",
+            "+1",
+            ".5",
+            "1e",
+            "[1,]",
+            "{\"a\":1,}",
+            "[1 2]",
+            "{\"a\" 1}",
+            "truex",
+            "nul",
+            "[tru]",
+            "\u{feff}{}",
+            "{\"é\": \"ü\"}",
+            "[\"a\tb\"]",
+            "\"abc",
+            "[[[]]]",
+            "1 2",
+            "{\"a\":1}}",
+            "[1]]",
+            r#"{"a":'b'}"#,
+            "[1,,2]",
+            "{,}",
+            "[-01]",
+            "[1e+]",
+            "[\"\\x\"]",
+            "{\"a\":1 \"b\":2}",
+        ] {
+            check(t);
+        }
+        let base = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "a\"b", "Effect": "Allow",
+ "Action": ["s3:Get*", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*",
+ "Condition": {"NumericLessThan": {"s3:max-keys": 10.5}, "Bool": {"aws:SecureTransport": true}, "Null": {"k": null}}}]}"#;
+        assert!(fast::parse(base).is_some());
+        let alphabet = b"{}[]:,\"\\ \n\tabeflnrstu0123456789-+.E";
+        let mut seed: u64 = 0x5eed;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n
+        };
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let mut bytes = base.as_bytes().to_vec();
+            for _ in 0..1 + next(2) {
+                let at = next(bytes.len());
+                let b = alphabet[next(alphabet.len())];
+                match next(3) {
+                    0 => bytes[at] = b,
+                    1 => bytes.insert(at, b),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            if check(&text) {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(accepted > 1000 && refused > 1000, "{accepted} / {refused}");
+    }
 
     #[test]
     fn keeps_duplicate_keys_in_order() {

@@ -170,7 +170,16 @@ impl Glob {
 
     /// Parses wildcard text: every `*` and `?` is a wildcard.
     pub fn parse(text: &str) -> Glob {
-        Glob::from_pieces(&pieces_of(text))
+        // The common shapes without building pieces: no wildcard, `*`, `text*`.
+        let kind = match memchr::memchr2(b'*', b'?', text.as_bytes()) {
+            None => GlobKind::Exact(text.to_string()),
+            Some(0) if text == "*" => GlobKind::Everything,
+            Some(i) if i + 1 == text.len() && text.ends_with('*') => {
+                GlobKind::Prefix(text.get(..i).unwrap_or_default().to_string())
+            }
+            Some(_) => return Glob::from_pieces(&pieces_of(text)),
+        };
+        Glob { kind }
     }
 
     /// Builds a pattern from pieces (literal parts from variables keep `*` and `?` as text).

@@ -46,8 +46,11 @@ struct Bucket {
 struct ResourceIndex {
     /// The distinct prefix lengths in `keyed`, ascending.
     lens: Vec<usize>,
-    /// Prefix hash → statements with a pattern starting with that prefix.
-    keyed: HashMap<u64, Vec<u32>, FastState>,
+    /// Prefix hash → the run of `ids` holding the statements with a pattern starting with
+    /// that prefix (start, length): one flat list, not a list per prefix.
+    keyed: HashMap<u64, (u32, u32), FastState>,
+    /// The statements of every prefix, run after run, each run in statement order.
+    ids: Box<[u32]>,
     /// Statements that any resource may reach (`*`, `NotResource`, a wildcard right after
     /// the fifth colon, or a small bucket).
     rest: Vec<u32>,
@@ -85,21 +88,24 @@ fn resource_keys(s: &CompiledStatement) -> Option<Vec<Vec<u8>>> {
     // A key that extends another of the same statement is redundant: every resource it
     // reaches, the shorter one reaches too. Dropping it keeps each statement reachable
     // through one key per request.
-    keys.sort();
-    keys.dedup();
-    let all = keys.clone();
-    keys.retain(|k| !all.iter().any(|o| o.len() < k.len() && k.starts_with(o)));
+    if keys.len() > 1 {
+        keys.sort();
+        keys.dedup();
+        let all = keys.clone();
+        keys.retain(|k| !all.iter().any(|o| o.len() < k.len() && k.starts_with(o)));
+    }
     Some(keys)
 }
 
 impl ResourceIndex {
     fn build(ids: &[u32], keys: &[Option<Vec<Vec<u8>>>]) -> ResourceIndex {
         let mut index = ResourceIndex::default();
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
         for &id in ids {
             match keys.get(id as usize).and_then(Option::as_ref) {
                 Some(ks) if ids.len() >= SMALL => {
                     for k in ks {
-                        index.keyed.entry(prefix_hash(k)).or_default().push(id);
+                        pairs.push((prefix_hash(k), id));
                         if !index.lens.contains(&k.len()) {
                             index.lens.push(k.len());
                         }
@@ -109,6 +115,22 @@ impl ResourceIndex {
             }
         }
         index.lens.sort_unstable();
+        // Stable: the ids of one prefix stay in statement order.
+        pairs.sort_by_key(|&(h, _)| h);
+        index.keyed.reserve(pairs.len());
+        let mut flat = Vec::with_capacity(pairs.len());
+        for (i, &(h, id)) in pairs.iter().enumerate() {
+            let Ok(at) = u32::try_from(i) else { break };
+            index
+                .keyed
+                .entry(h)
+                .and_modify(|run| run.1 += 1)
+                .or_insert((at, 1));
+            flat.push(id);
+        }
+        index.keyed.shrink_to_fit();
+        index.ids = flat.into_boxed_slice();
+        index.rest.shrink_to_fit();
         index
     }
 
@@ -126,8 +148,12 @@ impl ResourceIndex {
         let mut hasher = PrefixHasher::new(tail);
         for &len in &self.lens {
             let Some(h) = hasher.up_to(len) else { break };
-            if let Some(ids) = self.keyed.get(&h) {
-                for &id in ids {
+            if let Some(&(start, len)) = self.keyed.get(&h) {
+                let run = self
+                    .ids
+                    .get(start as usize..start as usize + len as usize)
+                    .unwrap_or_default();
+                for &id in run {
                     f(id as usize)?;
                 }
             }
@@ -157,13 +183,17 @@ impl Bucket {
 
 impl ActionIndex {
     /// Sorts every statement into its buckets.
-    pub fn build(statements: &[CompiledStatement]) -> ActionIndex {
-        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut by_service: HashMap<String, Vec<u32>> = HashMap::new();
+    /// `action_texts`: each statement's action patterns, lowercased.
+    pub fn build(statements: &[CompiledStatement], action_texts: &[Vec<String>]) -> ActionIndex {
+        let mut exact: HashMap<String, Vec<u32>, FastState> = HashMap::default();
+        let mut by_service: HashMap<String, Vec<u32>, FastState> = HashMap::default();
         let mut everywhere = Vec::new();
         for (i, s) in statements.iter().enumerate() {
             let Ok(id) = u32::try_from(i) else { break };
-            let (patterns, negated) = s.action_patterns();
+            let (patterns, negated) = (
+                action_texts.get(i).map_or(&[][..], Vec::as_slice),
+                s.action_negated(),
+            );
             let wild_services: Option<Vec<&str>> = if negated {
                 None
             } else {
@@ -178,11 +208,11 @@ impl ActionIndex {
                 continue;
             };
             for svc in &wild_services {
-                push_once(by_service.entry(svc.to_string()).or_default(), id);
+                push_keyed(&mut by_service, svc, id);
             }
             for p in patterns.iter().filter(|p| !has_wildcard(p)) {
                 if !wild_services.contains(&service(p)) {
-                    push_once(exact.entry(p.clone()).or_default(), id);
+                    push_keyed(&mut exact, p, id);
                 }
             }
         }
@@ -246,6 +276,16 @@ fn service(action: &str) -> &str {
 fn literal_service(p: &str) -> Option<&str> {
     let (svc, _) = p.split_once(':')?;
     (!has_wildcard(svc)).then_some(svc)
+}
+
+/// [`push_once`] into the list under `key`, allocating the key only for a new one.
+fn push_keyed(map: &mut HashMap<String, Vec<u32>, FastState>, key: &str, id: u32) {
+    match map.get_mut(key) {
+        Some(v) => push_once(v, id),
+        None => {
+            map.insert(key.to_string(), vec![id]);
+        }
+    }
 }
 
 /// Appends `id` unless it is already the last entry (one statement is sorted at a time, so

@@ -53,7 +53,6 @@ pub struct CompiledStatement {
     /// Allow or Deny.
     pub effect: Effect,
     action_negated: bool,
-    action_text: Vec<String>,
     actions: Vec<Glob>,
     resource: Option<(bool, Vec<ArnPattern>)>,
     principal: Option<PrincipalClause>,
@@ -432,27 +431,25 @@ impl Part {
 
 /// Compiles policies into one part.
 fn compile_part(policies: Vec<NamedPolicy>) -> Part {
-    let mut statements = Vec::new();
+    let total = policies.iter().map(|np| np.policy.statements.len()).sum();
+    let mut statements = Vec::with_capacity(total);
+    // The lowercased action patterns, for the index only (the statements keep their globs).
+    let mut action_texts: Vec<Vec<String>> = Vec::with_capacity(total);
     for (pi, np) in policies.iter().enumerate() {
         let vars = np.policy.version.has_variables();
         for (si, s) in np.policy.statements.iter().enumerate() {
+            let action_text: Vec<String> = s
+                .action
+                .patterns
+                .iter()
+                .map(|a| a.to_ascii_lowercase())
+                .collect();
             statements.push(CompiledStatement {
                 policy: pi,
                 statement: si,
                 effect: s.effect,
                 action_negated: s.action.negated,
-                action_text: s
-                    .action
-                    .patterns
-                    .iter()
-                    .map(|a| a.to_ascii_lowercase())
-                    .collect(),
-                actions: s
-                    .action
-                    .patterns
-                    .iter()
-                    .map(|a| Glob::parse(&a.to_ascii_lowercase()))
-                    .collect(),
+                actions: action_text.iter().map(|a| Glob::parse(a)).collect(),
                 resource: s.resource.as_ref().map(|r| {
                     (
                         r.negated,
@@ -469,9 +466,10 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
                     .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
                     .collect(),
             });
+            action_texts.push(action_text);
         }
     }
-    let index = ActionIndex::build(&statements);
+    let index = ActionIndex::build(&statements, &action_texts);
     Part {
         policies,
         statements,
@@ -522,8 +520,8 @@ impl CompiledStatement {
         self.resource.as_ref().map(|(n, p)| (*n, p.as_slice()))
     }
 
-    /// The action patterns, lowercased, and whether they are `NotAction`.
-    pub(crate) fn action_patterns(&self) -> (&[String], bool) {
-        (&self.action_text, self.action_negated)
+    /// `true` for `NotAction`.
+    pub(crate) fn action_negated(&self) -> bool {
+        self.action_negated
     }
 }

@@ -17,6 +17,7 @@
 //! ```
 
 mod error;
+mod fast;
 pub mod parse;
 mod summary;
 

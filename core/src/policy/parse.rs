@@ -6,6 +6,34 @@ use super::*;
 use crate::condition::{values, ConditionOperator, ValueType};
 use crate::json::{self, Json, JsonKind, JsonPath, KeyProblem, LineIndex};
 
+/// Where the reader is: a JSON path built only when an error needs it (reading a valid
+/// policy allocates no path).
+#[derive(Debug, Clone, Copy)]
+enum At<'a> {
+    /// The policy node's own path in its document.
+    Base(&'a JsonPath),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl<'a> At<'a> {
+    fn key<'b>(&'b self, key: &'b str) -> At<'b> {
+        At::Key(self, key)
+    }
+
+    fn index(&self, i: usize) -> At<'_> {
+        At::Index(self, i)
+    }
+
+    fn path(&self) -> JsonPath {
+        match self {
+            At::Base(p) => (*p).clone(),
+            At::Key(parent, key) => parent.path().key(key),
+            At::Index(parent, i) => parent.path().index(*i),
+        }
+    }
+}
+
 const POLICY_KEYS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_KEYS: &[&str] = &[
     "Sid",
@@ -37,6 +65,9 @@ pub mod limits {
 
 /// Parses a policy from text: a JSON object, a JSON string holding one, or a URL-encoded one.
 pub fn parse_text(text: &str) -> Result<Policy, PolicyError> {
+    if let Some(policy) = super::fast::parse(text) {
+        return Ok(policy);
+    }
     if text.len() > limits::MAX_DOCUMENT_BYTES {
         return Err(err(
             JsonPath::root(),
@@ -68,7 +99,7 @@ pub fn parse_text(text: &str) -> Result<Policy, PolicyError> {
 /// document as JSON or URL-encoded JSON. `path` is the node's path in that document.
 pub fn from_json(node: &Json, lines: &LineIndex, path: &JsonPath) -> Result<Policy, PolicyError> {
     match &node.kind {
-        JsonKind::Object(_) => Reader::new(lines, false).policy(node, path),
+        JsonKind::Object(_) => Reader::new(lines, false).policy(node, &At::Base(path)),
         JsonKind::String(s) => {
             let outer = lines.position(node.span.start);
             parse_text(s).map_err(|e| PolicyError {
@@ -131,7 +162,7 @@ pub struct Recovered {
 /// document embedded in a string is decoded and parsed by the caller).
 pub fn recover(node: &Json, lines: &LineIndex, path: &JsonPath) -> Recovered {
     let reader = Reader::new(lines, true);
-    let policy = reader.policy(node, path);
+    let policy = reader.policy(node, &At::Base(path));
     let mut errors = reader.errors.map(RefCell::into_inner).unwrap_or_default();
     let policy = match policy {
         Ok(p) => p,
@@ -191,19 +222,15 @@ impl Reader<'_> {
         }
     }
 
-    fn fail<T>(&self, node: &Json, path: &JsonPath, kind: PolicyErrorKind) -> Result<T> {
-        Err(err(
-            path.clone(),
-            self.lines.position(node.span.start),
-            kind,
-        ))
+    fn fail<T>(&self, node: &Json, path: &At<'_>, kind: PolicyErrorKind) -> Result<T> {
+        Err(err(path.path(), self.lines.position(node.span.start), kind))
     }
 
     /// The members of an object, refusing duplicates and keys outside `allowed`.
     fn members<'n>(
         &self,
         node: &'n Json,
-        path: &JsonPath,
+        path: &At<'_>,
         allowed: &'static [&'static str],
         what: &'static str,
     ) -> Result<&'n [json::Member]> {
@@ -231,7 +258,7 @@ impl Reader<'_> {
                     continue;
                 };
                 self.soft(err(
-                    path.key(&m.key),
+                    path.key(&m.key).path(),
                     self.lines.position(m.key_span.start),
                     kind,
                 ))?;
@@ -250,13 +277,13 @@ impl Reader<'_> {
             ),
         };
         Err(err(
-            path.key(&m.key),
+            path.key(&m.key).path(),
             self.lines.position(m.key_span.start),
             kind,
         ))
     }
 
-    fn string<'n>(&self, node: &'n Json, path: &JsonPath) -> Result<&'n str> {
+    fn string<'n>(&self, node: &'n Json, path: &At<'_>) -> Result<&'n str> {
         node.as_str().map_or_else(
             || {
                 self.fail(
@@ -273,19 +300,19 @@ impl Reader<'_> {
     }
 
     /// A string or a non-empty array of strings.
-    fn strings(&self, node: &Json, path: &JsonPath, what: &'static str) -> Result<Vec<String>> {
+    fn strings(&self, node: &Json, path: &At<'_>, what: &'static str) -> Result<Vec<String>> {
         let values = self.strings_unchecked(node, path, what)?;
         self.check_wildcards(node, path, &values)?;
         Ok(values)
     }
 
     /// Refuses a pattern with more than [`limits::MAX_WILDCARDS`] wildcards.
-    fn check_wildcards(&self, node: &Json, path: &JsonPath, values: &[String]) -> Result<()> {
+    fn check_wildcards(&self, node: &Json, path: &At<'_>, values: &[String]) -> Result<()> {
         for (i, v) in values.iter().enumerate() {
             if v.chars().filter(|c| matches!(c, '*' | '?')).count() > limits::MAX_WILDCARDS {
                 let (n, p) = match node.as_array() {
                     Some(items) => (items.get(i).unwrap_or(node), path.index(i)),
-                    None => (node, path.clone()),
+                    None => (node, *path),
                 };
                 return self.fail(
                     n,
@@ -303,7 +330,7 @@ impl Reader<'_> {
     fn strings_unchecked(
         &self,
         node: &Json,
-        path: &JsonPath,
+        path: &At<'_>,
         what: &'static str,
     ) -> Result<Vec<String>> {
         match &node.kind {
@@ -335,7 +362,7 @@ impl Reader<'_> {
         }
     }
 
-    fn policy(&self, node: &Json, path: &JsonPath) -> Result<Policy> {
+    fn policy(&self, node: &Json, path: &At<'_>) -> Result<Policy> {
         let members = self.members(node, path, POLICY_KEYS, "a policy document (an object)")?;
         let mut policy = Policy {
             id: None,
@@ -344,8 +371,15 @@ impl Reader<'_> {
         };
         let mut statement = None;
         let mut seen = std::collections::HashSet::new();
-        for m in members {
-            if !seen.insert(m.key.as_str()) {
+        for (i, m) in members.iter().enumerate() {
+            let repeated = if members.len() <= 16 {
+                members
+                    .get(..i)
+                    .is_some_and(|before| before.iter().any(|b| b.key == m.key))
+            } else {
+                !seen.insert(m.key.as_str())
+            };
+            if repeated {
                 continue; // a duplicate, recorded by `members`
             }
             let p = path.key(&m.key);
@@ -359,7 +393,7 @@ impl Reader<'_> {
                         "2008-10-17" => Version::V2008_10_17,
                         other => {
                             self.soft(err(
-                                p.clone(),
+                                p.path(),
                                 self.lines.position(m.value.span.start),
                                 PolicyErrorKind::UnsupportedVersion(other.into()),
                             ))?;
@@ -391,6 +425,7 @@ impl Reader<'_> {
                 )
             }
             JsonKind::Array(items) => {
+                policy.statements.reserve_exact(items.len());
                 for (i, s) in items.iter().enumerate() {
                     if let Some(st) =
                         self.soft_value(self.statement(s, &p.index(i), policy.version))?
@@ -420,19 +455,28 @@ impl Reader<'_> {
         Ok(policy)
     }
 
-    fn statement(&self, node: &Json, path: &JsonPath, version: Version) -> Result<Statement> {
+    /// The value of `a` or of `b` (`true` for `b`, the negated form) with its path; both is
+    /// an error.
+    fn either<'n, 'p>(
+        &self,
+        members: &'n [json::Member],
+        path: &'p At<'p>,
+        a: &'static str,
+        b: &'static str,
+    ) -> Result<Option<(bool, &'n Json, At<'p>)>> {
+        let get = |k: &str| members.iter().find(|m| m.key == k).map(|m| &m.value);
+        match (get(a), get(b)) {
+            (Some(_), Some(v)) => self.fail(v, &path.key(b), PolicyErrorKind::Conflict(a, b)),
+            (Some(v), None) => Ok(Some((false, v, path.key(a)))),
+            (None, Some(v)) => Ok(Some((true, v, path.key(b)))),
+            (None, None) => Ok(None),
+        }
+    }
+
+    fn statement(&self, node: &Json, path: &At<'_>, version: Version) -> Result<Statement> {
         let members = self.members(node, path, STATEMENT_KEYS, "a statement (an object)")?;
         let get = |k: &str| members.iter().find(|m| m.key == k).map(|m| &m.value);
-        let either = |a: &'static str,
-                      b: &'static str|
-         -> Result<Option<(bool, &Json, JsonPath)>> {
-            match (get(a), get(b)) {
-                (Some(_), Some(v)) => self.fail(v, &path.key(b), PolicyErrorKind::Conflict(a, b)),
-                (Some(v), None) => Ok(Some((false, v, path.key(a)))),
-                (None, Some(v)) => Ok(Some((true, v, path.key(b)))),
-                (None, None) => Ok(None),
-            }
-        };
+        let either = |a: &'static str, b: &'static str| self.either(members, path, a, b);
         let effect = match get("Effect") {
             None => return self.fail(node, path, PolicyErrorKind::Missing("Effect")),
             Some(v) => match self.string(v, &path.key("Effect"))? {
@@ -470,10 +514,10 @@ impl Reader<'_> {
             {
                 let at = match v.as_array().and_then(|items| items.get(i)) {
                     Some(item) => (item, p.index(i)),
-                    None => (v, p.clone()),
+                    None => (v, p),
                 };
                 self.soft(err(
-                    at.1,
+                    at.1.path(),
                     self.lines.position(at.0.span.start),
                     PolicyErrorKind::InvalidAction(a.clone()),
                 ))?;
@@ -514,7 +558,7 @@ impl Reader<'_> {
         })
     }
 
-    fn principal(&self, node: &Json, path: &JsonPath, negated: bool) -> Result<PrincipalClause> {
+    fn principal(&self, node: &Json, path: &At<'_>, negated: bool) -> Result<PrincipalClause> {
         if let Some(s) = node.as_str() {
             if s == "*" {
                 return Ok(PrincipalClause {
@@ -557,7 +601,7 @@ impl Reader<'_> {
         Ok(clause)
     }
 
-    fn conditions(&self, node: &Json, path: &JsonPath, version: Version) -> Result<Vec<Condition>> {
+    fn conditions(&self, node: &Json, path: &At<'_>, version: Version) -> Result<Vec<Condition>> {
         let mut out = Vec::new();
         for m in self.members(node, path, &[], "an object of condition operators")? {
             let op_path = path.key(&m.key);
@@ -565,7 +609,7 @@ impl Reader<'_> {
                 Ok(op) => op,
                 Err(e) => {
                     self.soft(err(
-                        op_path.clone(),
+                        op_path.path(),
                         self.lines.position(m.key_span.start),
                         PolicyErrorKind::Operator(e),
                     ))?;
@@ -602,10 +646,10 @@ impl Reader<'_> {
                     if !value_is_readable(operator, v, version) {
                         let (node, p) = match k.value.as_array().and_then(|items| items.get(i)) {
                             Some(item) => (item, key_path.index(i)),
-                            None => (&k.value, key_path.clone()),
+                            None => (&k.value, key_path),
                         };
                         self.soft(err(
-                            p,
+                            p.path(),
                             self.lines.position(node.span.start),
                             PolicyErrorKind::InvalidConditionValue {
                                 value: v.clone(),
@@ -626,8 +670,8 @@ impl Reader<'_> {
     }
 
     /// A scalar or an array of scalars; booleans and numbers become their text.
-    fn condition_values(&self, node: &Json, path: &JsonPath) -> Result<Vec<String>> {
-        let wrong = |n: &Json, p: &JsonPath| -> Result<String> {
+    fn condition_values(&self, node: &Json, path: &At<'_>) -> Result<Vec<String>> {
+        let wrong = |n: &Json, p: &At<'_>| -> Result<String> {
             self.fail(
                 n,
                 p,
@@ -668,7 +712,7 @@ fn type_name(t: ValueType) -> &'static str {
 
 /// Whether IAM could read a policy value for the operator. Values holding a policy variable
 /// are read per request (variables are allowed in string, ARN and Bool values).
-fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
+pub(super) fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
     let t = op.operator.value_type();
     if version.has_variables()
         && v.contains("${")
@@ -687,6 +731,6 @@ fn value_is_readable(op: ConditionOperator, v: &str, version: Version) -> bool {
 }
 
 /// A service prefix as an `Action` may write it: not empty and without whitespace.
-fn valid_service_prefix(s: &str) -> bool {
+pub(super) fn valid_service_prefix(s: &str) -> bool {
     !s.is_empty() && !s.chars().any(char::is_whitespace)
 }
