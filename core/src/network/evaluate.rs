@@ -87,7 +87,18 @@ impl Query {
 
 /// Evaluates `flow` over `model`.
 pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, FlowError> {
+    evaluate_at(model, flow, 0)
+}
+
+/// Evaluates `flow`; `depth` 1 is a load balancer's flow to a target, which forwards no
+/// further (see [`super::serve`]).
+pub(crate) fn evaluate_at(
+    model: &NetworkModel,
+    flow: &Flow,
+    depth: u8,
+) -> Result<Verdict, FlowError> {
     flow.validate()?;
+    let flow = &*super::serve::named(model, flow)?;
     let v6 = family(flow)?;
     let from = resolve(model, &flow.from, v6)?;
     let to = resolve(model, &flow.to, v6)?;
@@ -107,6 +118,7 @@ pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, Flo
         }
         _ => walk(model, from, to, v6, &query, flow)?.verdict,
     };
+    super::serve::apply(model, flow, &mut verdict, depth)?;
     verdict.settle();
     Ok(verdict)
 }
@@ -318,19 +330,14 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
                 .ok_or_else(|| FlowError::NoInterface(id.clone()))?;
             (eni, None)
         }
-        Endpoint::Interface(id) => {
-            // An interface endpoint (`vpce-...`) is reached at its first network interface.
-            let eni_id = model
-                .vpc_endpoint(id)
-                .and_then(|e| e.interface_ids.first())
-                .unwrap_or(id);
-            (
-                model
-                    .interface(eni_id)
-                    .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
-                None,
-            )
-        }
+        Endpoint::Interface(id) => (
+            model
+                .interface(id)
+                .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
+            None,
+        ),
+        // Replaced by the interface it is reached at before resolving (`serve::named`).
+        Endpoint::Service(id) => return Err(FlowError::UnknownEndpoint(id.clone())),
     };
     resolve_eni(model, eni, v6, literal)
 }
@@ -729,7 +736,7 @@ impl<'m> Walk<'m> {
             )
         } else {
             (
-                !eni.public_ipv4.is_empty(),
+                eni.has_public_ipv4(),
                 ExplanationCode::NoPublicIp,
                 "public ipv4 address or elastic ip",
             )

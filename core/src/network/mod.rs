@@ -106,6 +106,8 @@ pub mod packet;
 pub mod ports;
 pub mod protocol;
 pub mod route;
+mod serve;
+pub mod service;
 pub mod sg;
 pub mod verdict;
 
@@ -117,6 +119,7 @@ pub use model::{
     RouteTarget, SecurityGroup, SgPeer, SgRule, Subnet, Vpc,
 };
 pub use ports::{PortRange, PortSet};
+pub use service::{Listener, Service, ServiceKind, Target, TargetGroup};
 pub use verdict::{
     Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Reachability, Verdict,
 };

@@ -38,6 +38,7 @@ mod instances;
 mod reader;
 mod records;
 mod rules;
+mod services;
 
 use std::collections::HashSet;
 
@@ -102,6 +103,7 @@ pub(crate) fn import(
         records::prefix_lists(&mut ctx, &mut model, &mut seen)?;
     }
     model.build_index();
+    let mut gathered = services::Gathered::default();
     for &(doc, file) in files {
         let mut ctx = Ctx {
             doc,
@@ -110,10 +112,13 @@ pub(crate) fn import(
             routes: &mut routes,
         };
         records::read_all(&mut ctx, &mut model, &mut refs, &mut seen)?;
+        services::read(&mut ctx, &mut gathered, &mut refs)?;
     }
     model.build_index();
     check_references(&mut model, &refs, &mut warnings)?;
     add_local_routes(&mut model);
+    model.build_index();
+    services::place(&mut model, gathered, &mut warnings);
     model.build_index();
     Ok((model, warnings))
 }
