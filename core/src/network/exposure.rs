@@ -186,9 +186,14 @@ fn exposed(
     };
     entry(&everywhere, Vec::new(), false);
     entry(&unrefused.difference(&everywhere), Vec::new(), true);
+    let inside: Vec<ipnet::IpNet> = model
+        .vpcs
+        .iter()
+        .flat_map(|v| v.cidrs.iter().copied())
+        .collect();
     for (class, walk) in &per_class {
         let only_here = walk.allowed.difference(&unrefused);
-        entry(&only_here, vec![class.describe()], false);
+        entry(&only_here, vec![class.describe_public(&inside)], false);
     }
 }
 
