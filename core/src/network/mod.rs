@@ -135,6 +135,16 @@ impl NetworkModel {
         import::import(files)
     }
 
+    /// The instance a flow end names: `i-...`, `name:NAME`, an instance's interface or address.
+    pub fn instance_of(&self, end: &Endpoint) -> Option<&Instance> {
+        let end = match end {
+            Endpoint::Service(text) => serve::pick(self, text, None).ok()?,
+            other => other.clone(),
+        };
+        let eni = serve::end_interface(self, &end)?;
+        self.instance(eni.instance_id.as_deref()?)
+    }
+
     /// Evaluates a flow: allowed or not, every blocker, and the path.
     pub fn evaluate(&self, flow: &Flow) -> Result<Verdict, FlowError> {
         evaluate::evaluate(self, flow)

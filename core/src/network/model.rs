@@ -284,6 +284,24 @@ pub struct Instance {
     pub interface_ids: Vec<String>,
     /// The `Name` tag.
     pub name: Option<String>,
+    /// `Placement.AvailabilityZone` (its region is the zone without the last letter).
+    pub availability_zone: Option<String>,
+    /// The reservation's `OwnerId`: the account.
+    pub owner_id: Option<String>,
+}
+
+impl Instance {
+    /// `arn:aws:ec2:REGION:ACCOUNT:instance/ID`, when the export says the zone and the owner.
+    pub fn arn(&self) -> Option<String> {
+        let zone = self.availability_zone.as_deref()?;
+        // `us-east-1a` is in `us-east-1`.
+        let region = zone.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        Some(format!(
+            "arn:aws:ec2:{region}:{}:instance/{}",
+            self.owner_id.as_deref()?,
+            self.id
+        ))
+    }
 }
 
 /// A managed prefix list: its id and entries (see the module documentation of

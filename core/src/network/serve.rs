@@ -97,7 +97,11 @@ fn export_of(kind: ServiceKind) -> &'static str {
 
 /// The end a service's text names, at the interface nearest `near` (a subnet id): one in the
 /// same subnet, else the same availability zone, else the same VPC, else the first.
-fn pick(model: &NetworkModel, text: &str, near: Option<&str>) -> Result<Endpoint, FlowError> {
+pub(crate) fn pick(
+    model: &NetworkModel,
+    text: &str,
+    near: Option<&str>,
+) -> Result<Endpoint, FlowError> {
     let (found, instances, kind) = find(model, text);
     // The mount targets of one file system: a client mounts the one in its own zone (the file
     // system's DNS name resolves to it).

@@ -194,11 +194,19 @@ pub(super) fn instance(
             name = ctx.opt_str(t, &p, "Value")?.map(str::to_string);
         }
     }
+    let availability_zone = match member(v, "Placement") {
+        Some(pl) => ctx
+            .opt_str(pl, &path.key("Placement"), "AvailabilityZone")?
+            .map(str::to_string),
+        None => None,
+    };
     model.instances.push(Instance {
         id,
         state,
         interface_ids,
         name,
+        availability_zone,
+        owner_id: None,
     });
     Ok(())
 }

@@ -232,8 +232,13 @@ pub(super) fn read_all(
     }
     for (path, r) in ctx.array(root, &base, "Reservations")? {
         ctx.object(&path, r)?;
+        let owner = ctx.opt_str(r, &path, "OwnerId")?;
         for (p, i) in ctx.array(r, &path, "Instances")? {
+            let before = model.instances.len();
             instance(ctx, model, &p, i, refs, seen)?;
+            if let (Some(added), Some(owner)) = (model.instances.get_mut(before), owner) {
+                added.owner_id = Some(owner.to_string());
+            }
         }
     }
     for (path, v) in ctx.array(root, &base, "NetworkInterfaces")? {
