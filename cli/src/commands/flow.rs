@@ -204,7 +204,11 @@ pub fn run_exposure(args: ExposureArgs) -> ExitCode {
         crate::output::Format::Text => {
             for e in &found {
                 let ports: Vec<String> = e.ports.iter().map(ToString::to_string).collect();
-                let who = e.instance_id.as_deref().unwrap_or(&e.interface_id);
+                let who = match (&e.service, &e.instance_id) {
+                    (Some(s), _) => format!("{s} ({})", e.interface_id),
+                    (None, Some(i)) => i.clone(),
+                    (None, None) => e.interface_id.clone(),
+                };
                 let scope = if e.unknown {
                     "  (unknown: the path crosses a route target polcheck does not follow)"
                         .to_string()

@@ -256,19 +256,32 @@ fn by_flows(
             _ if !v.allowed_from.is_empty() => (v.allowed_from.clone(), false),
             _ => continue,
         };
-        out.push(Exposure {
-            interface_id: eni.id.clone(),
-            instance_id: eni.instance_id.clone(),
-            subnet_id: eni.subnet_id.clone(),
-            address: address.to_string(),
-            protocol: name(traffic.protocol),
-            ports: vec![PortRange {
-                from: port,
-                to: port,
-            }],
-            from,
-            unknown,
-            service: model.service_of(&eni.id).map(Service::label),
+        let range = PortRange {
+            from: port,
+            to: port,
+        };
+        let protocol = name(traffic.protocol);
+        // One entry per interface, protocol and scope, as the port walk gives.
+        let same = out.iter_mut().find(|e| {
+            e.interface_id == eni.id
+                && e.address == address
+                && e.protocol == protocol
+                && e.from == from
+                && e.unknown == unknown
         });
+        match same {
+            Some(e) => e.ports.push(range),
+            None => out.push(Exposure {
+                interface_id: eni.id.clone(),
+                instance_id: eni.instance_id.clone(),
+                subnet_id: eni.subnet_id.clone(),
+                address: address.to_string(),
+                protocol,
+                ports: vec![range],
+                from,
+                unknown,
+                service: model.service_of(&eni.id).map(Service::label),
+            }),
+        }
     }
 }

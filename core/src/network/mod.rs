@@ -152,4 +152,6 @@ impl NetworkModel {
 }
 
 #[cfg(test)]
+mod serve_tests;
+#[cfg(test)]
 mod tests;
