@@ -183,6 +183,10 @@ pub(super) fn instance(
     }
     let interface_ids = enis.iter().map(|e| e.id.clone()).collect();
     for e in enis {
+        // The same interface read before from `describe-network-interfaces` is no duplicate.
+        if seen.contains(&format!("standalone:{}", e.id)) {
+            continue;
+        }
         if remember(ctx, seen, path, v, &e.id) {
             model.interfaces.push(e);
         }

@@ -192,6 +192,10 @@ fn check_references(
             ),
         });
     }
+    let subnets: HashSet<&str> = model.subnets.iter().map(|s| s.id.as_str()).collect();
+    model
+        .nat_gateways
+        .retain(|n| subnets.contains(n.subnet_id.as_str()));
     let vpc_of: std::collections::HashMap<String, String> = model
         .subnets
         .iter()
