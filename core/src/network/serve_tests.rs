@@ -249,3 +249,40 @@ fn exposure_lists_listener_ports_and_agrees_with_flows() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_interface_endpoint_is_reached_at_the_interface_nearest_the_client() {
+    let mut w = world();
+    w["Subnets"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"SubnetId": "subnet-b", "VpcId": "vpc-1", "CidrBlock": "10.0.3.0/24", "AvailabilityZone": "us-east-1b"}));
+    w["SecurityGroups"].as_array_mut().unwrap().push(json!({"GroupId": "sg-vpce",
+        "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": "sg-app"}]}],
+        "IpPermissionsEgress": []}));
+    w["VpcEndpoints"] = json!([{"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "State": "available",
+        "ServiceName": "com.amazonaws.us-east-1.ssm", "SubnetIds": ["subnet-b", "subnet-priv"],
+        "Groups": [{"GroupId": "sg-vpce"}], "PrivateDnsEnabled": true,
+        "DnsEntries": [{"DnsName": "vpce-1-abc.ssm.us-east-1.vpce.amazonaws.com"}, {"DnsName": "ssm.us-east-1.amazonaws.com"}]}]);
+    let m = model(&w);
+    for name in [
+        "vpce-1",
+        "vpce:com.amazonaws.us-east-1.ssm",
+        "vpce:ssm.us-east-1.amazonaws.com",
+    ] {
+        let v = m.evaluate(&flow("i-app", name, 443)).unwrap();
+        assert!(v.allowed, "{name}: {:?}", v.blockers);
+        // The interface in the client's own subnet, not the first listed.
+        assert!(
+            v.hops
+                .iter()
+                .any(|h| h.component == "vpce:vpce-1/subnet-priv"),
+            "{:?}",
+            v.hops
+        );
+    }
+    assert_eq!(
+        kinds(&m.evaluate(&flow("i-other", "vpce-1", 443)).unwrap()),
+        ["security-group"]
+    );
+}
