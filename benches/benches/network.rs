@@ -24,7 +24,7 @@ fn main() {
     let text = network_estate(Sizes::LARGE);
     let doc = json::parse(&text).expect("the generated estate is JSON");
     let import = || {
-        NetworkModel::import(&[(&doc, "estate.json")])
+        NetworkModel::import(&[("estate.json", &doc)])
             .expect("the estate imports")
             .0
     };

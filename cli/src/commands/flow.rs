@@ -256,7 +256,7 @@ pub struct IamHalf<'a> {
     /// `--resource` (`*`: the instance's ARN with `--ssh`).
     pub resource: &'a str,
     /// `--context`.
-    pub context: polcheck_core::context::Context,
+    pub context: polcheck_core::Context,
     /// `--allow-unknown-action`, `--allow-unknown-principal`.
     pub options: polcheck_core::question::QuestionOptions,
 }
@@ -272,7 +272,7 @@ pub fn combined(
     format: crate::output::Format,
 ) -> Result<ExitCode, String> {
     use polcheck_core::decide::{aws_result, Detail, Outcome};
-    use polcheck_core::request::Request;
+    use polcheck_core::Request;
 
     let flow = flow_args.flow()?;
     let engine = crate::world::from_flags(Engine::builder(), worlds)?;

@@ -60,7 +60,7 @@ fn world() -> Value {
 
 fn model(w: &Value) -> NetworkModel {
     let doc = json::parse(&w.to_string()).unwrap();
-    let (m, warnings) = NetworkModel::import(&[(&doc, "w.json")]).unwrap();
+    let (m, warnings) = NetworkModel::import(&[("w.json", &doc)]).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     m
 }

@@ -23,6 +23,7 @@
 use std::fmt;
 
 /// The kind of a [`Service`], and the prefix a flow names it by.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ServiceKind {
     /// `elbv2 describe-load-balancers` (application and network load balancers): `lb:`.

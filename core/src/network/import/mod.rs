@@ -84,7 +84,7 @@ pub(crate) enum RefKind {
 
 /// Reads the network keys of every document into one model.
 pub(crate) fn import(
-    files: &[(&Document, &str)],
+    files: &[(&str, &Document)],
 ) -> Result<(NetworkModel, Vec<NetworkWarning>), NetworkImportError> {
     let mut model = NetworkModel::default();
     let mut warnings = Vec::new();
@@ -92,7 +92,7 @@ pub(crate) fn import(
     let mut seen = HashSet::new();
     let mut routes = 0;
     // Prefix lists first: routes expand their entries while being read.
-    for &(doc, file) in files {
+    for &(file, doc) in files {
         let mut ctx = Ctx {
             doc,
             file,
@@ -104,7 +104,7 @@ pub(crate) fn import(
     }
     model.build_index();
     let mut gathered = services::Gathered::default();
-    for &(doc, file) in files {
+    for &(file, doc) in files {
         let mut ctx = Ctx {
             doc,
             file,
