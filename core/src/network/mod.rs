@@ -71,6 +71,9 @@
 //! - An instance that is `stopping`, `stopped`, `shutting-down` or `terminated` takes no
 //!   traffic (an `instance-state` blocker naming the state) and holds no public address.
 //! - An instance is its primary interface (device index 0).
+//! - A service (load balancer, RDS instance, EFS mount target, ElastiCache cluster, Lambda
+//!   function, ECS task, interface endpoint) is reached at its interfaces, exported or placed
+//!   by polcheck in its subnets; what it adds to a flow is in [`service`].
 //! - Unknown references: see [`error`] (missing VPC or subnet: error; missing group or prefix
 //!   list: warning, the reference matches nothing).
 //!
