@@ -18,6 +18,12 @@ use crate::policy::{PrincipalClause, PrincipalKind};
 pub enum Principal {
     /// No credentials at all.
     Anonymous,
+    /// A caller of the resource's account that is not named: what `aws iam
+    /// simulate-custom-policy` simulates when no `CallerArn` is given. The identity policies,
+    /// boundary and SCPs given apply to it; it carries no `aws:PrincipalArn`, `aws:username`
+    /// or other key that would need its name (a condition on them reads the key as missing),
+    /// and a resource policy names it only through `"*"`.
+    Unnamed,
     /// The account's root user.
     Root {
         /// The account id.
@@ -144,8 +150,14 @@ impl Principal {
             | Principal::User { account, .. }
             | Principal::AssumedRole { account, .. }
             | Principal::FederatedUser { account, .. } => Some(account),
-            Principal::Anonymous | Principal::Service { .. } => None,
+            Principal::Anonymous | Principal::Unnamed | Principal::Service { .. } => None,
         }
+    }
+
+    /// `true` for the unnamed caller of `simulate-custom-policy` ([`Principal::Unnamed`]),
+    /// which belongs to the resource's account whatever that is.
+    pub fn is_unnamed(&self) -> bool {
+        matches!(self, Principal::Unnamed)
     }
 
     /// `true` for role sessions and federated users, the callers a session policy binds.
@@ -174,7 +186,7 @@ impl Principal {
     /// principals or service-linked roles (AWS Organizations User Guide, "SCP effects on
     /// permissions").
     pub fn scp_binds(&self) -> bool {
-        self.account().is_some() && !self.is_service_linked_role()
+        (self.account().is_some() || self.is_unnamed()) && !self.is_service_linked_role()
     }
 
     /// Whether RCPs bind this caller: every caller but AWS service principals and
@@ -191,7 +203,7 @@ impl Principal {
             Principal::AssumedRole { account, role, .. } => {
                 Some(format!("arn:aws:iam::{account}:role/{role}"))
             }
-            Principal::Anonymous | Principal::Service { .. } => None,
+            Principal::Anonymous | Principal::Unnamed | Principal::Service { .. } => None,
         }
     }
 
@@ -199,6 +211,8 @@ impl Principal {
     pub fn principal_type(&self) -> &'static str {
         match self {
             Principal::Anonymous => "Anonymous",
+            // A user or a role session: which one is not said.
+            Principal::Unnamed => "",
             Principal::Root { .. } => "Account",
             Principal::User { .. } => "User",
             Principal::AssumedRole { .. } => "AssumedRole",
@@ -223,10 +237,12 @@ impl Principal {
                 ContextValue::single(name.as_str()),
             );
         }
-        ctx.insert_default(
-            "aws:PrincipalType",
-            ContextValue::single(self.principal_type()),
-        );
+        if !self.is_unnamed() {
+            ctx.insert_default(
+                "aws:PrincipalType",
+                ContextValue::single(self.principal_type()),
+            );
+        }
         let is_service = matches!(self, Principal::Service { .. });
         ctx.insert_default(
             "aws:PrincipalIsAWSService",
@@ -289,7 +305,7 @@ impl Principal {
             strength: PrincipalMatch::Caller,
         };
         match self {
-            Principal::Anonymous => Vec::new(),
+            Principal::Anonymous | Principal::Unnamed => Vec::new(),
             Principal::Root { account: a } => vec![account(a)],
             Principal::User {
                 account: a, arn, ..

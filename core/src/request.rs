@@ -91,9 +91,20 @@ impl Request {
         resource: &str,
         context: Context,
     ) -> Result<Request, RequestError> {
+        let principal = Principal::parse(principal)?;
+        Request::for_principal(principal, action, resource, context)
+    }
+
+    /// [`Request::new`] for a caller already read, such as [`Principal::Unnamed`] (the
+    /// unnamed caller of `simulate-custom-policy`, which no text names).
+    pub fn for_principal(
+        principal: Principal,
+        action: &str,
+        resource: &str,
+        context: Context,
+    ) -> Result<Request, RequestError> {
         check_action(action)?;
         check_resource(resource)?;
-        let principal = Principal::parse(principal)?;
         let mut context = context;
         principal.add_derived_keys(&mut context, None);
         let resource_account_key_given = context.get("aws:ResourceAccount").is_some();

@@ -34,7 +34,7 @@ pub fn principal_key(p: &Principal) -> String {
 /// The caller as [`Request::new`] reads it back.
 pub fn caller_text(p: &Principal) -> Option<String> {
     match p {
-        Principal::Anonymous => None,
+        Principal::Anonymous | Principal::Unnamed => None,
         Principal::Root { account } => Some(format!("arn:aws:iam::{account}:root")),
         Principal::User { arn, .. }
         | Principal::AssumedRole { arn, .. }

@@ -15,7 +15,7 @@ mod explain;
 mod service;
 mod unknown;
 
-pub use aws_json::aws_result;
+pub use aws_json::{aws_result, aws_results, InputIds};
 pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
 pub use unknown::Missing;
 
@@ -300,9 +300,11 @@ fn outcome(
     let grant = s.resource.grant;
     // Resources AWS itself owns (account `aws`: AWS managed policies) are read like the
     // caller's own: an identity policy is enough, no resource policy is looked for.
-    let same_account = p.account().is_some()
-        && (p.account() == req.effective_resource_account()
-            || req.effective_resource_account() == Some("aws"));
+    // The unnamed caller of `simulate-custom-policy` is of the resource's account.
+    let same_account = p.is_unnamed()
+        || (p.account().is_some()
+            && (p.account() == req.effective_resource_account()
+                || req.effective_resource_account() == Some("aws")));
     let identity_allows = s.identity.allowed;
     // A trust or key policy must allow even in its own account, when it is known: without a
     // resource policy among the inputs (as in `simulate-custom-policy`), it is not modelled.
