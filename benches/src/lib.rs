@@ -6,6 +6,7 @@ pub mod cedar;
 pub mod estates;
 pub mod iamrs;
 pub mod measure;
+pub mod network_estate;
 pub mod paths_estate;
 pub mod polcheck;
 pub mod workload;

@@ -167,7 +167,22 @@ fn parse_context(pairs: &[String]) -> Result<Context, String> {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let result = if args.flow.is_flow() {
+    let result = if let (true, Some(principal)) = (args.flow.is_flow(), &args.principal) {
+        // IAM and network in one question (see `flow::combined`).
+        parse_context(&args.context).and_then(|context| {
+            let iam = super::flow::IamHalf {
+                principal,
+                actions: &args.actions,
+                resource: args.resource(),
+                context,
+                options: QuestionOptions {
+                    allow_unknown_actions: args.allow_unknown_action,
+                    allow_unknown_principals: args.allow_unknown_principal,
+                },
+            };
+            super::flow::combined(&args.flow, &args.worlds, iam, args.format)
+        })
+    } else if args.flow.is_flow() {
         evaluate_flow(&args)
     } else {
         evaluate(&args)

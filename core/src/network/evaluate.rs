@@ -87,7 +87,18 @@ impl Query {
 
 /// Evaluates `flow` over `model`.
 pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, FlowError> {
+    evaluate_at(model, flow, 0)
+}
+
+/// Evaluates `flow`; `depth` 1 is a load balancer's flow to a target, which forwards no
+/// further (see [`super::serve`]).
+pub(crate) fn evaluate_at(
+    model: &NetworkModel,
+    flow: &Flow,
+    depth: u8,
+) -> Result<Verdict, FlowError> {
     flow.validate()?;
+    let flow = &*super::serve::named(model, flow)?;
     let v6 = family(flow)?;
     let from = resolve(model, &flow.from, v6)?;
     let to = resolve(model, &flow.to, v6)?;
@@ -107,6 +118,7 @@ pub(crate) fn evaluate(model: &NetworkModel, flow: &Flow) -> Result<Verdict, Flo
         }
         _ => walk(model, from, to, v6, &query, flow)?.verdict,
     };
+    super::serve::apply(model, flow, &mut verdict, depth)?;
     verdict.settle();
     Ok(verdict)
 }
@@ -176,6 +188,9 @@ pub(crate) fn across_internet(
     let mut first_refused: Option<(Verdict, Class)> = None;
     let mut per_class = Vec::new();
     let mut passing = Vec::new();
+    // What blocks each refused range: when every refused range is refused by the same
+    // components, the explanation speaks of "public addresses" rather than one range.
+    let mut refusals: Vec<Vec<(BlockerKind, String, ExplanationCode, Direction)>> = Vec::new();
     for class in classes {
         let peer = Side::External(Peer::Addr(class.representative));
         let (from, to) = if inbound { (peer, side) } else { (side, peer) };
@@ -196,8 +211,20 @@ pub(crate) fn across_internet(
         if w.verdict.outcome == Reachability::Allowed {
             passing.push(class);
             first_allowed.get_or_insert(w.verdict);
-        } else if first_refused.is_none() {
-            first_refused = Some((w.verdict, class));
+        } else {
+            let mut sig: Vec<_> = w
+                .verdict
+                .blockers
+                .iter()
+                .chain(&w.verdict.unknowns)
+                .map(|b| (b.kind, b.component.clone(), b.code, b.direction))
+                .collect();
+            sig.sort();
+            sig.dedup();
+            refusals.push(sig);
+            if first_refused.is_none() {
+                first_refused = Some((w.verdict, class));
+            }
         }
     }
     let internet = if v6 {
@@ -205,13 +232,31 @@ pub(crate) fn across_internet(
     } else {
         "the internet (every public ipv4 address)"
     };
+    let alike = refusals.windows(2).all(|w| matches!(w, [a, b] if a == b));
+    let allowed_ranges: Vec<String> = passing.iter().map(|c| c.describe_public(&inside)).collect();
     let mut verdict = match (first_refused, first_allowed) {
         (Some((mut v, class)), _) => {
-            let range = class.describe();
+            let rep = class.representative.to_string();
+            let (name, suffix) = if alike && passing.is_empty() {
+                ("the internet".to_string(), String::new())
+            } else if alike {
+                (
+                    format!("public addresses outside {}", allowed_ranges.join(", ")),
+                    String::new(),
+                )
+            } else {
+                (
+                    rep.clone(),
+                    format!(
+                        " (and every public address of {}, which the rules treat alike)",
+                        class.describe_public(&inside)
+                    ),
+                )
+            };
             for b in v.blockers.iter_mut().chain(v.unknowns.iter_mut()) {
-                b.explanation = format!("{} (for sources in {range})", b.explanation);
+                b.explanation = format!("{}{suffix}", replace_address(&b.explanation, &rep, &name));
             }
-            v.allowed_from = passing.iter().map(Class::describe).collect();
+            v.allowed_from = allowed_ranges;
             v
         }
         (None, Some(v)) => v,
@@ -223,6 +268,24 @@ pub(crate) fn across_internet(
         }
     }
     Ok((verdict, per_class))
+}
+
+/// `text` with every whole occurrence of the address `addr` replaced by `name` (not inside a
+/// longer address or block: `1.0.0.0` in `21.0.0.0/8` stays).
+fn replace_address(text: &str, addr: &str, name: &str) -> String {
+    let part = |c: char| c.is_ascii_hexdigit() || c == '.' || c == ':' || c == '/';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(addr) {
+        let (before, tail) = rest.split_at(i);
+        let after = tail.get(addr.len()..).unwrap_or_default();
+        let whole = !before.ends_with(part) && !after.starts_with(part);
+        out.push_str(before);
+        out.push_str(if whole { name } else { addr });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The ports of one walk over a port set.
@@ -318,19 +381,14 @@ fn resolve<'m>(model: &'m NetworkModel, ep: &Endpoint, v6: bool) -> Result<Side<
                 .ok_or_else(|| FlowError::NoInterface(id.clone()))?;
             (eni, None)
         }
-        Endpoint::Interface(id) => {
-            // An interface endpoint (`vpce-...`) is reached at its first network interface.
-            let eni_id = model
-                .vpc_endpoint(id)
-                .and_then(|e| e.interface_ids.first())
-                .unwrap_or(id);
-            (
-                model
-                    .interface(eni_id)
-                    .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
-                None,
-            )
-        }
+        Endpoint::Interface(id) => (
+            model
+                .interface(id)
+                .ok_or_else(|| FlowError::UnknownEndpoint(id.clone()))?,
+            None,
+        ),
+        // Replaced by the interface it is reached at before resolving (`serve::named`).
+        Endpoint::Service(id) => return Err(FlowError::UnknownEndpoint(id.clone())),
     };
     resolve_eni(model, eni, v6, literal)
 }
@@ -729,7 +787,7 @@ impl<'m> Walk<'m> {
             )
         } else {
             (
-                !eni.public_ipv4.is_empty(),
+                eni.has_public_ipv4(),
                 ExplanationCode::NoPublicIp,
                 "public ipv4 address or elastic ip",
             )

@@ -21,6 +21,8 @@ use super::model::{NetworkInterface, NetworkModel, NOT_RUNNING};
 use super::packet::Traffic;
 use super::ports::{PortRange, PortSet};
 use super::protocol::{name, ICMP, ICMPV6, TCP, UDP};
+use super::service::{Service, ServiceKind};
+use super::verdict::Reachability;
 
 /// One interface reachable from the internet on one protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +48,9 @@ pub struct Exposure {
     /// target it does not follow: a flow on them answers `unknown`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unknown: bool,
+    /// The service the interface belongs to (`lb:web`, `rds:orders`...), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 /// Every interface, protocol and port range reachable from the internet, sorted by interface.
@@ -55,16 +60,26 @@ pub fn exposure(model: &NetworkModel) -> Vec<Exposure> {
         if !running(model, eni) {
             continue;
         }
+        let service = model.service_of(&eni.id);
+        if service.is_some_and(|s| s.kind == ServiceKind::Lambda || s.not_running.is_some()) {
+            continue; // takes no inbound connection, or no traffic at all
+        }
         for v6 in [false, true] {
             let address = if v6 {
                 eni.ipv6.first().map(ToString::to_string)
             } else {
-                eni.primary_public_ipv4().map(|a| a.to_string())
+                eni.primary_public_ipv4()
+                    .map(|a| a.to_string())
+                    .or_else(|| eni.public_name.clone())
             };
             // Without an address of the family the walk refuses every port (`public-ip`).
             let Some(address) = address else { continue };
             for traffic in protocols(v6) {
-                exposed(model, eni, v6, &address, traffic, &mut out);
+                let listening = service.and_then(|s| listening(s, traffic.protocol));
+                match listening {
+                    Some(ports) => by_flows(model, eni, v6, &address, traffic, &ports, &mut out),
+                    None => exposed(model, eni, v6, &address, traffic, &mut out),
+                }
             }
         }
     }
@@ -165,13 +180,108 @@ fn exposed(
                 ports: ports_of(ports),
                 from,
                 unknown,
+                service: model.service_of(&eni.id).map(Service::label),
             });
         }
     };
     entry(&everywhere, Vec::new(), false);
     entry(&unrefused.difference(&everywhere), Vec::new(), true);
+    let inside: Vec<ipnet::IpNet> = model
+        .vpcs
+        .iter()
+        .flat_map(|v| v.cidrs.iter().copied())
+        .collect();
     for (class, walk) in &per_class {
         let only_here = walk.allowed.difference(&unrefused);
-        entry(&only_here, vec![class.describe()], false);
+        entry(&only_here, vec![class.describe_public(&inside)], false);
+    }
+}
+
+/// The ports a service listens on for `protocol`, when it says (`None`: the walk decides every
+/// port). A load balancer without listeners in the world listens on nothing polcheck knows.
+fn listening(service: &Service, protocol: u8) -> Option<Vec<u16>> {
+    if protocol != TCP && protocol != UDP {
+        return None;
+    }
+    match service.kind {
+        ServiceKind::LoadBalancer => Some(
+            service
+                .listeners
+                .iter()
+                .flatten()
+                .filter(|l| l.takes(protocol))
+                .map(|l| l.port)
+                .collect(),
+        ),
+        _ if service.ports.is_empty() => None,
+        _ if protocol == TCP => Some(service.ports.clone()),
+        _ => Some(Vec::new()),
+    }
+}
+
+/// The entries of a service interface on the ports it listens on, each decided by the flow
+/// from `internet` itself (a load balancer's answer depends on its targets, which no port walk
+/// sees), so exposure and flows agree by construction.
+fn by_flows(
+    model: &NetworkModel,
+    eni: &NetworkInterface,
+    v6: bool,
+    address: &str,
+    traffic: Traffic,
+    ports: &[u16],
+    out: &mut Vec<Exposure>,
+) {
+    if v6 {
+        return; // service ports are listed for IPv4 (the family a flow from `internet` asks)
+    }
+    let mut ports = ports.to_vec();
+    ports.sort_unstable();
+    ports.dedup();
+    for port in ports {
+        let flow = Flow {
+            from: Endpoint::Internet,
+            to: Endpoint::Interface(eni.id.clone()),
+            protocol: traffic.protocol,
+            port: Some(port),
+            source_port: None,
+            icmp_type: None,
+            icmp_code: None,
+        };
+        let Ok(v) = model.evaluate(&flow) else {
+            continue;
+        };
+        let (from, unknown) = match v.outcome {
+            Reachability::Allowed => (Vec::new(), false),
+            Reachability::Unknown => (Vec::new(), true),
+            _ if !v.allowed_from.is_empty() => (v.allowed_from.clone(), false),
+            _ => continue,
+        };
+        let range = PortRange {
+            from: port,
+            to: port,
+        };
+        let protocol = name(traffic.protocol);
+        // One entry per interface, protocol and scope, as the port walk gives.
+        let same = out.iter_mut().find(|e| {
+            e.interface_id == eni.id
+                && e.address == address
+                && e.protocol == protocol
+                && e.from == from
+                && e.unknown == unknown
+        });
+        match same {
+            Some(e) => e.ports.push(range),
+            None => out.push(Exposure {
+                interface_id: eni.id.clone(),
+                instance_id: eni.instance_id.clone(),
+                subnet_id: eni.subnet_id.clone(),
+                address: address.to_string(),
+                protocol,
+                ports: vec![range],
+                from,
+                unknown,
+                service: model.service_of(&eni.id).map(Service::label),
+            }),
+        }
     }
 }

@@ -32,8 +32,14 @@ pub enum Endpoint {
     /// a VPN connection id (`vpn-...`) or its `Name` tag given as `on-premises:NAME`.
     OnPremises(String),
     /// A network interface id (`eni-...`, or `<instance-id>/eth0` for instances exported
-    /// without interfaces), or an interface VPC endpoint (`vpce-...`: its first interface).
+    /// without interfaces, or `KIND:ID/subnet-...` for an interface polcheck placed for a
+    /// service).
     Interface(String),
+    /// A service living in subnets or an instance by name (see [`super::service`]): `KIND:REF`
+    /// (`lb:web`, `rds:orders`, `efs:fs-...`, `cache:...`, `lambda:...`, `ecs:...`,
+    /// `vpce:...`, or `name:NAME` for any service or instance by its `Name` tag), an ARN, or an
+    /// interface endpoint id `vpce-...`.
+    Service(String),
 }
 
 impl Endpoint {
@@ -52,14 +58,24 @@ impl Endpoint {
         if let Some(name) = t.strip_prefix("on-premises:") {
             return Ok(Endpoint::OnPremises(name.to_string()));
         }
-        if t.starts_with("eni-") || t.starts_with("vpce-") || t.contains('/') {
+        if t.starts_with("arn:") || t.starts_with("vpce-") {
+            return Ok(Endpoint::Service(t.to_string()));
+        }
+        if let Some((kind, rest)) = t.split_once(':') {
+            let known = kind.eq_ignore_ascii_case("name")
+                || super::service::ServiceKind::from_prefix(kind).is_some();
+            if known && !rest.is_empty() && !rest.contains('/') {
+                return Ok(Endpoint::Service(t.to_string()));
+            }
+        }
+        if t.starts_with("eni-") || t.contains('/') {
             return Ok(Endpoint::Interface(t.to_string()));
         }
         if t.starts_with("i-") {
             return Ok(Endpoint::Instance(t.to_string()));
         }
         Err(FlowError::Invalid(format!(
-            "endpoint `{t}` is not `internet`, `on-premises`, an ip address, an instance id, an interface or endpoint id or a vpn connection id"
+            "endpoint `{t}` is not `internet`, `on-premises`, an ip address, an instance id, an interface or endpoint id, a vpn connection id, an ARN or a service as `lb:`, `rds:`, `efs:`, `cache:`, `lambda:`, `ecs:`, `vpce:` or `name:` followed by its id or name"
         )))
     }
 }
@@ -69,9 +85,10 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Internet => f.write_str("internet"),
             Endpoint::Ip(a) => write!(f, "{a}"),
-            Endpoint::Instance(id) | Endpoint::Interface(id) | Endpoint::OnPremises(id) => {
-                f.write_str(id)
-            }
+            Endpoint::Instance(id)
+            | Endpoint::Interface(id)
+            | Endpoint::OnPremises(id)
+            | Endpoint::Service(id) => f.write_str(id),
         }
     }
 }

@@ -97,6 +97,92 @@ impl Class {
     }
 }
 
+impl Class {
+    /// The public addresses of the range, as CIDR blocks: the range without the reserved
+    /// blocks and without `inside` (the world's own VPC blocks).
+    pub fn public_cidrs(&self, inside: &[IpNet]) -> Vec<IpNet> {
+        let v6 = self.first.is_ipv6();
+        let (lo, hi) = match (self.first, self.last) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(u32::from(a)), u128::from(u32::from(b))),
+            (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b)),
+            _ => return Vec::new(),
+        };
+        let mut reserved: Vec<(u128, u128)> = if v6 {
+            V6_RESERVED.to_vec()
+        } else {
+            V4_RESERVED
+                .iter()
+                .map(|&(a, b)| (u128::from(a), u128::from(b)))
+                .collect()
+        };
+        reserved.extend(inside.iter().filter_map(|n| match (n, v6) {
+            (IpNet::V4(n), false) => Some((
+                u128::from(u32::from(n.network())),
+                u128::from(u32::from(n.broadcast())),
+            )),
+            (IpNet::V6(n), true) => Some((u128::from(n.network()), u128::from(n.broadcast()))),
+            _ => None,
+        }));
+        let mut pieces = Vec::new();
+        let mut x = lo;
+        for (rlo, rhi) in merge(reserved) {
+            if rhi < x {
+                continue;
+            }
+            if rlo > hi {
+                break;
+            }
+            if rlo > x {
+                pieces.push((x, rlo - 1));
+            }
+            match rhi.checked_add(1) {
+                Some(next) => x = next,
+                None => return cidrs_of(&pieces, v6),
+            }
+        }
+        if x <= hi {
+            pieces.push((x, hi));
+        }
+        cidrs_of(&pieces, v6)
+    }
+
+    /// The range in words, by its public addresses: the blocks of [`Class::cidrs`] that hold
+    /// any (a block of reserved or VPC addresses only is left out), up to four, then a count.
+    /// `128.0.0.0/1` stays `128.0.0.0/1`; the range `0.0.0.0`-`10.19.255.255` cut by a VPC
+    /// block `10.20.0.0/16` reads `0.0.0.0/5, 8.0.0.0/7`, not `..., 10.0.0.0/12, 10.16.0.0/14`.
+    pub fn describe_public(&self, inside: &[IpNet]) -> String {
+        let public = self.public_cidrs(inside);
+        let overlaps = |n: &IpNet| {
+            public
+                .iter()
+                .any(|p| p.contains(&n.network()) || n.contains(&p.network()))
+        };
+        let cidrs: Vec<IpNet> = self.cidrs().into_iter().filter(|n| overlaps(n)).collect();
+        let shown: Vec<String> = cidrs.iter().take(4).map(ToString::to_string).collect();
+        match cidrs.len() {
+            n if n > 4 => format!("{} and {} more blocks", shown.join(", "), n - 4),
+            _ => shown.join(", "),
+        }
+    }
+}
+
+/// Address ranges as CIDR blocks.
+fn cidrs_of(pieces: &[(u128, u128)], v6: bool) -> Vec<IpNet> {
+    let mut out = Vec::new();
+    for &(lo, hi) in pieces {
+        if v6 {
+            out.extend(
+                ipnet::Ipv6Subnets::new(Ipv6Addr::from(lo), Ipv6Addr::from(hi), 0).map(IpNet::V6),
+            );
+        } else if let (Ok(a), Ok(b)) = (u32::try_from(lo), u32::try_from(hi)) {
+            out.extend(
+                ipnet::Ipv4Subnets::new(Ipv4Addr::from(a), Ipv4Addr::from(b), 0).map(IpNet::V4),
+            );
+        }
+    }
+    out
+}
+
 /// The ranges of public addresses that `nets` (the CIDRs of every rule on the path, of either
 /// family; the other family's are ignored) tell apart, in address order. Addresses in
 /// `inside` (the world's own VPC blocks: IPv6 VPC blocks are public addresses, but not the
@@ -265,5 +351,32 @@ mod tests {
         let v6 = classes(&nets(&["::/0"]), &vpc, true);
         assert_eq!(v6.len(), 1);
         assert_eq!(v6[0].representative.to_string(), "2000:0:0:1::");
+    }
+
+    #[test]
+    fn a_range_is_described_by_its_public_addresses_only() {
+        // A VPC block 10.20.0.0/16 cuts the space at 10.20.0.0: the first range,
+        // 0.0.0.0-10.19.255.255, holds public addresses only in 1.0.0.0-9.255.255.255.
+        let vpc = nets(&["10.20.0.0/16"]);
+        let cut = classes(&nets(&["0.0.0.0/0"]), &vpc, false);
+        assert_eq!(
+            cut[0].cidrs(),
+            nets(&["0.0.0.0/5", "8.0.0.0/7", "10.0.0.0/12", "10.16.0.0/14"])
+        );
+        assert_eq!(
+            cut[0].public_cidrs(&vpc),
+            nets(&["1.0.0.0/8", "2.0.0.0/7", "4.0.0.0/6", "8.0.0.0/7"])
+        );
+        assert_eq!(cut[0].describe_public(&vpc), "0.0.0.0/5, 8.0.0.0/7");
+        // The top of the space: 224.0.0.0/3 is all reserved.
+        let last = cut.last().unwrap();
+        assert!(last
+            .public_cidrs(&vpc)
+            .iter()
+            .all(|n| is_public(n.network())));
+        assert!(!last
+            .public_cidrs(&vpc)
+            .iter()
+            .any(|n| n.contains(&"240.0.0.1".parse::<IpAddr>().unwrap())));
     }
 }

@@ -71,6 +71,9 @@
 //! - An instance that is `stopping`, `stopped`, `shutting-down` or `terminated` takes no
 //!   traffic (an `instance-state` blocker naming the state) and holds no public address.
 //! - An instance is its primary interface (device index 0).
+//! - A service (load balancer, RDS instance, EFS mount target, ElastiCache cluster, Lambda
+//!   function, ECS task, interface endpoint) is reached at its interfaces, exported or placed
+//!   by polcheck in its subnets; what it adds to a flow is in [`service`].
 //! - Unknown references: see [`error`] (missing VPC or subnet: error; missing group or prefix
 //!   list: warning, the reference matches nothing).
 //!
@@ -106,6 +109,8 @@ pub mod packet;
 pub mod ports;
 pub mod protocol;
 pub mod route;
+mod serve;
+pub mod service;
 pub mod sg;
 pub mod verdict;
 
@@ -117,6 +122,7 @@ pub use model::{
     RouteTarget, SecurityGroup, SgPeer, SgRule, Subnet, Vpc,
 };
 pub use ports::{PortRange, PortSet};
+pub use service::{Listener, Service, ServiceKind, Target, TargetGroup};
 pub use verdict::{
     Blocker, BlockerKind, Direction, ExplanationCode, Hop, HopKind, Reachability, Verdict,
 };
@@ -132,11 +138,23 @@ impl NetworkModel {
         import::import(files)
     }
 
+    /// The instance a flow end names: `i-...`, `name:NAME`, an instance's interface or address.
+    pub fn instance_of(&self, end: &Endpoint) -> Option<&Instance> {
+        let end = match end {
+            Endpoint::Service(text) => serve::pick(self, text, None).ok()?,
+            other => other.clone(),
+        };
+        let eni = serve::end_interface(self, &end)?;
+        self.instance(eni.instance_id.as_deref()?)
+    }
+
     /// Evaluates a flow: allowed or not, every blocker, and the path.
     pub fn evaluate(&self, flow: &Flow) -> Result<Verdict, FlowError> {
         evaluate::evaluate(self, flow)
     }
 }
 
+#[cfg(test)]
+mod serve_tests;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::IpNet;
 
 use super::protocol::{IcmpMatch, Protocol};
+use super::service::{Service, TargetGroup};
 
 /// A VPC (`describe-vpcs`).
 #[derive(Debug, Clone, PartialEq)]
@@ -235,9 +236,22 @@ pub struct NetworkInterface {
     pub groups: Vec<String>,
     /// `InterfaceType` or `Description`, for display.
     pub description: Option<String>,
+    /// `Description` as exported (AWS writes the owner there: `ELB app/NAME/...`, `AWS Lambda
+    /// VPC ENI-NAME...`), which links a service to its interfaces.
+    pub description_text: Option<String>,
+    /// For an interface AWS gives a public address the export does not show (an
+    /// internet-facing load balancer's, a publicly accessible database's): the DNS name the
+    /// internet reaches it by. It counts as a public address.
+    pub public_name: Option<String>,
 }
 
 impl NetworkInterface {
+    /// `true` when the interface holds a public IPv4 address (shown in the export, or assigned
+    /// by AWS to the service it belongs to).
+    pub fn has_public_ipv4(&self) -> bool {
+        !self.public_ipv4.is_empty() || self.public_name.is_some()
+    }
+
     /// `true` when `addr` is one of the interface's private IPv4 or IPv6 addresses.
     pub fn has_private(&self, addr: IpAddr) -> bool {
         match addr {
@@ -270,6 +284,26 @@ pub struct Instance {
     pub state: Option<String>,
     /// Its interfaces, the primary (device index 0) first.
     pub interface_ids: Vec<String>,
+    /// The `Name` tag.
+    pub name: Option<String>,
+    /// `Placement.AvailabilityZone` (its region is the zone without the last letter).
+    pub availability_zone: Option<String>,
+    /// The reservation's `OwnerId`: the account.
+    pub owner_id: Option<String>,
+}
+
+impl Instance {
+    /// `arn:aws:ec2:REGION:ACCOUNT:instance/ID`, when the export says the zone and the owner.
+    pub fn arn(&self) -> Option<String> {
+        let zone = self.availability_zone.as_deref()?;
+        // `us-east-1a` is in `us-east-1`.
+        let region = zone.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        Some(format!(
+            "arn:aws:ec2:{region}:{}:instance/{}",
+            self.owner_id.as_deref()?,
+            self.id
+        ))
+    }
 }
 
 /// A managed prefix list: its id and entries (see the module documentation of
@@ -416,6 +450,8 @@ pub struct NetworkModel {
     pub(crate) tgw_route_tables: Vec<TgwRouteTable>,
     pub(crate) vpc_endpoints: Vec<VpcEndpoint>,
     pub(crate) vpn_connections: Vec<VpnConnection>,
+    pub(crate) services: Vec<Service>,
+    pub(crate) target_groups: Vec<TargetGroup>,
     pub(crate) index: Index,
 }
 
@@ -436,6 +472,8 @@ pub(crate) struct Index {
     pub(crate) peering: HashMap<String, usize>,
     /// Private and public addresses → interface.
     pub(crate) address: HashMap<IpAddr, usize>,
+    /// Interface id → the service owning it.
+    pub(crate) service_of_interface: HashMap<String, usize>,
 }
 
 impl NetworkModel {
@@ -472,6 +510,11 @@ impl NetworkModel {
             }
             for s in &a.subnet_ids {
                 index.acl_of_subnet.entry(s.clone()).or_insert(i);
+            }
+        }
+        for (i, svc) in self.services.iter().enumerate() {
+            for e in &svc.interface_ids {
+                index.service_of_interface.entry(e.clone()).or_insert(i);
             }
         }
         for (i, eni) in self.interfaces.iter().enumerate() {
@@ -597,6 +640,21 @@ impl NetworkModel {
     /// The VPC endpoint with this id.
     pub fn vpc_endpoint(&self, id: &str) -> Option<&VpcEndpoint> {
         self.vpc_endpoints.iter().find(|e| e.id == id)
+    }
+    /// Every service living in subnets (load balancers, databases...).
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+    /// The service owning an interface, if any.
+    pub fn service_of(&self, interface_id: &str) -> Option<&Service> {
+        self.index
+            .service_of_interface
+            .get(interface_id)
+            .and_then(|&i| self.services.get(i))
+    }
+    /// The target group with this ARN.
+    pub fn target_group(&self, arn: &str) -> Option<&TargetGroup> {
+        self.target_groups.iter().find(|t| t.arn == arn)
     }
     /// The interface owning a private or public address.
     pub fn interface_by_address(&self, addr: IpAddr) -> Option<&NetworkInterface> {

@@ -158,6 +158,8 @@ mod tests {
             ipv6: vec![],
             groups: groups.iter().map(|g| g.to_string()).collect(),
             description: None,
+            description_text: None,
+            public_name: None,
         }
     }
 

@@ -37,13 +37,20 @@ pub enum BlockerKind {
     /// No security group rule allows.
     #[serde(rename = "security-group")]
     SecurityGroup,
-    /// An end is an instance that is not running (stopped, terminated...).
+    /// An end is an instance that is not running (stopped, terminated...), or a service that
+    /// is not available (a stopped database...).
     #[serde(rename = "instance-state")]
     InstanceState,
+    /// A service does not take the flow: nothing listens on the port (a load balancer without
+    /// that listener, a database on another port, a Lambda function), or a load balancer
+    /// reaches none of its targets.
+    #[serde(rename = "service")]
+    Service,
 }
 
 impl BlockerKind {
-    /// The suite's name for the kind: `route`, `public-ip`, `nacl` or `security-group`.
+    /// The suite's name for the kind: `route`, `public-ip`, `nacl`, `security-group`,
+    /// `instance-state` or `service`.
     pub fn as_str(self) -> &'static str {
         match self {
             BlockerKind::Route => "route",
@@ -51,6 +58,7 @@ impl BlockerKind {
             BlockerKind::Nacl => "nacl",
             BlockerKind::SecurityGroup => "security-group",
             BlockerKind::InstanceState => "instance-state",
+            BlockerKind::Service => "service",
         }
     }
 }
@@ -99,6 +107,15 @@ pub enum ExplanationCode {
     VpnNotAvailable,
     /// A gateway endpoint carries only conversations the VPC opens.
     EndpointOutboundOnly,
+    /// Nothing of the service listens on the flow's protocol and port.
+    ServiceNotListening,
+    /// The service is not available (a stopped database, a failed load balancer...).
+    ServiceNotRunning,
+    /// A load balancer's target group has no target to send to.
+    NoTargets,
+    /// The world lacks the part of a service the answer needs (listeners, target groups,
+    /// target health): polcheck cannot say.
+    ServiceNotExported,
 }
 
 /// One component that blocks the flow.
@@ -147,6 +164,8 @@ pub enum HopKind {
     VpcEndpoint,
     /// A virtual private gateway crossed, to or from the network behind a VPN.
     VpnGateway,
+    /// A service on the path: a load balancer's listener and the target it forwards to.
+    Service,
     /// The internet.
     Internet,
 }

@@ -35,6 +35,18 @@ pub const NETWORK_KEYS: &[&str] = &[
     "TransitGatewayRoutes",
     "VpcEndpoints",
     "VpnConnections",
+    "LoadBalancers",
+    "Listeners",
+    "LoadBalancerListeners",
+    "TargetGroups",
+    "LoadBalancerTargetHealth",
+    "DBInstances",
+    "MountTargets",
+    "MountTargetSecurityGroups",
+    "CacheClusters",
+    "CacheSubnetGroups",
+    "Functions",
+    "tasks",
 ];
 
 /// The keys whose elements count towards [`super::limits::MAX_ENTITIES`].

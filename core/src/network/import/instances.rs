@@ -84,6 +84,7 @@ pub(super) fn interface(
             .and_then(|d| u32::try_from(d).ok()),
         None => None,
     };
+    let description_text = ctx.opt_str(v, path, "Description")?.map(str::to_string);
     let description = match ctx.opt_str(v, path, "InterfaceType")? {
         Some(t) if t != "interface" => Some(t.to_string()),
         _ => ctx.opt_str(v, path, "Description")?.map(str::to_string),
@@ -99,6 +100,8 @@ pub(super) fn interface(
         ipv6,
         groups,
         description,
+        description_text,
+        public_name: None,
     })
 }
 
@@ -163,6 +166,8 @@ pub(super) fn instance(
             ipv6: ctx.opt_ipv6(v, path, "Ipv6Address")?.into_iter().collect(),
             groups,
             description: None,
+            description_text: None,
+            public_name: None,
         });
     }
     enis.sort_by_key(|e| e.device_index.unwrap_or(u32::MAX));
@@ -178,14 +183,34 @@ pub(super) fn instance(
     }
     let interface_ids = enis.iter().map(|e| e.id.clone()).collect();
     for e in enis {
+        // The same interface read before from `describe-network-interfaces` is no duplicate.
+        if seen.contains(&format!("standalone:{}", e.id)) {
+            continue;
+        }
         if remember(ctx, seen, path, v, &e.id) {
             model.interfaces.push(e);
         }
     }
+    let mut name = None;
+    for (p, t) in ctx.array(v, path, "Tags")? {
+        ctx.object(&p, t)?;
+        if ctx.opt_str(t, &p, "Key")? == Some("Name") {
+            name = ctx.opt_str(t, &p, "Value")?.map(str::to_string);
+        }
+    }
+    let availability_zone = match member(v, "Placement") {
+        Some(pl) => ctx
+            .opt_str(pl, &path.key("Placement"), "AvailabilityZone")?
+            .map(str::to_string),
+        None => None,
+    };
     model.instances.push(Instance {
         id,
         state,
         interface_ids,
+        name,
+        availability_zone,
+        owner_id: None,
     });
     Ok(())
 }

@@ -38,6 +38,7 @@ mod instances;
 mod reader;
 mod records;
 mod rules;
+mod services;
 
 use std::collections::HashSet;
 
@@ -102,6 +103,7 @@ pub(crate) fn import(
         records::prefix_lists(&mut ctx, &mut model, &mut seen)?;
     }
     model.build_index();
+    let mut gathered = services::Gathered::default();
     for &(file, doc) in files {
         let mut ctx = Ctx {
             doc,
@@ -110,10 +112,13 @@ pub(crate) fn import(
             routes: &mut routes,
         };
         records::read_all(&mut ctx, &mut model, &mut refs, &mut seen)?;
+        services::read(&mut ctx, &mut gathered, &mut refs)?;
     }
     model.build_index();
     check_references(&mut model, &refs, &mut warnings)?;
     add_local_routes(&mut model);
+    model.build_index();
+    services::place(&mut model, gathered, &mut warnings);
     model.build_index();
     Ok((model, warnings))
 }
@@ -187,6 +192,10 @@ fn check_references(
             ),
         });
     }
+    let subnets: HashSet<&str> = model.subnets.iter().map(|s| s.id.as_str()).collect();
+    model
+        .nat_gateways
+        .retain(|n| subnets.contains(n.subnet_id.as_str()));
     let vpc_of: std::collections::HashMap<String, String> = model
         .subnets
         .iter()

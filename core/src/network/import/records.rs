@@ -232,8 +232,13 @@ pub(super) fn read_all(
     }
     for (path, r) in ctx.array(root, &base, "Reservations")? {
         ctx.object(&path, r)?;
+        let owner = ctx.opt_str(r, &path, "OwnerId")?;
         for (p, i) in ctx.array(r, &path, "Instances")? {
+            let before = model.instances.len();
             instance(ctx, model, &p, i, refs, seen)?;
+            if let (Some(added), Some(owner)) = (model.instances.get_mut(before), owner) {
+                added.owner_id = Some(owner.to_string());
+            }
         }
     }
     for (path, v) in ctx.array(root, &base, "NetworkInterfaces")? {
@@ -244,6 +249,8 @@ pub(super) fn read_all(
         }
         let eni = interface(ctx, &path, v, None, refs)?;
         if remember(ctx, seen, &path, v, &eni.id) {
+            // Its instance, read later (a later file), finds it already read.
+            seen.insert(format!("standalone:{}", eni.id));
             model.interfaces.push(eni);
         }
     }
@@ -384,9 +391,11 @@ fn nat_gateway(
     if matches!(state, Some("deleted" | "deleting")) {
         return Ok(None);
     }
+    // A NAT gateway in a subnet the world lacks is dropped with a warning: a route to it then
+    // reads as a route to a NAT gateway the world does not describe (`unknown`).
     refs.push(reference(
         ctx,
-        RefKind::InterfaceSubnet,
+        RefKind::AssociatedSubnet,
         &subnet_id,
         path,
         v,
