@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(doc) = json::parse(text) else {
         return;
     };
-    let Ok((model, _warnings)) = NetworkModel::import(&[(&doc, "world.json")]) else {
+    let Ok((model, _warnings)) = NetworkModel::import(&[("world.json", &doc)]) else {
         return;
     };
     let _ = exposure(&model);
