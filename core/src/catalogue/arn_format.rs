@@ -123,7 +123,23 @@ impl ArnFormat {
 
     /// Whether `arn` fits (module docs give the rule).
     pub(crate) fn matches(&self, arn: &str) -> bool {
-        self.captures(arn).is_some()
+        // Every literal must appear, in order and apart: most formats of a service fail
+        // here (`accesspoint/`, `job/`), without running the matcher.
+        let mut from = 0;
+        for t in &self.tokens {
+            if let Token::Lit(l) = t {
+                match arn.get(from..).and_then(|rest| rest.find(l.as_str())) {
+                    Some(i) => from += i + l.len(),
+                    None => return false,
+                }
+            }
+        }
+        let mut m = Matcher {
+            tokens: &self.tokens,
+            arn,
+            dead: vec![false; (self.tokens.len() + 1) * (arn.len() + 1)],
+        };
+        m.run(0, 0, &mut Vec::new())
     }
 
     /// The placeholder values when `arn` fits, by placeholder name.
