@@ -54,6 +54,7 @@ pub fn aws_result(action: &str, resource: &str, d: &Decision) -> Value {
             "blockedBy": d.blocked_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             "serviceRule": d.service_rule,
             "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            "omitted": { "allows": d.omitted.allows, "exact": d.omitted.exact },
         },
     });
     if let Some(fields) = r.as_object_mut() {
