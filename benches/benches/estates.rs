@@ -19,7 +19,7 @@ fn estates(c: &mut Criterion) {
     let vpc = vpc_estate(1_000, 200, 50);
     let doc = json::parse(&vpc).expect("the generated estate is JSON");
     let (model, _) =
-        NetworkModel::import(&[(&doc, "vpc.json")]).expect("the generated estate imports");
+        NetworkModel::import(&[("vpc.json", &doc)]).expect("the generated estate imports");
     assert!(
         !exposure(&model).is_empty(),
         "the generated estate exposes something"

@@ -290,7 +290,7 @@ fn estates() {
         Ok(d) => d,
         Err(e) => return println!("vpc estate does not parse: {e}"),
     };
-    let model = match NetworkModel::import(&[(&doc, "vpc.json")]) {
+    let model = match NetworkModel::import(&[("vpc.json", &doc)]) {
         Ok((m, _)) => m,
         Err(e) => return println!("vpc estate does not import: {e}"),
     };

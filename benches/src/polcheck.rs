@@ -4,12 +4,12 @@
 //! policies with extra identity policies beside it.
 
 use polcheck_core::compile::{NamedPolicy, PolicySet};
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
 use polcheck_core::reference::{self, ReferenceInputs};
-use polcheck_core::request::Request;
 use polcheck_core::Engine;
+use polcheck_core::Request;
+use polcheck_core::{Context, ContextValue};
 use serde_json::json;
 
 use crate::workload::{rfc3339, Workload};

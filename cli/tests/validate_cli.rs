@@ -235,6 +235,33 @@ fn policy_types_from_the_flag_and_inferred() {
     );
 }
 
+/// `validate --world` checks the organization as a whole (a sixth SCP on one target:
+/// *Managing policies in AWS Organizations*, at most 5 per root, OU or account) and each trust
+/// policy's actions (IAM: "AssumeRole policy may only specify STS AssumeRole actions").
+#[test]
+fn world_organization_and_trust_rules() {
+    let o = polcheck(&["validate", "--world", "org-world.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "org-world.json:94:11: error: `Guard6` is a sixth SCP attached to `ou-prod`: AWS \
+             Organizations attaches at most 5 to a root, OU or account \
+             (at Organization.ServiceControlPolicies[5].Targets[1]) [scp-attachment-limit]"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "org-world.json:123:15: error: action `sts:TagSessions` is not allowed in a trust \
+             policy"
+        ),
+        "{err}"
+    );
+    // `r-root` carries one SCP only: nothing said about it.
+    assert!(!err.contains("`r-root`"), "{err}");
+}
+
 /// Suppressions: `.polcheck.toml` of the current directory (by code, and by code and path)
 /// and `--allow`.
 #[test]

@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use polcheck_core::{Context, ContextValue, Engine, Outcome, Request};
+use polcheck_core::decide::Outcome;
+use polcheck_core::{Context, ContextValue, Engine, Request};
 
 /// What the middleware hands on: the handler's answer or a refusal.
 #[derive(Debug, PartialEq)]

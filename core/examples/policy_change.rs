@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo run -p polcheck-core --example policy_change`
 
-use polcheck_core::{Context, Engine, Outcome, Request};
+use polcheck_core::decide::Outcome;
+use polcheck_core::{Context, Engine, Request};
 
 const BEFORE: &str = r#"{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}]}"#;

@@ -10,7 +10,7 @@
 //! string. That is polcheck's reading where AWS's documentation is silent.
 //!
 //! ```
-//! use polcheck_core::{arn::ArnPattern, context::Context};
+//! use polcheck_core::{arn::ArnPattern, Context};
 //! let p = ArnPattern::parse("arn:aws:s3:::reports/*", true);
 //! let ctx = Context::new();
 //! assert!(p.is_match("arn:aws:s3:::reports/2026/11/q4.csv", &ctx));

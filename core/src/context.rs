@@ -6,7 +6,7 @@
 //! kept as their text, the way IAM reads them.
 //!
 //! ```
-//! use polcheck_core::context::{Context, ContextValue};
+//! use polcheck_core::{Context, ContextValue};
 //! let mut ctx = Context::new();
 //! ctx.insert("aws:PrincipalTag/Team", ContextValue::single("blue"));
 //! assert_eq!(ctx.get("AWS:principaltag/team").unwrap().values(), ["blue"]);
@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 /// The value of one context key.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ContextValue {
     /// A single-valued key.
     Single(String),

@@ -262,9 +262,8 @@ impl Estate {
         let mut warnings: Vec<Warning> = world_warnings.into_iter().map(Warning::World).collect();
         #[cfg(feature = "network")]
         let network = {
-            let swapped: Vec<(&Document, &str)> = refs.iter().map(|(n, d)| (*d, *n)).collect();
             let (network, net_warnings) =
-                NetworkModel::import(&swapped).map_err(|e| EngineError::Network(Box::new(e)))?;
+                NetworkModel::import(&refs).map_err(|e| EngineError::Network(Box::new(e)))?;
             warnings.extend(net_warnings.into_iter().map(Warning::Network));
             network
         };

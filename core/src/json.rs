@@ -48,6 +48,7 @@ pub struct Span {
 
 /// What a JSON value is.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum JsonKind {
     /// `null`.
     Null,
@@ -162,6 +163,7 @@ impl Json {
 
 /// What is wrong with an object's keys: see [`check_keys`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum KeyProblem<'a> {
     /// The member repeats the key of an earlier one.
     Duplicate(&'a Member),

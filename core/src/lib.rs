@@ -41,9 +41,9 @@ pub mod catalogue;
 pub mod cloudtrail;
 pub mod compile;
 pub mod condition;
-pub mod context;
+mod context;
 pub mod decide;
-pub mod engine;
+mod engine;
 pub mod inputs;
 pub mod json;
 #[cfg(feature = "network")]
@@ -54,20 +54,18 @@ pub mod policy;
 pub mod principal;
 pub mod question;
 pub mod reference;
-pub mod request;
+mod request;
 pub mod suite;
 #[cfg(feature = "catalogue")]
 pub mod validate;
 pub mod variables;
 pub mod world;
 
+// The engine's face: `Engine`, the request it answers and its context live here, at the
+// root, and nowhere else (their modules are private). Every other public item has one path,
+// in its public module.
 pub use context::{Context, ContextValue};
-pub use decide::{Decision, Outcome, PolicyKind};
 #[cfg(feature = "network")]
 pub use engine::EngineFlowError;
 pub use engine::{Engine, EngineBuilder, EngineError, Warning};
-#[cfg(feature = "network")]
-pub use network::{Flow, Verdict};
-pub use policy::{Policy, PolicyError};
 pub use request::{Request, RequestError};
-pub use world::World;

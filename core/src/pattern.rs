@@ -24,6 +24,7 @@ pub mod lang;
 
 /// One element of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Piece {
     /// Text matched character for character.
     Literal(String),

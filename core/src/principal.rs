@@ -14,6 +14,7 @@ use crate::policy::{PrincipalClause, PrincipalKind};
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Principal {
     /// No credentials at all.
     Anonymous,
@@ -60,6 +61,7 @@ pub enum Principal {
 
 /// A caller ARN polcheck cannot read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PrincipalError {
     /// Not an IAM or STS ARN, a service principal or an account id.
     #[error("`{0}` is not a caller: expected a user, assumed-role, federated-user or root ARN, an account id, or a service principal such as `lambda.amazonaws.com`")]
@@ -68,6 +70,7 @@ pub enum PrincipalError {
 
 /// How a `Principal` element names a caller; the stronger, the less else is needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum PrincipalMatch {
     /// Names the caller's account: the account must still allow through identity policies.
     Account,

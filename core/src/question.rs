@@ -1,6 +1,6 @@
 //! The question checked before it is answered.
 //!
-//! [`crate::request::Request::new`] refuses questions of the wrong form; [`check`] refuses
+//! [`crate::Request::new`] refuses questions of the wrong form; [`check`] refuses
 //! well-formed questions that name what does not exist, each with a did-you-mean: an action
 //! the service catalogue lacks (`s3:GetObjekt`), a caller the world does not hold
 //! (`user/alicee`), a resource that is not an ARN of a type the action takes, a context value

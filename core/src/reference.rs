@@ -128,10 +128,15 @@ fn applies(
             }
         }
     };
-    let conditions_hold = s
-        .conditions
-        .iter()
-        .all(|c| CompiledCondition::compile(c, policy.version).evaluate(req.context()));
+    let conditions_hold = s.conditions.iter().all(|c| {
+        CompiledCondition::new(
+            c.operator,
+            &c.key,
+            &c.values,
+            policy.version.has_variables(),
+        )
+        .evaluate(req.context())
+    });
     conditions_hold.then_some(named)
 }
 

@@ -8,7 +8,7 @@
 //! pattern as matching nothing.
 //!
 //! ```
-//! use polcheck_core::{context::{Context, ContextValue}, variables::Template};
+//! use polcheck_core::{variables::Template, Context, ContextValue};
 //! let t = Template::parse("home/${aws:username}/*", true);
 //! let mut ctx = Context::new();
 //! assert!(t.resolve_glob(&ctx).is_none());
@@ -21,6 +21,7 @@ use crate::pattern::{pieces_of, Glob, Piece};
 
 /// One part of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Part {
     /// Policy text (its `*` and `?` are wildcards where the operator takes them).
     Text(String),

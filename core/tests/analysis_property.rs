@@ -9,8 +9,10 @@
 )]
 
 use polcheck_core::analysis::{diff, reference_inputs, PolicyType, Verdict, Witness};
+use polcheck_core::decide::Outcome;
+use polcheck_core::policy::Policy;
 use polcheck_core::reference;
-use polcheck_core::{Context, ContextValue, Engine, Outcome, Policy, Request};
+use polcheck_core::{Context, ContextValue, Engine, Request};
 use proptest::prelude::*;
 
 const ACTIONS: &[&str] = &[
@@ -202,6 +204,7 @@ fn check_pair(old: &str, new: &str, kind: PolicyType) -> Result<(), TestCaseErro
             }
         }
         Verdict::Unknown(u) => prop_assert!(false, "unexpected UNKNOWN {u}"),
+        other => prop_assert!(false, "a verdict this test does not know: {other:?}"),
     }
     let _ = Context::new();
     Ok(())

@@ -7,7 +7,8 @@
 )]
 
 use polcheck_core::catalogue::{AccessLevel, Catalogue};
-use polcheck_core::{Context, Engine, Outcome, Request};
+use polcheck_core::decide::Outcome;
+use polcheck_core::{Context, Engine, Request};
 
 const ACCT: &str = "123456789012";
 

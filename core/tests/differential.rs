@@ -7,11 +7,11 @@
 )]
 
 use polcheck_core::compile::{NamedPolicy, PolicySet};
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{decide, decide_outcome, Layers};
 use polcheck_core::policy::Policy;
 use polcheck_core::reference::{self, ReferenceInputs};
-use polcheck_core::request::Request;
+use polcheck_core::Request;
+use polcheck_core::{Context, ContextValue};
 use proptest::prelude::*;
 use proptest::sample::select;
 

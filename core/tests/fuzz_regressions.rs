@@ -73,7 +73,7 @@ fn network_import_regressions() {
         let Ok(doc) = json::parse(&text) else {
             continue;
         };
-        let Ok((model, _)) = NetworkModel::import(&[(&doc, "world.json")]) else {
+        let Ok((model, _)) = NetworkModel::import(&[("world.json", &doc)]) else {
             continue;
         };
         let _ = exposure(&model);

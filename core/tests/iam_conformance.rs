@@ -11,12 +11,12 @@
 
 use std::path::{Path, PathBuf};
 
-use polcheck_core::context::Context;
 use polcheck_core::decide::Outcome;
 use polcheck_core::json::Document;
-use polcheck_core::request::Request;
 use polcheck_core::suite::{Suite, SuiteRun, WorldSource};
+use polcheck_core::Context;
 use polcheck_core::Engine;
+use polcheck_core::Request;
 
 fn shared() -> PathBuf {
     std::env::var_os("POLCHECK_SHARED")
@@ -45,6 +45,10 @@ fn run(path: &Path) -> (usize, Vec<String>) {
             )
             .build()
             .unwrap(),
+        Some(other) => panic!(
+            "{}: a world source this test does not read: {other:?}",
+            path.display()
+        ),
     };
     let results = SuiteRun::new(&suite, &engine).run_all();
     let failures = suite

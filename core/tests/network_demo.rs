@@ -27,7 +27,7 @@ fn load() -> (serde_json::Value, NetworkModel) {
         .join(world_rel);
     let world_text = std::fs::read_to_string(&world_path).expect("world is readable");
     let doc = json::parse(&world_text).expect("world parses");
-    let (model, warnings) = NetworkModel::import(&[(&doc, "network.json")]).expect("world imports");
+    let (model, warnings) = NetworkModel::import(&[("network.json", &doc)]).expect("world imports");
     assert!(warnings.is_empty(), "{warnings:?}");
     (suite, model)
 }

@@ -17,7 +17,7 @@ fn three_tier_suite_passes_exactly() {
     let world_text = serde_json::to_string_pretty(&suite["world"]).expect("world serializes");
     let world = json::parse(&world_text).expect("world parses");
     let (model, warnings) =
-        NetworkModel::import(&[(&world, "three-tier.json#world")]).expect("world imports");
+        NetworkModel::import(&[("three-tier.json#world", &world)]).expect("world imports");
     assert!(warnings.is_empty(), "{warnings:?}");
     let tests = suite["tests"].as_array().expect("tests array");
     assert!(tests.len() >= 12);

@@ -249,6 +249,42 @@ fn rcp_rules() {
     );
 }
 
+/// A role's trust policy names only the STS calls that act on the role: IAM answers
+/// "AssumeRole policy may only specify STS AssumeRole actions" otherwise (AWS's answer quoted in
+/// <https://github.com/hashicorp/terraform-provider-aws/issues/32872>, for `sts:TagSessions`);
+/// `sts:TagSession` and `sts:SetSourceIdentity` belong there (IAM User Guide, *Passing session
+/// tags in AWS STS*; *Monitor and control actions taken with assumed roles*).
+#[test]
+fn trust_policy_actions() {
+    let ok = doc(&[
+        r#"{"Effect": "Allow", "Principal": {"Service": "rolesanywhere.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]}"#,
+        r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:*"}"#,
+        r#"{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWith*"}"#,
+    ]);
+    let found = check(&ok, Some(PolicyType::Trust));
+    assert!(
+        !codes(&found).contains(&"trust-action-not-allowed"),
+        "{found:#?}"
+    );
+    let bad = doc(&[
+        r#"{"Effect": "Allow", "Principal": {"Service": "rolesanywhere.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSessions", "s3:GetObject"]}"#,
+    ]);
+    let all = check(&bad, Some(PolicyType::Trust));
+    // The misspelt action is also an `unknown-action` (with its own did-you-mean).
+    assert!(codes(&all).contains(&"unknown-action"), "{all:#?}");
+    let found: Vec<Finding> = all
+        .into_iter()
+        .filter(|f| f.code == "trust-action-not-allowed")
+        .collect();
+    let paths: Vec<String> = found.iter().map(|f| f.location.path.to_string()).collect();
+    assert_eq!(paths, ["Statement[0].Action[1]", "Statement[0].Action[2]"]);
+    let fixes: Vec<_> = found.iter().filter_map(|f| f.fix.clone()).collect();
+    assert!(fixes[0].contains("`sts:TagSession`"), "{fixes:?}");
+    assert!(fixes[1].contains("permissions policy"), "{fixes:?}");
+    // The same actions in an identity policy are fine: the rule is the trust policy's.
+    assert!(!codes(&check(&bad, Some(PolicyType::Resource))).contains(&"trust-action-not-allowed"));
+}
+
 /// Trust policies take no `Resource`; SCPs no `Principal`.
 #[test]
 fn trust_and_scp_elements() {

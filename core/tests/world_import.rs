@@ -7,10 +7,10 @@
     reason = "a failing integration test should stop loudly at the line that failed"
 )]
 
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{decide, Decision, Outcome, PolicyKind};
-use polcheck_core::request::Request;
 use polcheck_core::world::{governing_resource, World, WorldError, WorldWarning};
+use polcheck_core::Request;
+use polcheck_core::{Context, ContextValue};
 
 const ACCOUNT: &str = "111122223333";
 

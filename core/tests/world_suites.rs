@@ -12,10 +12,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::decide;
-use polcheck_core::request::Request;
 use polcheck_core::world::World;
+use polcheck_core::Request;
+use polcheck_core::{Context, ContextValue};
 use serde_json::Value;
 
 fn manifest() -> PathBuf {

@@ -10,7 +10,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use polcheck_core::condition::{CompiledCondition, Operator, SetQualifier};
-use polcheck_core::context::{Context, ContextValue};
+use polcheck_core::{Context, ContextValue};
 use polcheck_core::policy::Policy;
 
 const KEYS: &[&str] = &[
@@ -115,7 +115,7 @@ fuzz_target!(|input: Input| {
         return;
     };
     let cond = &policy.statements[0].conditions[0];
-    let compiled = CompiledCondition::compile(cond, policy.version);
+    let compiled = CompiledCondition::new(cond.operator, &cond.key, &cond.values, policy.version.has_variables());
 
     let mut ctx = Context::new();
     for (k, vs, multi) in input.context.iter().take(4) {
@@ -158,7 +158,7 @@ fuzz_target!(|input: Input| {
                 "Condition": {neg_name: {key: value}}}
         });
         if let Ok(p) = Policy::parse(&neg_doc.to_string()) {
-            let c = CompiledCondition::compile(&p.statements[0].conditions[0], p.version);
+            let c = CompiledCondition::new(p.statements[0].conditions[0].operator, &p.statements[0].conditions[0].key, &p.statements[0].conditions[0].values, p.version.has_variables());
             assert_ne!(
                 result,
                 c.evaluate(&ctx),

@@ -6,11 +6,11 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use polcheck_core::compile::{NamedPolicy, PolicySet};
-use polcheck_core::context::{Context, ContextValue};
+use polcheck_core::{Context, ContextValue};
 use polcheck_core::decide::{decide, Layers};
 use polcheck_core::policy::Policy;
 use polcheck_core::reference::{self, ReferenceInputs};
-use polcheck_core::request::Request;
+use polcheck_core::Request;
 
 const ACTIONS: &[&str] = &[
     r#""s3:GetObject""#,

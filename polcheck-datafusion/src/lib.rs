@@ -28,7 +28,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::SessionContext;
 use polcheck_core::cloudtrail::replay::caller_text;
 use polcheck_core::cloudtrail::{map_record, parse};
-use polcheck_core::context::{Context, ContextValue};
+use polcheck_core::{Context, ContextValue};
 use polcheck_core::decide::Outcome;
 use polcheck_core::policy::Effect;
 use polcheck_core::{Engine, Request};

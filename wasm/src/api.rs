@@ -9,15 +9,15 @@
 
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, Decision};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::json::Document;
 use polcheck_core::json::Position;
 use polcheck_core::policy::{Location, Policy, PolicyError};
-use polcheck_core::request::{Request, RequestError};
 use polcheck_core::suite::{Suite, SuiteError, SuiteRun, WorldSource};
 use polcheck_core::Engine;
+use polcheck_core::{Context, ContextValue};
+use polcheck_core::{Request, RequestError};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -255,6 +255,9 @@ fn suite_error(e: &SuiteError) -> Value {
         }),
         SuiteError::Shape { location, message } => located(None, location, message.clone()),
         SuiteError::Policy(p) => policy_error(None, p),
+        other => {
+            json!({ "path": "$", "line": Value::Null, "column": Value::Null, "message": other.to_string() })
+        }
     }
 }
 
@@ -276,6 +279,12 @@ pub fn run_suite(text: &str) -> Value {
             return unreadable(json!({
                 "path": "world", "line": Value::Null, "column": Value::Null,
                 "message": format!("the playground cannot read files: write the world `{p}` inline in the suite"),
+            }))
+        }
+        Some(_) => {
+            return unreadable(json!({
+                "path": "world", "line": Value::Null, "column": Value::Null,
+                "message": "a world source the playground cannot read",
             }))
         }
     };

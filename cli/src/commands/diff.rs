@@ -3,7 +3,7 @@
 //! construct the analysis does not decide. `--removed` asks the reverse. See `docs/diff.md`.
 
 use polcheck_core::analysis::{self, Diff, PolicyType, Verdict};
-use polcheck_core::Policy;
+use polcheck_core::policy::Policy;
 
 use crate::input::read_text;
 use crate::output::{colour, paint, Format};
@@ -103,13 +103,14 @@ pub fn report(d: &Diff, format: Format, field: &str, what: &str) -> ExitCode {
                         println!("... and {} more regions", d.omitted);
                     }
                 }
+                _ => println!("{}: {what}", paint("UNKNOWN", "33", on)),
             }
         }
     }
     match d.verdict {
         Verdict::Pass => ExitCode::Success,
         Verdict::Fail => ExitCode::Negative,
-        Verdict::Unknown(_) => ExitCode::Unknown,
+        _ => ExitCode::Unknown,
     }
 }
 

@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use polcheck_core::arn::Arn;
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
 use polcheck_core::question::{self, QuestionError, QuestionOptions};
-use polcheck_core::request::{Request, RequestError};
 use polcheck_core::Engine;
+use polcheck_core::{Context, ContextValue};
+use polcheck_core::{Request, RequestError};
 use serde_json::json;
 
 use crate::input::read_text;

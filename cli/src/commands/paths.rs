@@ -98,6 +98,7 @@ fn paths(args: &Args) -> Result<ExitCode, String> {
                 Target::Admin => "admin".to_string(),
                 Target::Principal(j) => graph.node(*j).map(|n| n.arn.clone()).unwrap_or_default(),
                 Target::Action { action, resource } => format!("{action} on {resource}"),
+                _ => "the target".to_string(),
             };
             if reports.is_empty() {
                 println!("no path from {} to {what}", args.from);

@@ -21,7 +21,8 @@ use std::time::Instant;
 
 use polcheck_core::cloudtrail::replay::GroupSummary;
 use polcheck_core::cloudtrail::{access_report, map_record, parse, MappedEvent, Tally};
-use polcheck_core::{Engine, Outcome};
+use polcheck_core::decide::Outcome;
+use polcheck_core::Engine;
 use serde_json::{json, Value};
 
 use crate::ExitCode;

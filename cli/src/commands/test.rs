@@ -59,6 +59,7 @@ fn run_suite(file: &str) -> Result<(usize, usize), String> {
                 .build()
                 .map_err(|e| e.to_string())?
         }
+        Some(_) => return Err(format!("{file}: a world source this version cannot read")),
     };
     let (mut passed, mut failed) = (0, 0);
     for (test, result) in suite

@@ -16,8 +16,8 @@ use polcheck_core::json;
 use polcheck_core::policy::Location;
 use polcheck_core::validate::suppress::Suppressions;
 use polcheck_core::validate::{
-    sarif, validate_json, validate_text, world::options_in, world::policy_documents, Finding,
-    Options, PolicyType, Severity,
+    sarif, validate_json, validate_text, world::options_in, world::organization_findings,
+    world::policy_documents, Finding, Options, PolicyType, Severity,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -231,6 +231,11 @@ pub fn run(args: Args) -> ExitCode {
                         continue;
                     }
                 };
+                run.add(
+                    file,
+                    organization_findings(&doc.root, doc.line_index()),
+                    &quiet,
+                );
                 for (path, node) in policy_documents(&doc.root) {
                     let mut opts = options_in(&doc.root, &path);
                     if args.policy_type.is_some() {

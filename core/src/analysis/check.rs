@@ -19,10 +19,16 @@ use super::{AnalysisError, PolicyType};
 
 /// The condition keys that restrict a statement to known callers, networks or sources, and
 /// the value an outsider has for each. A statement that requires a named value of one of
-/// them is not public (IAM User Guide, "Determining whether a resource policy grants public
-/// access" in the Access Analyzer chapter: conditions on these keys that limit access to
-/// known accounts, organizations, VPCs, VPC endpoints, source ARNs or a bounded set of IP
-/// addresses keep a `"Principal": "*"` statement from being public).
+/// them is not public. Sources: the Amazon S3 User Guide's definition of a public bucket
+/// policy (*Blocking public access to your Amazon S3 storage*, "The meaning of public", also
+/// in the S3 API's `PublicAccessBlockConfiguration`: a policy is not public when it limits
+/// access to a set of CIDRs with `aws:SourceIp`, or to a fixed principal, `aws:SourceArn`,
+/// `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceOwner`, `aws:SourceAccount`,
+/// `s3:x-amz-server-side-encryption-aws-kms-key-id` or `aws:userid` outside `AROLEID:*`), and
+/// the IAM User Guide's *IAM Access Analyzer filter keys*, whose `condition.*` keys are the
+/// ones Access Analyzer reads as restricting an external principal (`aws:PrincipalArn`,
+/// `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:SourceOrgID`, `aws:SourceOrgPaths`,
+/// and the `aws:Source*` keys above).
 pub const OUTSIDER_KEYS: &[(&str, &str)] = &[
     ("aws:principalaccount", "{fresh}"),
     (
@@ -45,6 +51,10 @@ pub const OUTSIDER_KEYS: &[(&str, &str)] = &[
     ("aws:sourcevpce", "vpce-0polcheckoutsider"),
     ("aws:sourceip", "0.0.0.0"),
     ("kms:calleraccount", "{fresh}"),
+    (
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "arn:aws:kms:us-east-1:{fresh}:key/polcheck-outsider",
+    ),
 ];
 
 fn quoted_list(items: &[String]) -> String {

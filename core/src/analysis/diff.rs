@@ -21,6 +21,7 @@ pub const MAX_REGIONS: usize = 50;
 
 /// The answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// Nothing is newly allowed.
     Pass,

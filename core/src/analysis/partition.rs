@@ -298,7 +298,14 @@ impl<'a> Partition<'a> {
                     conditions: s
                         .conditions
                         .iter()
-                        .map(|c| CompiledCondition::compile(c, policy.version))
+                        .map(|c| {
+                            CompiledCondition::new(
+                                c.operator,
+                                &c.key,
+                                &c.values,
+                                policy.version.has_variables(),
+                            )
+                        })
                         .collect(),
                     keys,
                 });

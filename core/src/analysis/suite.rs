@@ -17,9 +17,9 @@ use serde_json::Value;
 
 use super::diff::{removed, Diff, Verdict};
 use super::{check_no_public_access, check_not_granted, diff, reference_inputs, PolicyType};
+use crate::decide::Outcome;
 use crate::policy::Policy;
 use crate::reference;
-use crate::Outcome;
 
 /// One diff test as read.
 #[derive(Debug, Clone)]

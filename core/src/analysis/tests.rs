@@ -5,8 +5,8 @@
 #![cfg(feature = "catalogue")]
 
 use super::*;
+use crate::decide::Outcome;
 use crate::reference;
-use crate::Outcome;
 
 fn policy(statements: &str) -> String {
     format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#)
@@ -15,8 +15,8 @@ fn policy(statements: &str) -> String {
 /// Every witness of a FAIL is allowed under NEW and not under OLD, by the reference
 /// evaluator too.
 pub(crate) fn assert_witnesses_real(old: &str, new: &str, kind: PolicyType, d: &Diff) {
-    let po = crate::Policy::parse(old).unwrap();
-    let pn = crate::Policy::parse(new).unwrap();
+    let po = crate::policy::Policy::parse(old).unwrap();
+    let pn = crate::policy::Policy::parse(new).unwrap();
     for r in &d.regions {
         let req = r.witness.request().unwrap();
         let (o, _) = reference::decide(&reference_inputs(kind, &po), &req);

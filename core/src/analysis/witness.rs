@@ -15,11 +15,11 @@ use serde_json::{json, Map, Value};
 
 use super::{AnalysisError, PolicyType};
 use crate::context::{Context, ContextValue};
+use crate::decide::Outcome;
 use crate::engine::{Engine, EngineError};
 use crate::policy::Policy;
 use crate::reference::ReferenceInputs;
 use crate::request::Request;
-use crate::Outcome;
 
 /// An identity policy that allows everything: the background for kinds that only restrict.
 pub(crate) const ALLOW_ALL: &str =

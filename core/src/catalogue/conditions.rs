@@ -7,6 +7,7 @@ use super::Catalogue;
 
 /// Where a condition key comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum KeyScope {
     /// An AWS global key (`aws:…`, or a cross-service key on the global keys page).
     Global,

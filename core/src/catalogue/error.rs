@@ -5,6 +5,7 @@
 /// The catalogue is generated and committed, and a unit test parses it, so these errors mean a
 /// broken build input (a hand-edited or truncated `corpus/catalogue/*.json`), never bad user input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CatalogueError {
     /// The embedded file is not the JSON shape the loader expects.
     #[error("embedded catalogue file `{file}` is malformed: {message}")]

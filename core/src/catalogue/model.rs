@@ -10,6 +10,7 @@ use super::template::KeyTemplate;
 /// How IAM classifies an action (the "Access level" column of the Service Authorization
 /// Reference).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AccessLevel {
     /// Lists resources (`s3:ListBucket`).
     List,
@@ -57,6 +58,7 @@ impl fmt::Display for AccessLevel {
 /// The value type IAM declares for a condition key; it decides which condition operators fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs, reason = "the variants are AWS's type names")]
+#[non_exhaustive]
 pub enum ConditionKeyType {
     String,
     ArrayOfString,

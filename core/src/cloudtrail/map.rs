@@ -24,6 +24,7 @@ use super::resource::{target_of, TargetError};
 
 /// What CloudTrail says happened to the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Observed {
     /// No `errorCode`: authorized and done.
     Succeeded,

@@ -466,7 +466,7 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
                 conditions: s
                     .conditions
                     .iter()
-                    .map(|c| CompiledCondition::compile(c, np.policy.version))
+                    .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
                     .collect(),
             });
         }

@@ -19,11 +19,12 @@
 //!
 //! ```
 //! use polcheck_core::condition::CompiledCondition;
-//! use polcheck_core::context::{Context, ContextValue};
+//! use polcheck_core::{Context, ContextValue};
 //! use polcheck_core::policy::Policy;
 //! let p = Policy::parse(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*",
 //!   "Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}}"#).unwrap();
-//! let c = CompiledCondition::compile(&p.statements[0].conditions[0], p.version);
+//! let c = &p.statements[0].conditions[0];
+//! let c = CompiledCondition::new(c.operator, &c.key, &c.values, p.version.has_variables());
 //! let mut ctx = Context::new();
 //! assert!(!c.evaluate(&ctx));
 //! ctx.insert("aws:sourceip", ContextValue::single("192.0.2.7"));
@@ -43,7 +44,6 @@ use rust_decimal::Decimal;
 use crate::arn::ArnPattern;
 use crate::context::Context;
 use crate::pattern::Glob;
-use crate::policy::{Condition, Version};
 use crate::variables::Template;
 
 /// A condition ready to evaluate: one operator, one key, its policy values parsed.
@@ -78,17 +78,23 @@ enum Like {
 }
 
 impl CompiledCondition {
-    /// Compiles one condition of a policy of the given version. Policy values that cannot be
-    /// read were refused by the parser; any that slip through here match nothing.
-    pub fn compile(c: &Condition, version: Version) -> CompiledCondition {
-        let vars = version.has_variables();
-        let op = c.operator.operator;
+    /// Compiles one condition: `operator` on `key` with the policy's `values` (ORed);
+    /// `variables` when the policy's version reads `${...}` as policy variables. Policy values
+    /// that cannot be read were refused by the parser; any that slip through match nothing.
+    pub fn new(
+        operator: ConditionOperator,
+        key: &str,
+        values: &[String],
+        variables: bool,
+    ) -> CompiledCondition {
+        let vars = variables;
+        let op = operator.operator;
         let ignore_case = matches!(
             op,
             Operator::StringEqualsIgnoreCase | Operator::StringNotEqualsIgnoreCase
         );
         let templates = || {
-            c.values
+            values
                 .iter()
                 .map(|v| {
                     let v = if ignore_case {
@@ -100,10 +106,10 @@ impl CompiledCondition {
                 })
                 .collect()
         };
-        let values = match op.value_type() {
+        let compiled = match op.value_type() {
             ValueType::String if matches!(op, Operator::StringLike | Operator::StringNotLike) => {
                 PolicyValues::Like(
-                    c.values
+                    values
                         .iter()
                         .map(|v| {
                             let t = Template::parse(v, vars);
@@ -119,34 +125,31 @@ impl CompiledCondition {
                 )
             }
             ValueType::String => PolicyValues::Text(templates()),
-            ValueType::Arn => PolicyValues::Arn(
-                c.values
-                    .iter()
-                    .map(|v| ArnPattern::parse(v, vars))
-                    .collect(),
-            ),
+            ValueType::Arn => {
+                PolicyValues::Arn(values.iter().map(|v| ArnPattern::parse(v, vars)).collect())
+            }
             ValueType::Numeric => {
-                PolicyValues::Number(c.values.iter().filter_map(|v| values::number(v)).collect())
+                PolicyValues::Number(values.iter().filter_map(|v| values::number(v)).collect())
             }
             ValueType::Date => {
-                PolicyValues::Date(c.values.iter().filter_map(|v| values::date(v)).collect())
+                PolicyValues::Date(values.iter().filter_map(|v| values::date(v)).collect())
             }
             ValueType::Bool => PolicyValues::Bool(templates()),
             ValueType::Binary => {
-                PolicyValues::Binary(c.values.iter().filter_map(|v| values::binary(v)).collect())
+                PolicyValues::Binary(values.iter().filter_map(|v| values::binary(v)).collect())
             }
             ValueType::Ip => {
-                PolicyValues::Ip(c.values.iter().filter_map(|v| values::ip_net(v)).collect())
+                PolicyValues::Ip(values.iter().filter_map(|v| values::ip_net(v)).collect())
             }
             ValueType::Null => {
-                PolicyValues::Null(c.values.iter().filter_map(|v| values::boolean(v)).collect())
+                PolicyValues::Null(values.iter().filter_map(|v| values::boolean(v)).collect())
             }
         };
         CompiledCondition {
-            operator: c.operator,
-            key: c.key.to_ascii_lowercase(),
-            key_as_written: c.key.clone(),
-            values,
+            operator,
+            key: key.to_ascii_lowercase(),
+            key_as_written: key.to_string(),
+            values: compiled,
         }
     }
 

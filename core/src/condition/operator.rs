@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 /// The family an operator compares in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValueType {
     /// Text.
     String,
@@ -28,6 +29,7 @@ macro_rules! operators {
     ($($name:ident => $ty:ident, $negated:expr;)*) => {
         /// A condition operator without its `IfExists` suffix or set qualifier.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum Operator { $(#[doc = stringify!($name)] $name,)* }
 
         impl Operator {
@@ -85,6 +87,7 @@ operators! {
 
 /// `ForAnyValue:` or `ForAllValues:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SetQualifier {
     /// At least one request value must match; false on a missing or empty key.
     ForAnyValue,
@@ -105,6 +108,7 @@ pub struct ConditionOperator {
 
 /// Why an operator name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OperatorError {
     /// The part before `:` is not `ForAnyValue` or `ForAllValues`.
     #[error("unknown set qualifier `{0}` (expected `ForAnyValue` or `ForAllValues`)")]

@@ -6,11 +6,11 @@
 //!
 //! ```
 //! use polcheck_core::compile::NamedPolicy;
-//! use polcheck_core::context::Context;
+//! use polcheck_core::Context;
 //! use polcheck_core::decide::{aws_result, decide, Layers};
 //! use polcheck_core::compile::PolicySet;
 //! use polcheck_core::policy::Policy;
-//! use polcheck_core::request::Request;
+//! use polcheck_core::Request;
 //! let p = Policy::parse(r#"{"Version": "2012-10-17",
 //!   "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#).unwrap();
 //! let layers = Layers { identity: PolicySet::compile(vec![NamedPolicy::new("p", p)]), ..Layers::default() };

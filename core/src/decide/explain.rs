@@ -71,6 +71,7 @@ impl fmt::Display for Outcome {
 /// A kind of policy: the `blockedBy` vocabulary of the test format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum PolicyKind {
     /// Identity-based policies.
     Identity,

@@ -26,6 +26,7 @@ pub struct NetworkImportError {
 
 /// What is wrong with an imported value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportErrorKind {
     /// A value of the wrong JSON type.
     #[error("expected {expected}, found {found}")]
@@ -113,6 +114,7 @@ impl std::fmt::Display for NetworkWarning {
 
 /// A flow cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FlowError {
     /// The flow object is malformed.
     #[error("invalid flow: {0}")]

@@ -19,6 +19,7 @@ use super::protocol::{has_ports, is_icmp, Protocol, ICMP};
 
 /// One end of a flow.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `internet`: any public IPv4 address outside every VPC that no narrower rule names.
     Internet,

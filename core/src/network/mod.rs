@@ -84,7 +84,7 @@
 //!   "Reservations": [{"Instances": [{"InstanceId": "i-1", "SubnetId": "subnet-1",
 //!      "PrivateIpAddress": "10.0.1.5", "SecurityGroups": [{"GroupId": "sg-1"}]}]}]
 //! }"#).unwrap();
-//! let (model, warnings) = NetworkModel::import(&[(&world, "world.json")]).unwrap();
+//! let (model, warnings) = NetworkModel::import(&[("world.json", &world)]).unwrap();
 //! assert!(warnings.is_empty());
 //! let flow = Flow::from_test_json(&serde_json::json!(
 //!     {"from": "i-1", "to": "203.0.113.9", "protocol": "tcp", "port": 443})).unwrap();
@@ -124,10 +124,10 @@ pub use verdict::{
 use crate::json::Document;
 
 impl NetworkModel {
-    /// Reads the network keys of one or more world documents, each with the file name errors
-    /// and warnings will name. Arrays under the same key in several documents are concatenated.
+    /// Reads the network keys of one or more world documents, each after the file name errors
+    /// and warnings will name (the order of [`crate::world::World::from_documents`]). Arrays under the same key in several documents are concatenated.
     pub fn import(
-        files: &[(&Document, &str)],
+        files: &[(&str, &Document)],
     ) -> Result<(NetworkModel, Vec<NetworkWarning>), NetworkImportError> {
         import::import(files)
     }

@@ -39,6 +39,7 @@ pub struct Subnet {
 
 /// Where a route sends matching packets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RouteTarget {
     /// `GatewayId: "local"`: delivered inside the VPC.
     Local,
@@ -161,6 +162,7 @@ pub struct NetworkAcl {
 
 /// Whom a security group rule names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SgPeer {
     /// `IpRanges[].CidrIp` or `Ipv6Ranges[].CidrIpv6`.
     Cidr(IpNet),

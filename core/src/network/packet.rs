@@ -20,6 +20,7 @@ use super::protocol::{has_ports, is_icmp, name, IcmpMatch, Protocol};
 
 /// The address on the far side of a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Peer {
     /// One address.
     Addr(IpAddr),

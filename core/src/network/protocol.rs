@@ -19,6 +19,7 @@ pub const ICMPV6: u8 = 58;
 
 /// A rule's protocol: every protocol, or one by number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protocol {
     /// `-1`: every protocol.
     All,

@@ -70,7 +70,7 @@ fn base() -> Value {
 fn model(world: &Value) -> NetworkModel {
     let text = serde_json::to_string_pretty(world).unwrap();
     let doc = json::parse(&text).unwrap();
-    let (m, warnings) = NetworkModel::import(&[(&doc, "test.json")]).unwrap();
+    let (m, warnings) = NetworkModel::import(&[("test.json", &doc)]).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     m
 }

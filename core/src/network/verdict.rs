@@ -13,6 +13,7 @@ use serde::Serialize;
 /// Which half of a conversation a hop or blocker belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum Direction {
     /// The packet from the source to the destination.
     Forward,
@@ -57,6 +58,7 @@ impl BlockerKind {
 /// Why a component blocks, in the spirit of Reachability Analyzer's explanation codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum ExplanationCode {
     /// The route table has no route matching the destination.
     NoRouteToDestination,
@@ -121,6 +123,7 @@ pub struct Blocker {
 /// What a hop is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum HopKind {
     /// A network interface the traffic leaves or enters.
     Interface,

@@ -46,6 +46,7 @@ pub enum Shape {
 
 /// Whose policies a [`Shape::Modify`] method changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// An IAM user.
     User,

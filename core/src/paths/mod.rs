@@ -75,6 +75,7 @@ impl Default for Options {
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum NodeKind {
     /// An IAM user of the world.
     User,

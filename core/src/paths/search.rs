@@ -17,6 +17,7 @@ use super::{Condition, Graph, NodeKind};
 
 /// What a path must reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// This node.
     Principal(usize),

@@ -20,6 +20,7 @@
 
 /// A set of characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Class {
     /// Exactly this character.
     Char(char),

@@ -41,6 +41,7 @@ pub struct PolicyError {
 
 /// What is wrong with a policy document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyErrorKind {
     /// The text is not JSON.
     #[error("invalid JSON: {0}")]
@@ -80,7 +81,7 @@ pub enum PolicyErrorKind {
     #[error("invalid action `{0}` (expected `service:action` or `*`)")]
     InvalidAction(String),
     /// A bad condition operator or qualifier.
-    #[error("{0}")]
+    #[error(transparent)]
     Operator(#[from] crate::condition::OperatorError),
     /// A condition value the operator cannot read (a word where a number is wanted).
     #[error("`{value}` is not a valid {expected} value for `{operator}`")]

@@ -27,6 +27,7 @@ use crate::json::Position;
 
 /// The policy language version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Version {
     /// `2012-10-17`: the current language, with policy variables.
     V2012_10_17,
@@ -45,6 +46,7 @@ impl Version {
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Effect {
     /// Grants.
     Allow,
@@ -104,6 +106,7 @@ pub struct ResourceClause {
 
 /// The kind of a principal entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PrincipalKind {
     /// `AWS`: accounts, users, roles, sessions, or `*`.
     Aws,

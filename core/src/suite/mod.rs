@@ -22,6 +22,7 @@ use crate::request::Request;
 
 /// Where a suite's world comes from.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum WorldSource {
     /// A path relative to the suite file.
     Path(String),
@@ -50,6 +51,7 @@ pub struct RequestSpec {
     reason = "a suite holds tens of tests, built once: the size of the larger variant does not matter"
 )]
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum TestKind {
     /// An authorization request and its expected decision.
     Request {
@@ -99,6 +101,7 @@ pub struct Suite {
 
 /// A suite that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SuiteError {
     /// Not JSON.
     #[error("{position}: invalid JSON: {message}")]
@@ -117,7 +120,7 @@ pub enum SuiteError {
         message: String,
     },
     /// A policy in the suite that does not parse.
-    #[error("{0}")]
+    #[error(transparent)]
     Policy(#[from] PolicyError),
 }
 

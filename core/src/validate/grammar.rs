@@ -31,6 +31,7 @@ const REFUSALS: &[&str] = &[
     "rcp-principal-not-star",
     "rcp-notaction",
     "trust-action-not-allowed",
+    "scp-attachment-limit",
 ];
 
 /// Whether `code` names something IAM would refuse.

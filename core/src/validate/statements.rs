@@ -142,6 +142,83 @@ pub(crate) fn check_statement(ctx: &StatementCtx, out: &mut Vec<Finding>) {
     if ty == PolicyType::Rcp {
         check_rcp(ctx, out);
     }
+    if ty == PolicyType::Trust {
+        check_trust_actions(ctx, out);
+    }
+}
+
+/// The actions a role's trust policy may name. IAM refuses any other with
+/// "AssumeRole policy may only specify STS AssumeRole actions" (`MalformedPolicyDocument`,
+/// as AWS answered in <https://github.com/hashicorp/terraform-provider-aws/issues/32872>
+/// for a misspelt `sts:TagSessions`). The three beyond the `AssumeRole*` calls are the ones
+/// the IAM User Guide puts in trust policies: *Passing session tags in AWS STS*
+/// (`sts:TagSession`), *Monitor and control actions taken with assumed roles*
+/// (`sts:SetSourceIdentity`) and trusted identity propagation's `sts:SetContext`.
+const TRUST_ACTIONS: [&str; 6] = [
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+];
+
+/// `trust-action-not-allowed`: an `Action` pattern of a trust policy that names none of
+/// [`TRUST_ACTIONS`] (`sts:*` and `*` name them all).
+fn check_trust_actions(ctx: &StatementCtx, out: &mut Vec<Finding>) {
+    let Some(node) = ctx.node.get("Action") else {
+        return;
+    };
+    for (pattern, n, path) in string_nodes(node, &ctx.path.key("Action")) {
+        let glob = crate::pattern::Glob::parse(&pattern.to_ascii_lowercase());
+        if TRUST_ACTIONS.iter().any(|a| glob.is_match(a)) {
+            continue;
+        }
+        let fix = pattern
+            .split_once(':')
+            .filter(|(svc, _)| svc.eq_ignore_ascii_case("sts"))
+            .and_then(|(_, name)| {
+                let name = name.to_ascii_lowercase();
+                TRUST_ACTIONS
+                    .iter()
+                    .map(|a| (strsim::levenshtein(&name, a.trim_start_matches("sts:")), a))
+                    .filter(|(d, _)| *d <= 4)
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(_, a)| a)
+            });
+        let fix = match fix {
+            Some(a) => format!("did you mean `{}`?", trust_action_name(a)),
+            None => "grant it in the role's permissions policy; a trust policy says who may \
+                     assume the role (`sts:AssumeRole`, `sts:AssumeRoleWithSAML`, \
+                     `sts:AssumeRoleWithWebIdentity`, `sts:TagSession`, \
+                     `sts:SetSourceIdentity`, `sts:SetContext`)"
+                .to_string(),
+        };
+        out.push(
+            Finding::new(
+                "trust-action-not-allowed",
+                Severity::Error,
+                ctx.at.at(n.span.start, &path),
+                format!(
+                    "action `{pattern}` is not allowed in a trust policy (IAM: \"AssumeRole \
+                     policy may only specify STS AssumeRole actions\")"
+                ),
+            )
+            .with_fix(fix),
+        );
+    }
+}
+
+/// The AWS spelling of one of [`TRUST_ACTIONS`].
+fn trust_action_name(lower: &str) -> &'static str {
+    match lower {
+        "sts:assumerolewithsaml" => "sts:AssumeRoleWithSAML",
+        "sts:assumerolewithwebidentity" => "sts:AssumeRoleWithWebIdentity",
+        "sts:tagsession" => "sts:TagSession",
+        "sts:setsourceidentity" => "sts:SetSourceIdentity",
+        "sts:setcontext" => "sts:SetContext",
+        _ => "sts:AssumeRole",
+    }
 }
 
 /// The RCP restrictions of *RCP syntax*.

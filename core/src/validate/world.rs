@@ -1,7 +1,67 @@
 //! Every policy document of a world file, for `polcheck validate --world`.
 
-use super::{Options, PolicyType};
-use crate::json::{Json, JsonPath};
+use std::collections::HashMap;
+
+use super::{Finding, Options, PolicyType, Severity};
+use crate::json::{Json, JsonPath, LineIndex};
+use crate::policy::Location;
+
+/// At most this many SCPs attached to one root, OU or account (AWS Organizations User Guide,
+/// *Managing policies in AWS Organizations*, the policy types table: SCP, "Maximum number you
+/// can attach to a root, OU, or account": 5). `AttachPolicy` refuses a sixth.
+pub const SCPS_PER_TARGET: usize = 5;
+
+/// The findings of a world file's `Organization` as a whole (its documents are checked one
+/// by one through [`policy_documents`]): `scp-attachment-limit` at each attachment beyond
+/// [`SCPS_PER_TARGET`] on one target, counted in the order the file lists them.
+pub fn organization_findings(root: &Json, lines: &LineIndex) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(org) = root.get("Organization") else {
+        return out;
+    };
+    let base = JsonPath::root()
+        .key("Organization")
+        .key("ServiceControlPolicies");
+    let mut attached: HashMap<&str, usize> = HashMap::new();
+    let policies = org
+        .get("ServiceControlPolicies")
+        .and_then(Json::as_array)
+        .unwrap_or_default();
+    for (i, policy) in policies.iter().enumerate() {
+        let targets = policy
+            .get("Targets")
+            .and_then(Json::as_array)
+            .unwrap_or_default();
+        for (j, target) in targets.iter().enumerate() {
+            let Some(name) = target.as_str() else {
+                continue;
+            };
+            let count = attached.entry(name).or_default();
+            *count += 1;
+            if *count == SCPS_PER_TARGET + 1 {
+                let policy_name = policy.get("Name").and_then(Json::as_str).unwrap_or("?");
+                out.push(
+                    Finding::new(
+                        "scp-attachment-limit",
+                        Severity::Error,
+                        Location {
+                            path: base.index(i).key("Targets").index(j),
+                            position: lines.position(target.span.start),
+                            inner: None,
+                        },
+                        format!(
+                            "`{policy_name}` is a sixth SCP attached to `{name}`: AWS \
+                             Organizations attaches at most {SCPS_PER_TARGET} to a root, OU or \
+                             account"
+                        ),
+                    )
+                    .with_fix("merge SCPs attached to the same target into fewer documents"),
+                );
+            }
+        }
+    }
+    out
+}
 
 /// How to check the document at `path` of a world file (a path from
 /// [`policy_documents`]): its policy type, and the size quota of the place it is stored in
@@ -124,6 +184,36 @@ fn walk<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// *Managing policies in AWS Organizations*: at most 5 SCPs on one root, OU or account.
+    #[test]
+    fn a_sixth_scp_on_one_target_is_refused() {
+        let scp = |n: usize, targets: &str| {
+            format!(r#"{{"Name": "p{n}", "Targets": {targets}, "Policy": {{}}}}"#)
+        };
+        let five: Vec<String> = (1..=5).map(|n| scp(n, r#"["ou-a", "r-root"]"#)).collect();
+        let text = format!(
+            r#"{{"Organization": {{"ServiceControlPolicies": [{}]}}}}"#,
+            five.join(",")
+        );
+        let doc = crate::json::parse(&text).expect("json");
+        assert!(organization_findings(&doc.root, doc.line_index()).is_empty());
+        let mut six = five.clone();
+        six.push(scp(6, r#"["ou-b", "ou-a"]"#));
+        let text = format!(
+            r#"{{"Organization": {{"ServiceControlPolicies": [{}]}}}}"#,
+            six.join(",")
+        );
+        let doc = crate::json::parse(&text).expect("json");
+        let found = organization_findings(&doc.root, doc.line_index());
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].code, "scp-attachment-limit");
+        assert_eq!(
+            found[0].location.path.as_str(),
+            "Organization.ServiceControlPolicies[5].Targets[1]"
+        );
+        assert!(found[0].message.contains("`ou-a`"), "{}", found[0].message);
+    }
 
     #[test]
     fn finds_every_kind_of_document() {

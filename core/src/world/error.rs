@@ -26,6 +26,7 @@ impl fmt::Display for At {
 
 /// A world that cannot be loaded. Every variant says where.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WorldError {
     /// A file is not JSON.
     #[error("{file}:{}: invalid JSON: {}", error.position, error.message)]
@@ -148,6 +149,7 @@ fn policy_message(file: &str, e: &PolicyError) -> String {
 
 /// Something the world leaves out or does not know; the load goes on. Returned, never printed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WorldWarning {
     /// A key polcheck does not read (top-level, or inside polcheck's own objects).
     #[error("{at}: unknown key `{key}` ignored")]

@@ -77,7 +77,7 @@
 //! RCP levels are compiled once, on first use, and kept; [`World`] is `Send + Sync`.
 //!
 //! ```
-//! use polcheck_core::{context::Context, decide::{decide, Outcome}, request::Request, world::World};
+//! use polcheck_core::{decide::{decide, Outcome}, world::World, Context, Request};
 //! let text = r#"{"AccountId": "111122223333", "UserDetailList": [{"UserName": "alice",
 //!   "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
 //!   "UserPolicyList": [{"PolicyName": "Read", "PolicyDocument":

@@ -10,6 +10,7 @@ use super::{Entity, Group, World};
 
 /// A user or a role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PrincipalType {
     /// An IAM user.
     User,

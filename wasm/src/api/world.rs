@@ -79,6 +79,9 @@ fn engine_error(e: &EngineError) -> Value {
             | WorldError::DefaultVersion { at, .. }
             | WorldError::BadArn { at, .. }
             | WorldError::Limit { at, .. } => at_error(at, w.to_string()),
+            other => {
+                json!({ "source": Value::Null, "path": "$", "line": Value::Null, "column": Value::Null, "message": other.to_string() })
+            }
         },
         EngineError::Network(n) => json!({
             "source": n.file, "path": n.path.to_string(), "line": n.position.line,

@@ -83,7 +83,7 @@ pub(crate) enum RefKind {
 
 /// Reads the network keys of every document into one model.
 pub(crate) fn import(
-    files: &[(&Document, &str)],
+    files: &[(&str, &Document)],
 ) -> Result<(NetworkModel, Vec<NetworkWarning>), NetworkImportError> {
     let mut model = NetworkModel::default();
     let mut warnings = Vec::new();
@@ -91,7 +91,7 @@ pub(crate) fn import(
     let mut seen = HashSet::new();
     let mut routes = 0;
     // Prefix lists first: routes expand their entries while being read.
-    for &(doc, file) in files {
+    for &(file, doc) in files {
         let mut ctx = Ctx {
             doc,
             file,
@@ -102,7 +102,7 @@ pub(crate) fn import(
         records::prefix_lists(&mut ctx, &mut model, &mut seen)?;
     }
     model.build_index();
-    for &(doc, file) in files {
+    for &(file, doc) in files {
         let mut ctx = Ctx {
             doc,
             file,

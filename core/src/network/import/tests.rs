@@ -12,7 +12,7 @@ fn import(
         .iter()
         .map(|(name, text)| (json::parse(text).unwrap(), *name))
         .collect();
-    let refs: Vec<_> = docs.iter().map(|(d, n)| (d, *n)).collect();
+    let refs: Vec<_> = docs.iter().map(|(d, n)| (*n, d)).collect();
     NetworkModel::import(&refs)
 }
 
