@@ -91,8 +91,7 @@ fn check_resource(resource: &str) -> Result<(), RequestError> {
 /// Cheap to clone.
 ///
 /// ```
-/// use polcheck_core::{Context, Request};
-/// use polcheck_core::request::Caller;
+/// use polcheck_core::{Caller, Context, Request};
 /// let alice = Caller::parse(Some("arn:aws:iam::111122223333:user/alice"))?;
 /// let a = Request::with_caller(&alice, "s3:GetObject", "arn:aws:s3:::b/k", Context::new())?;
 /// let b = Request::new(Some("arn:aws:iam::111122223333:user/alice"), "s3:GetObject", "arn:aws:s3:::b/k", Context::new())?;
@@ -157,7 +156,7 @@ impl Caller {
     }
 
     /// This caller with more keys under its own (`keys` does not override them): what a
-    /// world knows of the caller (tags, user id; [`crate::World::prepare_caller`]).
+    /// world knows of the caller (tags, user id; [`crate::World::prepared_caller`]).
     pub fn with_defaults(&self, more: &Context) -> Caller {
         let mut keys = self.keys.flattened();
         for (k, v) in more.iter() {

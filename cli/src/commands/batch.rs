@@ -19,12 +19,10 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use polcheck_core::context::{Context, ContextValue};
 use polcheck_core::decide::{aws_result, Outcome, PolicyKind};
 use polcheck_core::question::{self, QuestionOptions};
-use polcheck_core::request::{Caller, Request};
 use polcheck_core::suite::RequestSpec;
-use polcheck_core::Engine;
+use polcheck_core::{Caller, Context, ContextValue, Engine, Request};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -489,7 +487,7 @@ impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match d.deserialize_any(ValueVisitor { nested: true })?.0 {
             ContextValue::Single(s) => Ok(Scalar(s)),
-            ContextValue::Multi(_) => Err(serde::de::Error::custom("nested array")),
+            _ => Err(serde::de::Error::custom("nested array")),
         }
     }
 }
