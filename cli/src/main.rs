@@ -7,6 +7,7 @@
 mod commands;
 mod input;
 mod output;
+mod report;
 mod world;
 
 use clap::{Parser, Subcommand};

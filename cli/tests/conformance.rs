@@ -99,7 +99,10 @@ fn eval_json_has_the_aws_shape_and_exit_codes() {
     let r = &v["EvaluationResults"][0];
     assert_eq!(r["EvalDecision"], "allowed");
     assert_eq!(r["EvalActionName"], "s3:GetObject");
-    assert_eq!(r["MatchedStatements"][0]["SourcePolicyType"], "IAM Policy");
+    assert_eq!(
+        r["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
+    );
     assert_eq!(r["MatchedStatements"][0]["StartPosition"]["Line"], 5);
     let (code, out, _) = polcheck(&[
         "eval",

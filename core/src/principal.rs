@@ -18,6 +18,12 @@ use crate::policy::{PrincipalClause, PrincipalKind};
 pub enum Principal {
     /// No credentials at all.
     Anonymous,
+    /// A caller of the resource's account that is not named: what `aws iam
+    /// simulate-custom-policy` simulates when no `CallerArn` is given. The identity policies,
+    /// boundary and SCPs given apply to it; it carries no `aws:PrincipalArn`, `aws:username`
+    /// or other key that would need its name (a condition on them reads the key as missing),
+    /// and a resource policy names it only through `"*"`.
+    Unnamed,
     /// The account's root user.
     Root {
         /// The account id.
@@ -57,6 +63,17 @@ pub enum Principal {
         /// The service principal name.
         name: String,
     },
+    /// A user of an identity provider, before it holds AWS credentials: the caller of
+    /// `sts:AssumeRoleWithWebIdentity` and `sts:AssumeRoleWithSAML`, which "do not require
+    /// AWS security credentials" (AWS STS API Reference). A trust policy names it with
+    /// `"Principal": {"Federated": PROVIDER}`; PROVIDER is an IAM OIDC or SAML provider ARN
+    /// (`arn:aws:iam::ACCOUNT:oidc-provider/HOST`, `arn:aws:iam::ACCOUNT:saml-provider/NAME`)
+    /// or a public provider's name (`cognito-identity.amazonaws.com`, `accounts.google.com`,
+    /// `graph.facebook.com`, `www.amazon.com`), written `federated:NAME` as a caller.
+    IdentityProvider {
+        /// The provider as a trust policy's `Federated` names it.
+        provider: String,
+    },
 }
 
 /// A caller ARN polcheck cannot read.
@@ -64,7 +81,7 @@ pub enum Principal {
 #[non_exhaustive]
 pub enum PrincipalError {
     /// Not an IAM or STS ARN, a service principal or an account id.
-    #[error("`{0}` is not a caller: expected a user, assumed-role, federated-user or root ARN, an account id, or a service principal such as `lambda.amazonaws.com`")]
+    #[error("`{0}` is not a caller: expected a user, assumed-role, federated-user or root ARN, an account id, a service principal such as `lambda.amazonaws.com`, or an identity provider (`arn:aws:iam::ACCOUNT:oidc-provider/HOST`, `...:saml-provider/NAME`, `federated:accounts.google.com`)")]
     Unrecognized(String),
 }
 
@@ -87,6 +104,14 @@ impl Principal {
             return Ok(Principal::Anonymous);
         };
         let bad = || PrincipalError::Unrecognized(text.to_string());
+        if let Some(name) = text.strip_prefix("federated:") {
+            if name.is_empty() || name.contains(char::is_whitespace) {
+                return Err(bad());
+            }
+            return Ok(Principal::IdentityProvider {
+                provider: name.to_string(),
+            });
+        }
         if is_account_id(text) {
             return Ok(Principal::Root {
                 account: text.into(),
@@ -104,6 +129,11 @@ impl Principal {
         }
         let (kind, rest) = arn.resource.split_once('/').unwrap_or((arn.resource, ""));
         match (arn.service, kind) {
+            ("iam", "oidc-provider" | "saml-provider") if !rest.is_empty() => {
+                Ok(Principal::IdentityProvider {
+                    provider: text.into(),
+                })
+            }
             ("iam", "root") if rest.is_empty() => Ok(Principal::Root { account }),
             ("iam", "user") if !rest.is_empty() => Ok(Principal::User {
                 account,
@@ -144,8 +174,17 @@ impl Principal {
             | Principal::User { account, .. }
             | Principal::AssumedRole { account, .. }
             | Principal::FederatedUser { account, .. } => Some(account),
-            Principal::Anonymous | Principal::Service { .. } => None,
+            Principal::Anonymous
+            | Principal::Unnamed
+            | Principal::Service { .. }
+            | Principal::IdentityProvider { .. } => None,
         }
+    }
+
+    /// `true` for the unnamed caller of `simulate-custom-policy` ([`Principal::Unnamed`]),
+    /// which belongs to the resource's account whatever that is.
+    pub fn is_unnamed(&self) -> bool {
+        matches!(self, Principal::Unnamed)
     }
 
     /// `true` for role sessions and federated users, the callers a session policy binds.
@@ -174,11 +213,12 @@ impl Principal {
     /// principals or service-linked roles (AWS Organizations User Guide, "SCP effects on
     /// permissions").
     pub fn scp_binds(&self) -> bool {
-        self.account().is_some() && !self.is_service_linked_role()
+        (self.account().is_some() || self.is_unnamed()) && !self.is_service_linked_role()
     }
 
     /// Whether RCPs bind this caller: every caller but AWS service principals and
-    /// service-linked roles (AWS Organizations User Guide, "Resource control policies").
+    /// service-linked roles (AWS Organizations User Guide, "Resource control policies"), so
+    /// an identity provider's users too.
     pub fn rcp_binds(&self) -> bool {
         !matches!(self, Principal::Service { .. }) && !self.is_service_linked_role()
     }
@@ -191,19 +231,26 @@ impl Principal {
             Principal::AssumedRole { account, role, .. } => {
                 Some(format!("arn:aws:iam::{account}:role/{role}"))
             }
-            Principal::Anonymous | Principal::Service { .. } => None,
+            Principal::Anonymous
+            | Principal::Unnamed
+            | Principal::Service { .. }
+            | Principal::IdentityProvider { .. } => None,
         }
     }
 
-    /// `aws:PrincipalType`.
+    /// `aws:PrincipalType` (empty when the request carries none).
     pub fn principal_type(&self) -> &'static str {
         match self {
             Principal::Anonymous => "Anonymous",
+            // A user or a role session: which one is not said.
+            Principal::Unnamed => "",
             Principal::Root { .. } => "Account",
             Principal::User { .. } => "User",
             Principal::AssumedRole { .. } => "AssumedRole",
             Principal::FederatedUser { .. } => "FederatedUser",
             Principal::Service { .. } => "Service",
+            // The call is made without AWS credentials; no principal type is documented for it.
+            Principal::IdentityProvider { .. } => "",
         }
     }
 
@@ -223,10 +270,12 @@ impl Principal {
                 ContextValue::single(name.as_str()),
             );
         }
-        ctx.insert_default(
-            "aws:PrincipalType",
-            ContextValue::single(self.principal_type()),
-        );
+        if !self.principal_type().is_empty() {
+            ctx.insert_default(
+                "aws:PrincipalType",
+                ContextValue::single(self.principal_type()),
+            );
+        }
         let is_service = matches!(self, Principal::Service { .. });
         ctx.insert_default(
             "aws:PrincipalIsAWSService",
@@ -289,7 +338,7 @@ impl Principal {
             strength: PrincipalMatch::Caller,
         };
         match self {
-            Principal::Anonymous => Vec::new(),
+            Principal::Anonymous | Principal::Unnamed => Vec::new(),
             Principal::Root { account: a } => vec![account(a)],
             Principal::User {
                 account: a, arn, ..
@@ -321,6 +370,9 @@ impl Principal {
                 ids
             }
             Principal::Service { name } => vec![exact(name, PrincipalKind::Service)],
+            Principal::IdentityProvider { provider } => {
+                vec![exact(provider, PrincipalKind::Federated)]
+            }
         }
     }
 }
@@ -356,7 +408,9 @@ impl Identity<'_> {
             }
             IdentityKind::Exact(k, v) => {
                 *k == kind
-                    && if kind == PrincipalKind::Service {
+                    && if kind == PrincipalKind::Service
+                        || (kind == PrincipalKind::Federated && !v.starts_with("arn:"))
+                    {
                         v.eq_ignore_ascii_case(value)
                     } else {
                         v == value
@@ -386,6 +440,47 @@ mod tests {
     }
 
     const SESSION: &str = "arn:aws:sts::111122223333:assumed-role/Reader/job-7";
+
+    /// IAM JSON policy elements, *Principal*: `"Federated"` names a web identity or SAML
+    /// provider; the IAM User Guide's federation pages name an IAM provider by its ARN and a
+    /// public provider (Amazon Cognito, Google, Facebook, Login with Amazon) by its name.
+    #[test]
+    fn identity_provider_callers() {
+        let gh = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+        let p = Principal::parse(Some(gh)).unwrap();
+        assert_eq!(
+            p,
+            Principal::IdentityProvider {
+                provider: gh.into()
+            }
+        );
+        let federated = |v: &str| PrincipalClause {
+            negated: false,
+            everyone: false,
+            entries: vec![(PrincipalKind::Federated, v.to_string())],
+        };
+        assert_eq!(p.matched_by(&federated(gh)), Some(PrincipalMatch::Caller));
+        // The provider's account is not the provider, under either key.
+        assert_eq!(p.matched_by(&clause(false, &["111122223333"])), None);
+        assert_eq!(p.matched_by(&federated("111122223333")), None);
+        // No AWS credentials: no account, no SCP; RCPs bind every caller but services.
+        assert_eq!(p.account(), None);
+        assert!(!p.scp_binds() && p.rcp_binds());
+        let saml = Principal::parse(Some("arn:aws:iam::111122223333:saml-provider/Okta")).unwrap();
+        assert!(matches!(saml, Principal::IdentityProvider { .. }));
+        let cognito = Principal::parse(Some("federated:cognito-identity.amazonaws.com")).unwrap();
+        assert_eq!(
+            cognito.matched_by(&federated("Cognito-Identity.amazonaws.com")),
+            Some(PrincipalMatch::Caller)
+        );
+        // Without the prefix the name is the Cognito service principal, not the provider.
+        assert!(matches!(
+            Principal::parse(Some("cognito-identity.amazonaws.com")),
+            Ok(Principal::Service { .. })
+        ));
+        assert!(Principal::parse(Some("federated:")).is_err());
+        assert!(Principal::parse(Some("arn:aws:iam::111122223333:oidc-provider/")).is_err());
+    }
 
     #[test]
     fn strengths() {

@@ -24,6 +24,11 @@
 
 use std::fmt;
 
+mod whatif;
+mod who;
+pub use whatif::{if_context, IfContext};
+pub use who::{who_can, Access, WhoCan, WhoCanReport};
+
 use crate::principal::Principal;
 use crate::request::Request;
 use crate::world::World;
@@ -106,6 +111,49 @@ impl fmt::Display for Hint<'_> {
     }
 }
 
+/// A statement without `Resource` or `NotResource` where IAM requires one: every policy but a
+/// role's trust policy (whose resource is the role itself). IAM refuses such a statement
+/// ("Missing required field Resource"); polcheck never reads it as `*`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the statement has no `Resource` or `NotResource`: IAM refuses it in {what} (only a role's trust policy leaves it out); polcheck does not read it as `*`")]
+pub struct MissingResource {
+    /// The statement's index in its policy.
+    pub index: usize,
+    /// Where the statement starts.
+    pub start: crate::json::Position,
+    /// The kind of policy, in words (`an identity-based policy`).
+    pub what: &'static str,
+}
+
+/// Refuses a policy one of whose statements has no `Resource` or `NotResource`, for a policy
+/// that is not a role's trust policy (`what` names its kind in words).
+///
+/// ```
+/// use polcheck_core::policy::Policy;
+/// let p = Policy::parse(r#"{"Version": "2012-10-17",
+///   "Statement": {"Effect": "Allow", "Action": "s3:GetObject"}}"#).unwrap();
+/// let e = polcheck_core::question::check_resource_elements(&p, "an identity-based policy").unwrap_err();
+/// assert_eq!((e.index, e.start.line), (0, 2));
+/// ```
+pub fn check_resource_elements(
+    policy: &crate::policy::Policy,
+    what: &'static str,
+) -> Result<(), MissingResource> {
+    match policy
+        .statements
+        .iter()
+        .enumerate()
+        .find(|(_, st)| st.resource.is_none())
+    {
+        Some((index, st)) => Err(MissingResource {
+            index,
+            start: st.start,
+            what,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Checks a question against the catalogue (with the `catalogue` feature) and the world:
 /// action, caller, resource type and context values.
 pub fn check(
@@ -147,7 +195,11 @@ fn check_principal(
     if options.allow_unknown_principals
         || matches!(
             p,
-            Principal::Anonymous | Principal::Service { .. } | Principal::FederatedUser { .. }
+            Principal::Anonymous
+                | Principal::Unnamed
+                | Principal::Service { .. }
+                | Principal::IdentityProvider { .. }
+                | Principal::FederatedUser { .. }
         )
         || world.holds(p)
     {

@@ -328,9 +328,11 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
     .max();
     // Resources AWS itself owns (account `aws`: AWS managed policies) are read like the
     // caller's own: an identity policy is enough, no resource policy is looked for.
-    let same_account = p.account().is_some()
-        && (p.account() == req.effective_resource_account()
-            || req.effective_resource_account() == Some("aws"));
+    // The unnamed caller of `simulate-custom-policy` is of the resource's account.
+    let same_account = p.is_unnamed()
+        || (p.account().is_some()
+            && (p.account() == req.effective_resource_account()
+                || req.effective_resource_account() == Some("aws")));
     let must_have_resource_policy =
         !same_account || (inputs.resource.is_some() && resource_policy_required(req));
     let identity = allows(&inputs.identity);
@@ -347,7 +349,7 @@ pub fn decide(inputs: &ReferenceInputs, req: &Request) -> (Outcome, BTreeSet<Pol
     };
 
     match p {
-        Principal::Anonymous | Principal::Service { .. } => {
+        Principal::Anonymous | Principal::Service { .. } | Principal::IdentityProvider { .. } => {
             if grant != Some(PrincipalMatch::Caller) {
                 missing.insert(Resource);
             }

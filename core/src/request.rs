@@ -135,14 +135,18 @@ impl Eq for Caller {}
 impl Caller {
     /// Reads a caller (`None` is anonymous) and derives its keys.
     pub fn parse(principal: Option<&str>) -> Result<Caller, RequestError> {
-        let principal = Principal::parse(principal)?;
+        Ok(Caller::from_principal(Principal::parse(principal)?))
+    }
+
+    /// A caller already read (such as [`Principal::Unnamed`]), with its keys derived.
+    pub fn from_principal(principal: Principal) -> Caller {
         let mut keys = Context::new();
         principal.add_derived_keys(&mut keys, None);
-        Ok(Caller {
+        Caller {
             principal: Arc::new(principal),
             keys: Arc::new(keys),
             tag: None,
-        })
+        }
     }
 
     /// The caller.
@@ -196,9 +200,26 @@ impl Request {
         resource: &str,
         context: Context,
     ) -> Result<Request, RequestError> {
+        let principal = Principal::parse(principal)?;
+        Request::for_principal(principal, action, resource, context)
+    }
+
+    /// [`Request::new`] for a caller already read, such as [`Principal::Unnamed`] (the
+    /// unnamed caller of `simulate-custom-policy`, which no text names).
+    pub fn for_principal(
+        principal: Principal,
+        action: &str,
+        resource: &str,
+        context: Context,
+    ) -> Result<Request, RequestError> {
         check_action(action)?;
         check_resource(resource)?;
-        Request::with_caller(&Caller::parse(principal)?, action, resource, context)
+        Request::with_caller(
+            &Caller::from_principal(principal),
+            action,
+            resource,
+            context,
+        )
     }
 
     /// [`Request::new`] for a caller already read: the same request, without reading the

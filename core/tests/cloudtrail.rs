@@ -212,3 +212,73 @@ fn replay_against_the_demo_world() {
         )]
     );
 }
+
+/// `Decider` remembers decisions by caller, action, resource, account and the context keys
+/// the policies read: it must answer exactly what `Engine::check` answers, for events that
+/// differ only in keys no policy reads (cache hits) and in keys one does (misses), with
+/// conditions, `IfExists`, a policy variable in a resource and a deny.
+#[test]
+fn the_decider_answers_what_the_engine_answers() {
+    use polcheck_core::cloudtrail::Decider;
+    use polcheck_core::{Context, ContextValue, Request};
+    let world = r#"{"AccountId": "111122223333", "UserDetailList": [
+      {"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice", "GroupList": [],
+       "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"},
+         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+         {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}}],
+       "AttachedManagedPolicies": []},
+      {"UserName": "bob", "UserId": "AIDABOB", "Arn": "arn:aws:iam::111122223333:user/bob", "GroupList": [],
+       "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+         {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringLike": {"aws:UserAgent": "aws-cli/*"}}}]}}],
+       "AttachedManagedPolicies": []}]}"#;
+    let engine = Engine::builder()
+        .world_file("w.json", world)
+        .build()
+        .unwrap();
+    let mut decider = Decider::new(&engine);
+    let mut asked = 0;
+    let mut outcomes = std::collections::BTreeSet::new();
+    for round in 0..2 {
+        for who in ["alice", "bob", "carol"] {
+            for action in ["s3:GetObject", "s3:PutObject"] {
+                for resource in ["arn:aws:s3:::b/alice/x", "arn:aws:s3:::b/bob/x"] {
+                    for ip in ["10.1.2.3", "192.0.2.1"] {
+                        for mfa in [None, Some("true"), Some("false")] {
+                            for agent in ["aws-cli/2.17", "boto3/1.0"] {
+                                let mut ctx = Context::new();
+                                ctx.insert("aws:SourceIp", ContextValue::single(ip));
+                                ctx.insert("aws:UserAgent", ContextValue::single(agent));
+                                ctx.insert(
+                                    "aws:CurrentTime",
+                                    ContextValue::single(format!(
+                                        "2026-11-0{}T00:00:00Z",
+                                        1 + round
+                                    )),
+                                );
+                                if let Some(m) = mfa {
+                                    ctx.insert(
+                                        "aws:MultiFactorAuthPresent",
+                                        ContextValue::single(m),
+                                    );
+                                }
+                                let caller = format!("arn:aws:iam::111122223333:user/{who}");
+                                let req =
+                                    Request::new(Some(&caller), action, resource, ctx).unwrap();
+                                let want = engine.check(&req).0;
+                                assert_eq!(decider.check(&req), want, "{req:?}");
+                                outcomes.insert(format!("{want:?}"));
+                                asked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(asked, 2 * 3 * 2 * 2 * 2 * 3 * 2);
+    assert!(
+        outcomes.len() >= 3,
+        "allowed, implicit and explicit denies: {outcomes:?}"
+    );
+}

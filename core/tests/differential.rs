@@ -72,6 +72,8 @@ const PRINCIPALS: &[&str] = &[
     r#"{"AWS":"arn:aws:sts::111122223333:assumed-role/Reader/job"}"#,
     r#"{"AWS":"arn:aws:sts::111122223333:federated-user/carol"}"#,
     r#"{"AWS":["111122223333","arn:aws:iam::111122223333:user/alice"]}"#,
+    r#"{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}"#,
+    r#"{"Federated":"cognito-identity.amazonaws.com"}"#,
 ];
 const CALLERS: &[Option<&str>] = &[
     Some("arn:aws:iam::111122223333:user/alice"),
@@ -83,6 +85,8 @@ const CALLERS: &[Option<&str>] = &[
     Some("arn:aws:sts::111122223333:federated-user/carol"),
     Some("arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForSupport/s"),
     Some("arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport"),
+    Some("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"),
+    Some("federated:cognito-identity.amazonaws.com"),
 ];
 const REQ_ACTIONS: &[&str] = &[
     "s3:GetObject",

@@ -39,7 +39,7 @@ pub fn run(args: Args) -> ExitCode {
     let (text, policy) = match read_policy(&args.policy) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> ExitCode {
     match result {
         Ok((d, field, what)) => report(&d, args.format, field, what),
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             ExitCode::InputError
         }
     }

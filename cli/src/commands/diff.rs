@@ -120,7 +120,7 @@ fn run_worlds(args: &Args) -> ExitCode {
     let (old, new) = match (load(&args.old), load(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -131,7 +131,7 @@ fn run_worlds(args: &Args) -> ExitCode {
     let diffs = match analysis::findings::diff_worlds(o, n) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -181,7 +181,7 @@ pub fn run(args: Args) -> ExitCode {
     let (old, new) = match (read_policy(&args.old), read_policy(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -201,24 +201,8 @@ pub fn run(args: Args) -> ExitCode {
             report(&d, args.format, field, what)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             ExitCode::InputError
         }
     }
-}
-
-/// Runs a diff suite (`docs/diff.md`) for `polcheck test`: one line per failing test.
-pub fn run_suite(file: &str, text: &str) -> Result<(usize, usize), String> {
-    let tests = analysis::suite::parse(text).map_err(|e| format!("{file}:{e}"))?;
-    let (mut passed, mut failed) = (0, 0);
-    for t in &tests {
-        match analysis::suite::run(t) {
-            None => passed += 1,
-            Some(why) => {
-                failed += 1;
-                println!("FAIL {file}: {}: {why}", t.name);
-            }
-        }
-    }
-    Ok((passed, failed))
 }

@@ -23,7 +23,7 @@ pub fn run(args: Args) -> ExitCode {
     let (engine, graph) = match super::paths::graph(&args.worlds, &args.region) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };

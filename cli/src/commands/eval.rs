@@ -1,19 +1,20 @@
 //! `polcheck eval`: one request against policies, mirroring `aws iam simulate-custom-policy`.
 //!
-//! JSON output has the shape of the AWS CLI's `simulate-custom-policy` output
-//! (`EvaluationResults[]` with `EvalActionName`, `EvalResourceName`, `EvalDecision`,
-//! `MatchedStatements`, `MissingContextValues`, `PermissionsBoundaryDecisionDetail`,
-//! `OrganizationsDecisionDetail`), plus a `polcheck` object with `blockedBy` and `allowedBy`.
+//! JSON output has the shape of the AWS CLI's `simulate-custom-policy` output, field by field
+//! (see `polcheck_core::decide::aws_results`), plus a `polcheck` object. No `--principal`
+//! is an unnamed caller of the resource's account, as `simulate-custom-policy` without
+//! `CallerArn`; `--anonymous` is a caller without credentials.
 
 use std::collections::HashMap;
 
 use polcheck_core::arn::Arn;
 use polcheck_core::catalogue::Catalogue;
 use polcheck_core::compile::NamedPolicy;
-use polcheck_core::decide::{aws_result, Decision, Detail, Outcome};
+use polcheck_core::decide::{aws_result, aws_results, Decision, Detail, InputIds, Outcome};
 use polcheck_core::inputs::PolicyInputs;
 use polcheck_core::policy::Policy;
-use polcheck_core::question::{self, QuestionError, QuestionOptions};
+use polcheck_core::principal::Principal;
+use polcheck_core::question::{self, Access, IfContext, QuestionError, QuestionOptions, WhoCan};
 use polcheck_core::Engine;
 use polcheck_core::{Context, ContextValue};
 use polcheck_core::{Request, RequestError};
@@ -52,13 +53,21 @@ pub struct Args {
     /// The service whose actions to list when no `--action` is given.
     #[arg(long)]
     service: Option<String>,
-    /// The resource ARN.
-    #[arg(long, default_value = "*")]
-    resource: String,
+    /// The resource ARN (default `*`). Repeatable: one `EvaluationResults` entry per action
+    /// with the most restrictive decision on top and `ResourceSpecificResults` per resource,
+    /// as `simulate-custom-policy` gives them.
+    #[arg(long = "resource", value_name = "ARN")]
+    resources: Vec<String>,
     /// The caller's ARN (user, assumed-role session, federated user, root) or a service
-    /// principal; absent means an anonymous caller.
-    #[arg(long)]
+    /// principal. Absent with `--policy`: an unnamed caller of the resource's account, as
+    /// `aws iam simulate-custom-policy` without `CallerArn` (identity policies simulated for
+    /// it); absent with a world: who can.
+    #[arg(long, conflicts_with = "anonymous")]
     principal: Option<String>,
+    /// The caller has no credentials at all (an anonymous request): only a resource policy
+    /// whose `Principal` is `*` can allow it.
+    #[arg(long)]
+    anonymous: bool,
     /// A context key: `key=value`, or `key=a,b` for a list (repeatable).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     context: Vec<String>,
@@ -97,6 +106,13 @@ pub struct Args {
     flow: super::flow::FlowArgs,
 }
 
+impl Args {
+    /// The one resource of a question that takes one: the first `--resource`, else `*`.
+    fn resource(&self) -> &str {
+        self.resources.first().map_or("*", String::as_str)
+    }
+}
+
 /// Policy texts by name, to quote the deciding statement.
 type Sources = HashMap<String, String>;
 
@@ -105,6 +121,13 @@ fn load(file: &str, sources: &mut Sources) -> Result<NamedPolicy, String> {
     let policy = Policy::parse(&text).map_err(|e| format!("{file}:{e}"))?;
     sources.insert(file.to_string(), text);
     Ok(NamedPolicy::new(file, policy))
+}
+
+/// Refuses a policy with a statement that has no `Resource`/`NotResource` (IAM refuses it in
+/// every policy but a role's trust policy), naming the file and line:column.
+fn require_resources(p: &NamedPolicy, what: &'static str) -> Result<(), String> {
+    question::check_resource_elements(&p.policy, what)
+        .map_err(|e| format!("{}:{}: Statement[{}]: {e}", p.name, e.start, e.index))
 }
 
 fn load_levels(
@@ -150,7 +173,7 @@ pub fn run(args: Args) -> ExitCode {
         evaluate(&args)
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
+        crate::report::error(&e.to_string());
         ExitCode::InputError
     })
 }
@@ -175,8 +198,12 @@ fn evaluate_flow(args: &Args) -> Result<ExitCode, String> {
 }
 
 fn evaluate(args: &Args) -> Result<ExitCode, String> {
+    let several = args.resources.len() > 1;
+    if several && (args.transitive || args.requests.is_some() || args.actions.is_empty()) {
+        return Err("--resource is repeatable only to evaluate --action on each resource".into());
+    }
     if args.transitive {
-        return super::paths::transitive(&args.worlds, &args.actions, &args.resource, args.format);
+        return super::paths::transitive(&args.worlds, &args.actions, args.resource(), args.format);
     }
     let mut sources = Sources::new();
     let one = |f: &Option<String>, s: &mut Sources| f.as_ref().map(|f| load(f, s)).transpose();
@@ -193,6 +220,33 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         scp: load_levels(&args.scp, &mut sources)?,
         rcp: load_levels(&args.rcp, &mut sources)?,
     };
+    for p in inputs.identity.iter().flatten() {
+        require_resources(p, "an identity-based policy")?;
+    }
+    for (p, what) in [
+        (&inputs.boundary, "a permissions boundary"),
+        (&inputs.session, "a session policy"),
+    ] {
+        if let Some(p) = p {
+            require_resources(p, what)?;
+        }
+    }
+    for (levels, what) in [(&inputs.scp, "an SCP"), (&inputs.rcp, "an RCP")] {
+        for p in levels.iter().flatten().flatten() {
+            require_resources(p, what)?;
+        }
+    }
+    // A role's trust policy has no `Resource` (the role is the resource); every other
+    // resource-based policy needs one (S3: "Missing required field Resource").
+    let role_resource = args.resources.iter().all(|r| {
+        Arn::parse(r).is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"))
+    }) && !args.resources.is_empty();
+    if let (Some(p), false) = (&inputs.resource, role_resource) {
+        require_resources(
+            p,
+            "a resource-based policy other than a role's trust policy",
+        )?;
+    }
     let context = parse_context(&args.context)?;
     // Which world to load is the face's choice (the demo estate when nothing is given); how
     // the policies meet it is the engine's.
@@ -207,46 +261,161 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
         allow_unknown_actions: args.allow_unknown_action,
         allow_unknown_principals: args.allow_unknown_principal,
     };
-    let request = |principal: Option<&str>, action: &str| -> Result<Request, String> {
-        let mut req = Request::new(principal, action, &args.resource, context.clone())
+    let request_on = |principal: Option<&str>,
+                      action: &str,
+                      resource: &str|
+     -> Result<Request, String> {
+        let caller = match (principal, args.anonymous) {
+            (Some(p), _) => Principal::parse(Some(p)).map_err(|e| format!("--principal: {e}"))?,
+            (None, true) => Principal::Anonymous,
+            (None, false) => Principal::Unnamed,
+        };
+        let mut req = Request::for_principal(caller, action, resource, context.clone())
             .map_err(|e| format!("{}: {e}", flag_of(&e)))?;
         req.set_resource_account(args.resource_account.clone());
         question::check(&req, engine.world(), options)
             .map_err(|e| format!("{}: {e}", question_flag(&e)))?;
         Ok(req)
     };
+    let request =
+        |principal: Option<&str>, action: &str| request_on(principal, action, args.resource());
     if let Some(path) = &args.requests {
         return super::batch::run(path, &engine, args.outcome_only, options);
     }
-    if let (Some(_), None, false) = (engine.world(), &args.principal, args.actions.is_empty()) {
+    let unnamed = args.principal.is_none() && !args.anonymous;
+    if let (Some(_), true, false) = (engine.world(), unnamed, args.actions.is_empty()) {
+        if several {
+            return Err("who can (a world and no --principal) takes one --resource".into());
+        }
         return who_can(args, &engine, &context);
     }
     if engine.world().is_some() && args.actions.is_empty() {
+        if unnamed {
+            return Err("with a world and no --action, give --principal (the caller whose actions to list) or --anonymous".into());
+        }
         return actions_of(args, &engine, &request);
     }
     if args.actions.is_empty() {
         return Err("--action is required with --policy".into());
     }
-    let mut results = Vec::new();
+    if unnamed && inputs.resource.is_some() {
+        // AWS: "CallerArn is required if you include a ResourcePolicy so that the policy's
+        // Principal element has a value to use in evaluating the policy" (SimulateCustomPolicy).
+        return Err("--resource-policy needs a caller for its `Principal` element: give --principal ARN, or --anonymous for a caller without credentials (as `simulate-custom-policy` needs `CallerArn` with a resource policy)".into());
+    }
+    let detail = if args.all_matches {
+        Detail::All
+    } else {
+        Detail::Bounded
+    };
+    let resources: Vec<&str> = if args.resources.is_empty() {
+        vec!["*"]
+    } else {
+        args.resources.iter().map(String::as_str).collect()
+    };
+    let mut results: Vec<Answer> = Vec::new();
     for action in &args.actions {
-        let req = request(args.principal.as_deref(), action)?;
-        let detail = if args.all_matches {
-            Detail::All
-        } else {
-            Detail::Bounded
-        };
-        results.push((action.clone(), engine.authorize_with(&req, detail)));
+        for resource in &resources {
+            let req = request_on(args.principal.as_deref(), action, resource)?;
+            // The world knows whose the resource is (an S3 bucket's ARN names no account).
+            let mut known = req.clone();
+            engine.prepare(&mut known);
+            let cross = known.principal().account().is_some()
+                && known.principal().account() != known.effective_resource_account()
+                && known.effective_resource_account() != Some("aws");
+            let d = engine.authorize_with(&req, detail);
+            let alt = question::if_context(&engine, &req, &d);
+            results.push(Answer {
+                action: action.clone(),
+                resource: resource.to_string(),
+                decision: d,
+                if_context: alt,
+                cross,
+                without_identity: matches!(
+                    req.principal(),
+                    Principal::Anonymous
+                        | Principal::Service { .. }
+                        | Principal::IdentityProvider { .. }
+                ),
+            });
+        }
     }
     match args.format {
         Format::Json => {
-            let out = json!({ "EvaluationResults": results.iter().map(|(a, d)| aws_result(a, &args.resource, d)).collect::<Vec<_>>() });
+            let identity_names: Vec<&str> = inputs
+                .identity
+                .iter()
+                .flatten()
+                .map(|p| p.name.as_str())
+                .collect();
+            let ids = InputIds::new(
+                identity_names,
+                inputs.boundary.as_ref().map(|p| p.name.as_str()),
+                inputs.resource.as_ref().map(|p| p.name.as_str()),
+            );
+            let entries: Vec<serde_json::Value> = args
+                .actions
+                .iter()
+                .map(|action| {
+                    let mine: Vec<&Answer> =
+                        results.iter().filter(|a| &a.action == action).collect();
+                    let pairs: Vec<(&str, &Decision)> = mine
+                        .iter()
+                        .map(|a| (a.resource.as_str(), &a.decision))
+                        .collect();
+                    let alt: Vec<IfContext> =
+                        mine.iter().flat_map(|a| a.if_context.clone()).collect();
+                    with_if_context(
+                        aws_results(action, &pairs, &ids, &|res| {
+                            mine.iter().any(|a| a.resource == res && a.cross)
+                        }),
+                        &alt,
+                    )
+                })
+                .collect();
+            let out = json!({ "EvaluationResults": entries });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
-        Format::Text => print_text(&results, &args.resource, &sources),
+        Format::Text => {
+            if unnamed {
+                println!("caller: an unnamed caller of the resource's account, as `simulate-custom-policy` without `CallerArn` (--principal names one, --anonymous asks without credentials)");
+            }
+            print_text(&results, &sources)
+        }
     }
     Ok(ExitCode::of_outcomes(
-        results.iter().map(|(_, d)| d.outcome),
+        results.iter().map(|a| a.decision.outcome),
     ))
+}
+
+/// One action on one resource, decided.
+struct Answer {
+    action: String,
+    resource: String,
+    decision: Decision,
+    if_context: Vec<IfContext>,
+    /// The caller reaches the resource across accounts.
+    cross: bool,
+    /// The caller has no identity policies (anonymous, a service principal).
+    without_identity: bool,
+}
+
+/// The AWS-shaped result with `polcheck.ifContext`: the values of missing keys that would
+/// change the answer (`[{"key", "value", "outcome"}]`).
+fn with_if_context(mut r: serde_json::Value, alt: &[IfContext]) -> serde_json::Value {
+    if let Some(p) = r.get_mut("polcheck").and_then(|p| p.as_object_mut()) {
+        p.insert("ifContext".into(), json!(alt));
+    }
+    r
+}
+
+/// The "(allowed if KEY is VALUE, ...)" of a text answer; empty without one.
+fn if_text(alt: &[IfContext]) -> String {
+    if alt.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = alt.iter().map(ToString::to_string).collect();
+    format!("  ({})", parts.join("; "))
 }
 
 /// An action given by flag must be `service:Action` (or `*`).
@@ -278,63 +447,119 @@ fn question_flag(e: &QuestionError) -> &'static str {
 
 type MakeRequest<'a> = dyn Fn(Option<&str>, &str) -> Result<Request, String> + 'a;
 
-/// Who can: every principal of the world, for each action, with the decision.
+/// Who can: every principal of the world and every principal the resource's policy names,
+/// for each action: allowed, allowed only with a condition key, or of another account.
 fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, String> {
-    let mut allowed = Vec::new();
-    let mut asked = 0;
+    let mut reports = Vec::new();
     for action in &args.actions {
         check_action(action)?;
-        asked += engine.world().map_or(0, |w| w.principals().len());
-        let found = engine.who_can_with(
+        let report = question::who_can(
+            engine,
             action,
-            &args.resource,
+            args.resource(),
             context,
             args.resource_account.as_deref(),
         );
-        allowed.extend(found.into_iter().map(|(p, d)| (p, action.clone(), d)));
+        reports.push((action.clone(), report));
     }
+    let mut skipped: Vec<&String> = reports.iter().flat_map(|(_, r)| &r.skipped).collect();
+    skipped.sort();
+    skipped.dedup();
+    for s in &skipped {
+        eprint!(
+            "{}",
+            crate::report::render("warning", &format!("{s}; who can skips it"))
+        );
+    }
+    let anyone = reports
+        .iter()
+        .any(|(_, r)| r.found.iter().any(|w| w.access != Access::Conditional));
     match args.format {
         Format::Json => {
-            let out: Vec<_> = allowed
+            let entry = |a: &str, w: &WhoCan| {
+                json!({
+                    "Principal": w.principal,
+                    "Access": w.access,
+                    "NamedByResourcePolicy": w.named_by_resource_policy,
+                    "IfContext": w.if_context,
+                    "Result": aws_result(a, args.resource(), &w.decision),
+                })
+            };
+            let pick = |conditional: bool| -> Vec<serde_json::Value> {
+                reports
+                    .iter()
+                    .flat_map(|(a, r)| {
+                        r.found
+                            .iter()
+                            .filter(move |w| (w.access == Access::Conditional) == conditional)
+                            .map(move |w| entry(a, w))
+                    })
+                    .collect()
+            };
+            let summary: Vec<_> = reports
                 .iter()
-                .map(|(p, a, d)| json!({ "Principal": p, "Result": aws_result(a, &args.resource, d) }))
+                .map(|(a, r)| json!({ "Action": a, "Summary": r.summary(), "Asked": r.asked }))
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({ "AllowedPrincipals": out }))
-                    .unwrap_or_default()
-            );
+            let out = json!({
+                "AllowedPrincipals": pick(false),
+                "ConditionalPrincipals": pick(true),
+                "Summary": summary,
+                "Skipped": skipped,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::Text => {
-            for action in &args.actions {
-                println!("who can {action} on {}:", args.resource);
-                for (p, _, d) in allowed.iter().filter(|(_, a, _)| a == action) {
-                    let why: Vec<String> = d
+            for (action, report) in &reports {
+                println!("who can {action} on {}:", args.resource());
+                for w in &report.found {
+                    let why: Vec<String> = w
+                        .decision
                         .matched
                         .iter()
                         .filter(|m| m.effect == polcheck_core::policy::Effect::Allow)
                         .map(|m| m.policy.clone())
                         .collect();
-                    println!("  {p}  (allowed by {})", why.join("; "));
+                    let how = match w.access {
+                        Access::Allowed => format!("allowed by {}", why.join("; ")),
+                        Access::External => {
+                            let when: Vec<String> =
+                                w.if_context.iter().map(ToString::to_string).collect();
+                            let when = if when.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", when.join("; "))
+                            };
+                            format!("of another account: the resource's policy allows{when}; its own account's policies must allow too")
+                        }
+                        _ => w
+                            .if_context
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    };
+                    let who = if w.principal == "*" {
+                        "* (everyone, anonymous callers included)"
+                    } else {
+                        w.principal.as_str()
+                    };
+                    println!("  {who}  ({how})");
                 }
+                println!("  {}", report.summary());
             }
-            println!(
-                "{} of {asked} principal-action pairs allowed",
-                allowed.len(),
-            );
         }
     }
-    Ok(if allowed.is_empty() {
-        ExitCode::Negative
-    } else {
+    Ok(if anyone {
         ExitCode::Success
+    } else {
+        ExitCode::Negative
     })
 }
 
 /// The actions of a service a principal may perform on the resource.
 fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<ExitCode, String> {
     let service =
-        match (&args.service, Arn::parse(&args.resource)) {
+        match (&args.service, Arn::parse(args.resource())) {
             (Some(s), _) => s.clone(),
             (None, Some(arn)) => arn.service.to_string(),
             (None, None) => return Err(
@@ -364,7 +589,7 @@ fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<Exi
             for (a, l) in &allowed {
                 println!("{a}  {l}");
             }
-            println!("{} of {} {} actions allowed on {}", allowed.len(), svc.actions().len(), svc.prefix(), args.resource);
+            println!("{} of {} {} actions allowed on {}", allowed.len(), svc.actions().len(), svc.prefix(), args.resource());
         }
     }
     Ok(if allowed.is_empty() {
@@ -374,16 +599,28 @@ fn actions_of(args: &Args, engine: &Engine, request: &MakeRequest) -> Result<Exi
     })
 }
 
-fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources) {
+fn print_text(results: &[Answer], sources: &Sources) {
     let c = colour();
-    for (action, d) in results {
+    for Answer {
+        action,
+        resource,
+        decision: d,
+        if_context: alt,
+        without_identity,
+        ..
+    } in results
+    {
         let (word, code) = match d.outcome {
             Outcome::Allowed => ("ALLOWED", "32"),
             Outcome::ExplicitDeny => ("EXPLICIT DENY", "31"),
             Outcome::ImplicitDeny => ("IMPLICIT DENY", "33"),
             _ => ("UNKNOWN", "35"),
         };
-        println!("{}  {action} on {resource}", paint(word, code, c));
+        println!(
+            "{}  {action} on {resource}{}",
+            paint(word, code, c),
+            if_text(alt)
+        );
         if !d.blocked_by.is_empty() {
             let kinds: Vec<_> = d.blocked_by.iter().map(|k| k.as_str()).collect();
             let why = if d.outcome == Outcome::ExplicitDeny {
@@ -420,6 +657,13 @@ fn print_text(results: &[(String, Decision)], resource: &str, sources: &Sources)
                 }
                 None => println!("    | {}", m.summary),
             }
+        }
+        let identity_listed = d
+            .matched
+            .iter()
+            .any(|m| m.kind == polcheck_core::decide::PolicyKind::Identity);
+        if *without_identity && identity_listed {
+            println!("  (identity policies do not apply to this caller: only a resource policy naming it can allow)");
         }
         for what in &d.unknown {
             println!("  unknown: {what}");

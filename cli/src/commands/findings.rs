@@ -87,7 +87,7 @@ pub fn run(args: Args) -> ExitCode {
     let world = match load(&args.world) {
         Ok(env) => env,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -97,7 +97,7 @@ pub fn run(args: Args) -> ExitCode {
         match load(&args.baseline) {
             Ok(env) => Some(env),
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::report::error(&e.to_string());
                 return ExitCode::InputError;
             }
         }
@@ -123,7 +123,7 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             ExitCode::InputError
         }
     }

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use polcheck_core::cloudtrail::replay::GroupSummary;
-use polcheck_core::cloudtrail::{access_report, map_record, parse, MappedEvent, Tally};
+use polcheck_core::cloudtrail::{access_report, map_record, parse, Decider, MappedEvent, Tally};
 use polcheck_core::decide::Outcome;
 use polcheck_core::Engine;
 use serde_json::{json, Value};
@@ -148,6 +148,27 @@ pub fn read_log(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))
 }
 
+/// NDJSON lines of finished files, written to stdout in file order.
+struct Ordered {
+    next: usize,
+    waiting: std::collections::BTreeMap<usize, Vec<String>>,
+    out: std::io::BufWriter<std::io::Stdout>,
+}
+
+impl Ordered {
+    /// Takes file `i`'s lines and writes every file's whose turn has come.
+    fn put(&mut self, i: usize, lines: Vec<String>) -> Result<(), String> {
+        self.waiting.insert(i, lines);
+        while let Some(lines) = self.waiting.remove(&self.next) {
+            for l in lines {
+                writeln!(self.out, "{l}").map_err(|e| format!("cannot write: {e}"))?;
+            }
+            self.next += 1;
+        }
+        Ok(())
+    }
+}
+
 fn ndjson_line(ev: &MappedEvent, before: Outcome, after: Option<Outcome>) -> String {
     let mut v = json!({
         "eventId": ev.event_id,
@@ -194,15 +215,26 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
     let events = AtomicUsize::new(0);
-    let out = Mutex::new(std::io::BufWriter::new(std::io::stdout()));
+    let out = Mutex::new(Ordered {
+        next: 0,
+        waiting: Default::default(),
+        out: std::io::BufWriter::new(std::io::stdout()),
+    });
     let started = Instant::now();
     let ndjson = args.format == ReplayFormat::Ndjson;
-    let results: Vec<Result<Tally, String>> = std::thread::scope(|s| {
+    // Each file is tallied alone and the tallies are merged in file order, and NDJSON lines
+    // are written in file order: the output is the same on every run, whatever the threads.
+    let results: Vec<Result<Vec<(usize, Tally)>, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
-                    let mut tally = Tally::default();
-                    while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let mut done = Vec::new();
+                    let mut decide_before = Decider::new(&before);
+                    let mut decide_after = after.as_ref().map(Decider::new);
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        let mut tally = Tally::default();
                         let text = read_log(path)?;
                         let records =
                             parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
@@ -210,8 +242,8 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                         for r in &records {
                             match map_record(r) {
                                 Ok(ev) => {
-                                    let b = before.check(&ev.request).0;
-                                    let a = after.as_ref().map(|e| e.check(&ev.request).0);
+                                    let b = decide_before.check(&ev.request);
+                                    let a = decide_after.as_mut().map(|d| d.check(&ev.request));
                                     if ndjson {
                                         lines.push(ndjson_line(&ev, b, a));
                                     }
@@ -222,16 +254,15 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                         }
                         if ndjson {
                             let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-                            for l in lines {
-                                writeln!(o, "{l}").map_err(|e| format!("cannot write: {e}"))?;
-                            }
+                            o.put(i, lines)?;
                         }
+                        done.push((i, tally));
                         let n = events.fetch_add(records.len(), Ordering::Relaxed) + records.len();
                         bar.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
                         let secs = started.elapsed().as_secs_f64().max(1e-9);
                         bar.set_message(format!("{n} events, {:.0} events/s", n as f64 / secs));
                     }
-                    Ok(tally)
+                    Ok(done)
                 })
             })
             .collect();
@@ -245,11 +276,16 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
     });
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let mut tally = Tally::default();
+    let mut tallies = Vec::new();
     for r in results {
-        tally.merge(r?);
+        tallies.extend(r?);
     }
-    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    tallies.sort_by_key(|(i, _)| *i);
+    let mut tally = Tally::default();
+    for (_, t) in tallies {
+        tally.merge(t);
+    }
+    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner()).out;
     let summary = tally.summary();
     let code = if summary.mismatches.is_empty() && summary.flips.is_empty() {
         ExitCode::Success

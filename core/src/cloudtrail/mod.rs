@@ -24,5 +24,5 @@ pub use action::{action_of, ActionError};
 pub use caller::{caller_of, Caller, CallerError};
 pub use map::{map_record, MappedEvent, Observed, Unmapped};
 pub use record::{parse, Record, RecordError, UserIdentity};
-pub use replay::{replay_event, Summary, Tally};
+pub use replay::{replay_event, Decider, Summary, Tally};
 pub use resource::{target_of, Target, TargetError};

@@ -34,12 +34,16 @@ pub fn principal_key(p: &Principal) -> String {
 /// The caller as [`Request::new`] reads it back.
 pub fn caller_text(p: &Principal) -> Option<String> {
     match p {
-        Principal::Anonymous => None,
+        Principal::Anonymous | Principal::Unnamed => None,
         Principal::Root { account } => Some(format!("arn:aws:iam::{account}:root")),
         Principal::User { arn, .. }
         | Principal::AssumedRole { arn, .. }
         | Principal::FederatedUser { arn, .. } => Some(arn.clone()),
         Principal::Service { name } => Some(name.clone()),
+        Principal::IdentityProvider { provider } if provider.starts_with("arn:") => {
+            Some(provider.clone())
+        }
+        Principal::IdentityProvider { provider } => Some(format!("federated:{provider}")),
     }
 }
 
@@ -124,14 +128,19 @@ impl Tally {
             if u.caller.is_none() {
                 u.caller = caller_text(ev.request.principal());
             }
-            let entry = u
-                .actions
-                .entry(ev.request.action().to_string())
-                .or_default();
-            if entry.0.len() < MAX_RESOURCES {
-                entry.0.insert(ev.request.resource().to_string());
-            } else if !entry.0.contains(ev.request.resource()) {
-                entry.1 = true;
+            // Most events repeat an action and a resource already seen: look before copying.
+            let action = ev.request.action();
+            let entry = match u.actions.get_mut(action) {
+                Some(e) => e,
+                None => u.actions.entry(action.to_string()).or_default(),
+            };
+            let resource = ev.request.resource();
+            if !entry.0.contains(resource) {
+                if entry.0.len() < MAX_RESOURCES {
+                    entry.0.insert(resource.to_string());
+                } else {
+                    entry.1 = true;
+                }
             }
         }
     }
@@ -385,4 +394,158 @@ pub fn replay_event(tally: &mut Tally, ev: &MappedEvent, before: &Engine, after:
     let b = before.check(&ev.request).0;
     let a = after.map(|e| e.check(&ev.request).0);
     tally.add(ev, b, a);
+}
+
+/// Entries a [`Decider`] map holds at most; past it the map starts again empty.
+const MAX_REMEMBERED: usize = 1 << 20;
+
+/// [`Engine::check`]'s outcome for many requests, each decided once: a month of CloudTrail
+/// repeats the same caller, action and resource with context that changes at every event
+/// (time, source address, user agent) but that few policies read.
+///
+/// A decision depends on the request's caller, action, resource and resource account, which
+/// also fix every policy that bears on it ([`Engine::layers`]), and on the context only
+/// through the keys those policies' conditions read. So the first event of each caller,
+/// action, resource and account reads its layers' condition keys, and every event is then
+/// decided by those four and the values of those keys alone. A policy with a variable
+/// (`${aws:username}`) reads keys the text does not name: then the whole context counts.
+/// One decider per thread.
+pub struct Decider<'e> {
+    engine: &'e Engine,
+    /// For each caller, action, resource and account: the context keys read (lowercased),
+    /// or `None` for all.
+    keys: HashMap<String, Option<std::sync::Arc<[String]>>>,
+    outcomes: HashMap<String, Outcome>,
+    buf: String,
+}
+
+/// Appends a field with its length first, so that no two requests write the same key.
+fn push_field(buf: &mut String, s: &str) {
+    for b in (s.len() as u32).to_le_bytes() {
+        buf.push(char::from(b));
+    }
+    buf.push_str(s);
+}
+
+/// The condition keys the policies of `layers` read (lowercased, sorted), or `None` when
+/// some statement has a policy variable.
+fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>> {
+    let sets = std::iter::once(&layers.identity)
+        .chain(layers.resource.iter())
+        .chain(layers.boundary.iter())
+        .chain(layers.session.iter())
+        .chain(layers.scp.iter().flatten())
+        .chain(layers.rcp.iter().flatten());
+    let mut keys = BTreeSet::new();
+    for set in sets {
+        for np in set.policies() {
+            for s in &np.policy.statements {
+                let variable = |p: &String| p.contains("${");
+                if s.resource
+                    .as_ref()
+                    .is_some_and(|r| r.patterns.iter().any(variable))
+                {
+                    return None;
+                }
+                for c in &s.conditions {
+                    if c.values.iter().any(variable) || c.key.contains("${") {
+                        return None;
+                    }
+                    keys.insert(c.key.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    Some(keys.into_iter().collect())
+}
+
+impl<'e> Decider<'e> {
+    /// A decider for one engine.
+    pub fn new(engine: &'e Engine) -> Decider<'e> {
+        Decider {
+            engine,
+            keys: HashMap::new(),
+            outcomes: HashMap::new(),
+            buf: String::new(),
+        }
+    }
+
+    /// The outcome [`Engine::check`] gives `req`.
+    pub fn check(&mut self, req: &Request) -> Outcome {
+        let buf = &mut self.buf;
+        buf.clear();
+        let p = req.principal();
+        let (tag, who) = match p {
+            Principal::Anonymous => ('a', ""),
+            Principal::Root { account } => ('r', account.as_str()),
+            Principal::User { arn, .. } => ('u', arn.as_str()),
+            Principal::AssumedRole { arn, .. } => ('s', arn.as_str()),
+            Principal::FederatedUser { arn, .. } => ('f', arn.as_str()),
+            Principal::Service { name } => ('v', name.as_str()),
+            Principal::Unnamed => ('n', ""),
+            Principal::IdentityProvider { provider, .. } => ('i', provider.as_str()),
+        };
+        buf.push(tag);
+        push_field(buf, who);
+        push_field(buf, req.action());
+        push_field(buf, req.resource());
+        match req.resource_account() {
+            Some(a) => {
+                buf.push('1');
+                push_field(buf, a);
+            }
+            None => buf.push('0'),
+        }
+        let keys = match self.keys.get(buf.as_str()) {
+            Some(k) => k.clone(),
+            None => {
+                let mut prepared = req.clone();
+                self.engine.prepare(&mut prepared);
+                let k = keys_read(&self.engine.layers(&prepared));
+                if self.keys.len() >= MAX_REMEMBERED {
+                    self.keys.clear();
+                }
+                self.keys.insert(buf.clone(), k.clone());
+                k
+            }
+        };
+        let ctx = req.context();
+        let push_value = |buf: &mut String, v: Option<&crate::context::ContextValue>| match v {
+            None => buf.push('-'),
+            Some(crate::context::ContextValue::Single(s)) => {
+                buf.push('=');
+                push_field(buf, s);
+            }
+            Some(crate::context::ContextValue::Multi(list)) => {
+                buf.push('[');
+                push_field(buf, &list.len().to_string());
+                for s in list {
+                    push_field(buf, s);
+                }
+            }
+        };
+        match &keys {
+            Some(keys) => {
+                for k in keys.iter() {
+                    push_value(buf, ctx.get_lower(k));
+                }
+            }
+            None => {
+                buf.push('*');
+                for (k, v) in ctx.iter() {
+                    push_field(buf, k);
+                    push_value(buf, Some(v));
+                }
+            }
+        }
+        if let Some(&o) = self.outcomes.get(buf.as_str()) {
+            return o;
+        }
+        let o = self.engine.check(req).0;
+        if self.outcomes.len() >= MAX_REMEMBERED {
+            self.outcomes.clear();
+        }
+        self.outcomes.insert(self.buf.clone(), o);
+        o
+    }
 }

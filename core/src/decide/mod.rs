@@ -15,7 +15,7 @@ mod explain;
 mod service;
 mod unknown;
 
-pub use aws_json::aws_result;
+pub use aws_json::{aws_result, aws_results, InputIds};
 pub use explain::{Decision, MatchedStatement, Omitted, Outcome, PolicyKind};
 pub use unknown::Missing;
 
@@ -311,16 +311,20 @@ fn outcome(
     let grant = s.resource.grant;
     // Resources AWS itself owns (account `aws`: AWS managed policies) are read like the
     // caller's own: an identity policy is enough, no resource policy is looked for.
-    let same_account = p.account().is_some()
-        && (p.account() == req.effective_resource_account()
-            || req.effective_resource_account() == Some("aws"));
+    // The unnamed caller of `simulate-custom-policy` is of the resource's account.
+    let same_account = p.is_unnamed()
+        || (p.account().is_some()
+            && (p.account() == req.effective_resource_account()
+                || req.effective_resource_account() == Some("aws")));
     let identity_allows = s.identity.allowed;
     // A trust or key policy must allow even in its own account, when it is known: without a
     // resource policy among the inputs (as in `simulate-custom-policy`), it is not modelled.
     let needs_resource_policy =
         !same_account || (layers.resource.is_some() && resource_policy_required(req));
     match p {
-        Principal::Anonymous | Principal::Service { .. } => {
+        // Callers without an account (anonymous, a service, an identity provider's user)
+        // have no identity policies: only a resource policy naming them can allow.
+        Principal::Anonymous | Principal::Service { .. } | Principal::IdentityProvider { .. } => {
             if grant != Some(PrincipalMatch::Caller) {
                 missing.insert(Resource);
             }

@@ -9,15 +9,17 @@
 //! this skips only requests the engine would deny), and only targets in the caller's account
 //! (IAM changes and `iam:PassRole` stay in one account).
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use crate::compile::NamedPolicy;
+use crate::arn::ArnPattern;
+use crate::compile::{NamedPolicy, PolicySet};
+use crate::context::Context;
 use crate::decide::{decide_outcome, Outcome, PolicyKind};
 use crate::engine::Engine;
 use crate::inputs::PolicyInputs;
 use crate::pattern::Glob;
-use crate::policy::{Effect, PrincipalKind};
-use crate::principal::Principal;
+use crate::policy::{Effect, PrincipalClause, PrincipalKind};
+use crate::principal::{Principal, PrincipalMatch};
 use crate::world::{PrincipalInfo, PrincipalType, World};
 
 use super::methods::{fill, Method, Shape, Target, METHODS};
@@ -28,13 +30,60 @@ const NONE: Tolerated = &[];
 const IDENTITY: Tolerated = &[PolicyKind::Identity];
 const TRUST_REWRITTEN: Tolerated = &[PolicyKind::Resource, PolicyKind::Identity];
 
+/// What [`Builder::world_node`] computes for one principal.
+type WorldNode = (
+    Node,
+    [String; 3],
+    HashSet<&'static str>,
+    Option<(Principal, PolicySet)>,
+);
+
+/// `f` over `items` on every core (std threads, in chunks), in order; one thread where
+/// threads are unavailable (wasm) or not worth it.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads > 1 && items.len() > 1 {
+            let size = items.len().div_ceil(threads);
+            let f = &f;
+            return std::thread::scope(|s| {
+                let handles: Vec<_> = items
+                    .chunks(size)
+                    .map(|chunk| {
+                        (
+                            chunk,
+                            s.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()),
+                        )
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|(chunk, h)| {
+                        // A thread that panicked is redone here (and panics here, as it would
+                        // have without threads).
+                        h.join()
+                            .unwrap_or_else(|_| chunk.iter().map(f).collect::<Vec<R>>())
+                    })
+                    .collect()
+            });
+        }
+    }
+    items.iter().map(f).collect()
+}
+
 struct Builder<'a> {
     engine: &'a Engine,
     world: &'a World,
     region: String,
     graph: Graph,
+    /// Skip the requests that [`Builder::may_assume`] shows the engine would deny (always,
+    /// except in the test that compares the graph with and without it).
+    prune: bool,
     /// For each node, the needed actions (lowercased) its identity policies may allow.
     may: Vec<HashSet<&'static str>>,
+    /// For each world node, the caller and the identity set the engine decides it with.
+    callers: Vec<Option<(Principal, PolicySet)>>,
     /// Roles each service principal may assume, with the step that says so.
     service_roles: HashMap<String, Vec<(usize, Step)>>,
     ambiguous: HashSet<String>,
@@ -43,6 +92,16 @@ struct Builder<'a> {
 impl Graph {
     /// Builds the principal graph of the engine's world.
     pub fn build(engine: &Engine, options: &Options) -> Result<Graph, PathError> {
+        Graph::build_with(engine, options, true)
+    }
+
+    /// [`Graph::build`], asking the engine every candidate pair when `prune` is `false` (the
+    /// reference the pruned build is tested against).
+    pub(super) fn build_with(
+        engine: &Engine,
+        options: &Options,
+        prune: bool,
+    ) -> Result<Graph, PathError> {
         let world = engine.world().ok_or(PathError::NoWorld)?;
         let infos = world.principal_infos();
         let mut b = Builder {
@@ -50,12 +109,15 @@ impl Graph {
             world,
             region: options.region.clone(),
             graph: Graph::default(),
+            prune,
             may: Vec::new(),
+            callers: Vec::new(),
             service_roles: HashMap::new(),
             ambiguous: HashSet::new(),
         };
-        for info in &infos {
-            b.add_world_node(info);
+        let prepared = par_map(&infos, |info| b.world_node(info));
+        for (node, names, may, caller) in prepared {
+            b.push_node(node, &names, may, caller);
         }
         b.assume_role_edges(&infos);
         b.pass_role_edges();
@@ -63,6 +125,23 @@ impl Graph {
         b.elevating_edges(&infos);
         Ok(b.graph)
     }
+}
+
+/// Whether some Allow statement of `set` names `action` (lowercased) and `resource`, whatever
+/// the context: conditions are not read, and a resource pattern with a policy variable counts
+/// as naming every resource. `false` means no context makes the set allow the request.
+fn may_apply(set: &PolicySet, action: &str, resource: &str) -> bool {
+    let empty = Context::new();
+    (0..set.len())
+        .filter_map(|i| set.statement(i))
+        .filter(|s| s.effect == Effect::Allow && s.action_matches(action))
+        .any(|s| match s.resource_patterns() {
+            None => true,
+            Some((negated, patterns)) => {
+                patterns.iter().any(ArnPattern::has_variables)
+                    || patterns.iter().any(|p| p.is_match(resource, &empty)) != negated
+            }
+        })
 }
 
 /// Every action a method needs.
@@ -101,7 +180,13 @@ fn may_allow<'p>(policies: impl IntoIterator<Item = &'p NamedPolicy>) -> HashSet
 }
 
 impl Builder<'_> {
-    fn push_node(&mut self, node: Node, names: &[String], may: HashSet<&'static str>) -> usize {
+    fn push_node(
+        &mut self,
+        node: Node,
+        names: &[String],
+        may: HashSet<&'static str>,
+        caller: Option<(Principal, PolicySet)>,
+    ) -> usize {
         let id = self.graph.nodes.len();
         for n in names {
             if self.graph.by_name.insert(n.clone(), id).is_some() && !n.contains(':') {
@@ -114,20 +199,37 @@ impl Builder<'_> {
         self.graph.nodes.push(node);
         self.graph.out.push(Vec::new());
         self.may.push(may);
+        self.callers.push(caller);
         id
     }
 
-    fn add_world_node(&mut self, info: &PrincipalInfo<'_>) {
+    /// A world principal's node, with its names, the needed actions it may be allowed and
+    /// what the engine decides it with.
+    fn world_node(&self, info: &PrincipalInfo<'_>) -> WorldNode {
         let kind = match info.kind {
             PrincipalType::User => NodeKind::User,
             PrincipalType::Role => NodeKind::Role,
         };
-        let admin = self.step(&info.caller, "*", "*", &[], NONE);
-        let elevated_admin =
-            admin.is_some() || self.step(&info.caller, "*", "*", &[], IDENTITY).is_some();
+        // Admin, and admin once given any identity policy: one request, two tolerances.
+        let (admin, elevated_admin) = match witness::request(&info.caller, "*", "*", &[]) {
+            Some(req) => {
+                let mut both =
+                    witness::decide_each(self.engine, self.world, &req, &[NONE, IDENTITY])
+                        .into_iter();
+                let admin = both.next().flatten();
+                let elevated = admin.is_some() || both.next().flatten().is_some();
+                (admin, elevated)
+            }
+            None => (None, false),
+        };
+        let mut caller = None;
         let may = witness::request(&info.caller, "iam:PassRole", "*", &[])
             .map(|mut req| {
                 self.world.prepare(&mut req);
+                caller = Some((
+                    req.principal().clone(),
+                    self.engine.layers(&req).identity.clone(),
+                ));
                 let layers = self.world.layers_for(&req);
                 let identity: Vec<NamedPolicy> = layers.identity.policies().cloned().collect();
                 may_allow(&identity)
@@ -139,7 +241,7 @@ impl Builder<'_> {
             name: info.name.to_string(),
             account: info.account.to_string(),
             kind,
-            admin: admin.map(|s| s.conditions),
+            admin,
             elevated_admin,
         };
         let names = [
@@ -147,7 +249,7 @@ impl Builder<'_> {
             info.caller.clone(),
             info.name.to_string(),
         ];
-        self.push_node(node, &names, may);
+        (node, names, may, caller)
     }
 
     /// A principal outside the world named by a trust policy: `None` when it is not one.
@@ -174,7 +276,7 @@ impl Builder<'_> {
             admin: None,
             elevated_admin: false,
         };
-        Some(self.push_node(node, &[arn.to_string()], HashSet::new()))
+        Some(self.push_node(node, &[arn.to_string()], HashSet::new(), None))
     }
 
     /// One step decided by the engine.
@@ -222,6 +324,43 @@ impl Builder<'_> {
                 .may
                 .get(i)
                 .is_some_and(|m| actions.iter().all(|a| m.contains(a)))
+    }
+
+    /// The `Principal` elements of the Allow statements of the policies the engine reads as
+    /// the role's trust policy; `None` when the request cannot be made.
+    fn trust_grants(&self, info: &PrincipalInfo<'_>) -> Option<Vec<PrincipalClause>> {
+        let mut req = witness::request(&info.caller, "sts:AssumeRole", info.arn, &[])?;
+        self.engine.prepare(&mut req);
+        let layers = self.engine.layers(&req);
+        Some(
+            layers
+                .resource
+                .iter()
+                .flat_map(|set| set.policies())
+                .flat_map(|np| np.policy.statements.iter())
+                .filter(|s| s.effect == Effect::Allow)
+                .filter_map(|s| s.principal.clone())
+                .collect(),
+        )
+    }
+
+    /// `false` only when the engine is sure to refuse world node `c` `sts:AssumeRole` on the
+    /// role, whatever context is tried: no Allow of the trust policy (`grants`) names the
+    /// caller more strongly than by its account, so the decision needs an identity allow
+    /// (IAM User Guide, "Cross-account policy evaluation logic" and "Policy evaluation logic",
+    /// which `decide::outcome` follows), and no identity Allow statement of the caller names
+    /// the action and the role (conditions aside: context can only meet them). Callers outside
+    /// the world, and patterns with policy variables, are always asked.
+    fn may_assume(&self, c: usize, grants: Option<&[PrincipalClause]>, role_arn: &str) -> bool {
+        let (Some(grants), Some(Some((caller, identity)))) = (grants, self.callers.get(c)) else {
+            return true;
+        };
+        let named = grants.iter().any(|clause| {
+            caller
+                .matched_by(clause)
+                .is_some_and(|m| m > PrincipalMatch::Account)
+        });
+        named || may_apply(identity, "sts:assumerole", role_arn)
     }
 
     /// The nodes a trust policy statement's principal names, and the services it names.
@@ -303,51 +442,90 @@ impl Builder<'_> {
 
     fn assume_role_edges(&mut self, infos: &[PrincipalInfo<'_>]) {
         let method = method("assume-role");
+        // Who each trust policy names (this adds the external nodes, in order), then every
+        // decision on every core, then the edges in the same order.
+        let mut work = Vec::new();
         for info in infos.iter().filter(|i| i.kind == PrincipalType::Role) {
             let Some(&role) = self.graph.by_name.get(info.arn) else {
                 continue;
             };
             let (callers, services) = self.trusted(info);
-            for c in callers.into_iter().filter(|&c| c != role) {
-                let Some(from) = self.node_of(c).cloned() else {
-                    continue;
-                };
-                let external = from.kind == NodeKind::External;
-                let tolerated = if external { IDENTITY } else { NONE };
-                let Some(step) =
-                    self.step(&from.caller, "sts:AssumeRole", info.arn, &[], tolerated)
-                else {
-                    continue;
-                };
-                let note = (external && !matches!(Principal::parse(Some(&from.caller)), Ok(Principal::Root { .. })))
-                    .then(|| format!("needs an identity allow in account {}, whose policies are not in the world", from.account));
-                let note = note.or_else(|| {
-                    (external).then(|| {
-                        format!(
-                            "any principal of account {} that its own policies allow",
-                            from.account
-                        )
-                    })
-                });
-                self.graph.add_edge(Edge {
-                    from: c,
-                    to: role,
-                    elevates: false,
-                    method,
-                    steps: vec![step],
-                    then: Vec::new(),
-                    note,
-                });
+            work.push((info, role, callers, services));
+        }
+        let decided = par_map(&work, |(info, role, callers, services)| {
+            let grants = if self.prune {
+                self.trust_grants(info)
+            } else {
+                None
+            };
+            let edges: Vec<Edge> = callers
+                .iter()
+                .copied()
+                .filter(|&c| c != *role && self.may_assume(c, grants.as_deref(), info.arn))
+                .filter_map(|c| self.assume_edge(method, c, *role, info.arn))
+                .collect();
+            let assumed: Vec<(String, Step)> = services
+                .iter()
+                .filter_map(|service| {
+                    let step = self.step(service, "sts:AssumeRole", info.arn, &[], NONE)?;
+                    Some((service.to_ascii_lowercase(), step))
+                })
+                .collect();
+            (*role, edges, assumed)
+        });
+        for (role, edges, assumed) in decided {
+            for edge in edges {
+                self.graph.add_edge(edge);
             }
-            for service in services {
-                if let Some(step) = self.step(&service, "sts:AssumeRole", info.arn, &[], NONE) {
-                    self.service_roles
-                        .entry(service.to_ascii_lowercase())
-                        .or_default()
-                        .push((role, step));
-                }
+            for (service, step) in assumed {
+                self.service_roles
+                    .entry(service)
+                    .or_default()
+                    .push((role, step));
             }
         }
+    }
+
+    /// The edge `c` → `role` when the engine lets `c` assume it.
+    fn assume_edge(
+        &self,
+        method: &'static Method,
+        c: usize,
+        role: usize,
+        arn: &str,
+    ) -> Option<Edge> {
+        let from = self.node_of(c)?;
+        let external = from.kind == NodeKind::External;
+        let tolerated = if external { IDENTITY } else { NONE };
+        let step = self.step(&from.caller, "sts:AssumeRole", arn, &[], tolerated)?;
+        let note = (external
+            && !matches!(
+                Principal::parse(Some(&from.caller)),
+                Ok(Principal::Root { .. })
+            ))
+        .then(|| {
+            format!(
+                "needs an identity allow in account {}, whose policies are not in the world",
+                from.account
+            )
+        });
+        let note = note.or_else(|| {
+            (external).then(|| {
+                format!(
+                    "any principal of account {} that its own policies allow",
+                    from.account
+                )
+            })
+        });
+        Some(Edge {
+            from: c,
+            to: role,
+            elevates: false,
+            method,
+            steps: vec![step],
+            then: Vec::new(),
+            note,
+        })
     }
 
     fn pass_role_edges(&mut self) {
@@ -355,53 +533,72 @@ impl Builder<'_> {
             let Shape::PassRole { service, create } = m.shape else {
                 continue;
             };
-            let Some(roles) = self.service_roles.get(service).cloned() else {
+            let Some(roles) = self.service_roles.get(service) else {
                 continue;
             };
             let callers: Vec<usize> = self
                 .world_nodes()
                 .filter(|&i| self.may(i, m.needs))
                 .collect();
-            for p in callers {
-                let Some(from) = self.node_of(p).cloned() else {
-                    continue;
-                };
-                let creates: Option<Vec<Step>> = create
-                    .iter()
-                    .map(|(a, t)| {
-                        let resource = fill(t, &from.account, &self.region);
-                        self.step(&from.caller, a, &resource, &[], NONE)
-                    })
-                    .collect();
-                let Some(creates) = creates else { continue };
-                let given = [("iam:PassedToService".to_string(), service.to_string())];
-                for (r, assumed) in &roles {
-                    let Some(role) = self.node_of(*r).cloned() else {
-                        continue;
-                    };
-                    if *r == p || role.account != from.account {
-                        continue;
-                    }
-                    let Some(pass) =
-                        self.step(&from.caller, "iam:PassRole", &role.arn, &given, NONE)
-                    else {
-                        continue;
-                    };
-                    let mut steps = vec![pass];
-                    steps.extend(creates.iter().cloned());
-                    steps.push(assumed.clone());
-                    self.graph.add_edge(Edge {
-                        from: p,
-                        to: *r,
-                        elevates: false,
-                        method: m,
-                        steps,
-                        then: Vec::new(),
-                        note: None,
-                    });
-                }
+            let edges = par_map(&callers, |&p| {
+                self.pass_role_from(m, service, create, roles, p)
+            });
+            for edge in edges.into_iter().flatten() {
+                self.graph.add_edge(edge);
             }
         }
+    }
+
+    /// The edges of pass-role method `m` from node `p`, in the order of `roles`.
+    fn pass_role_from(
+        &self,
+        m: &'static Method,
+        service: &str,
+        create: &[(&str, &str)],
+        roles: &[(usize, Step)],
+        p: usize,
+    ) -> Vec<Edge> {
+        let Some(from) = self.node_of(p) else {
+            return Vec::new();
+        };
+        let creates: Option<Vec<Step>> = create
+            .iter()
+            .map(|(a, t)| {
+                let resource = fill(t, &from.account, &self.region);
+                self.step(&from.caller, a, &resource, &[], NONE)
+            })
+            .collect();
+        let Some(creates) = creates else {
+            return Vec::new();
+        };
+        let given = [("iam:PassedToService".to_string(), service.to_string())];
+        let mut out = Vec::new();
+        for (r, assumed) in roles {
+            let Some(role) = self.node_of(*r) else {
+                continue;
+            };
+            if *r == p || role.account != from.account {
+                continue;
+            }
+            let Some(pass) = self.step(&from.caller, "iam:PassRole", &role.arn, &given, NONE)
+            else {
+                continue;
+            };
+            let mut steps = Vec::with_capacity(creates.len() + 2);
+            steps.push(pass);
+            steps.extend(creates.iter().cloned());
+            steps.push(assumed.clone());
+            out.push(Edge {
+                from: p,
+                to: *r,
+                elevates: false,
+                method: m,
+                steps,
+                then: Vec::new(),
+                note: None,
+            });
+        }
+        out
     }
 
     fn credential_edges(&mut self) {
@@ -507,7 +704,8 @@ impl Builder<'_> {
 
     fn elevating_edges(&mut self, infos: &[PrincipalInfo<'_>]) {
         // Who holds each customer-managed policy, directly or through a group.
-        let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+        // In name order, so the edges come out in the same order on every run.
+        let mut holders: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
         for info in infos {
             let Some(&i) = self.graph.by_name.get(info.arn) else {
@@ -683,6 +881,162 @@ mod tests {
     fn assume_role_is_in_the_catalogue() {
         assert!(super::super::methods::method("assume-role").is_some());
         assert_eq!(method("assume-role").id, "assume-role");
+    }
+
+    include!("../../../benches/src/paths_estate.rs");
+
+    /// The graph with and without pruning, as text: nodes and edges in order, steps, their
+    /// conditions and notes included.
+    fn both(files: &[(&str, String)]) -> (String, String) {
+        let mut b = Engine::builder();
+        for (name, text) in files {
+            b = b.world_file(name, text);
+        }
+        let engine = b.build().unwrap();
+        let options = Options::default();
+        let show = |g: Graph| format!("{:#?}\n{:#?}", g.nodes, g.edges);
+        let pruned = Graph::build_with(&engine, &options, true).unwrap();
+        let every = Graph::build_with(&engine, &options, false).unwrap();
+        assert!(!every.edges.is_empty(), "a world worth comparing");
+        (show(pruned), show(every))
+    }
+
+    fn corpus(rel: &str) -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpus/worlds")
+            .join(rel);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pruning_changes_no_edge_of_the_escalation_worlds() {
+        let worlds = corpus("escalation");
+        assert_eq!(worlds.len(), 25);
+        for (name, text) in worlds {
+            let (pruned, every) = both(&[(&name, text)]);
+            assert_eq!(pruned, every, "{name}");
+        }
+    }
+
+    #[test]
+    fn pruning_changes_no_edge_of_the_demo_world() {
+        let files = corpus("demo");
+        let files: Vec<(&str, String)> =
+            files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+        let (pruned, every) = both(&files);
+        assert_eq!(pruned, every);
+    }
+
+    #[test]
+    fn pruning_changes_no_edge_of_a_generated_estate() {
+        let (pruned, every) = both(&[("estate.json", paths_estate(120, 400))]);
+        assert_eq!(pruned, every);
+    }
+
+    /// Trust policies that name the account and, beside it, a caller directly, everyone,
+    /// `NotPrincipal`, a role's session; identity policies with conditions, `NotResource`,
+    /// policy variables and denies: the cases where the account's members must still be
+    /// asked.
+    #[test]
+    fn pruning_changes_no_edge_where_trust_names_more_than_the_account() {
+        let acct = "111122223333";
+        let trust = |principal: &str| {
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::{acct}:root"}}, "Action": "sts:AssumeRole"}},
+                {{"Effect": "Allow", {principal}, "Action": "sts:AssumeRole"}}]}}"#
+            )
+        };
+        let roles = [
+            (
+                "Direct",
+                trust(&format!(
+                    r#""Principal": {{"AWS": "arn:aws:iam::{acct}:user/plain"}}"#
+                )),
+            ),
+            ("Everyone", trust(r#""Principal": {"AWS": "*"}"#)),
+            (
+                "NotPrincipal",
+                trust(&format!(
+                    r#""NotPrincipal": {{"AWS": "arn:aws:iam::{acct}:user/plain"}}"#
+                )),
+            ),
+            (
+                "BySession",
+                trust(&format!(
+                    r#""Principal": {{"AWS": "arn:aws:sts::{acct}:assumed-role/Hub/polcheck"}}"#
+                )),
+            ),
+            (
+                "Mfa",
+                trust(&format!(
+                    r#""Principal": {{"AWS": "arn:aws:iam::{acct}:user/plain"}}, "Condition": {{"Bool": {{"aws:MultiFactorAuthPresent": "true"}}}}"#
+                )),
+            ),
+            (
+                "team-a-x",
+                trust(r#""Principal": {"Service": "lambda.amazonaws.com"}"#),
+            ),
+            (
+                "plain",
+                trust(r#""Principal": {"Service": "ec2.amazonaws.com"}"#),
+            ),
+        ];
+        let role_list: Vec<String> = roles
+            .iter()
+            .enumerate()
+            .map(|(i, (name, trust))| {
+                format!(r#"{{"RoleName": "{name}", "RoleId": "AROA{i:012}", "Arn": "arn:aws:iam::{acct}:role/{name}",
+                    "AssumeRolePolicyDocument": {trust}, "RolePolicyList": [], "AttachedManagedPolicies": []}}"#)
+            })
+            .chain(std::iter::once(format!(r#"{{"RoleName": "Hub", "RoleId": "AROAHUB", "Arn": "arn:aws:iam::{acct}:role/Hub",
+                "AssumeRolePolicyDocument": {}, "RolePolicyList": [{{"PolicyName": "p", "PolicyDocument":
+                {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}}}}}],
+                "AttachedManagedPolicies": []}}"#, trust(r#""Principal": {"Service": "ec2.amazonaws.com"}"#))))
+            .collect();
+        let users = [
+            ("plain", r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#.to_string()),
+            ("star", r#"{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}"#.to_string()),
+            ("mfa", r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}"#.to_string()),
+            ("notresource", format!(r#"{{"Effect": "Allow", "Action": "sts:AssumeRole", "NotResource": "arn:aws:iam::{acct}:role/Direct"}}"#)),
+            ("team-a", format!(r#"{{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::{acct}:role/${{aws:username}}-*"}}"#)),
+            ("denied", format!(r#"{{"Effect": "Allow", "Action": "*", "Resource": "*"}}, {{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::{acct}:role/Mfa"}}"#)),
+            ("notaction", r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#.to_string()),
+        ];
+        let user_list: Vec<String> = users
+            .iter()
+            .enumerate()
+            .map(|(i, (name, statements))| {
+                format!(r#"{{"UserName": "{name}", "UserId": "AIDA{i:012}", "Arn": "arn:aws:iam::{acct}:user/{name}", "GroupList": [],
+                    "UserPolicyList": [{{"PolicyName": "p", "PolicyDocument": {{"Version": "2012-10-17", "Statement": [{statements}]}}}}],
+                    "AttachedManagedPolicies": []}}"#)
+            })
+            .collect();
+        let world = format!(
+            r#"{{"AccountId": "{acct}", "UserDetailList": [{}], "GroupDetailList": [], "RoleDetailList": [{}], "Policies": []}}"#,
+            user_list.join(","),
+            role_list.join(",")
+        );
+        let (pruned, every) = both(&[("edge-cases.json", world)]);
+        assert_eq!(pruned, every);
+        assert!(
+            every.contains("aws:MultiFactorAuthPresent"),
+            "a conditional edge is compared"
+        );
     }
 
     #[test]

@@ -58,13 +58,35 @@ pub(super) fn decide(
     req: &Request,
     tolerated: Tolerated,
 ) -> Option<Vec<Condition>> {
+    decide_each(engine, world, req, &[tolerated])
+        .pop()
+        .flatten()
+}
+
+/// [`decide`] for several tolerances of one request at once, sharing the engine's decisions:
+/// for each, the answer `decide` gives alone (the first context tried that passes).
+pub(super) fn decide_each(
+    engine: &Engine,
+    world: &World,
+    req: &Request,
+    tolerated: &[Tolerated],
+) -> Vec<Option<Vec<Condition>>> {
+    let mut out: Vec<Option<Vec<Condition>>> = vec![None; tolerated.len()];
     let (outcome, blocked) = engine.check(req);
-    if passes(outcome, &blocked, tolerated) {
-        return Some(Vec::new());
+    let mut open = 0;
+    for (slot, t) in out.iter_mut().zip(tolerated) {
+        if passes(outcome, &blocked, t) {
+            *slot = Some(Vec::new());
+        } else {
+            open += 1;
+        }
+    }
+    if open == 0 {
+        return out;
     }
     let candidates = candidates(world, req);
     if candidates.is_empty() {
-        return None;
+        return out;
     }
     let mut choice = vec![0usize; candidates.len()];
     for _ in 0..MAX_TRIES {
@@ -80,14 +102,17 @@ pub(super) fn decide(
             }
         }
         let (outcome, blocked) = engine.check(&tried);
-        if passes(outcome, &blocked, tolerated) {
-            return Some(conditions);
+        for (slot, t) in out.iter_mut().zip(tolerated) {
+            if slot.is_none() && passes(outcome, &blocked, t) {
+                *slot = Some(conditions.clone());
+                open -= 1;
+            }
         }
-        if !advance(&mut choice, &candidates) {
+        if open == 0 || !advance(&mut choice, &candidates) {
             break;
         }
     }
-    None
+    out
 }
 
 /// The next combination, like an odometer; `false` once every one was tried.

@@ -82,6 +82,9 @@ pub struct TestCase {
     pub kind: TestKind,
     /// The expected `blockedBy`, when given.
     pub blocked_by: Option<BTreeSet<String>>,
+    /// `"blockedByMatch": "subset"`: `blockedBy` lists some of the blocking kinds, each of
+    /// which must block (others may too); by default (`"exact"`) it lists all of them.
+    pub blocked_by_subset: bool,
 }
 
 /// A parsed suite.
@@ -313,6 +316,36 @@ impl Reader<'_> {
                 _ => out.rcp = Some(self.levels(&m.value, &p)?),
             }
         }
+        // IAM refuses a statement without `Resource` in all of these (a resource policy may
+        // be a role's trust policy, which has none).
+        let whats = [
+            (
+                out.identity.iter().flatten().collect::<Vec<_>>(),
+                "an identity-based policy",
+            ),
+            (out.boundary.iter().collect(), "a permissions boundary"),
+            (out.session.iter().collect(), "a session policy"),
+            (out.scp.iter().flatten().flatten().collect(), "an SCP"),
+            (out.rcp.iter().flatten().flatten().collect(), "an RCP"),
+        ];
+        for (policies, what) in whats {
+            for np in policies {
+                if let Err(e) = crate::question::check_resource_elements(&np.policy, what) {
+                    return Err(SuiteError::Shape {
+                        location: Location {
+                            // A suite's policy is named by its JSON path.
+                            path: JsonPath::root()
+                                .key(&np.name)
+                                .key("Statement")
+                                .index(e.index),
+                            position: e.start,
+                            inner: None,
+                        },
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
         Ok(out)
     }
 
@@ -320,7 +353,15 @@ impl Reader<'_> {
         self.keys(
             node,
             path,
-            &["name", "request", "flow", "expect", "blockedBy", "policies"],
+            &[
+                "name",
+                "request",
+                "flow",
+                "expect",
+                "blockedBy",
+                "blockedByMatch",
+                "policies",
+            ],
         )?;
         let name = match node.get("name") {
             Some(n) => self.string(n, &path.key("name"))?.to_string(),
@@ -355,6 +396,27 @@ impl Reader<'_> {
                 Some(set)
             }
         };
+        let blocked_by_subset = match node.get("blockedByMatch") {
+            None => false,
+            Some(m) => match self.string(m, &path.key("blockedByMatch"))? {
+                "exact" => false,
+                "subset" => true,
+                other => {
+                    return Err(self.shape(
+                        m,
+                        &path.key("blockedByMatch"),
+                        format!("unknown match `{other}` (expected `exact` or `subset`)"),
+                    ))
+                }
+            },
+        };
+        if blocked_by_subset && blocked_by.is_none() {
+            return Err(self.shape(
+                node,
+                &path.key("blockedByMatch"),
+                "`blockedByMatch` needs `blockedBy`".into(),
+            ));
+        }
         let kind = match (node.get("request"), node.get("flow")) {
             (Some(req), None) => {
                 let Some(expect) = Outcome::parse(expect) else {
@@ -415,6 +477,7 @@ impl Reader<'_> {
             location,
             kind,
             blocked_by,
+            blocked_by_subset,
         })
     }
 
@@ -475,6 +538,9 @@ pub struct TestOutcome {
     pub got: String,
     /// The blocking kinds found.
     pub blocked_by: BTreeSet<String>,
+    /// The statements that decided, one line each (`Deny `Sid` in policies.identity[0] at
+    /// 3:5`): the Denies of an explicit deny, else the Allows that applied.
+    pub deciding: Vec<String>,
 }
 
 /// The verdict on one test.
@@ -484,6 +550,12 @@ pub struct TestResult {
     pub name: String,
     /// `None` when it passed, else why not.
     pub failure: Option<String>,
+    /// What it got (`allowed`, `denied`, ...), unless the test could not be run.
+    pub got: Option<String>,
+    /// The blocking kinds it got.
+    pub blocked_by: BTreeSet<String>,
+    /// The deciding statements ([`TestOutcome::deciding`]).
+    pub deciding: Vec<String>,
 }
 
 /// Compares what a test expected with what it got.
@@ -492,29 +564,53 @@ pub fn judge(test: &TestCase, got: Result<TestOutcome, String>) -> TestResult {
         TestKind::Request { expect, .. } => expect.as_str().to_string(),
         TestKind::Flow { expect, .. } => (*expect).to_string(),
     };
-    let failure = match got {
+    let deciding = |o: &TestOutcome| {
+        if o.deciding.is_empty() {
+            String::new()
+        } else {
+            format!("; deciding: {}", o.deciding.join("; "))
+        }
+    };
+    let failure = match &got {
         Err(e) => Some(format!("expected {expected}, got an error: {e}")),
         Ok(o) if o.got != expected => Some(format!(
-            "expected {expected}, got {}{}",
+            "expected {expected}, got {}{}{}",
             o.got,
             if o.blocked_by.is_empty() {
                 String::new()
             } else {
                 format!(" (blocked by {})", join(&o.blocked_by))
-            }
+            },
+            deciding(o)
         )),
         Ok(o) => match &test.blocked_by {
-            Some(want) if *want != o.blocked_by => Some(format!(
-                "expected {expected} blocked by [{}], got blocked by [{}]",
+            Some(want) if test.blocked_by_subset && !want.is_subset(&o.blocked_by) => {
+                Some(format!(
+                    "expected {expected} blocked by at least [{}], got blocked by [{}]{}",
+                    join(want),
+                    join(&o.blocked_by),
+                    deciding(o)
+                ))
+            }
+            Some(want) if !test.blocked_by_subset && *want != o.blocked_by => Some(format!(
+                "expected {expected} blocked by [{}], got blocked by [{}]{}",
                 join(want),
-                join(&o.blocked_by)
+                join(&o.blocked_by),
+                deciding(o)
             )),
             _ => None,
         },
     };
+    let (got, blocked_by, deciding) = match got {
+        Ok(o) => (Some(o.got), o.blocked_by, o.deciding),
+        Err(_) => (None, BTreeSet::new(), Vec::new()),
+    };
     TestResult {
         name: test.name.clone(),
         failure,
+        got,
+        blocked_by,
+        deciding,
     }
 }
 
@@ -538,12 +634,33 @@ impl RequestSpec {
 
 /// What a decision looks like to a test: the decision and, for a deny, the blocking kinds.
 pub fn outcome_of(d: &Decision) -> TestOutcome {
+    let want = if d.outcome == Outcome::ExplicitDeny {
+        crate::policy::Effect::Deny
+    } else {
+        crate::policy::Effect::Allow
+    };
     TestOutcome {
         got: d.outcome.as_str().to_string(),
         blocked_by: d
             .blocked_by
             .iter()
             .map(|k| k.as_str().to_string())
+            .collect(),
+        deciding: d
+            .matched
+            .iter()
+            .filter(|m| m.effect == want)
+            .map(|m| {
+                let sid = m
+                    .sid
+                    .as_deref()
+                    .map(|s| format!(" `{s}`"))
+                    .unwrap_or_default();
+                format!(
+                    "{:?}{sid} in {} ({}) at {}",
+                    m.effect, m.policy, m.kind, m.start
+                )
+            })
             .collect(),
     }
 }

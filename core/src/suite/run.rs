@@ -81,6 +81,7 @@ impl<'a> SuiteRun<'a> {
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
+            deciding: Vec::new(),
         })
     }
 

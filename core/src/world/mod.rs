@@ -166,6 +166,8 @@ struct Entity {
     trust: Option<NamedPolicy>,
     /// ARNs of the managed policies attached to it (as exported, found or not).
     managed_arns: Vec<String>,
+    /// Where the export holds it.
+    at: At,
 }
 
 impl Entity {
@@ -370,6 +372,24 @@ impl World {
             self.request_context(c.principal(), &mut more);
             (!more.is_empty()).then(|| c.with_defaults(&more))
         })
+    }
+
+    /// Where the export holds the user or role whose ARN (or, for a role, session ARN as
+    /// [`World::principals`] forms it) is `principal`.
+    pub fn principal_at(&self, principal: &str) -> Option<&At> {
+        self.users
+            .iter()
+            .find(|u| u.arn == principal)
+            .or_else(|| {
+                self.roles.iter().find(|r| {
+                    principal
+                        == format!(
+                            "arn:aws:sts::{}:assumed-role/{}/polcheck",
+                            r.account, r.name
+                        )
+                })
+            })
+            .map(|e| &e.at)
     }
 
     /// Every caller to ask about in a who-can query: each user's ARN, and for each role a

@@ -117,8 +117,13 @@ impl Builder {
         for g in groups {
             let mut policies = g.inline;
             for r in &g.managed {
+                let by = if is_aws_managed(&r.target) {
+                    "AWS "
+                } else {
+                    ""
+                };
                 let name = |m: &RawManaged| {
-                    format!("group {} via managed {} {}", g.name, m.name, m.version)
+                    format!("group {} via {by}managed {} {}", g.name, m.name, m.version)
                 };
                 policies.extend(attached(&managed, r, name, &mut warnings)?);
             }
@@ -134,7 +139,13 @@ impl Builder {
             for e in list {
                 let mut policies = e.inline;
                 for r in &e.managed {
-                    let name = |m: &RawManaged| format!("{label} managed {} {}", m.name, m.version);
+                    let by = if is_aws_managed(&r.target) {
+                        "AWS "
+                    } else {
+                        ""
+                    };
+                    let name =
+                        |m: &RawManaged| format!("{label} {by}managed {} {}", m.name, m.version);
                     policies.extend(attached(&managed, r, name, &mut warnings)?);
                 }
                 let mut member_of = Vec::with_capacity(e.groups.len());
@@ -166,6 +177,7 @@ impl Builder {
                     boundary,
                     tags: e.tags,
                     trust: e.trust,
+                    at: e.at,
                 });
             }
             Ok(out)

@@ -32,7 +32,7 @@ fn evaluate_allows_and_names_the_statement() {
     assert_eq!(r["EvaluationResults"][0]["EvalDecision"], "allowed");
     assert_eq!(
         r["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyType"],
-        "IAM Policy"
+        "none"
     );
 }
 
