@@ -64,6 +64,32 @@ fn latency(c: &mut Criterion) {
     g.finish();
 }
 
+/// Issue #13 item 3: the explained decision (`Engine::authorize`, bounded) beside the
+/// outcome only (`Engine::check`) on the same requests, 10 to 100,000 statements; the
+/// target is at most 5x at every size.
+fn explained_vs_outcome(c: &mut Criterion) {
+    let mut g = c.benchmark_group("explain");
+    g.sample_size(20);
+    for n in [10usize, 1_000, 10_000, 100_000] {
+        let w = Workload::generate(n, 50, REQUESTS, 0x5eed_2026);
+        let pw = PolcheckWorkload::build(&w);
+        let mut i = 0;
+        g.bench_with_input(BenchmarkId::new("check", n), &n, |b, _| {
+            b.iter(|| {
+                i = (i + 1) % REQUESTS;
+                black_box(pw.engine.check(&pw.requests[i]))
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("authorize", n), &n, |b, _| {
+            b.iter(|| {
+                i = (i + 1) % REQUESTS;
+                black_box(pw.engine.authorize(&pw.requests[i]))
+            })
+        });
+    }
+    g.finish();
+}
+
 /// Issue #13 item 2: a 10,000-statement world with a 500-statement extra identity policy,
 /// against the same 10,500 statements without a world, through `Engine::check`.
 fn world_plus_extra(c: &mut Criterion) {
@@ -87,5 +113,5 @@ fn world_plus_extra(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, latency, world_plus_extra);
+criterion_group!(benches, latency, explained_vs_outcome, world_plus_extra);
 criterion_main!(benches);

@@ -13,6 +13,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The value of one context key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,10 +64,26 @@ fn scalar_text(v: &serde_json::Value) -> Option<String> {
 }
 
 /// Condition keys of a request, by lowercased name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// A context is the request's own keys over an optional shared base ([`Context::with_base`]):
+/// the keys every request of one caller carries (derived from the caller, added by a world)
+/// are built once and shared, not copied into each request. A key of its own hides the
+/// base's; reading, iterating and comparing see the two as one map. Cloning a context copies
+/// no key (both parts are shared until one is written).
+#[derive(Debug, Clone, Default)]
 pub struct Context {
-    entries: BTreeMap<String, ContextValue>,
+    entries: Arc<BTreeMap<String, ContextValue>>,
+    /// Never itself has a base (kept flat by [`Context::with_base`]).
+    base: Option<Arc<Context>>,
 }
+
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Context {}
 
 impl Context {
     /// An empty context.
@@ -74,39 +91,175 @@ impl Context {
         Context::default()
     }
 
+    /// This context's keys over `base`'s: its own keys (and those of a base it already had)
+    /// win; `base`'s own base, if any, is folded into it once here.
+    pub fn with_base(self, base: Arc<Context>) -> Context {
+        let own = if self.base.is_some() {
+            self.flattened()
+        } else {
+            self
+        };
+        own.replace_base(base)
+    }
+
+    /// This context's own keys over `base`'s, any base it had dropped (a request's caller
+    /// keys replaced by the same caller's with more keys).
+    pub(crate) fn replace_base(mut self, base: Arc<Context>) -> Context {
+        let base = if base.base.is_some() {
+            Arc::new(base.flattened())
+        } else {
+            base
+        };
+        self.base = (!base.is_empty()).then_some(base);
+        self
+    }
+
+    /// This context as one map without a base (every key of the base copied in).
+    pub fn flattened(&self) -> Context {
+        Context {
+            entries: Arc::new(
+                self.iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            ),
+            base: None,
+        }
+    }
+
     /// Sets a key (any case), replacing an earlier value.
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        self.entries.insert(key.to_ascii_lowercase(), value);
+        Arc::make_mut(&mut self.entries).insert(key.to_ascii_lowercase(), value);
     }
 
     /// Sets a key unless the request already carries it.
     pub fn insert_default(&mut self, key: &str, value: ContextValue) {
-        self.entries
-            .entry(key.to_ascii_lowercase())
-            .or_insert(value);
+        let key = key.to_ascii_lowercase();
+        if self.get_lower(&key).is_none() {
+            Arc::make_mut(&mut self.entries).insert(key, value);
+        }
     }
 
     /// The value of a key, any case.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.entries.get(&key.to_ascii_lowercase())
+            self.get_lower(&key.to_ascii_lowercase())
         } else {
-            self.entries.get(key)
+            self.get_lower(key)
         }
     }
 
     /// The value of a key already lowercased (the compiled form stores keys that way).
     pub fn get_lower(&self, key: &str) -> Option<&ContextValue> {
-        self.entries.get(key)
+        match self.entries.get(key) {
+            Some(v) => Some(v),
+            None => self.base.as_ref()?.entries.get(key),
+        }
     }
 
-    /// Every key (lowercased) and value.
+    /// Every key (lowercased) and value, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        Merged {
+            own: self.entries.iter().peekable(),
+            base: self
+                .base
+                .as_ref()
+                .map(|b| b.entries.iter())
+                .into_iter()
+                .flatten()
+                .peekable(),
+        }
+    }
+
+    /// The keys of its own (not the shared base's), in key order.
+    pub(crate) fn own_iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// `true` when no key is set.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.base.as_ref().is_none_or(|b| b.entries.is_empty())
+    }
+}
+
+/// Two maps' entries in key order, the first's hiding the second's.
+struct Merged<A: Iterator, B: Iterator> {
+    own: std::iter::Peekable<A>,
+    base: std::iter::Peekable<B>,
+}
+
+impl<'a, A, B> Iterator for Merged<A, B>
+where
+    A: Iterator<Item = (&'a String, &'a ContextValue)>,
+    B: Iterator<Item = (&'a String, &'a ContextValue)>,
+{
+    type Item = (&'a str, &'a ContextValue);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let order = match (self.own.peek(), self.base.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some((a, _)), Some((b, _))) => a.cmp(b),
+        };
+        if order == std::cmp::Ordering::Equal {
+            self.base.next();
+        }
+        let take_own = order != std::cmp::Ordering::Greater;
+        let (k, v) = if take_own {
+            self.own.next()?
+        } else {
+            self.base.next()?
+        };
+        Some((k.as_str(), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_keys_hide_the_base_and_iteration_merges_in_order() {
+        let mut base = Context::new();
+        base.insert("aws:PrincipalArn", ContextValue::single("base-arn"));
+        base.insert("aws:username", ContextValue::single("alice"));
+        let mut own = Context::new();
+        own.insert("aws:SourceIp", ContextValue::single("1.2.3.4"));
+        own.insert("aws:username", ContextValue::single("mine"));
+        let mut ctx = own.with_base(Arc::new(base));
+        ctx.insert_default("aws:PrincipalArn", ContextValue::single("ignored"));
+        ctx.insert_default("aws:PrincipalType", ContextValue::single("User"));
+        assert_eq!(ctx.get("AWS:USERNAME").unwrap().values(), ["mine"]);
+        assert_eq!(ctx.get("aws:principalarn").unwrap().values(), ["base-arn"]);
+        let keys: Vec<_> = ctx
+            .iter()
+            .map(|(k, v)| (k, v.values()[0].as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("aws:principalarn", "base-arn"),
+                ("aws:principaltype", "User"),
+                ("aws:sourceip", "1.2.3.4"),
+                ("aws:username", "mine"),
+            ]
+        );
+        assert_eq!(ctx, ctx.flattened());
+        assert!(!ctx.is_empty());
+        assert!(Context::new()
+            .with_base(Arc::new(Context::new()))
+            .is_empty());
+    }
+
+    #[test]
+    fn a_base_with_a_base_is_folded() {
+        let mut inner = Context::new();
+        inner.insert("a", ContextValue::single("1"));
+        let mut mid = Context::new();
+        mid.insert("b", ContextValue::single("2"));
+        let mid = mid.with_base(Arc::new(inner));
+        let ctx = Context::new().with_base(Arc::new(mid));
+        assert_eq!(ctx.iter().count(), 2);
+        assert_eq!(ctx.get("a").unwrap().values(), ["1"]);
     }
 }

@@ -30,13 +30,24 @@ use std::sync::Arc;
 use crate::compile::NamedPolicy;
 use crate::context::Context;
 use crate::decide::{decide_outcome, decide_with, Decision, Detail, Layers, Outcome, PolicyKind};
-use crate::inputs::{CompiledInputs, PolicyInputs};
+use crate::inputs::{CallerSide, CompiledInputs, PolicyInputs};
 use crate::json::Document;
 #[cfg(feature = "network")]
 use crate::network::{Exposure, Flow, FlowError, NetworkImportError, NetworkModel, NetworkWarning};
 use crate::policy::{Policy, PolicyError};
-use crate::request::Request;
+use crate::principal::Principal;
+use crate::request::{Caller, Request, RequestError};
 use crate::world::{World, WorldError, WorldWarning};
+
+/// The text the prepared-caller cache keeps a caller under.
+fn caller_key(p: &Principal) -> Cow<'_, str> {
+    match p {
+        Principal::User { arn, .. }
+        | Principal::AssumedRole { arn, .. }
+        | Principal::FederatedUser { arn, .. } => Cow::Borrowed(arn.as_str()),
+        other => Cow::Owned(format!("{other:?}")),
+    }
+}
 
 /// A compiled set of policies and/or a world, ready to answer requests and flows.
 #[derive(Debug, Clone)]
@@ -47,7 +58,31 @@ pub struct Engine {
     inputs: CompiledInputs,
     /// Without a world: the layers of every request, `inputs` alone.
     alone: Layers,
+    /// This engine's number, for the callers it prepared ([`Engine::caller`]).
+    id: u64,
+    /// Callers prepared for this engine, by principal (shared by its clones).
+    callers: Arc<CallerCache>,
 }
+
+/// Entries the prepared-caller cache holds at most before it starts again empty.
+const MAX_CALLERS: usize = 1 << 16;
+
+/// Prepared callers by principal ARN (or other text naming the caller).
+#[derive(Debug, Default)]
+struct CallerCache {
+    map: std::sync::RwLock<std::collections::HashMap<String, Caller>>,
+}
+
+/// What an engine attaches to a caller it prepared: the caller's half of every request's
+/// layers (the world's sets for it with the engine's policies on top).
+#[derive(Debug)]
+struct Side {
+    layers: CallerSide,
+    service_linked: bool,
+}
+
+/// Numbers the engines, so a caller prepared by one is never read by another.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The world and network read from the same documents, and what their importers warned of.
 #[derive(Debug, Default)]
@@ -253,6 +288,8 @@ impl Engine {
             estate,
             inputs,
             alone,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            callers: Arc::default(),
         }
     }
 
@@ -285,7 +322,88 @@ impl Engine {
     /// once here and then call [`Engine::authorize_prepared`] or [`Engine::check_prepared`].
     pub fn prepare(&self, req: &mut Request) {
         if let Some(world) = self.world() {
-            world.prepare(req);
+            world.prepare_resource(req);
+            let caller = self.prepare_caller(req.caller());
+            req.set_caller(caller);
+        }
+    }
+
+    /// Reads a caller once for many requests ([`Request::with_caller`]): with a world, the
+    /// keys the world knows of it and its half of every request's layers (its identity
+    /// policies and boundary, its account's SCPs, with the engine's policies on top) come
+    /// with it, so a request built from it is decided without looking the caller up again.
+    /// Such a request still needs [`Engine::prepare`] (or is built by
+    /// [`Engine::request`]). A caller prepared by one engine is plain to another.
+    pub fn caller(&self, principal: Option<&str>) -> Result<Caller, RequestError> {
+        let caller = Caller::parse(principal)?;
+        Ok(match self.world() {
+            Some(_) => self.prepare_caller(&caller),
+            None => caller,
+        })
+    }
+
+    /// A request from a caller read by [`Engine::caller`], prepared ([`Engine::prepare`]):
+    /// ready for [`Engine::check_prepared`] and [`Engine::authorize_prepared`].
+    pub fn request(
+        &self,
+        caller: &Caller,
+        action: &str,
+        resource: &str,
+        context: Context,
+        resource_account: Option<String>,
+    ) -> Result<Request, RequestError> {
+        let mut req = Request::with_caller(caller, action, resource, context)?;
+        if resource_account.is_some() {
+            req.set_resource_account(resource_account);
+        }
+        match self.world() {
+            Some(world) if caller.tag(self.id).is_some() => world.prepare_resource(&mut req),
+            Some(_) => self.prepare(&mut req),
+            None => {}
+        }
+        Ok(req)
+    }
+
+    /// `caller` with the world's keys and this engine's layers for it, from the cache.
+    fn prepare_caller(&self, caller: &Caller) -> Caller {
+        if caller.tag(self.id).is_some() {
+            return caller.clone();
+        }
+        let Some(world) = self.world() else {
+            return caller.clone();
+        };
+        let key = caller_key(caller.principal());
+        if let Some(c) = self
+            .callers
+            .map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key.as_ref())
+        {
+            return c.clone();
+        }
+        let with_keys = world
+            .prepared_caller(caller)
+            .unwrap_or_else(|| caller.clone());
+        let side = self.side(world, caller.principal());
+        let prepared = with_keys.tagged(self.id, Arc::new(side));
+        let mut map = self.callers.map.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_CALLERS {
+            map.clear();
+        }
+        map.insert(key.into_owned(), prepared.clone());
+        prepared
+    }
+
+    fn side(&self, world: &World, p: &Principal) -> Side {
+        let c = world.caller_layers(p);
+        Side {
+            layers: self.inputs.on_world_caller(
+                c.identity,
+                c.boundary,
+                c.scp.map(|l| (*l).clone()),
+            ),
+            service_linked: c.service_linked,
         }
     }
 
@@ -293,18 +411,36 @@ impl Engine {
     /// resource with the engine's policies on top, or the engine's policies alone without a
     /// world. The one place where that choice is made.
     pub fn layers(&self, req: &Request) -> Cow<'_, Layers> {
-        match self.world() {
-            None => Cow::Borrowed(&self.alone),
-            Some(world) => Cow::Owned(self.inputs.on_world(world.layers_for(req))),
-        }
+        let Some(world) = self.world() else {
+            return Cow::Borrowed(&self.alone);
+        };
+        let tagged = req
+            .caller()
+            .tag(self.id)
+            .and_then(|t| t.downcast_ref::<Side>());
+        let computed;
+        let side = match tagged {
+            Some(side) => side,
+            None => {
+                computed = self.side(world, req.principal());
+                &computed
+            }
+        };
+        let r = world.resource_layers(req, side.service_linked);
+        Cow::Owned(self.inputs.on_world_resource(
+            &side.layers,
+            r.resource.as_deref(),
+            r.rcp.as_deref().map(Vec::as_slice),
+            r.missing,
+        ))
     }
 
     fn prepared<'r>(&self, req: &'r Request) -> Cow<'r, Request> {
         match self.world() {
             None => Cow::Borrowed(req),
-            Some(world) => {
+            Some(_) => {
                 let mut req = req.clone();
-                world.prepare(&mut req);
+                self.prepare(&mut req);
                 Cow::Owned(req)
             }
         }
@@ -367,7 +503,7 @@ impl Engine {
             .filter_map(|p| {
                 let mut req = Request::new(Some(&p), action, resource, context.clone()).ok()?;
                 req.set_resource_account(resource_account.map(str::to_string));
-                world.prepare(&mut req);
+                self.prepare(&mut req);
                 let d = self.authorize_prepared(&req);
                 d.is_allowed().then_some((p, d))
             })

@@ -126,34 +126,87 @@ impl CompiledInputs {
     /// policies added after the world's, a boundary, session policy or SCP/RCP levels in
     /// place of the world's. Nothing is compiled: the sets are put side by side.
     pub fn on_world(&self, world: Layers) -> Layers {
-        let add = |world: Option<&PolicySet>, extra: &PolicySet| match world {
-            Some(w) if !w.is_empty() => PolicySet::concat(&[w, extra]),
-            _ => extra.clone(),
-        };
-        Layers {
+        let caller = self.on_world_caller(world.identity, world.boundary, world.scp);
+        let mut layers = self.on_world_resource(
+            &caller,
+            world.resource.as_ref(),
+            world.rcp.as_deref(),
+            world.missing,
+        );
+        layers.session = self.session.clone().or(world.session);
+        layers
+    }
+
+    /// The caller's half of [`CompiledInputs::on_world`] (identity, boundary, session, SCPs):
+    /// what an engine works out once per caller.
+    pub fn on_world_caller(
+        &self,
+        identity: PolicySet,
+        boundary: Option<PolicySet>,
+        scp: Option<Vec<PolicySet>>,
+    ) -> CallerSide {
+        CallerSide {
             identity: match &self.identity {
-                Some(extra) if !extra.is_empty() => add(Some(&world.identity), extra),
-                _ => world.identity,
+                Some(extra) if !extra.is_empty() => add(Some(&identity), extra),
+                _ => identity,
             },
+            boundary: self.boundary.clone().or(boundary),
+            session: self.session.clone(),
+            scp: self.scp.clone().or(scp),
+        }
+    }
+
+    /// The layers of one request: the caller's half ([`CompiledInputs::on_world_caller`])
+    /// and the world's resource-based policy, RCP levels and what it lacks, with these
+    /// inputs on top.
+    pub fn on_world_resource(
+        &self,
+        caller: &CallerSide,
+        resource: Option<&PolicySet>,
+        rcp: Option<&[PolicySet]>,
+        missing: impl IntoIterator<Item = Missing>,
+    ) -> Layers {
+        Layers {
+            identity: caller.identity.clone(),
             resource: match &self.resource {
-                Some(extra) => Some(add(world.resource.as_ref(), extra)),
-                None => world.resource,
+                Some(extra) => Some(add(resource, extra)),
+                None => resource.cloned(),
             },
-            boundary: self.boundary.clone().or(world.boundary),
-            session: self.session.clone().or(world.session),
-            scp: self.scp.clone().or(world.scp),
-            rcp: self.rcp.clone().or(world.rcp),
+            boundary: caller.boundary.clone(),
+            session: caller.session.clone(),
+            scp: caller.scp.clone(),
+            rcp: self.rcp.clone().or_else(|| rcp.map(<[PolicySet]>::to_vec)),
             // A resource policy given with the inputs is the one the world lacked.
             missing: match self.resource {
-                Some(_) => world
-                    .missing
+                Some(_) => missing
                     .into_iter()
                     .filter(|m| !matches!(m, Missing::ResourcePolicy { .. }))
                     .collect(),
-                None => world.missing,
+                None => missing.into_iter().collect(),
             },
         }
     }
+}
+
+/// A world's set with extra policies after it, sharing both's compiled parts.
+fn add(world: Option<&PolicySet>, extra: &PolicySet) -> PolicySet {
+    match world {
+        Some(w) if !w.is_empty() => PolicySet::concat(&[w, extra]),
+        _ => extra.clone(),
+    }
+}
+
+/// The layers of a world's caller with the inputs on top ([`CompiledInputs::on_world_caller`]).
+#[derive(Debug, Clone, Default)]
+pub struct CallerSide {
+    /// Identity-based policies: the world's, then the inputs'.
+    pub identity: PolicySet,
+    /// The inputs' boundary, else the world's.
+    pub boundary: Option<PolicySet>,
+    /// The inputs' session policy.
+    pub session: Option<PolicySet>,
+    /// The inputs' SCP levels, else the world's.
+    pub scp: Option<Vec<PolicySet>>,
 }
 
 #[cfg(test)]

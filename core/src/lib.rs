@@ -69,4 +69,4 @@ pub use context::{Context, ContextValue};
 #[cfg(feature = "network")]
 pub use engine::EngineFlowError;
 pub use engine::{Engine, EngineBuilder, EngineError, Warning};
-pub use request::{Request, RequestError};
+pub use request::{Caller, Request, RequestError};

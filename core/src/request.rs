@@ -6,17 +6,21 @@
 //! malformed question with the same message. The fields are private: the accessors keep the
 //! derived keys (`aws:ResourceAccount`, the caller's keys) in step with what they derive from.
 
+use std::sync::Arc;
+
 use crate::arn::Arn;
 use crate::context::{Context, ContextValue};
 use crate::principal::{Principal, PrincipalError};
 
-/// One authorization question.
+/// One authorization question. Cloning one copies no string: its parts are shared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
-    principal: Principal,
-    action: String,
-    resource: String,
+    /// The caller and the keys it carries (the base of `context`).
+    caller: Caller,
+    action: Arc<str>,
+    resource: Arc<str>,
     resource_account: Option<String>,
+    /// The caller's own keys over the keys its caller always carries ([`Caller`]).
     context: Context,
     /// Whether the caller's context set `aws:ResourceAccount` itself (then it is never derived).
     resource_account_key_given: bool,
@@ -80,11 +84,116 @@ fn check_resource(resource: &str) -> Result<(), RequestError> {
     }
 }
 
+/// A caller read once, with the condition keys every request of it carries
+/// (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+/// `aws:PrincipalIsAWSService`, `aws:username`, ...): what a batch of requests from the same
+/// callers reads once per caller instead of once per request ([`Request::with_caller`]).
+/// Cheap to clone.
+///
+/// ```
+/// use polcheck_core::{Caller, Context, Request};
+/// let alice = Caller::parse(Some("arn:aws:iam::111122223333:user/alice"))?;
+/// let a = Request::with_caller(&alice, "s3:GetObject", "arn:aws:s3:::b/k", Context::new())?;
+/// let b = Request::new(Some("arn:aws:iam::111122223333:user/alice"), "s3:GetObject", "arn:aws:s3:::b/k", Context::new())?;
+/// assert_eq!(a, b);
+/// # Ok::<(), polcheck_core::RequestError>(())
+/// ```
+#[derive(Clone)]
+pub struct Caller {
+    principal: Arc<Principal>,
+    keys: Arc<Context>,
+    /// What one engine read of this caller once (its layers), for that engine only.
+    tag: Option<Tag>,
+}
+
+/// A value an owner (an [`crate::Engine`], by its id) attached to a caller.
+#[derive(Clone)]
+pub(crate) struct Tag {
+    pub(crate) owner: u64,
+    pub(crate) value: Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("principal", &self.principal)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Two callers are equal when they are the same principal with the same keys, whatever an
+/// engine attached to them.
+impl PartialEq for Caller {
+    fn eq(&self, other: &Caller) -> bool {
+        self.principal == other.principal && self.keys == other.keys
+    }
+}
+
+impl Eq for Caller {}
+
+impl Caller {
+    /// Reads a caller (`None` is anonymous) and derives its keys.
+    pub fn parse(principal: Option<&str>) -> Result<Caller, RequestError> {
+        Ok(Caller::from_principal(Principal::parse(principal)?))
+    }
+
+    /// A caller already read (such as [`Principal::Unnamed`]), with its keys derived.
+    pub fn from_principal(principal: Principal) -> Caller {
+        let mut keys = Context::new();
+        principal.add_derived_keys(&mut keys, None);
+        Caller {
+            principal: Arc::new(principal),
+            keys: Arc::new(keys),
+            tag: None,
+        }
+    }
+
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The keys every request of this caller carries.
+    pub fn keys(&self) -> &Context {
+        &self.keys
+    }
+
+    /// This caller with more keys under its own (`keys` does not override them): what a
+    /// world knows of the caller (tags, user id; [`crate::World::prepared_caller`]).
+    pub fn with_defaults(&self, more: &Context) -> Caller {
+        let mut keys = self.keys.flattened();
+        for (k, v) in more.iter() {
+            keys.insert_default(k, v.clone());
+        }
+        Caller {
+            principal: Arc::clone(&self.principal),
+            keys: Arc::new(keys),
+            tag: None,
+        }
+    }
+
+    /// This caller with `value` attached for `owner`.
+    pub(crate) fn tagged(&self, owner: u64, value: Arc<dyn std::any::Any + Send + Sync>) -> Caller {
+        Caller {
+            tag: Some(Tag { owner, value }),
+            ..self.clone()
+        }
+    }
+
+    /// What `owner` attached, if it did.
+    pub(crate) fn tag(&self, owner: u64) -> Option<&Arc<dyn std::any::Any + Send + Sync>> {
+        self.tag
+            .as_ref()
+            .filter(|t| t.owner == owner)
+            .map(|t| &t.value)
+    }
+}
+
 impl Request {
     /// Builds a request and adds the keys it always carries, unless `context` sets them:
-    /// the caller's (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
-    /// `aws:PrincipalIsAWSService`, `aws:username`, ...) and `aws:ResourceAccount` (the ARN's
-    /// account, else the caller's, until [`Request::set_resource_account`] says otherwise).
+    /// the caller's (see [`Caller`]) and `aws:ResourceAccount` (the ARN's account, else the
+    /// caller's, until [`Request::set_resource_account`] says otherwise).
     pub fn new(
         principal: Option<&str>,
         action: &str,
@@ -105,19 +214,49 @@ impl Request {
     ) -> Result<Request, RequestError> {
         check_action(action)?;
         check_resource(resource)?;
-        let mut context = context;
-        principal.add_derived_keys(&mut context, None);
+        Request::with_caller(
+            &Caller::from_principal(principal),
+            action,
+            resource,
+            context,
+        )
+    }
+
+    /// [`Request::new`] for a caller already read: the same request, without reading the
+    /// caller again or copying its keys.
+    pub fn with_caller(
+        caller: &Caller,
+        action: &str,
+        resource: &str,
+        context: Context,
+    ) -> Result<Request, RequestError> {
+        check_action(action)?;
+        check_resource(resource)?;
         let resource_account_key_given = context.get("aws:ResourceAccount").is_some();
         let mut req = Request {
-            principal,
-            action: action.to_string(),
-            resource: resource.to_string(),
+            caller: caller.clone(),
+            action: Arc::from(action),
+            resource: Arc::from(resource),
             resource_account: None,
-            context,
+            context: context.with_base(Arc::clone(&caller.keys)),
             resource_account_key_given,
         };
         req.derive_resource_account_key();
         Ok(req)
+    }
+
+    /// The same request from `caller`, a caller with the same principal and more keys
+    /// ([`Caller::with_defaults`]): how a world adds what it knows of the caller. The
+    /// request's own keys still win.
+    pub(crate) fn set_caller(&mut self, caller: Caller) {
+        let own = std::mem::take(&mut self.context);
+        self.context = own.replace_base(Arc::clone(&caller.keys));
+        self.caller = caller;
+    }
+
+    /// The caller, with the keys it carries.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
     }
 
     /// Sets the resource's account and, unless the caller's context gave it,
@@ -138,7 +277,7 @@ impl Request {
 
     /// The caller.
     pub fn principal(&self) -> &Principal {
-        &self.principal
+        &self.caller.principal
     }
 
     /// `service:Action`, as given.
@@ -162,6 +301,17 @@ impl Request {
         &self.context
     }
 
+    /// The condition keys the request was given (its context as passed to
+    /// [`Request::new`] and [`Request::insert_context`]), without those polcheck derives
+    /// (the caller's keys, `aws:ResourceAccount`, what a world adds): the keys whose values
+    /// a question check reads.
+    pub fn given_context(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        let derived_account = !self.resource_account_key_given;
+        self.context
+            .own_iter()
+            .filter(move |(k, _)| !(derived_account && *k == "aws:resourceaccount"))
+    }
+
     /// Sets a condition key, as the caller's context would. Setting `aws:ResourceAccount`
     /// this way stops it being derived from the resource's account.
     pub fn insert_context(&mut self, key: &str, value: ContextValue) {
@@ -171,17 +321,19 @@ impl Request {
         self.context.insert(key, value);
     }
 
-    /// The caller and the context, for the keys the world adds (tags, user id) before the
-    /// decision.
-    pub(crate) fn principal_and_context_mut(&mut self) -> (&Principal, &mut Context) {
-        (&self.principal, &mut self.context)
-    }
-
     fn derive_resource_account_key(&mut self) {
         if self.resource_account_key_given {
             return;
         }
-        if let Some(a) = self.effective_resource_account().map(str::to_string) {
+        let Some(a) = self.effective_resource_account() else {
+            return;
+        };
+        // Unchanged (the common case when a world confirms the ARN's account): no write,
+        // so the shared keys are not copied.
+        let same = matches!(self.context.get_lower("aws:resourceaccount"),
+            Some(ContextValue::Single(v)) if v == a);
+        if !same {
+            let a = a.to_string();
             self.context
                 .insert("aws:ResourceAccount", ContextValue::Single(a));
         }
@@ -194,7 +346,7 @@ impl Request {
         }
         match Arn::parse(&self.resource) {
             Some(arn) if !arn.account.is_empty() => Some(arn.account),
-            _ => self.principal.account(),
+            _ => self.caller.principal.account(),
         }
     }
 

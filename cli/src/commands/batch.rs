@@ -13,7 +13,8 @@
 //! A worker that fails (a bug) does not lose its lines: they are run again one by one, the
 //! failing one becomes an error line, and the command exits with [`ExitCode::Internal`].
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -21,16 +22,23 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use polcheck_core::decide::{aws_result, Outcome, PolicyKind};
 use polcheck_core::question::{self, QuestionOptions};
 use polcheck_core::suite::RequestSpec;
-use polcheck_core::Engine;
+use polcheck_core::{Caller, Context, ContextValue, Engine, Request};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::ExitCode;
 
-/// Lines decided between two writes.
-const CHUNK: usize = 16_384;
+/// Lines decided between two writes, at most.
+const CHUNK: usize = 65_536;
+
+/// Bytes of lines read between two writes, about (whole lines are kept together).
+const CHUNK_BYTES: usize = 4 << 20;
 
 /// The longest request line read; the rest of a longer line is skipped.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// Callers each worker keeps read ([`Engine::caller`]), at most; then it starts again.
+const MAX_CALLERS: usize = 4096;
 
 /// How one line ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -52,10 +60,54 @@ impl Status {
     }
 }
 
-/// One input line: its number and text (`None` when it was too long).
+/// One input line: its number and where its text is in the chunk (`None` when it was too
+/// long).
 struct Line {
     number: usize,
-    text: Option<String>,
+    span: Option<(usize, usize)>,
+}
+
+/// Lines read together: their bytes one after another, and where each is.
+#[derive(Default)]
+struct Chunk {
+    data: Vec<u8>,
+    lines: Vec<Line>,
+}
+
+impl Chunk {
+    fn text(&self, line: &Line) -> Option<&[u8]> {
+        let (from, to) = line.span?;
+        self.data.get(from..to)
+    }
+}
+
+/// What a worker keeps from line to line: the callers it has read.
+#[derive(Default)]
+struct Worker {
+    callers: HashMap<Box<str>, Caller>,
+    anonymous: Option<Caller>,
+}
+
+impl Worker {
+    /// The caller of a line, read once per worker ([`Engine::caller`]); `None` when it does
+    /// not read (the slow path then reports why).
+    fn caller(&mut self, engine: &Engine, principal: Option<&str>) -> Option<Caller> {
+        let Some(p) = principal else {
+            if self.anonymous.is_none() {
+                self.anonymous = engine.caller(None).ok();
+            }
+            return self.anonymous.clone();
+        };
+        if let Some(c) = self.callers.get(p) {
+            return Some(c.clone());
+        }
+        let c = engine.caller(Some(p)).ok()?;
+        if self.callers.len() >= MAX_CALLERS {
+            self.callers.clear();
+        }
+        self.callers.insert(p.into(), c.clone());
+        Some(c)
+    }
 }
 
 /// Runs a batch file (`-` for standard input).
@@ -66,7 +118,13 @@ pub fn run(
     options: QuestionOptions,
 ) -> Result<ExitCode, String> {
     let (mut reader, length): (Box<dyn BufRead>, u64) = if path == "-" {
-        (Box::new(std::io::stdin().lock()), 0)
+        (
+            Box::new(std::io::BufReader::with_capacity(
+                1 << 16,
+                std::io::stdin().lock(),
+            )),
+            0,
+        )
     } else {
         let f = std::fs::File::open(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
         let length = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -89,46 +147,46 @@ pub fn run(
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut seen = [false; 5];
     let mut number = 0;
-    let mut buf = Vec::new();
+    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::default()).collect();
+    let read_error =
+        |number: usize, e: std::io::Error| format!("{path}:{}: cannot read: {e}", number + 1);
+    let mut cur = Chunk::default();
+    let mut bytes =
+        read_chunk(&mut reader, &mut cur, &mut number).map_err(|e| read_error(number, e))?;
+    let mut next = Chunk::default();
     loop {
-        let mut chunk: Vec<Line> = Vec::with_capacity(CHUNK);
-        let mut bytes = 0u64;
-        while chunk.len() < CHUNK {
-            buf.clear();
-            let n = read_line(&mut reader, &mut buf)
-                .map_err(|e| format!("{path}:{}: cannot read: {e}", number + 1))?;
-            if n == 0 {
-                break;
-            }
-            bytes += n as u64;
-            number += 1;
-            let text = (buf.len() <= MAX_LINE_BYTES).then(|| String::from_utf8_lossy(&buf).into());
-            chunk.push(Line { number, text });
-        }
-        if chunk.is_empty() {
+        if cur.lines.is_empty() {
             break;
         }
-        let per = chunk.len().div_ceil(threads);
-        let parts: Vec<(String, Vec<Status>)> = std::thread::scope(|s| {
+        let per = cur.lines.len().div_ceil(threads);
+        // The workers decide this chunk while this thread reads the next one.
+        let (parts, read) = std::thread::scope(|s| {
+            let chunk = &cur;
             let handles: Vec<_> = chunk
+                .lines
                 .chunks(per)
-                .map(|part| {
+                .zip(workers.iter_mut())
+                .map(|(part, w)| {
                     (
                         part,
-                        s.spawn(move || run_part(part, engine, outcome_only, options)),
+                        s.spawn(move || run_part(chunk, part, engine, outcome_only, options, w)),
                     )
                 })
                 .collect();
-            handles
+            next.data.clear();
+            next.lines.clear();
+            let read = read_chunk(&mut reader, &mut next, &mut number);
+            let parts: Vec<(String, Vec<Status>)> = handles
                 .into_iter()
                 .map(|(part, h)| {
                     h.join()
-                        .unwrap_or_else(|_| rerun_part(part, engine, outcome_only, options))
+                        .unwrap_or_else(|_| rerun_part(chunk, part, engine, outcome_only, options))
                 })
-                .collect()
+                .collect();
+            (parts, read)
         });
         for (text, statuses) in parts {
             for st in statuses {
@@ -138,6 +196,8 @@ pub fn run(
                 .map_err(|e| format!("cannot write: {}", crate::output::closed_pipe_ends(e)))?;
         }
         bar.inc(bytes);
+        bytes = read.map_err(|e| read_error(number, e))?;
+        std::mem::swap(&mut cur, &mut next);
     }
     bar.finish_and_clear();
     out.flush()
@@ -156,9 +216,38 @@ pub fn run(
     })
 }
 
-/// Reads one line (without its `\n`, or `\r\n`) into `buf`, keeping at most
+/// Reads lines into `chunk` (emptied first) until it holds [`CHUNK`] lines or about
+/// [`CHUNK_BYTES`]; returns the bytes consumed (0 at the end).
+fn read_chunk(r: &mut dyn BufRead, chunk: &mut Chunk, number: &mut usize) -> std::io::Result<u64> {
+    chunk.data.clear();
+    chunk.lines.clear();
+    let mut bytes = 0u64;
+    while chunk.lines.len() < CHUNK && chunk.data.len() < CHUNK_BYTES {
+        let start = chunk.data.len();
+        let n = read_line(r, &mut chunk.data)?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        *number += 1;
+        let span = if chunk.data.len() - start <= MAX_LINE_BYTES {
+            Some((start, chunk.data.len()))
+        } else {
+            chunk.data.truncate(start);
+            None
+        };
+        chunk.lines.push(Line {
+            number: *number,
+            span,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Reads one line (without its `\n`, or `\r\n`) onto the end of `buf`, keeping at most
 /// [`MAX_LINE_BYTES`] + 1 bytes of it; returns the bytes consumed (0 at the end).
 fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let start = buf.len();
     let mut consumed = 0;
     loop {
         let (done, used) = {
@@ -166,11 +255,11 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
             if avail.is_empty() {
                 break;
             }
-            let (take, done) = match memchr_newline(avail) {
+            let (take, done) = match find_newline(avail) {
                 Some(i) => (i + 1, true),
                 None => (avail.len(), false),
             };
-            let room = (MAX_LINE_BYTES + 1).saturating_sub(buf.len());
+            let room = (MAX_LINE_BYTES + 1).saturating_sub(buf.len() - start);
             let keep = avail.get(..take).unwrap_or_default();
             buf.extend_from_slice(keep.get(..take.min(room)).unwrap_or_default());
             (done, take)
@@ -181,30 +270,50 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
             break;
         }
     }
-    if buf.last() == Some(&b'\n') {
+    if buf.len() > start && buf.last() == Some(&b'\n') {
         buf.pop();
-        if buf.last() == Some(&b'\r') {
+        if buf.len() > start && buf.last() == Some(&b'\r') {
             buf.pop();
         }
     }
     Ok(consumed)
 }
 
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+/// The first `\n` in `b`, eight bytes at a time.
+fn find_newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut skipped = 0;
+    for word in b.chunks_exact(8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes) ^ NL;
+        if w.wrapping_sub(ONES) & !w & HIGHS != 0 {
+            break;
+        }
+        skipped += 8;
+    }
+    b.get(skipped..)?
+        .iter()
+        .position(|&c| c == b'\n')
+        .map(|i| i + skipped)
 }
 
 /// Decides the lines of one worker into one block of output.
 fn run_part(
+    chunk: &Chunk,
     part: &[Line],
     engine: &Engine,
     outcome_only: bool,
     options: QuestionOptions,
+    worker: &mut Worker,
 ) -> (String, Vec<Status>) {
-    let mut text = String::with_capacity(part.len() * 64);
+    let mut text = String::with_capacity(part.len() * 72);
     let statuses = part
         .iter()
-        .filter_map(|l| one(l, engine, outcome_only, options, &mut text))
+        .filter_map(|l| one(chunk, l, engine, outcome_only, options, worker, &mut text))
         .collect();
     (text, statuses)
 }
@@ -212,6 +321,7 @@ fn run_part(
 /// A worker failed: its lines again, one by one, so that only the failing line is lost to
 /// an error line.
 fn rerun_part(
+    chunk: &Chunk,
     part: &[Line],
     engine: &Engine,
     outcome_only: bool,
@@ -219,10 +329,19 @@ fn rerun_part(
 ) -> (String, Vec<Status>) {
     let mut text = String::new();
     let mut statuses = Vec::new();
+    let mut worker = Worker::default();
     for l in part {
         let mut own = String::new();
         match catch_unwind(AssertUnwindSafe(|| {
-            one(l, engine, outcome_only, options, &mut own)
+            one(
+                chunk,
+                l,
+                engine,
+                outcome_only,
+                options,
+                &mut worker,
+                &mut own,
+            )
         })) {
             Ok(st) => {
                 text.push_str(&own);
@@ -232,46 +351,228 @@ fn rerun_part(
                 let e = json!({ "Line": l.number, "Error": "internal error: polcheck failed on this line (please report it)" });
                 let _ = writeln!(text, "{e}");
                 statuses.push(Status::Failed);
+                worker = Worker::default();
             }
         }
     }
     (text, statuses)
 }
 
-/// Decides one line and appends its output line; `None` for a blank line.
-fn one(
-    line: &Line,
-    engine: &Engine,
-    outcome_only: bool,
-    options: QuestionOptions,
-    out: &mut String,
-) -> Option<Status> {
-    let Some(text) = &line.text else {
-        let e = json!({ "Line": line.number, "Error": format!("line longer than {MAX_LINE_BYTES} bytes") });
-        let _ = writeln!(out, "{e}");
-        return Some(Status::Unreadable);
-    };
-    if text.trim().is_empty() {
-        return None;
+/// A request line as the fast path reads it: strings borrowed from the line. Anything this
+/// does not take as it is (a number or `null` anywhere, a repeated key, an unknown key, bad
+/// UTF-8, ...) goes to the located reader of the suite format, which either reads the same
+/// request or says what is wrong and where.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastLine<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    principal: Option<Text<'a>>,
+    #[serde(borrow)]
+    action: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    resource: Option<Text<'a>>,
+    #[serde(
+        default,
+        borrow,
+        rename = "resourceAccount",
+        deserialize_with = "present"
+    )]
+    resource_account: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    context: Option<Members<'a>>,
+}
+
+/// A field that is there (`null` is refused, as the located reader refuses it).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A JSON string, borrowed from the line unless it has escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor(std::marker::PhantomData))
     }
-    #[cfg(debug_assertions)]
-    fail_point(line.number);
-    let req = RequestSpec::parse(text)
+}
+
+struct TextVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for TextVisitor<'a> {
+    type Value = Text<'a>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Owned(v)))
+    }
+}
+
+/// The context object's members, in order.
+struct Members<'a>(Vec<(Text<'a>, ContextValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<Text<'de>>()? {
+                    out.push((k, m.next_value::<Value>()?.0));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// A context value: a string or boolean, or an array of them. Numbers are refused here, so
+/// they go the slow way and keep the located reader's text.
+struct Value(ContextValue);
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor { nested: false })
+    }
+}
+
+struct ValueVisitor {
+    /// Inside an array: no further array.
+    nested: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string or boolean, or an array of them")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value(ContextValue::Single(v.to_string())))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value(ContextValue::Single(v.to_string())))
+    }
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<Value, S::Error> {
+        if self.nested {
+            return Err(serde::de::Error::custom("nested array"));
+        }
+        let mut items = Vec::new();
+        while let Some(Scalar(v)) = seq.next_element::<Scalar>()? {
+            items.push(v);
+        }
+        Ok(Value(ContextValue::Multi(items)))
+    }
+}
+
+/// One element of a context array: a string or boolean.
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match d.deserialize_any(ValueVisitor { nested: true })?.0 {
+            ContextValue::Single(s) => Ok(Scalar(s)),
+            _ => Err(serde::de::Error::custom("nested array")),
+        }
+    }
+}
+
+/// The request of a line read the fast way, checked and prepared; `None` when the line must
+/// go the slow way (to be read there, or refused with the reason and position).
+fn fast_request(
+    text: &[u8],
+    engine: &Engine,
+    options: QuestionOptions,
+    worker: &mut Worker,
+) -> Option<Request> {
+    let line: FastLine<'_> = serde_json::from_slice(text).ok()?;
+    let mut context = Context::new();
+    for (k, v) in line.context.into_iter().flat_map(|c| c.0) {
+        if context.get(&k.0).is_some() {
+            return None;
+        }
+        context.insert(&k.0, v);
+    }
+    let caller = worker.caller(engine, line.principal.as_ref().map(|p| &*p.0))?;
+    let req = engine
+        .request(
+            &caller,
+            &line.action.0,
+            line.resource.as_ref().map_or("*", |r| &*r.0),
+            context,
+            line.resource_account.map(|a| a.0.into_owned()),
+        )
+        .ok()?;
+    question::check(&req, engine.world(), options).ok()?;
+    Some(req)
+}
+
+/// The request of a line read the located way, checked and prepared, or why not.
+fn slow_request(text: &[u8], engine: &Engine, options: QuestionOptions) -> Result<Request, String> {
+    let text = String::from_utf8_lossy(text);
+    let mut req = RequestSpec::parse(&text)
         .map_err(|e| e.to_string())
         .and_then(|spec| spec.to_request().map_err(|e| e.to_string()))
         .and_then(|req| {
             question::check(&req, engine.world(), options)
                 .map(|()| req)
                 .map_err(|e| e.to_string())
-        });
-    let mut req = match req {
+        })?;
+    engine.prepare(&mut req);
+    Ok(req)
+}
+
+/// Decides one line and appends its output line; `None` for a blank line.
+fn one(
+    chunk: &Chunk,
+    line: &Line,
+    engine: &Engine,
+    outcome_only: bool,
+    options: QuestionOptions,
+    worker: &mut Worker,
+    out: &mut String,
+) -> Option<Status> {
+    let Some(text) = chunk.text(line) else {
+        let e = json!({ "Line": line.number, "Error": format!("line longer than {MAX_LINE_BYTES} bytes") });
+        let _ = writeln!(out, "{e}");
+        return Some(Status::Unreadable);
+    };
+    let blank = match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(b'{') => false,
+        Some(_) => String::from_utf8_lossy(text).trim().is_empty(),
+    };
+    if blank {
+        return None;
+    }
+    #[cfg(debug_assertions)]
+    fail_point(line.number);
+    let req = match fast_request(text, engine, options, worker) {
+        Some(req) => Ok(req),
+        None => slow_request(text, engine, options),
+    };
+    let req = match req {
         Ok(req) => req,
         Err(e) => {
             let _ = writeln!(out, "{}", json!({ "Line": line.number, "Error": e }));
             return Some(Status::Unreadable);
         }
     };
-    engine.prepare(&mut req);
     let outcome = if outcome_only {
         let (outcome, blocked_by) = engine.check_prepared(&req);
         write_outcome(out, line.number, outcome, &blocked_by);
@@ -324,5 +625,115 @@ fn fail_point(line: usize) {
     });
     if *at == Some(line) {
         panic!("POLCHECK_FAIL_AT_LINE={line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engines() -> Vec<Engine> {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}},
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}"#;
+        let world = r#"{"AccountId": "111122223333", "UserDetailList": [{"UserName": "alice",
+            "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
+            "Tags": [{"Key": "team", "Value": "blue"}],
+            "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17",
+            "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}}]}]}"#;
+        vec![
+            Engine::builder()
+                .identity_policy("p", policy)
+                .unwrap()
+                .build()
+                .unwrap(),
+            Engine::builder()
+                .world_file("w.json", world)
+                .identity_policy("p", policy)
+                .unwrap()
+                .build()
+                .unwrap(),
+        ]
+    }
+
+    /// The fast reader takes a line only when the located reader reads the same request
+    /// from it; everything else goes the located way.
+    #[test]
+    fn the_fast_path_reads_what_the_located_reader_reads_or_leaves_the_line_to_it() {
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let lines = [
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}}"#
+            ),
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","resource":"arn:aws:s3:::b/k\u00e9\n","context":{{"aws:SourceIp":"10.0.0.1","aws:MultiFactorAuthPresent":true,"aws:TagKeys":["a",false]}}}}"#
+            ),
+            format!(
+                r#"{{"principal":"{alice}","action":"sqs:SendMessage","resource":"*","resourceAccount":"444455556666"}}"#
+            ),
+            format!(r#" {{ "action" : "sqs:SendMessage" , "principal" : "{alice}" }} "#),
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","context":{{"aws:PrincipalTag/team":"red"}}}}"#
+            ),
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","context":{{"aws:ResourceAccount":"999999999999"}}}}"#
+            ),
+            r#"{"action":"s3:GetObject"}"#.to_string(),
+            // Left to the located reader: each is refused there, or reads differently.
+            format!(r#"{{"principal":null,"action":"s3:GetObject"}}"#),
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObject","context":null}}"#),
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObject","context":{{"n":5}}}}"#),
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","context":{{"k":"a","K":"b"}}}}"#
+            ),
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","context":{{"k":[["a"]]}}}}"#
+            ),
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObject","action":"s3:PutObject"}}"#),
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObject","extra":1}}"#),
+            format!(r#"{{"principal":"{alice}","action":"GetObject"}}"#),
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObject"}} x"#),
+            format!(r#"{{"principal":"alice","action":"s3:GetObject"}}"#),
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObjekt"}}"#),
+            "\u{feff}{\"action\":\"s3:GetObject\"}".to_string(),
+            "[]".to_string(),
+        ];
+        let options = QuestionOptions {
+            allow_unknown_principals: true,
+            ..QuestionOptions::default()
+        };
+        for engine in engines() {
+            let mut worker = Worker::default();
+            for (i, line) in lines.iter().enumerate() {
+                let slow = slow_request(line.as_bytes(), &engine, options);
+                let fast = fast_request(line.as_bytes(), &engine, options, &mut worker);
+                if i < 7 {
+                    let fast = fast.unwrap_or_else(|| panic!("not read the fast way: {line}"));
+                    assert_eq!(slow.as_ref(), Ok(&fast), "{line}");
+                    assert_eq!(
+                        engine.check_prepared(&fast),
+                        engine.check_prepared(&slow.unwrap()),
+                        "{line}"
+                    );
+                } else {
+                    assert!(fast.is_none(), "read the fast way: {line}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_are_found_in_any_position() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut b = vec![b'x'; len];
+                if at < len {
+                    b[at] = b'\n';
+                }
+                let want = (at < len).then_some(at);
+                assert_eq!(find_newline(&b), want, "{len} {at}");
+            }
+        }
     }
 }

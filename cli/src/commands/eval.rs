@@ -683,8 +683,11 @@ fn print_text(results: &[Answer], sources: &Sources) {
         for what in &d.unknown {
             println!("  unknown: {what}");
         }
-        if d.truncated {
-            println!("  (more allowing statements applied; --all-matches lists every one)");
+        if d.truncated() {
+            println!(
+                "  ({} allowing statements applied; --all-matches lists every one)",
+                d.omitted
+            );
         }
         if !d.missing_context.is_empty() {
             println!("  missing context keys: {}", d.missing_context.join(", "));

@@ -123,7 +123,23 @@ impl ArnFormat {
 
     /// Whether `arn` fits (module docs give the rule).
     pub(crate) fn matches(&self, arn: &str) -> bool {
-        self.captures(arn).is_some()
+        // Every literal must appear, in order and apart: most formats of a service fail
+        // here (`accesspoint/`, `job/`), without running the matcher.
+        let mut from = 0;
+        for t in &self.tokens {
+            if let Token::Lit(l) = t {
+                match find_bytes(arn.as_bytes().get(from..).unwrap_or_default(), l.as_bytes()) {
+                    Some(i) => from += i + l.len(),
+                    None => return false,
+                }
+            }
+        }
+        let mut m = Matcher {
+            tokens: &self.tokens,
+            arn,
+            dead: vec![false; (self.tokens.len() + 1) * (arn.len() + 1)],
+        };
+        m.run(0, 0, &mut Vec::new())
     }
 
     /// The placeholder values when `arn` fits, by placeholder name.
@@ -158,6 +174,17 @@ impl ArnFormat {
         }
         Some(out)
     }
+}
+
+/// Where `needle` first occurs in `hay`: a plain scan, cheaper than `str::find`'s searcher
+/// for the short literals of ARN formats.
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let last_start = hay.len().checked_sub(needle.len())?;
+    (0..=last_start)
+        .find(|&i| hay.get(i) == Some(&first) && hay.get(i + 1..i + needle.len()) == Some(rest))
 }
 
 /// The language of `tokens`, knowing the token lists of the service's other formats.

@@ -93,18 +93,21 @@ impl KeyTemplate {
     /// Whether `name` fits: literals compare ignoring ASCII case, a placeholder takes one or
     /// more characters (any characters: tag keys may hold `/` and `:`).
     pub(crate) fn matches(&self, name: &str) -> bool {
-        match_from(&self.tokens, &name.to_ascii_lowercase())
+        match_from(&self.tokens, name)
     }
 }
 
-/// Backtracking match; the templates hold at most a couple of placeholders, so the search is
+/// Backtracking match, literals (stored lowercased) compared ignoring ASCII case, so nothing
+/// is allocated; the templates hold at most a couple of placeholders, so the search is
 /// short (each placeholder tries each split point once per position of the one before).
 fn match_from(tokens: &[Token], s: &str) -> bool {
     match tokens.split_first() {
         None => s.is_empty(),
-        Some((Token::Lit(l), rest)) => s
-            .strip_prefix(l.as_str())
-            .is_some_and(|t| match_from(rest, t)),
+        Some((Token::Lit(l), rest)) => {
+            s.get(..l.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(l))
+                && s.get(l.len()..).is_some_and(|t| match_from(rest, t))
+        }
         Some((_, rest)) => {
             if rest.is_empty() {
                 return !s.is_empty();

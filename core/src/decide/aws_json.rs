@@ -196,6 +196,7 @@ fn polcheck_object(d: &Decision) -> Value {
         "blockedBy": d.blocked_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "serviceRule": d.service_rule,
         "allowedBy": d.allowed_by.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "omitted": { "allows": d.omitted.allows, "exact": d.omitted.exact },
         "matchedStatements": d.matched.iter().map(|m| json!({
             "policy": m.policy,
             "kind": m.kind.as_str(),

@@ -186,8 +186,10 @@ pub struct Decision {
     /// The statements that applied, layer by layer: every Deny, and the Allows up to the
     /// bound of the [`super::Detail`] asked for (every one with [`super::Detail::All`]).
     pub matched: Vec<MatchedStatement>,
-    /// `true` when some layer had more allowing statements than `matched` lists.
-    pub truncated: bool,
+    /// The allowing statements that applied but `matched` does not list (with
+    /// [`super::Detail::Bounded`]): counted up to a bound, and said so when the count stopped
+    /// there.
+    pub omitted: Omitted,
     /// Condition keys the matching policies read that the request did not carry.
     pub missing_context: Vec<String>,
     /// `Some(allowed)` when the caller has a permissions boundary.
@@ -205,6 +207,46 @@ impl Decision {
     /// `true` when allowed.
     pub fn is_allowed(&self) -> bool {
         self.outcome == Outcome::Allowed
+    }
+
+    /// `true` when some layer had more allowing statements than `matched` lists.
+    pub fn truncated(&self) -> bool {
+        self.omitted.allows > 0
+    }
+}
+
+/// Allowing statements an explanation leaves out ([`Decision::omitted`]).
+///
+/// A bounded explanation lists at most [`super::Detail::ALLOWS_SHOWN`] Allows per layer and
+/// counts at most [`super::Detail::ALLOWS_COUNTED`] more, so its cost does not grow with the
+/// policies: `allows` is then the exact number left out when `exact`, else a lower bound
+/// ("at least"). [`super::Detail::All`] leaves nothing out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Omitted {
+    /// How many allowing statements applied beyond those listed (over every layer).
+    pub allows: usize,
+    /// `true` when `allows` is the exact number; `false` when at least that many more
+    /// applied (the count stopped at the bound in some layer).
+    pub exact: bool,
+}
+
+impl Default for Omitted {
+    fn default() -> Omitted {
+        Omitted {
+            allows: 0,
+            exact: true,
+        }
+    }
+}
+
+impl fmt::Display for Omitted {
+    /// `3 more` or `at least 16 more`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.exact {
+            write!(f, "{} more", self.allows)
+        } else {
+            write!(f, "at least {} more", self.allows)
+        }
     }
 }
 
@@ -225,6 +267,9 @@ fn layer_set(layers: &Layers, kind: PolicyKind, level: Option<usize>) -> Option<
 pub(super) struct Shown {
     /// Allowing statements per layer.
     pub allows: usize,
+    /// Allowing statements per layer gathered at most (those past `allows` are counted, not
+    /// listed); `usize::MAX` for all.
+    pub counted: usize,
     /// Candidate statements of each effect per set read for missing context keys.
     pub key_budget: usize,
 }
@@ -241,7 +286,7 @@ pub(super) fn build(
     let mut matched = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     let mut allowed_by = BTreeSet::new();
-    let mut truncated = false;
+    let mut omitted = Omitted::default();
     for &(kind, level, m) in gathered {
         let Some(set) = layer_set(layers, kind, level) else {
             continue;
@@ -249,7 +294,9 @@ pub(super) fn build(
         if !m.allows.is_empty() {
             allowed_by.insert(kind);
         }
-        truncated |= m.allows.len() > shown.allows;
+        omitted.allows += m.allows.len().saturating_sub(shown.allows);
+        // The search stopped at the bound: there may be more than were counted.
+        omitted.exact &= m.allows.len() < shown.counted;
         for sm in m.denies.iter().chain(m.allows.iter().take(shown.allows)) {
             let Some((policy, sid, start, end)) = set.statement_source(sm.statement) else {
                 continue;
@@ -296,7 +343,7 @@ pub(super) fn build(
         blocked_by,
         allowed_by,
         matched,
-        truncated,
+        omitted,
         missing_context: missing,
         allowed_by_boundary,
         allowed_by_organizations,
@@ -341,4 +388,89 @@ fn action_can_carry(action: &str, key: &str) -> bool {
             None => known == key,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::{NamedPolicy, PolicySet};
+    use crate::context::Context;
+    use crate::decide::{decide_with, Detail, Layers, Omitted};
+    use crate::policy::Policy;
+    use crate::request::Request;
+
+    fn layers(allows: usize) -> Layers {
+        let stmts: Vec<String> = (0..allows)
+            .map(|i| {
+                format!(
+                    r#"{{"Sid":"S{i}","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            stmts.join(",")
+        );
+        Layers {
+            identity: PolicySet::compile(vec![NamedPolicy::new(
+                "p",
+                Policy::parse(&text).unwrap(),
+            )]),
+            ..Layers::default()
+        }
+    }
+
+    fn req() -> Request {
+        Request::new(
+            Some("arn:aws:iam::111122223333:user/a"),
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            Context::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_bounded_explanation_counts_what_it_leaves_out() {
+        let shown = Detail::ALLOWS_SHOWN;
+        let few = decide_with(&layers(shown + 3), &req(), Detail::Bounded);
+        assert_eq!(few.matched.len(), shown);
+        assert_eq!(
+            few.omitted,
+            Omitted {
+                allows: 3,
+                exact: true
+            }
+        );
+        assert_eq!(few.omitted.to_string(), "3 more");
+        let none = decide_with(&layers(shown), &req(), Detail::Bounded);
+        assert_eq!(none.omitted, Omitted::default());
+        assert!(!none.truncated());
+        // Past the bound the count stops and says so.
+        let many = decide_with(&layers(200), &req(), Detail::Bounded);
+        assert_eq!(many.matched.len(), shown);
+        assert_eq!(
+            many.omitted,
+            Omitted {
+                allows: Detail::ALLOWS_COUNTED,
+                exact: false
+            }
+        );
+        assert_eq!(many.omitted.to_string(), "at least 16 more");
+        let all = decide_with(&layers(200), &req(), Detail::All);
+        assert_eq!(all.matched.len(), 200);
+        assert_eq!(all.omitted, Omitted::default());
+        // Exactly at the bound: every statement was seen, so the count is exact.
+        let edge = decide_with(
+            &layers(shown + Detail::ALLOWS_COUNTED - 1),
+            &req(),
+            Detail::Bounded,
+        );
+        assert_eq!(
+            edge.omitted,
+            Omitted {
+                allows: Detail::ALLOWS_COUNTED - 1,
+                exact: true
+            }
+        );
+    }
 }

@@ -16,7 +16,7 @@ mod service;
 mod unknown;
 
 pub use aws_json::{aws_result, aws_results, InputIds};
-pub use explain::{Decision, MatchedStatement, Outcome, PolicyKind};
+pub use explain::{Decision, MatchedStatement, Omitted, Outcome, PolicyKind};
 pub use unknown::Missing;
 
 use std::collections::BTreeSet;
@@ -121,7 +121,8 @@ fn bounded(layers: &Layers, p: &Principal) -> bool {
 #[non_exhaustive]
 pub enum Detail {
     /// Every deciding Deny; for each layer, at most [`Detail::ALLOWS_SHOWN`] allowing
-    /// statements ([`Decision::truncated`] says when there were more); missing context keys
+    /// statements, and how many more applied, counted up to [`Detail::ALLOWS_COUNTED`] more
+    /// ([`Decision::omitted`]: an exact count, or "at least" past the bound); missing context keys
     /// from at most [`Detail::KEY_SCAN`] candidate statements of each effect per set. Costs
     /// what it shows, whatever the size of the policies.
     Bounded,
@@ -133,6 +134,9 @@ pub enum Detail {
 impl Detail {
     /// Allowing statements listed per layer by [`Detail::Bounded`].
     pub const ALLOWS_SHOWN: usize = 4;
+    /// Allowing statements per layer that [`Detail::Bounded`] counts beyond those it lists
+    /// (past them, the count says "at least").
+    pub const ALLOWS_COUNTED: usize = 16;
     /// Candidate statements of each effect per set that [`Detail::Bounded`] reads for
     /// missing context keys.
     pub const KEY_SCAN: usize = 64;
@@ -149,7 +153,10 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     let (outcome, blocked_by) = decide_outcome(layers, req);
     let (allow_limit, key_budget) = match detail {
-        Detail::Bounded => (Detail::ALLOWS_SHOWN + 1, Detail::KEY_SCAN),
+        Detail::Bounded => (
+            Detail::ALLOWS_SHOWN + Detail::ALLOWS_COUNTED,
+            Detail::KEY_SCAN,
+        ),
         Detail::All => (usize::MAX, usize::MAX),
     };
     req.with_action_key(|action| {
@@ -185,7 +192,11 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
             rcp: levels(&layers.rcp, scope.rcp),
         };
         let shown = explain::Shown {
-            allows: allow_limit.saturating_sub(1).max(1),
+            allows: match detail {
+                Detail::Bounded => Detail::ALLOWS_SHOWN,
+                Detail::All => usize::MAX,
+            },
+            counted: allow_limit,
             key_budget,
         };
         let mut d = explain::build(

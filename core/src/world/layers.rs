@@ -1,16 +1,21 @@
 //! The layers of a request, compiled once per caller, resource and account and cached.
+//!
+//! Callers' sets are kept by the caller's place in the world (one slot each, filled on first
+//! use, read without a lock afterwards); resource policies and organization levels by their
+//! holder's ARN or account in maps bounded to [`MAX_ENTRIES`]; prepared callers
+//! ([`World::prepared_caller`]) by the caller's ARN, bounded the same way.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::arn::Arn;
 use crate::compile::{NamedPolicy, PolicySet};
 use crate::decide::{Layers, Missing};
 use crate::principal::Principal;
-use crate::request::Request;
+use crate::request::{Caller, Request};
 
-use super::{policy_holders, OrgPolicy, World};
+use super::{policy_holders, EntityId, OrgPolicy, World};
 
 /// Entries each map of the cache holds at most; past it the map starts again empty (the
 /// sets themselves live on in the requests that hold them). Far above the callers,
@@ -18,30 +23,41 @@ use super::{policy_holders, OrgPolicy, World};
 const MAX_ENTRIES: usize = 1 << 16;
 
 /// A caller's compiled identity policies and boundary.
-pub(super) struct CallerSets {
-    identity: PolicySet,
-    boundary: Option<PolicySet>,
+#[derive(Debug)]
+pub(crate) struct CallerSets {
+    /// Identity-based policies: inline, managed, then each group's.
+    pub(crate) identity: PolicySet,
+    /// The permissions boundary.
+    pub(crate) boundary: Option<PolicySet>,
 }
 
-/// Compiled sets, built on first use. Keys are small strings; values are shared. Readers
-/// share the lock: after the first requests every lookup is a read.
+/// Compiled sets, built on first use. Readers share the locks: after the first requests
+/// every lookup is a read.
 #[derive(Default)]
 pub(super) struct Cache {
-    callers: RwLock<HashMap<String, Arc<CallerSets>>>,
+    /// One slot per user, then one per role (sized on first use).
+    callers: OnceLock<Box<[OnceLock<Arc<CallerSets>>]>>,
     resources: RwLock<HashMap<String, Arc<PolicySet>>>,
     scps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
     rcps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
+    prepared: RwLock<HashMap<String, Option<Caller>>>,
+    /// The services of the ARNs `ResourcePolicies` entries are held under.
+    holder_services: OnceLock<HashSet<String>>,
 }
 
 /// The cached value for `key`, built by `build` on a miss. The lock is not held while
 /// building (two threads may both build; the second insert wins, harmlessly). A poisoned
 /// lock still holds a consistent map (only whole values are inserted), so it is used as is.
-fn cached<K: Hash + Eq, V: Clone>(
+fn cached<
+    K: Hash + Eq + std::borrow::Borrow<Q>,
+    Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    V: Clone,
+>(
     map: &RwLock<HashMap<K, V>>,
-    key: K,
+    key: &Q,
     build: impl FnOnce() -> V,
 ) -> V {
-    if let Some(v) = map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(v) = map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
         return v.clone();
     }
     let v = build();
@@ -49,48 +65,113 @@ fn cached<K: Hash + Eq, V: Clone>(
     if map.len() >= MAX_ENTRIES {
         map.clear();
     }
-    map.insert(key, v.clone());
+    map.insert(key.to_owned(), v.clone());
     v
+}
+
+impl Cache {
+    /// The world's keys for a caller, prepared by `build` once per caller ARN.
+    pub(super) fn prepared_caller(
+        &self,
+        caller: &Caller,
+        build: impl FnOnce(&Caller) -> Option<Caller>,
+    ) -> Option<Caller> {
+        let arn = match caller.principal() {
+            Principal::User { arn, .. } | Principal::AssumedRole { arn, .. } => arn.as_str(),
+            // The world knows nothing more of other callers (`World::request_context`).
+            _ => return None,
+        };
+        cached(&self.prepared, arn, || build(caller))
+    }
+}
+
+/// The parts of a request's layers that depend on its caller only: what an engine keeps per
+/// caller ([`World::caller_layers`]).
+#[derive(Debug, Clone, Default)]
+pub struct CallerLayers {
+    /// The caller's identity-based policies.
+    pub identity: PolicySet,
+    /// The caller's permissions boundary.
+    pub boundary: Option<PolicySet>,
+    /// The SCP levels of the caller's account (`None` outside the organization, for the
+    /// management account and for service-linked roles).
+    pub scp: Option<Arc<Vec<PolicySet>>>,
+    /// Whether the caller is a service-linked role (RCPs do not bind it either).
+    pub service_linked: bool,
+}
+
+/// The parts of a request's layers that depend on its resource.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceLayers {
+    /// The resource's resource-based policy.
+    pub resource: Option<Arc<PolicySet>>,
+    /// The RCP levels of the resource's account.
+    pub rcp: Option<Arc<Vec<PolicySet>>>,
+    /// What the world lacks that the decision needs.
+    pub missing: Option<Missing>,
 }
 
 impl World {
     /// Every compiled policy that bears on `req` (see the module docs for what each layer
     /// holds). There is no session policy in a world: `session` is `None`.
     pub fn layers_for(&self, req: &Request) -> Layers {
-        let caller = self.caller_sets(req.principal());
+        let caller = self.caller_layers(req.principal());
+        let resource = self.resource_layers(req, caller.service_linked);
+        Layers {
+            identity: caller.identity,
+            boundary: caller.boundary,
+            resource: resource.resource.map(|s| (*s).clone()),
+            session: None,
+            scp: caller.scp.map(|l| (*l).clone()),
+            rcp: resource.rcp.map(|l| (*l).clone()),
+            missing: resource.missing.into_iter().collect(),
+        }
+    }
+
+    /// The caller's half of [`World::layers_for`]: its identity policies and boundary, and
+    /// its account's SCP levels. Compiled on first use, then shared.
+    pub fn caller_layers(&self, p: &Principal) -> CallerLayers {
+        let entity = self.entity_id(p);
+        let sets = entity.and_then(|id| self.caller_sets(id));
         // SCPs and RCPs do not restrict service-linked roles (AWS Organizations User Guide,
         // "SCP effects on permissions", "Resource control policies").
-        let service_linked = self
-            .entity_of(req.principal())
+        let service_linked = entity
+            .and_then(|id| self.entity(id))
             .is_some_and(|e| e.is_service_linked());
-        let resource_account = req
-            .resource_account()
-            .map(str::to_string)
-            .or_else(|| self.resource_account(req.resource()))
-            .or_else(|| req.effective_resource_account().map(str::to_string));
-        Layers {
-            identity: caller
+        CallerLayers {
+            identity: sets
                 .as_ref()
                 .map(|c| c.identity.clone())
                 .unwrap_or_default(),
-            boundary: caller.as_ref().and_then(|c| c.boundary.clone()),
-            resource: self.resource_set(req).map(|s| (*s).clone()),
-            session: None,
-            scp: req
-                .principal()
+            boundary: sets.as_ref().and_then(|c| c.boundary.clone()),
+            scp: p
                 .account()
                 .filter(|_| !service_linked)
-                .and_then(|a| self.org_levels(a, false))
-                .map(|l| (*l).clone()),
-            rcp: resource_account
-                .filter(|_| !service_linked)
-                .and_then(|a| self.org_levels(&a, true))
-                .map(|l| (*l).clone()),
+                .and_then(|a| self.org_levels(a, false)),
+            service_linked,
+        }
+    }
+
+    /// The resource's half of [`World::layers_for`]: its resource-based policy, its
+    /// account's RCP levels (none when `service_linked`: RCPs do not bind service-linked
+    /// roles), and what the world lacks for it.
+    pub fn resource_layers(&self, req: &Request, service_linked: bool) -> ResourceLayers {
+        let rcp = if service_linked || self.organization.accounts.is_empty() {
+            None
+        } else {
+            let account = req
+                .resource_account()
+                .map(str::to_string)
+                .or_else(|| self.resource_account(req.resource()))
+                .or_else(|| req.effective_resource_account().map(str::to_string));
+            account.and_then(|a| self.org_levels(&a, true))
+        };
+        ResourceLayers {
+            resource: self.resource_set(req),
+            rcp,
             missing: self
                 .missing_trust_policy(req)
-                .or_else(|| self.missing_key_policy(req))
-                .into_iter()
-                .collect(),
+                .or_else(|| self.missing_key_policy(req)),
         }
     }
 
@@ -129,18 +210,18 @@ impl World {
         }
     }
 
-    fn caller_sets(&self, p: &Principal) -> Option<Arc<CallerSets>> {
-        let e = self.entity_of(p)?;
-        let key = format!(
-            "{}/{}",
-            if matches!(p, Principal::User { .. }) {
-                "user"
-            } else {
-                "role"
-            },
-            e.arn
-        );
-        Some(cached(&self.cache.callers, key, || {
+    fn caller_sets(&self, id: EntityId) -> Option<Arc<CallerSets>> {
+        let slots = self.cache.callers.get_or_init(|| {
+            (0..self.users.len() + self.roles.len())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        let slot = match id {
+            EntityId::User(i) => slots.get(i)?,
+            EntityId::Role(i) => slots.get(self.users.len() + i)?,
+        };
+        let e = self.entity(id)?;
+        Some(Arc::clone(slot.get_or_init(|| {
             let group_policies = e
                 .groups
                 .iter()
@@ -151,13 +232,13 @@ impl World {
                 identity: PolicySet::compile(identity),
                 boundary: e.boundary.clone().map(|b| PolicySet::compile(vec![b])),
             })
-        }))
+        })))
     }
 
     /// The resource-based policy governing the request's resource, if the world has one.
     fn resource_set(&self, req: &Request) -> Option<Arc<PolicySet>> {
         let (key, policy) = self.governing_policy(req)?;
-        Some(cached(&self.cache.resources, key, || {
+        Some(cached(&self.cache.resources, key.as_str(), || {
             Arc::new(PolicySet::compile(vec![policy.clone()]))
         }))
     }
@@ -165,12 +246,14 @@ impl World {
     /// The governing policy with its cache key (the `ResourceArn`, or `trust ROLE-ARN`).
     fn governing_policy(&self, req: &Request) -> Option<(String, &NamedPolicy)> {
         let r = req.resource();
-        if let Some(p) = self.resources.get(r) {
-            return Some((r.to_string(), &p.policy));
-        }
-        for owner in policy_holders(r) {
-            if let Some(p) = self.resources.get(&owner) {
-                return Some((owner, &p.policy));
+        if self.may_hold_policy_for(r) {
+            if let Some(p) = self.resources.get(r) {
+                return Some((r.to_string(), &p.policy));
+            }
+            for owner in policy_holders(r) {
+                if let Some(p) = self.resources.get(&owner) {
+                    return Some((owner, &p.policy));
+                }
             }
         }
         let arn = Arn::parse(r)?;
@@ -187,6 +270,30 @@ impl World {
         Some((format!("trust {}", role.arn), role.trust.as_ref()?))
     }
 
+    /// Whether a `ResourcePolicies` entry may govern `arn`: one is held under an ARN of its
+    /// service, or (an `execute-api` ARN, governed by its REST API) of `apigateway`. Saves
+    /// working out the governing resource, the costly part, for the resources of services
+    /// the world holds no policy for.
+    pub(super) fn may_hold_policy_for(&self, arn: &str) -> bool {
+        if self.resources.is_empty() {
+            return false;
+        }
+        let services = self.cache.holder_services.get_or_init(|| {
+            self.resources
+                .keys()
+                .filter_map(|k| Arn::parse(k).map(|a| a.service.to_string()))
+                .collect()
+        });
+        match Arn::parse(arn) {
+            Some(a) => {
+                services.contains(a.service)
+                    || (a.service == "execute-api" && services.contains("apigateway"))
+            }
+            // Not an ARN: only an entry held under the same text can match.
+            None => true,
+        }
+    }
+
     /// The SCP (or RCP) levels of an account, root first; `None` outside the organization
     /// and for the management account, which SCPs and RCPs do not restrict.
     fn org_levels(&self, account: &str, rcp: bool) -> Option<Arc<Vec<PolicySet>>> {
@@ -199,7 +306,7 @@ impl World {
         } else {
             &self.cache.scps
         };
-        cached(map, account.to_string(), || {
+        cached(map, account, || {
             let path = org.accounts.get(account)?;
             let (policies, targets, kind) = if rcp {
                 (&org.rcps, &org.rcp_targets, "RCP")

@@ -116,6 +116,7 @@ mod resource;
 
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
+pub use layers::{CallerLayers, ResourceLayers};
 pub use policies_view::ResourcePolicyInfo;
 pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
@@ -130,7 +131,7 @@ use crate::context::{Context, ContextValue};
 use crate::json::{self, Document};
 use crate::policy::Policy;
 use crate::principal::Principal;
-use crate::request::Request;
+use crate::request::{Caller, Request};
 
 /// An AWS estate: users, groups, roles, managed policies, resource policies, organization.
 pub struct World {
@@ -242,13 +243,34 @@ impl World {
     }
 
     fn user(&self, account: &str, name: &str) -> Option<&Entity> {
-        let i = *self.users_by_name.get(&format!("{account}/{name}"))?;
+        let i = by_name(&self.users_by_name, account, name)?;
         self.users.get(i)
     }
 
     fn role(&self, account: &str, name: &str) -> Option<&Entity> {
-        let i = *self.roles_by_name.get(&format!("{account}/{name}"))?;
+        let i = by_name(&self.roles_by_name, account, name)?;
         self.roles.get(i)
+    }
+
+    /// The user or role a caller is, as its place in the world (the per-caller caches are
+    /// kept by it).
+    fn entity_id(&self, p: &Principal) -> Option<EntityId> {
+        match p {
+            Principal::User { account, name, .. } => {
+                by_name(&self.users_by_name, account, name).map(EntityId::User)
+            }
+            Principal::AssumedRole { account, role, .. } => {
+                by_name(&self.roles_by_name, account, role).map(EntityId::Role)
+            }
+            _ => None,
+        }
+    }
+
+    fn entity(&self, id: EntityId) -> Option<&Entity> {
+        match id {
+            EntityId::User(i) => self.users.get(i),
+            EntityId::Role(i) => self.roles.get(i),
+        }
     }
 
     /// Whether the world holds the caller: its user or role (a session of a role of the
@@ -309,6 +331,9 @@ impl World {
         if let Some(a) = Arn::parse(arn).filter(|a| !a.account.is_empty()) {
             return Some(a.account.to_string());
         }
+        if !self.may_hold_policy_for(arn) {
+            return None;
+        }
         let entry = self.resources.get(arn).or_else(|| {
             policy_holders(arn)
                 .iter()
@@ -320,11 +345,33 @@ impl World {
     /// Completes a request with what the world knows: its `resource_account` when unset
     /// ([`World::resource_account`]), and [`World::request_context`].
     pub fn prepare(&self, req: &mut Request) {
-        if req.resource_account().is_none() {
-            req.set_resource_account(self.resource_account(req.resource()));
+        self.prepare_resource(req);
+        if let Some(caller) = self.prepared_caller(req.caller()) {
+            req.set_caller(caller);
         }
-        let (principal, context) = req.principal_and_context_mut();
-        self.request_context(principal, context);
+    }
+
+    /// The resource half of [`World::prepare`]: the request's `resource_account`, when
+    /// unset, from [`World::resource_account`].
+    pub fn prepare_resource(&self, req: &mut Request) {
+        if req.resource_account().is_none() {
+            let account = self.resource_account(req.resource());
+            if account.is_some() {
+                req.set_resource_account(account);
+            }
+        }
+    }
+
+    /// `caller` with the keys the world knows of it ([`World::request_context`]) under its
+    /// own, or `None` when the world adds nothing. What [`World::prepare`] does to a
+    /// request's caller, for callers that build many requests of one caller
+    /// ([`Request::with_caller`]); cached per caller, so asking again is one lookup.
+    pub fn prepared_caller(&self, caller: &Caller) -> Option<Caller> {
+        self.cache.prepared_caller(caller, |c| {
+            let mut more = Context::new();
+            self.request_context(c.principal(), &mut more);
+            (!more.is_empty()).then(|| c.with_defaults(&more))
+        })
     }
 
     /// Where the export holds the user or role whose ARN (or, for a role, session ARN as
@@ -371,6 +418,31 @@ impl fmt::Debug for World {
             .field("organization_accounts", &self.organization.accounts.len())
             .finish()
     }
+}
+
+/// A user (`User`) or role (`Role`) by its place in the world's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntityId {
+    User(usize),
+    Role(usize),
+}
+
+/// `map["ACCOUNT/NAME"]`, the key written on the stack (no allocation) when it is short.
+fn by_name(map: &HashMap<String, usize>, account: &str, name: &str) -> Option<usize> {
+    let mut buf = [0u8; 160];
+    let len = account.len() + 1 + name.len();
+    if let Some(dst) = buf.get_mut(..len) {
+        let (a, rest) = dst.split_at_mut(account.len());
+        a.copy_from_slice(account.as_bytes());
+        if let Some((slash, n)) = rest.split_first_mut() {
+            *slash = b'/';
+            n.copy_from_slice(name.as_bytes());
+        }
+        if let Ok(key) = std::str::from_utf8(dst) {
+            return map.get(key).copied();
+        }
+    }
+    map.get(&format!("{account}/{name}")).copied()
 }
 
 /// Parses world files (name, text), naming the file of the first that is not JSON.

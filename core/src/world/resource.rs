@@ -27,6 +27,23 @@ use crate::arn::Arn;
 /// assert_eq!(governing_resource("arn:aws:sqs:us-east-1:111122223333:jobs"), "arn:aws:sqs:us-east-1:111122223333:jobs");
 /// ```
 pub fn governing_resource(arn: &str) -> String {
+    // An S3 ARN without region and account is a bucket or an object of one (the catalogue's
+    // other S3 types all have an account): the bucket governs, without matching every S3
+    // format (`s3_without_account_is_read_as_the_catalogue_reads_it`).
+    if let Some(rest) = arn
+        .strip_prefix("arn:")
+        .and_then(|r| r.split_once(':'))
+        .filter(|(partition, _)| !partition.is_empty())
+        .and_then(|(_, r)| r.strip_prefix("s3:::"))
+    {
+        let (bucket, key) = match rest.split_once('/') {
+            Some((b, k)) => (b, Some(k)),
+            None => (rest, None),
+        };
+        if !bucket.is_empty() && !bucket.contains(':') && key.is_none_or(|k| !k.is_empty()) {
+            return builtin_owner(arn);
+        }
+    }
     if let Some(owner) = crate::catalogue::Catalogue::owners()
         .ok()
         .and_then(|c| c.resource_policy_owner(arn))
@@ -134,6 +151,28 @@ pub fn resource_policy_name(arn: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_without_account_is_read_as_the_catalogue_reads_it() {
+        let Ok(cat) = crate::catalogue::Catalogue::owners() else {
+            return;
+        };
+        for arn in [
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::b/k",
+            "arn:aws:s3:::b/k/x:y",
+            "arn:aws-cn:s3:::logs/2024/a.gz",
+            "arn:aws:s3:::b/",
+            "arn:aws:s3:::/k",
+            "arn:aws:s3:::b:x/k",
+            "arn::s3:::b/k",
+        ] {
+            let slow = cat
+                .resource_policy_owner(arn)
+                .unwrap_or_else(|| builtin_owner(arn));
+            assert_eq!(governing_resource(arn), slow, "{arn}");
+        }
+    }
 
     #[test]
     fn names() {
