@@ -228,9 +228,10 @@ impl RequestIn {
             ctx,
         )
         .ok()?;
-        r.resource_account = self
-            .account
-            .map(|a| if a { "111122223333" } else { "444455556666" }.to_string());
+        r.set_resource_account(
+            self.account
+                .map(|a| if a { "111122223333" } else { "444455556666" }.to_string()),
+        );
         Some(r)
     }
 }

@@ -1,10 +1,12 @@
-//! Bytes → `Suite::parse`, then the suite run against its inline world (or none), as
-//! `polcheck test` does: covers the suite reader, `Flow::from_test_json` and the judge.
+//! Bytes → `Suite::parse`, then the suite run against its inline world (or none) through an
+//! `Engine`, as `polcheck test` does: covers the suite reader, `Flow::from_test_json` and the
+//! judge.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use polcheck_core::json::Document;
-use polcheck_core::suite::{Environment, Suite, SuiteRun, WorldSource};
+use polcheck_core::suite::{Suite, SuiteRun, WorldSource};
+use polcheck_core::Engine;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -13,15 +15,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(suite) = Suite::parse(text) else {
         return;
     };
-    let env = match &suite.world {
-        Some(WorldSource::Inline(root)) => {
-            let doc = Document::from_parts(root.clone(), suite.lines.clone());
-            match Environment::from_documents(&[("suite.json", &doc)]) {
-                Ok(env) => env,
-                Err(_) => return,
-            }
-        }
-        _ => Environment::empty(),
+    let builder = match &suite.world {
+        Some(WorldSource::Inline(root)) => Engine::builder().world_document(
+            "suite.json",
+            Document::from_parts(root.clone(), suite.lines.clone()),
+        ),
+        _ => Engine::builder(),
     };
-    let _ = SuiteRun::new(&suite, &env).run_all();
+    let Ok(engine) = builder.build() else {
+        return;
+    };
+    let _ = SuiteRun::new(&suite, &engine).run_all();
 });

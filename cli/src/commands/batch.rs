@@ -681,7 +681,7 @@ mod tests {
             ),
             r#"{"action":"s3:GetObject"}"#.to_string(),
             // Left to the located reader: each is refused there, or reads differently.
-            format!(r#"{{"principal":null,"action":"s3:GetObject"}}"#),
+            r#"{"principal":null,"action":"s3:GetObject"}"#.to_string(),
             format!(r#"{{"principal":"{alice}","action":"s3:GetObject","context":null}}"#),
             format!(r#"{{"principal":"{alice}","action":"s3:GetObject","context":{{"n":5}}}}"#),
             format!(
@@ -694,7 +694,7 @@ mod tests {
             format!(r#"{{"principal":"{alice}","action":"s3:GetObject","extra":1}}"#),
             format!(r#"{{"principal":"{alice}","action":"GetObject"}}"#),
             format!(r#"{{"principal":"{alice}","action":"s3:GetObject"}} x"#),
-            format!(r#"{{"principal":"alice","action":"s3:GetObject"}}"#),
+            r#"{"principal":"alice","action":"s3:GetObject"}"#.to_string(),
             format!(r#"{{"principal":"{alice}","action":"s3:GetObjekt"}}"#),
             "\u{feff}{\"action\":\"s3:GetObject\"}".to_string(),
             "[]".to_string(),
