@@ -160,7 +160,7 @@ impl Caller {
     }
 
     /// This caller with more keys under its own (`keys` does not override them): what a
-    /// world knows of the caller (tags, user id; [`crate::World::prepared_caller`]).
+    /// world knows of the caller (tags, user id; [`crate::world::World::prepared_caller`]).
     pub fn with_defaults(&self, more: &Context) -> Caller {
         let mut keys = self.keys.flattened();
         for (k, v) in more.iter() {

@@ -1090,6 +1090,19 @@ impl<'m> Walk<'m> {
 
     /// The interface's security groups for the first packet (replies pass: groups are stateful).
     fn sg(&mut self, eni: &NetworkInterface, ingress: bool, peer: SgPeerContext<'_>) {
+        // A Network Load Balancer created without security groups filters nothing at its
+        // interfaces: its targets' groups see the client's address (Elastic Load Balancing,
+        // User Guide for Network Load Balancers, *Security groups for your Network Load
+        // Balancer*: groups can be associated only when the load balancer is created, and
+        // without them all traffic reaches the targets).
+        let unfiltered_nlb = eni.groups.is_empty()
+            && eni
+                .description_text
+                .as_deref()
+                .is_some_and(|d| d.starts_with("ELB net/"));
+        if unfiltered_nlb {
+            return;
+        }
         let query = self.query.forward_ports.clone();
         let (allowed, matches) = sg::evaluate(
             self.model,

@@ -117,6 +117,33 @@ fn the_internet_reaches_the_targets_through_the_listener() {
     assert_eq!(kinds(&v), ["security-group", "service"]);
 }
 
+/// A Network Load Balancer without security groups (they can only be given at creation)
+/// filters nothing itself; the targets' groups decide, on the client's address (Elastic Load
+/// Balancing, *Security groups for your Network Load Balancer*).
+#[test]
+fn a_network_load_balancer_without_groups_lets_the_targets_decide() {
+    let mut w = world();
+    w["LoadBalancers"][0]["Type"] = json!("network");
+    w["LoadBalancers"][0]["SecurityGroups"] = json!([]);
+    w["LoadBalancers"][0]["LoadBalancerArn"] = json!(LB.replace("/app/", "/net/"));
+    w["Listeners"][0]["LoadBalancerArn"] = json!(LB.replace("/app/", "/net/"));
+    w["Listeners"][0]["Protocol"] = json!("TCP");
+    // The target admits 8080 from anywhere: the client's address passes the target's group.
+    w["SecurityGroups"][1]["IpPermissions"] = json!([{"IpProtocol": "tcp", "FromPort": 8080,
+        "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "UserIdGroupPairs": []}]);
+    let m = model(&w);
+    let v = m.evaluate(&flow("internet", "lb:web", 443)).unwrap();
+    assert!(v.allowed, "{:?} {:?}", v.blockers, v.unknowns);
+    // With an application load balancer's group taken away instead, the interface has no
+    // group and refuses everything, as AWS's groups do.
+    let mut alb = world();
+    alb["LoadBalancers"][0]["SecurityGroups"] = json!([]);
+    let v = model(&alb)
+        .evaluate(&flow("internet", "lb:web", 443))
+        .unwrap();
+    assert!(!v.allowed);
+}
+
 #[test]
 fn a_target_the_load_balancer_cannot_reach_denies_with_its_blockers() {
     let mut w = world();

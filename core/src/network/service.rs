@@ -7,7 +7,7 @@
 //! groups), the ports it listens on, and for a load balancer its listeners and target groups.
 //! A flow names a service by `KIND:REF` (`lb:web`, `rds:orders`, `efs:fs-0a1b`, `cache:sessions`,
 //! `lambda:resize`, `ecs:TASK-ID`, `vpce:com.amazonaws.us-east-1.ssm`), by its ARN, or by its
-//! `Name` tag as `name:NAME` (instances too); [`resolve`] picks the interface.
+//! `Name` tag as `name:NAME` (instances too); `network::serve` picks the interface.
 //!
 //! What a service adds to a flow to one of its interfaces (the same by service name or by
 //! interface id, so `exposure` and flows agree):

@@ -202,11 +202,11 @@ fn candidates(layers: &Layers, key: &str) -> Vec<String> {
     for set in sets {
         for np in set.policies() {
             for st in &np.policy.statements {
-                for c in st
-                    .conditions
-                    .iter()
-                    .filter(|c| c.key.eq_ignore_ascii_case(key))
-                {
+                // `Null`'s `true`/`false` say whether the key is present, not a value of it.
+                for c in st.conditions.iter().filter(|c| {
+                    c.key.eq_ignore_ascii_case(key)
+                        && c.operator.operator != crate::condition::Operator::Null
+                }) {
                     for v in &c.values {
                         match v.to_ascii_lowercase().as_str() {
                             "true" | "false" => {
@@ -307,6 +307,26 @@ mod tests {
         assert!(found[0].contains("aws:SourceVpce is vpce-1"), "{found:?}");
         assert!(
             found[0].contains("aws:MultiFactorAuthPresent is true"),
+            "{found:?}"
+        );
+    }
+
+    /// `Null`'s values are about presence: "denied if aws:RequestedRegion is true" would
+    /// read as a region named `true`.
+    #[test]
+    fn null_values_are_not_tried_as_values_of_the_key() {
+        let e = engine(
+            r#"{"Version": "2012-10-17", "Statement": [
+              {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+              {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {
+                "StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]},
+                "Null": {"aws:RequestedRegion": "false"}}}]}"#,
+        );
+        let found = ask(&e, Context::new());
+        assert!(
+            !found
+                .iter()
+                .any(|f| f.contains(" is true") || f.contains(" is false")),
             "{found:?}"
         );
     }

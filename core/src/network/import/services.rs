@@ -912,7 +912,8 @@ pub(crate) fn place(model: &mut NetworkModel, g: Gathered, warnings: &mut Vec<Ne
                     ipv6: Vec::new(),
                     groups: pl.groups.clone(),
                     description: Some(format!("{}{placed}", p.service.kind.noun())),
-                    description_text: None,
+                    // The owner AWS would write, so the interface reads as the service's.
+                    description_text: p.description.clone(),
                     public_name: None,
                 });
                 ids.push(id);
