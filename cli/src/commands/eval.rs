@@ -656,9 +656,17 @@ fn print_text(results: &[Answer], sources: &Sources) {
                 .as_deref()
                 .map(|s| format!(" `{s}`"))
                 .unwrap_or_default();
+            let at = match (&m.file, m.outer) {
+                (Some(file), Some(outer)) => format!(
+                    "{file}:{outer} (the policy is a JSON string there; the statement is at {} of its text)",
+                    m.start
+                ),
+                (Some(file), None) => format!("{file}:{}", m.start),
+                (None, _) => m.start.to_string(),
+            };
             println!(
-                "  {:?} statement{sid} in {} ({}) at {}",
-                m.effect, m.policy, m.kind, m.start
+                "  {:?} statement{sid} in {} ({}) at {at}",
+                m.effect, m.policy, m.kind
             );
             match sources.get(&m.policy) {
                 Some(text) => {

@@ -181,7 +181,7 @@ pub fn run_exposure(args: ExposureArgs) -> ExitCode {
     let engine = match crate::world::from_flags(Engine::builder(), &args.worlds) {
         Ok(engine) => engine,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };
@@ -192,7 +192,7 @@ pub fn run_exposure(args: ExposureArgs) -> ExitCode {
     let found = match engine.exposure() {
         Ok(found) => found,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             return ExitCode::InputError;
         }
     };

@@ -46,7 +46,7 @@ pub fn run(args: Args) -> ExitCode {
     match paths(&args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             ExitCode::InputError
         }
     }

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> ExitCode {
     match replay(&args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::report::error(&e.to_string());
             ExitCode::InputError
         }
     }

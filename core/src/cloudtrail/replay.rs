@@ -430,12 +430,7 @@ fn push_field(buf: &mut String, s: &str) {
 /// The condition keys the policies of `layers` read (lowercased, sorted), or `None` when
 /// some statement has a policy variable.
 fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>> {
-    let sets = std::iter::once(&layers.identity)
-        .chain(layers.resource.iter())
-        .chain(layers.boundary.iter())
-        .chain(layers.session.iter())
-        .chain(layers.scp.iter().flatten())
-        .chain(layers.rcp.iter().flatten());
+    let sets = layers.sets();
     let mut keys = BTreeSet::new();
     for set in sets {
         for np in set.policies() {

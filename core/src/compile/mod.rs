@@ -43,6 +43,21 @@ impl NamedPolicy {
     }
 }
 
+/// Where a compiled statement is written ([`PolicySet::statement_source`]).
+#[derive(Debug, Clone, Copy)]
+pub struct StatementSource<'a> {
+    /// The policy's name.
+    pub policy: &'a str,
+    /// The statement's `Sid`.
+    pub sid: Option<&'a str>,
+    /// Start of the statement in its document.
+    pub start: Position,
+    /// End of the statement in its document.
+    pub end: Position,
+    /// The world file that holds the policy, when it came from one.
+    pub file: Option<&'a crate::policy::PolicySource>,
+}
+
 /// A statement ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct CompiledStatement {
@@ -205,12 +220,18 @@ impl PolicySet {
     }
 
     /// Sid, start and end of a compiled statement, for explanations.
-    pub fn statement_source(&self, i: usize) -> Option<(&str, Option<&str>, Position, Position)> {
+    pub fn statement_source(&self, i: usize) -> Option<StatementSource<'_>> {
         let (part, local) = self.locate(i)?;
         let cs = part.statements.get(local)?;
         let np = part.policies.get(cs.policy)?;
         let s = np.policy.statements.get(cs.statement)?;
-        Some((np.name.as_str(), s.sid.as_deref(), s.start, s.end))
+        Some(StatementSource {
+            policy: np.name.as_str(),
+            sid: s.sid.as_deref(),
+            start: s.start,
+            end: s.end,
+            file: np.policy.source.as_deref(),
+        })
     }
 
     /// The statements that apply to a request, in statement order. `action` is lowercased.

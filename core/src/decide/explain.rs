@@ -164,6 +164,13 @@ pub struct MatchedStatement {
     /// End of the statement in its document.
     #[serde(skip)]
     pub end: Position,
+    /// The world file that holds the policy, when it came from one (`start` and `end` are in
+    /// it, or inside the JSON string at `outer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// For a policy stored as a JSON string: the string's position in `file`.
+    #[serde(skip)]
+    pub outer: Option<Position>,
 }
 
 fn effect_str<S: serde::Serializer>(e: &Effect, s: S) -> Result<S::Ok, S::Error> {
@@ -298,9 +305,10 @@ pub(super) fn build(
         // The search stopped at the bound: there may be more than were counted.
         omitted.exact &= m.allows.len() < shown.counted;
         for sm in m.denies.iter().chain(m.allows.iter().take(shown.allows)) {
-            let Some((policy, sid, start, end)) = set.statement_source(sm.statement) else {
+            let Some(src) = set.statement_source(sm.statement) else {
                 continue;
             };
+            let (policy, sid, start, end) = (src.policy, src.sid, src.start, src.end);
             let Some(cs) = set.statement(sm.statement) else {
                 continue;
             };
@@ -314,6 +322,8 @@ pub(super) fn build(
                 effect: cs.effect,
                 start,
                 end,
+                file: src.file.map(|f| f.file.clone()),
+                outer: src.file.and_then(|f| f.outer),
             });
         }
         for k in set.missing_keys(action, req.resource(), req.context(), shown.key_budget) {

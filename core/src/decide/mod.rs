@@ -49,6 +49,17 @@ pub struct Layers {
 }
 
 impl Layers {
+    /// Every policy set of the layers: identity, resource, boundary, session, then each SCP
+    /// and RCP level.
+    pub fn sets(&self) -> impl Iterator<Item = &PolicySet> {
+        std::iter::once(&self.identity)
+            .chain(self.resource.iter())
+            .chain(self.boundary.iter())
+            .chain(self.session.iter())
+            .chain(self.scp.iter().flatten())
+            .chain(self.rcp.iter().flatten())
+    }
+
     /// Records that the decision needs something the inputs do not hold: the answer becomes
     /// [`Outcome::Unknown`] (naming `what`) unless a known policy denies explicitly.
     pub fn mark_missing(&mut self, what: Missing) {

@@ -115,6 +115,7 @@ impl<'a> Reader<'a, '_> {
             id,
             version: version.unwrap_or(Version::Unspecified),
             statements: statements?,
+            source: None,
         })
     }
 

@@ -64,6 +64,19 @@ pub struct Policy {
     pub version: Version,
     /// The statements in document order.
     pub statements: Vec<Statement>,
+    /// The file the policy was read from, when it came from a world file (statement
+    /// positions are in that file, or inside the JSON string at [`PolicySource::outer`]).
+    pub source: Option<std::sync::Arc<PolicySource>>,
+}
+
+/// Where a world's policy is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySource {
+    /// The file, as the world was given.
+    pub file: String,
+    /// For a policy stored as a JSON string (as IAM's API returns it): the string's position
+    /// in the file; the statements' positions are then inside the string's text.
+    pub outer: Option<crate::json::Position>,
 }
 
 /// One statement.

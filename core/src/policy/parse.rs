@@ -172,6 +172,7 @@ pub fn recover(node: &Json, lines: &LineIndex, path: &JsonPath) -> Recovered {
                 id: None,
                 version: Version::Unspecified,
                 statements: Vec::new(),
+                source: None,
             }
         }
     };
@@ -368,6 +369,7 @@ impl Reader<'_> {
             id: None,
             version: Version::Unspecified,
             statements: Vec::new(),
+            source: None,
         };
         let mut statement = None;
         let mut seen = std::collections::HashSet::new();

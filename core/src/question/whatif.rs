@@ -129,11 +129,8 @@ fn together(
     missing: &[String],
     keep: &impl Fn(Outcome, &BTreeSet<PolicyKind>) -> Option<Outcome>,
 ) -> Option<IfContext> {
-    let sets = std::iter::once(&layers.identity)
-        .chain(layers.resource.iter())
-        .chain(layers.boundary.iter())
-        .chain(layers.session.iter());
-    let statements = sets
+    let statements = layers
+        .sets()
         .flat_map(|set| set.policies())
         .flat_map(|np| np.policy.statements.iter())
         .filter(|st| st.effect == crate::policy::Effect::Allow)
@@ -193,12 +190,7 @@ fn candidates(layers: &Layers, key: &str) -> Vec<String> {
             out.push(v);
         }
     };
-    let sets = std::iter::once(&layers.identity)
-        .chain(layers.resource.iter())
-        .chain(layers.boundary.iter())
-        .chain(layers.session.iter())
-        .chain(layers.scp.iter().flatten())
-        .chain(layers.rcp.iter().flatten());
+    let sets = layers.sets();
     for set in sets {
         for np in set.policies() {
             for st in &np.policy.statements {
@@ -208,21 +200,13 @@ fn candidates(layers: &Layers, key: &str) -> Vec<String> {
                         && c.operator.operator != crate::condition::Operator::Null
                 }) {
                     for v in &c.values {
-                        match v.to_ascii_lowercase().as_str() {
-                            "true" | "false" => {
-                                push("true".into());
-                                push("false".into());
-                                continue;
-                            }
-                            _ => {}
+                        let value = first_value(v);
+                        if value == "true" || value == "false" {
+                            push("true".into());
+                            push("false".into());
+                            continue;
                         }
-                        if let Some((addr, _)) = v.split_once('/') {
-                            if addr.parse::<std::net::IpAddr>().is_ok() {
-                                push(addr.to_string());
-                                continue;
-                            }
-                        }
-                        push(v.clone());
+                        push(value);
                         if let Ok(n) = v.parse::<i64>() {
                             push(n.saturating_sub(1).to_string());
                             push(n.saturating_add(1).to_string());

@@ -133,11 +133,18 @@ impl<'a> Reader<'a> {
 
     /// A policy document: an object, a JSON string or a URL-encoded string.
     pub fn policy(&self, node: &Json, path: &JsonPath) -> Result<Policy, WorldError> {
-        let policy =
+        let mut policy =
             parse::from_json(node, self.lines, path).map_err(|error| WorldError::Policy {
                 file: self.file.to_string(),
                 error: Box::new(error),
             })?;
+        policy.source = Some(std::sync::Arc::new(crate::policy::PolicySource {
+            file: self.file.to_string(),
+            outer: node
+                .as_str()
+                .is_some()
+                .then(|| self.lines.position(node.span.start)),
+        }));
         let total = self.statements.get() + policy.statements.len();
         if total > super::limits::MAX_STATEMENTS {
             return Err(WorldError::Limit {

@@ -66,6 +66,7 @@ fn boundary(
             id: None,
             version: Version::V2012_10_17,
             statements: Vec::new(),
+            source: None,
         };
         return Ok(NamedPolicy::new(
             format!("boundary {} (not in the export)", r.target),
