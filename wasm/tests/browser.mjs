@@ -841,6 +841,50 @@ async function main() {
       await p.close();
     });
 
+    check('at 1,280 px wide: no horizontal overflow and no menu or label cut short on any tab', async () => {
+      const p = await fresh(1280);
+      await p.click('#estate-browse summary');
+      // One test of "cut short" for the planted controls and the page's: a menu whose chosen
+      // option's text (measured in its own font) does not fit beside the arrow, or a box
+      // that hides text it cannot show.
+      await p.evaluate(() => {
+        const ctx = document.createElement('canvas').getContext('2d');
+        window.__cut = (e) => {
+          if (e.tagName === 'SELECT') {
+            const o = e.options[e.selectedIndex];
+            if (!o) return false;
+            ctx.font = getComputedStyle(e).font;
+            return ctx.measureText(o.text).width + 20 > e.clientWidth;
+          }
+          return e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible';
+        };
+      });
+      const seen = await p.evaluate(() => {
+        const s = Object.assign(document.createElement('select'), { style: 'width: 40px' });
+        s.append(Object.assign(document.createElement('option'), { text: 'an option far wider than forty pixels' }));
+        const b = Object.assign(document.createElement('button'), { textContent: 'a label far wider than forty pixels', style: 'width: 40px; overflow: hidden; white-space: nowrap' });
+        document.querySelector('main section').append(s, b);
+        const cut = [window.__cut(s), window.__cut(b)];
+        s.remove();
+        b.remove();
+        return cut;
+      });
+      assert.deepEqual(seen, [true, true], 'a too-narrow menu and button are seen as cut short');
+      for (const tab of ['identity', 'network', 'diff', 'paths']) {
+        await p.click(`[data-tab="${tab}"]`);
+        if (tab === 'paths') await p.waitForFunction(() => document.querySelectorAll('#paths-graph .node').length > 0);
+        const m = await p.evaluate(() => {
+          const cut = [...document.querySelectorAll('select, button, label, h1, h2, h3')]
+            .filter((e) => e.offsetParent !== null && window.__cut(e))
+            .map((e) => e.id || e.textContent.trim().slice(0, 30));
+          return { scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, cut };
+        });
+        assert.ok(m.scroll <= m.client, `${tab}: the page is ${m.scroll} px wide in ${m.client} px`);
+        assert.deepEqual(m.cut, [], `${tab}: cut short at 1,280 px`);
+      }
+      await p.close();
+    });
+
     check('no page or console errors', async () => {
       assert.deepEqual(problems, []);
     });
