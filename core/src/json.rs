@@ -794,6 +794,47 @@ impl fmt::Display for JsonPath {
     }
 }
 
+/// Seeded one- and two-byte mutations of a text (replace, insert or remove a byte of
+/// `alphabet`), repeatable, for the tests that hold a fast reader to the general one.
+#[cfg(test)]
+pub(crate) struct Mutations {
+    seed: u64,
+    alphabet: &'static [u8],
+}
+
+#[cfg(test)]
+impl Mutations {
+    pub(crate) fn new(seed: u64, alphabet: &'static [u8]) -> Mutations {
+        Mutations { seed, alphabet }
+    }
+
+    /// A number below `n` (a linear congruential step).
+    fn below(&mut self, n: usize) -> usize {
+        self.seed = self
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.seed >> 33) as usize) % n
+    }
+
+    /// `text` with one or two bytes changed; `None` when the result is not UTF-8.
+    pub(crate) fn next_of(&mut self, text: &str) -> Option<String> {
+        let mut bytes = text.as_bytes().to_vec();
+        for _ in 0..1 + self.below(2) {
+            let at = self.below(bytes.len());
+            let b = self.alphabet[self.below(self.alphabet.len())];
+            match self.below(3) {
+                0 => bytes[at] = b,
+                1 => bytes.insert(at, b),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        String::from_utf8(bytes).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -857,28 +898,10 @@ mod tests {
  "Condition": {"NumericLessThan": {"s3:max-keys": 10.5}, "Bool": {"aws:SecureTransport": true}, "Null": {"k": null}}}]}"#;
         assert!(fast::parse(base).is_some());
         let alphabet = b"{}[]:,\"\\ \n\tabeflnrstu0123456789-+.E";
-        let mut seed: u64 = 0x5eed;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((seed >> 33) as usize) % n
-        };
+        let mut mutate = Mutations::new(0x5eed, alphabet);
         let (mut accepted, mut refused) = (0, 0);
         for _ in 0..20_000 {
-            let mut bytes = base.as_bytes().to_vec();
-            for _ in 0..1 + next(2) {
-                let at = next(bytes.len());
-                let b = alphabet[next(alphabet.len())];
-                match next(3) {
-                    0 => bytes[at] = b,
-                    1 => bytes.insert(at, b),
-                    _ => {
-                        bytes.remove(at);
-                    }
-                }
-            }
-            let Ok(text) = String::from_utf8(bytes) else {
+            let Some(text) = mutate.next_of(base) else {
                 continue;
             };
             if check(&text) {

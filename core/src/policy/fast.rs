@@ -364,28 +364,10 @@ mod tests {
             None
         );
         let alphabet = b"{}[]:,\" \n*?$AaSsEe0123456789-.tfnl";
-        let mut seed: u64 = 0x5eed_2026;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((seed >> 33) as usize) % n
-        };
+        let mut mutate = crate::json::Mutations::new(0x5eed_2026, alphabet);
         let (mut accepted, mut declined) = (0, 0);
         for round in 0..30_000 {
-            let mut bytes = samples[round % samples.len()].as_bytes().to_vec();
-            for _ in 0..1 + next(2) {
-                let at = next(bytes.len());
-                let b = alphabet[next(alphabet.len())];
-                match next(3) {
-                    0 => bytes[at] = b,
-                    1 => bytes.insert(at, b),
-                    _ => {
-                        bytes.remove(at);
-                    }
-                }
-            }
-            let Ok(text) = String::from_utf8(bytes) else {
+            let Some(text) = mutate.next_of(samples[round % samples.len()]) else {
                 continue;
             };
             match parse(&text) {

@@ -129,10 +129,7 @@ fn together(
     missing: &[String],
     keep: &impl Fn(Outcome, &BTreeSet<PolicyKind>) -> Option<Outcome>,
 ) -> Option<IfContext> {
-    let statements = layers
-        .sets()
-        .flat_map(|set| set.policies())
-        .flat_map(|np| np.policy.statements.iter())
+    let statements = statements(layers)
         .filter(|st| st.effect == crate::policy::Effect::Allow)
         .take(MAX_STATEMENTS);
     for st in statements {
@@ -190,33 +187,36 @@ fn candidates(layers: &Layers, key: &str) -> Vec<String> {
             out.push(v);
         }
     };
-    let sets = layers.sets();
-    for set in sets {
-        for np in set.policies() {
-            for st in &np.policy.statements {
-                // `Null`'s `true`/`false` say whether the key is present, not a value of it.
-                for c in st.conditions.iter().filter(|c| {
-                    c.key.eq_ignore_ascii_case(key)
-                        && c.operator.operator != crate::condition::Operator::Null
-                }) {
-                    for v in &c.values {
-                        let value = first_value(v);
-                        if value == "true" || value == "false" {
-                            push("true".into());
-                            push("false".into());
-                            continue;
-                        }
-                        push(value);
-                        if let Ok(n) = v.parse::<i64>() {
-                            push(n.saturating_sub(1).to_string());
-                            push(n.saturating_add(1).to_string());
-                        }
-                    }
-                }
-            }
+    // `Null`'s `true`/`false` say whether the key is present, not a value of it.
+    let values = statements(layers)
+        .flat_map(|st| st.conditions.iter())
+        .filter(|c| {
+            c.key.eq_ignore_ascii_case(key)
+                && c.operator.operator != crate::condition::Operator::Null
+        })
+        .flat_map(|c| c.values.iter());
+    for v in values {
+        let value = first_value(v);
+        if value == "true" || value == "false" {
+            push("true".into());
+            push("false".into());
+            continue;
+        }
+        push(value);
+        if let Ok(n) = v.parse::<i64>() {
+            push(n.saturating_sub(1).to_string());
+            push(n.saturating_add(1).to_string());
         }
     }
     out
+}
+
+/// Every statement of every policy of `layers`.
+fn statements(layers: &Layers) -> impl Iterator<Item = &crate::policy::Statement> {
+    layers
+        .sets()
+        .flat_map(|set| set.policies())
+        .flat_map(|np| np.policy.statements.iter())
 }
 
 #[cfg(test)]
