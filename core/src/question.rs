@@ -322,9 +322,16 @@ fn check_principal(
         | Principal::AssumedRole { arn, .. }
         | Principal::FederatedUser { arn, .. } => arn.clone(),
         Principal::Root { account } => format!("arn:aws:iam::{account}:root"),
+        Principal::IdentityProvider { provider } if provider.starts_with("arn:") => {
+            provider.clone()
+        }
+        Principal::IdentityProvider { provider } => format!("federated:{provider}"),
         _ => String::new(),
     };
-    let candidates = world.principals();
+    let mut candidates = world.principals();
+    if matches!(p, Principal::IdentityProvider { .. }) {
+        candidates = world.identity_providers().into_iter().collect();
+    }
     Err(QuestionError::UnknownPrincipal {
         suggestion: nearest(&asked, candidates.iter().map(String::as_str)).map(str::to_string),
         principal: asked,
@@ -339,7 +346,6 @@ fn fast_accepted(p: &Principal, options: QuestionOptions) -> bool {
             Principal::Anonymous
                 | Principal::Unnamed
                 | Principal::Service { .. }
-                | Principal::IdentityProvider { .. }
                 | Principal::FederatedUser { .. }
         )
 }
@@ -912,6 +918,18 @@ mod tests {
                 &[],
             ),
             (alice, "nosuchservice:Do", "arn:aws:s3:::b/k", &[]),
+            (
+                "federated:accounts.gogle.com",
+                "sts:AssumeRoleWithWebIdentity",
+                "*",
+                &[],
+            ),
+            (
+                "federated:accounts.gogle.com",
+                "sts:AssumeRoleWithWebIdentity",
+                "*",
+                &[],
+            ),
         ];
         let mut reqs = Vec::new();
         for (p, a, r, ctx) in lines {
