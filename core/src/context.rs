@@ -175,6 +175,12 @@ impl Context {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// How many keys it sets itself (not counting those of a shared base it carries, such
+    /// as a caller's keys under a request's).
+    pub fn given_len(&self) -> usize {
+        self.entries.len()
+    }
+
     /// `true` when no key is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.base.as_ref().is_none_or(|b| b.entries.is_empty())

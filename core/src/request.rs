@@ -232,7 +232,8 @@ impl Request {
     ) -> Result<Request, RequestError> {
         check_action(action)?;
         check_resource(resource)?;
-        let resource_account_key_given = context.get("aws:ResourceAccount").is_some();
+        // The context keeps its keys lowercased.
+        let resource_account_key_given = context.get_lower("aws:resourceaccount").is_some();
         let mut req = Request {
             caller: caller.clone(),
             action: Arc::from(action),

@@ -506,11 +506,15 @@ impl<'de> Deserialize<'de> for Scalar {
 fn fast_request(text: &[u8], engine: &Engine, worker: &mut Worker) -> Option<Request> {
     let line: FastLine<'_> = serde_json::from_slice(text).ok()?;
     let mut context = Context::new();
+    let mut given = 0;
     for (k, v) in line.context.into_iter().flat_map(|c| c.0) {
-        if context.get(&k.0).is_some() {
-            return None;
-        }
         context.insert(&k.0, v);
+        given += 1;
+    }
+    // A key given twice (in any case) leaves fewer keys than were given: the located reader
+    // says where.
+    if context.given_len() != given {
+        return None;
     }
     let caller = worker.caller(engine, line.principal.as_ref().map(|p| &*p.0))?;
     let req = engine
@@ -600,11 +604,11 @@ fn write_outcome(
     outcome: Outcome,
     blocked_by: &BTreeSet<PolicyKind>,
 ) {
-    let _ = write!(
-        out,
-        "{{\"Line\":{line},\"EvalDecision\":\"{}\",\"blockedBy\":[",
-        outcome.as_str()
-    );
+    out.push_str("{\"Line\":");
+    push_number(out, line);
+    out.push_str(",\"EvalDecision\":\"");
+    out.push_str(outcome.as_str());
+    out.push_str("\",\"blockedBy\":[");
     for (i, k) in blocked_by.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -614,6 +618,25 @@ fn write_outcome(
         out.push('"');
     }
     out.push_str("]}\n");
+}
+
+/// Appends `n` in decimal, without the formatting machinery.
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
 }
 
 /// Test hook of debug builds: `POLCHECK_FAIL_AT_LINE=N` makes the evaluation of line N fail
@@ -724,6 +747,15 @@ mod tests {
                     assert!(fast.is_none(), "read the fast way: {line}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 65_536, 1_000_000, usize::MAX] {
+            let mut s = String::new();
+            push_number(&mut s, n);
+            assert_eq!(s, n.to_string());
         }
     }
 
