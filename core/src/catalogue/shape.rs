@@ -131,7 +131,11 @@ impl ShapeTable {
                     let to = here.partition_point(|l| l.get(1).is_none_or(|&c| c <= second));
                     for l in here.get(from..to).unwrap_or_default() {
                         let end = i + l.len();
-                        if end > covered && rest.starts_with(l) {
+                        // Short literals: a plain loop beats a call to `memcmp`.
+                        if end > covered
+                            && rest.len() >= l.len()
+                            && l.iter().zip(rest).skip(2).all(|(a, c)| a == c)
+                        {
                             covered = end;
                         }
                     }
