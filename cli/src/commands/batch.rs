@@ -85,6 +85,8 @@ impl Chunk {
 /// check found ([`question::Checker`]).
 struct Worker<'e> {
     callers: HashMap<Box<str>, Caller>,
+    /// The caller of the last line with one, and its principal as written.
+    last: Option<(Box<str>, Caller)>,
     anonymous: Option<Caller>,
     checker: question::Checker<'e>,
 }
@@ -93,6 +95,7 @@ impl<'e> Worker<'e> {
     fn new(engine: &'e Engine, options: QuestionOptions) -> Worker<'e> {
         Worker {
             callers: HashMap::new(),
+            last: None,
             anonymous: None,
             checker: question::Checker::new(engine.world(), options),
         }
@@ -107,14 +110,24 @@ impl<'e> Worker<'e> {
             }
             return self.anonymous.clone();
         };
-        if let Some(c) = self.callers.get(p) {
-            return Some(c.clone());
+        // Lines of one caller often come together: the last one is compared first.
+        if let Some((last, c)) = &self.last {
+            if **last == *p {
+                return Some(c.clone());
+            }
         }
-        let c = engine.caller(Some(p)).ok()?;
-        if self.callers.len() >= MAX_CALLERS {
-            self.callers.clear();
-        }
-        self.callers.insert(p.into(), c.clone());
+        let c = match self.callers.get(p) {
+            Some(c) => c.clone(),
+            None => {
+                let c = engine.caller(Some(p)).ok()?;
+                if self.callers.len() >= MAX_CALLERS {
+                    self.callers.clear();
+                }
+                self.callers.insert(p.into(), c.clone());
+                c
+            }
+        };
+        self.last = Some((p.into(), c.clone()));
         Some(c)
     }
 }
