@@ -72,6 +72,21 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     items.iter().map(f).collect()
 }
 
+/// A running instance with an instance profile whose role EC2 may assume
+/// ([`Builder::profiled_instances`]).
+#[cfg_attr(
+    not(feature = "network"),
+    expect(dead_code, reason = "only the network half reads instances")
+)]
+struct ProfiledInstance {
+    arn: String,
+    region: String,
+    account: String,
+    role: usize,
+    /// `ec2.amazonaws.com` assuming the role.
+    assumed: Step,
+}
+
 struct Builder<'a> {
     engine: &'a Engine,
     world: &'a World,
@@ -121,6 +136,7 @@ impl Graph {
         }
         b.assume_role_edges(&infos);
         b.pass_role_edges();
+        b.instance_command_edges(&infos);
         b.credential_edges();
         b.elevating_edges(&infos);
         Ok(b.graph)
@@ -655,6 +671,150 @@ impl Builder<'_> {
         out
     }
 
+    /// The running EC2 instances whose instance profile's role is in the world and lets
+    /// `ec2.amazonaws.com` assume it: the instance's ARN, region and account, the role's node,
+    /// and the step by which EC2 assumes the role. The join is the network export's
+    /// `IamInstanceProfile.Arn` against the roles' `InstanceProfileList[].Arn`.
+    #[cfg(not(feature = "network"))]
+    fn profiled_instances(&self, _infos: &[PrincipalInfo<'_>]) -> Vec<ProfiledInstance> {
+        Vec::new()
+    }
+
+    /// The running EC2 instances whose instance profile's role is in the world and lets
+    /// `ec2.amazonaws.com` assume it (see the other cfg of this function).
+    #[cfg(feature = "network")]
+    fn profiled_instances(&self, infos: &[PrincipalInfo<'_>]) -> Vec<ProfiledInstance> {
+        let mut role_of: HashMap<&str, usize> = HashMap::new();
+        for info in infos.iter().filter(|i| i.kind == PrincipalType::Role) {
+            if let Some(&r) = self.graph.by_name.get(info.arn) {
+                for p in info.instance_profiles {
+                    role_of.insert(p.as_str(), r);
+                }
+            }
+        }
+        if role_of.is_empty() {
+            return Vec::new();
+        }
+        let assumed_by_ec2: HashMap<usize, &Step> = self
+            .service_roles
+            .get("ec2.amazonaws.com")
+            .map(|roles| roles.iter().map(|(r, step)| (*r, step)).collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        if let Some(network) = self.engine.network() {
+            for instance in network.instances() {
+                let running = instance
+                    .state
+                    .as_deref()
+                    .is_none_or(|s| !crate::network::model::NOT_RUNNING.contains(&s));
+                let Some(&role) = instance
+                    .instance_profile
+                    .as_deref()
+                    .and_then(|p| role_of.get(p))
+                else {
+                    continue;
+                };
+                let (Some(node), Some(assumed), true) =
+                    (self.node_of(role), assumed_by_ec2.get(&role), running)
+                else {
+                    continue;
+                };
+                // `us-east-1a` is in `us-east-1`; without a zone, the graph's region.
+                let region = instance.availability_zone.as_deref().map_or_else(
+                    || self.region.clone(),
+                    |z| {
+                        z.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                            .to_string()
+                    },
+                );
+                let account = instance
+                    .owner_id
+                    .clone()
+                    .unwrap_or_else(|| node.account.clone());
+                out.push(ProfiledInstance {
+                    arn: format!("arn:aws:ec2:{region}:{account}:instance/{}", instance.id),
+                    region,
+                    account,
+                    role,
+                    assumed: (*assumed).clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The edges of the methods that run commands on an instance (`ssm-send-command`,
+    /// `ssm-start-session`): caller → the instance profile's role.
+    fn instance_command_edges(&mut self, infos: &[PrincipalInfo<'_>]) {
+        let instances = self.profiled_instances(infos);
+        if instances.is_empty() {
+            return;
+        }
+        for m in METHODS {
+            let Shape::InstanceCommand { action, document } = m.shape else {
+                continue;
+            };
+            let callers: Vec<usize> = self
+                .world_nodes()
+                .filter(|&i| self.may(i, m.needs))
+                .collect();
+            let edges = par_map(&callers, |&p| {
+                self.instance_command_from(m, action, document, &instances, p)
+            });
+            for edge in edges.into_iter().flatten() {
+                self.graph.add_edge(edge);
+            }
+        }
+    }
+
+    /// The edges of instance-command method `m` from node `p`: one per role, by the first
+    /// instance (in export order) of the caller's account that the engine lets it reach.
+    /// Steps: the action on the instance, the action on the document, EC2 assuming the role.
+    fn instance_command_from(
+        &self,
+        m: &'static Method,
+        action: &str,
+        document: &str,
+        instances: &[ProfiledInstance],
+        p: usize,
+    ) -> Vec<Edge> {
+        let Some(from) = self.node_of(p) else {
+            return Vec::new();
+        };
+        let mut documents: HashMap<&str, Option<Step>> = HashMap::new();
+        let mut reached = HashSet::new();
+        let mut out = Vec::new();
+        for inst in instances {
+            if inst.role == p || inst.account != from.account || reached.contains(&inst.role) {
+                continue;
+            }
+            let Some(on_instance) = self.step(&from.caller, action, &inst.arn, &[], NONE) else {
+                continue;
+            };
+            let on_document = documents
+                .entry(inst.region.as_str())
+                .or_insert_with(|| {
+                    let arn = fill(document, &from.account, &inst.region);
+                    self.step(&from.caller, action, &arn, &[], NONE)
+                })
+                .clone();
+            let Some(on_document) = on_document else {
+                continue;
+            };
+            reached.insert(inst.role);
+            out.push(Edge {
+                from: p,
+                to: inst.role,
+                elevates: false,
+                method: m,
+                steps: vec![on_instance, on_document, inst.assumed.clone()],
+                then: Vec::new(),
+                note: None,
+            });
+        }
+        out
+    }
+
     fn credential_edges(&mut self) {
         for m in METHODS {
             let user_target = matches!(m.shape, Shape::UserCredentials);
@@ -1031,7 +1191,7 @@ mod tests {
     #[test]
     fn pruning_changes_no_edge_of_the_escalation_worlds() {
         let worlds = corpus("escalation");
-        assert_eq!(worlds.len(), 25);
+        assert_eq!(worlds.len(), 27);
         for (name, text) in worlds {
             let (pruned, every) = both(&[(&name, text)]);
             assert_eq!(pruned, every, "{name}");
