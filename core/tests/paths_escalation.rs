@@ -228,7 +228,10 @@ fn edited(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Engine {
         .unwrap()
 }
 
-fn ssm_edges(engine: &Engine) -> Vec<(String, String, Vec<(String, String, String)>)> {
+/// An edge as text: from, to, and each step's (action, resource, conditions).
+type EdgeText = (String, String, Vec<(String, String, String)>);
+
+fn ssm_edges(engine: &Engine) -> Vec<EdgeText> {
     let graph = Graph::build(engine, &Options::default()).unwrap();
     graph
         .edges()

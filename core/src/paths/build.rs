@@ -17,9 +17,9 @@ use crate::context::Context;
 use crate::decide::{decide_outcome, Outcome, PolicyKind};
 use crate::engine::Engine;
 use crate::inputs::PolicyInputs;
-use crate::pattern::Glob;
 use crate::policy::{Effect, PrincipalClause, PrincipalKind};
 use crate::principal::{Principal, PrincipalMatch};
+use crate::request::Caller;
 use crate::world::{PrincipalInfo, PrincipalType, World};
 
 use super::methods::{fill, Method, Shape, Target, METHODS};
@@ -36,6 +36,7 @@ type WorldNode = (
     [String; 3],
     HashSet<&'static str>,
     Option<(Principal, PolicySet)>,
+    Option<Caller>,
 );
 
 /// `f` over `items` on every core (std threads, in chunks), in order; one thread where
@@ -99,6 +100,9 @@ struct Builder<'a> {
     may: Vec<HashSet<&'static str>>,
     /// For each world node, the caller and the identity set the engine decides it with.
     callers: Vec<Option<(Principal, PolicySet)>>,
+    /// Each node's caller as [`Engine::caller`] reads it, by its `caller` string: read once,
+    /// so the node's many requests skip reading and looking up the caller again.
+    prepared: HashMap<String, Caller>,
     /// Roles each service principal may assume, with the step that says so.
     service_roles: HashMap<String, Vec<(usize, Step)>>,
     ambiguous: HashSet<String>,
@@ -127,11 +131,16 @@ impl Graph {
             prune,
             may: Vec::new(),
             callers: Vec::new(),
+            prepared: HashMap::new(),
             service_roles: HashMap::new(),
             ambiguous: HashSet::new(),
         };
-        let prepared = par_map(&infos, |info| b.world_node(info));
-        for (node, names, may, caller) in prepared {
+        let needed = needed_lowercase();
+        let nodes = par_map(&infos, |info| b.world_node(info, &needed));
+        for (node, names, may, caller, prepared) in nodes {
+            if let Some(p) = prepared {
+                b.prepared.insert(node.caller.clone(), p);
+            }
             b.push_node(node, &names, may, caller);
         }
         b.assume_role_edges(&infos);
@@ -160,39 +169,30 @@ fn may_apply(set: &PolicySet, action: &str, resource: &str) -> bool {
         })
 }
 
-/// Every action a method needs.
-fn needed_actions() -> BTreeSet<&'static str> {
-    METHODS
+/// Every action a method needs, with its lowercased form (how compiled statements match).
+fn needed_lowercase() -> Vec<(&'static str, String)> {
+    let needed: BTreeSet<&'static str> = METHODS
         .iter()
         .flat_map(|m| m.needs.iter().copied())
+        .collect();
+    needed
+        .into_iter()
+        .map(|a| (a, a.to_ascii_lowercase()))
         .collect()
 }
 
-/// The needed actions some Allow statement of these policies names (by `Action` alone).
-fn may_allow<'p>(policies: impl IntoIterator<Item = &'p NamedPolicy>) -> HashSet<&'static str> {
-    let needed = needed_actions();
-    let mut out = HashSet::new();
-    for np in policies {
-        for s in &np.policy.statements {
-            if s.effect != Effect::Allow {
-                continue;
-            }
-            let globs: Vec<Glob> = s
-                .action
-                .patterns
-                .iter()
-                .map(|p| Glob::parse(&p.to_ascii_lowercase()))
-                .collect();
-            for a in &needed {
-                let lower = a.to_ascii_lowercase();
-                let named = globs.iter().any(|g| g.is_match(&lower));
-                if named != s.action.negated {
-                    out.insert(*a);
-                }
-            }
-        }
-    }
-    out
+/// The needed actions some Allow statement of this compiled identity set names (by `Action`
+/// or `NotAction` alone: resources and conditions are not read).
+fn may_allow(set: &PolicySet, needed: &[(&'static str, String)]) -> HashSet<&'static str> {
+    let allows: Vec<_> = (0..set.len())
+        .filter_map(|i| set.statement(i))
+        .filter(|s| s.effect == Effect::Allow)
+        .collect();
+    needed
+        .iter()
+        .filter(|(_, lower)| allows.iter().any(|s| s.action_matches(lower)))
+        .map(|(a, _)| *a)
+        .collect()
 }
 
 impl Builder<'_> {
@@ -221,13 +221,19 @@ impl Builder<'_> {
 
     /// A world principal's node, with its names, the needed actions it may be allowed and
     /// what the engine decides it with.
-    fn world_node(&self, info: &PrincipalInfo<'_>) -> WorldNode {
+    fn world_node(&self, info: &PrincipalInfo<'_>, needed: &[(&'static str, String)]) -> WorldNode {
         let kind = match info.kind {
             PrincipalType::User => NodeKind::User,
             PrincipalType::Role => NodeKind::Role,
         };
+        let prepared = self.engine.caller(Some(&info.caller)).ok();
+        let request = |action: &str| {
+            prepared
+                .as_ref()
+                .and_then(|c| witness::request_as(self.engine, c, action, "*", &[]))
+        };
         // Admin, and admin once given any identity policy: one request, two tolerances.
-        let (admin, elevated_admin) = match witness::request(&info.caller, "*", "*", &[]) {
+        let (admin, elevated_admin) = match request("*") {
             Some(req) => {
                 let mut both =
                     witness::decide_each(self.engine, self.world, &req, &[NONE, IDENTITY])
@@ -238,17 +244,15 @@ impl Builder<'_> {
             }
             None => (None, false),
         };
+        // The caller's identity set as the engine decides it (the world's policies of the
+        // caller, with the engine's own on top).
         let mut caller = None;
-        let may = witness::request(&info.caller, "iam:PassRole", "*", &[])
-            .map(|mut req| {
-                self.world.prepare(&mut req);
-                caller = Some((
-                    req.principal().clone(),
-                    self.engine.layers(&req).identity.clone(),
-                ));
-                let layers = self.world.layers_for(&req);
-                let identity: Vec<NamedPolicy> = layers.identity.policies().cloned().collect();
-                may_allow(&identity)
+        let may = request("iam:PassRole")
+            .map(|req| {
+                let identity = self.engine.layers(&req).identity.clone();
+                let may = may_allow(&identity, needed);
+                caller = Some((req.principal().clone(), identity));
+                may
             })
             .unwrap_or_default();
         let node = Node {
@@ -265,7 +269,7 @@ impl Builder<'_> {
             info.caller.clone(),
             info.name.to_string(),
         ];
-        (node, names, may, caller)
+        (node, names, may, caller, prepared)
     }
 
     /// A principal outside the world named by a trust policy: `None` when it is not one.
@@ -340,7 +344,10 @@ impl Builder<'_> {
         given: &[(String, String)],
         tolerated: Tolerated,
     ) -> Option<Step> {
-        let req = witness::request(caller, action, resource, given)?;
+        let req = match self.prepared.get(caller) {
+            Some(c) => witness::request_as(self.engine, c, action, resource, given)?,
+            None => witness::request(self.engine, caller, action, resource, given)?,
+        };
         let conditions = witness::decide(self.engine, self.world, &req, tolerated)?;
         Some(Step {
             caller: caller.to_string(),
@@ -381,8 +388,7 @@ impl Builder<'_> {
     /// The `Principal` elements of the Allow statements of the policies the engine reads as
     /// the role's trust policy; `None` when the request cannot be made.
     fn trust_grants(&self, info: &PrincipalInfo<'_>) -> Option<Vec<PrincipalClause>> {
-        let mut req = witness::request(&info.caller, "sts:AssumeRole", info.arn, &[])?;
-        self.engine.prepare(&mut req);
+        let req = witness::request(self.engine, &info.caller, "sts:AssumeRole", info.arn, &[])?;
         let layers = self.engine.layers(&req);
         Some(
             layers
@@ -1320,6 +1326,7 @@ mod tests {
             prune: true,
             may: Vec::new(),
             callers: Vec::new(),
+            prepared: HashMap::new(),
             service_roles: HashMap::new(),
             ambiguous: HashSet::new(),
         };
@@ -1344,7 +1351,11 @@ mod tests {
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}"#,
         )
         .unwrap();
-        let may = may_allow(&[NamedPolicy::new("p", p)]);
+        let inputs = PolicyInputs {
+            identity: Some(vec![NamedPolicy::new("p", p)]),
+            ..PolicyInputs::default()
+        };
+        let may = may_allow(&inputs.compile().alone().identity, &needed_lowercase());
         assert!(may.contains("iam:PutUserPolicy"));
         assert!(may.contains("lambda:CreateFunction"));
         assert!(!may.contains("iam:PassRole"));
