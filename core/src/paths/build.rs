@@ -204,13 +204,18 @@ impl Builder<'_> {
         caller: Option<(Principal, PolicySet)>,
     ) -> usize {
         let id = self.graph.nodes.len();
+        // A plain name held by two principals finds neither (an ARN finds the last holder).
+        // Each name is looked at once: no pass over every ambiguous name per node, which on
+        // an estate of many accounts with the same role names would grow with their product.
         for n in names {
-            if self.graph.by_name.insert(n.clone(), id).is_some() && !n.contains(':') {
+            let plain = !n.contains(':');
+            if plain && self.ambiguous.contains(n) {
+                continue;
+            }
+            if self.graph.by_name.insert(n.clone(), id).is_some() && plain {
+                self.graph.by_name.remove(n);
                 self.ambiguous.insert(n.clone());
             }
-        }
-        for n in &self.ambiguous {
-            self.graph.by_name.remove(n);
         }
         self.graph.nodes.push(node);
         self.graph.out.push(Vec::new());
@@ -1342,6 +1347,45 @@ mod tests {
             }
         }
         assert!(found > 10, "{found}");
+    }
+
+    /// A role name held in three accounts finds none of them; their ARNs and a unique name do.
+    #[test]
+    fn a_name_held_twice_finds_nobody_and_each_arn_finds_its_principal() {
+        let role = |acct: &str| {
+            format!(
+                r#"{{"RoleName": "Admin", "RoleId": "AROA{acct}", "Arn": "arn:aws:iam::{acct}:role/Admin",
+                "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow",
+                "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}}},
+                "RolePolicyList": [], "AttachedManagedPolicies": []}}"#
+            )
+        };
+        let accounts = ["111111111111", "222222222222", "333333333333"];
+        let roles: Vec<String> = accounts.iter().map(|a| role(a)).collect();
+        let world = format!(
+            r#"{{"AccountId": "111111111111", "UserDetailList": [{{"UserName": "dev", "Arn": "arn:aws:iam::111111111111:user/dev",
+            "UserPolicyList": [], "AttachedManagedPolicies": []}}], "RoleDetailList": [{}]}}"#,
+            roles.join(",")
+        );
+        let engine = Engine::builder()
+            .world_file("w.json", &world)
+            .build()
+            .unwrap();
+        let graph = Graph::build(&engine, &Options::default()).unwrap();
+        assert_eq!(graph.find("Admin"), None);
+        assert!(graph.find("dev").is_some());
+        let found: Vec<Option<usize>> = accounts
+            .iter()
+            .map(|a| graph.find(&format!("arn:aws:iam::{a}:role/Admin")))
+            .collect();
+        assert!(found.iter().all(Option::is_some), "{found:?}");
+        assert_eq!(
+            found
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
     }
 
     #[test]
