@@ -108,6 +108,7 @@ impl Builder {
             management,
             scps,
             rcps,
+            providers,
             mut warnings,
             ..
         } = self;
@@ -259,6 +260,7 @@ impl Builder {
             roles_by_name,
             resources,
             organization,
+            providers: providers.into_iter().collect(),
             cache: Cache::default(),
         };
         Ok((world, warnings))
