@@ -179,6 +179,7 @@ impl Builder {
                     boundary,
                     tags: e.tags,
                     trust: e.trust,
+                    instance_profiles: e.instance_profiles,
                     at: e.at,
                 });
             }
