@@ -337,7 +337,7 @@ pub(crate) struct Seen {
     action: u64,
     resource: Box<str>,
     account: Option<Box<str>>,
-    /// `None`: some policy has a variable, the whole context counts.
+    /// `None`: a condition key holds a variable, the whole context counts.
     keys: Option<Arc<[String]>>,
     outcomes: Buckets<(Box<[Stored]>, Outcome)>,
 }

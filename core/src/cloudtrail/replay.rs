@@ -449,8 +449,9 @@ const MAX_REMEMBERED: usize = 1 << 20;
 /// also fix every policy that bears on it ([`Engine::layers`]), and on the context only
 /// through the keys those policies' conditions read. So the first event of each caller,
 /// action, resource and account reads its layers' condition keys, and every event is then
-/// decided by those four and the values of those keys alone. A policy with a variable
-/// (`${aws:username}`) reads keys the text does not name: then the whole context counts.
+/// decided by those four and the values of those keys alone. A policy variable
+/// (`${aws:username}`) reads the key it names, so it counts as read; only a condition whose
+/// key itself holds a variable makes the whole context count.
 /// One decider per thread.
 pub struct Decider<'e> {
     pub(super) engine: &'e Engine,
@@ -471,24 +472,33 @@ fn push_field(buf: &mut String, s: &str) {
     buf.push_str(s);
 }
 
-/// The condition keys the policies of `layers` read (lowercased, sorted), or `None` when
-/// some statement has a policy variable.
+/// The condition keys the policies of `layers` read (lowercased, sorted): those their
+/// conditions test and those their variables (`${aws:username}`, in resources and condition
+/// values) resolve from, each read by its own name ([`crate::variables`]). `None` when a
+/// condition's key itself holds a variable.
 pub(super) fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>> {
     let sets = layers.sets();
     let mut keys = BTreeSet::new();
+    let mut variables = |text: &str, keys: &mut BTreeSet<String>| {
+        if text.contains("${") {
+            let t = crate::variables::Template::parse(text, true);
+            keys.extend(t.variable_keys().map(str::to_string));
+        }
+    };
     for set in sets {
         for np in set.policies() {
             for s in &np.policy.statements {
-                let variable = |p: &String| p.contains("${");
-                if s.resource
-                    .as_ref()
-                    .is_some_and(|r| r.patterns.iter().any(variable))
-                {
-                    return None;
+                if let Some(r) = &s.resource {
+                    for p in &r.patterns {
+                        variables(p, &mut keys);
+                    }
                 }
                 for c in &s.conditions {
-                    if c.values.iter().any(variable) || c.key.contains("${") {
+                    if c.key.contains("${") {
                         return None;
+                    }
+                    for v in &c.values {
+                        variables(v, &mut keys);
                     }
                     keys.insert(c.key.to_ascii_lowercase());
                 }
