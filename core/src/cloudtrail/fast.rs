@@ -115,13 +115,101 @@ pub(crate) enum Lookups {
 }
 
 /// Entries by the hash of what they are looked up by, each keeping that to compare.
-type Buckets<T> = HashMap<u64, Vec<T>>;
+type Buckets<T> = HashMap<u64, Vec<T>, Passed>;
+
+/// The hasher of the remembered maps: seeded per map from [`RandomState`], eight bytes at a
+/// time. Every hit is confirmed by comparing what the entry stored, so the hash only
+/// spreads entries; SipHash cost more than the rest of a hit.
+#[derive(Clone, Copy)]
+struct Folding(u64);
+
+impl Folding {
+    fn new() -> Folding {
+        Folding(RandomState::new().hash_one(0x5eed_u64) | 1)
+    }
+}
+
+impl BuildHasher for Folding {
+    type Hasher = Folder;
+    fn build_hasher(&self) -> Folder {
+        Folder(self.0)
+    }
+}
+
+struct Folder(u64);
+
+const FOLD: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl Folder {
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(FOLD).rotate_left(31);
+    }
+}
+
+impl Hasher for Folder {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            for (d, s) in w.iter_mut().zip(rest) {
+                *d = *s;
+            }
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 29)).wrapping_mul(FOLD) ^ (h >> 32)
+    }
+}
+
+/// The outer maps' hasher: their keys are already [`Folding`] hashes.
+#[derive(Clone, Copy, Default)]
+struct Passed;
+
+impl BuildHasher for Passed {
+    type Hasher = PassedOn;
+    fn build_hasher(&self) -> PassedOn {
+        PassedOn(0)
+    }
+}
+
+struct PassedOn(u64);
+
+impl Hasher for PassedOn {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// What a [`Lookups::Remembered`] has read.
 pub(crate) struct Memory {
     /// Tells one memory's numbers from another's.
     pub(crate) serial: u64,
-    state: RandomState,
+    state: Folding,
     next: u64,
     callers: Buckets<(IdentityKey, Result<Arc<CallerInfo>, Unmapped>)>,
     actions: Buckets<(OperationKey, Result<Arc<ActionInfo>, Unmapped>)>,
@@ -155,12 +243,12 @@ impl Memory {
     fn new() -> Memory {
         Memory {
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
-            state: RandomState::new(),
+            state: Folding::new(),
             next: 1,
-            callers: HashMap::new(),
-            actions: HashMap::new(),
+            callers: HashMap::default(),
+            actions: HashMap::default(),
             services: HashMap::new(),
-            takes: HashMap::new(),
+            takes: HashMap::default(),
             shape: Vec::new(),
         }
     }
@@ -171,7 +259,7 @@ impl Memory {
     }
 }
 
-fn bounded<K, V>(map: &mut HashMap<K, V>) {
+fn bounded<T>(map: &mut Buckets<T>) {
     if map.len() >= MAX_REMEMBERED {
         map.clear();
     }
@@ -343,12 +431,22 @@ pub(crate) struct Seen {
 }
 
 /// The hot-path state of a [`Decider`].
-#[derive(Default)]
 pub(crate) struct FastState {
     serial: u64,
-    state: RandomState,
+    state: Folding,
     seen: Buckets<Seen>,
     remembered: usize,
+}
+
+impl Default for FastState {
+    fn default() -> FastState {
+        FastState {
+            serial: 0,
+            state: Folding::new(),
+            seen: HashMap::default(),
+            remembered: 0,
+        }
+    }
 }
 
 fn value_of<'v, 'r>(
@@ -406,7 +504,7 @@ impl Decider<'_> {
                     resource: resource.into(),
                     account: account.map(Box::from),
                     keys,
-                    outcomes: HashMap::new(),
+                    outcomes: HashMap::default(),
                 });
                 event = Some(ev);
                 list.len() - 1

@@ -479,7 +479,7 @@ fn push_field(buf: &mut String, s: &str) {
 pub(super) fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>> {
     let sets = layers.sets();
     let mut keys = BTreeSet::new();
-    let mut variables = |text: &str, keys: &mut BTreeSet<String>| {
+    let variables = |text: &str, keys: &mut BTreeSet<String>| {
         if text.contains("${") {
             let t = crate::variables::Template::parse(text, true);
             keys.extend(t.variable_keys().map(str::to_string));
