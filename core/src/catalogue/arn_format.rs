@@ -104,6 +104,11 @@ impl ArnFormat {
         &self.lang
     }
 
+    /// The format's tokens (literals, placeholders, `*`).
+    pub(crate) fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
     /// The format as written in the catalogue.
     pub(crate) fn as_str(&self) -> &str {
         &self.text
