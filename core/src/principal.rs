@@ -13,7 +13,7 @@ use crate::context::{Context, ContextValue};
 use crate::policy::{PrincipalClause, PrincipalKind};
 
 /// The caller of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Principal {
     /// No credentials at all.

@@ -22,6 +22,7 @@
 //! # Ok::<(), polcheck_core::RequestError>(())
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
 
 mod whatif;
@@ -169,6 +170,127 @@ pub fn check(
     Ok(())
 }
 
+/// [`check`] for many questions, remembering what it found: whether each caller is held,
+/// each action known, each context key's type, and whether each action takes ARNs of each
+/// shape (the characters that decide which ARN formats fit, see the `catalogue::shape`
+/// module). The answers and errors are those of [`check`], at a fraction of the cost when
+/// questions repeat their callers, actions and kinds of resource (a batch file). Memory stays
+/// bounded: each table starts again past [`Checker::MAX_REMEMBERED`] entries.
+///
+/// ```
+/// use polcheck_core::question::{check, Checker, QuestionOptions};
+/// use polcheck_core::{Context, Request};
+/// let mut checker = Checker::new(None, QuestionOptions::default());
+/// for key in ["a/1", "b/2"] {
+///     let req = Request::new(None, "s3:GetObject", &format!("arn:aws:s3:::{key}"), Context::new())?;
+///     assert_eq!(checker.check(&req), check(&req, None, QuestionOptions::default()));
+/// }
+/// # Ok::<(), polcheck_core::RequestError>(())
+/// ```
+pub struct Checker<'w> {
+    world: Option<&'w World>,
+    options: QuestionOptions,
+    principals: HashMap<Principal, Result<(), QuestionError>, Fx>,
+    #[cfg(feature = "catalogue")]
+    catalogue: catalogue_checks::Memo,
+}
+
+impl fmt::Debug for Checker<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checker")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'w> Checker<'w> {
+    /// Entries each table keeps at most before it starts again.
+    pub const MAX_REMEMBERED: usize = 4096;
+
+    /// A checker of questions about `world` (or none), with `options`.
+    pub fn new(world: Option<&'w World>, options: QuestionOptions) -> Checker<'w> {
+        Checker {
+            world,
+            options,
+            principals: HashMap::default(),
+            #[cfg(feature = "catalogue")]
+            catalogue: catalogue_checks::Memo::default(),
+        }
+    }
+
+    /// What [`check`] answers for `req` with this checker's world and options.
+    pub fn check(&mut self, req: &Request) -> Result<(), QuestionError> {
+        if let Some(world) = self.world {
+            let p = req.principal();
+            if !fast_accepted(p, self.options) {
+                let r = match self.principals.get(p) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r = check_principal(p, world, self.options);
+                        if self.principals.len() >= Self::MAX_REMEMBERED {
+                            self.principals.clear();
+                        }
+                        self.principals.insert(p.clone(), r.clone());
+                        r
+                    }
+                };
+                r?;
+            }
+        }
+        #[cfg(feature = "catalogue")]
+        self.catalogue.check(req, self.options)?;
+        Ok(())
+    }
+}
+
+/// A fast hasher for the checker's tables (short keys, not chosen by an adversary who could
+/// gain anything: a collision only costs time, and each table is bounded).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx;
+
+impl std::hash::BuildHasher for Fx {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+/// Multiply-rotate hashing, eight bytes at a time.
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        let mut b = [0u8; 8];
+        if let Some(dst) = b.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Checks only the names a question uses: the action and the caller. Suites use this: a test
 /// may ask on purpose about a value of the wrong type (the shared suites do: a value that does
 /// not read as the operator's type never satisfies a condition), but never about a misspelt
@@ -192,16 +314,7 @@ fn check_principal(
     world: &World,
     options: QuestionOptions,
 ) -> Result<(), QuestionError> {
-    if options.allow_unknown_principals
-        || matches!(
-            p,
-            Principal::Anonymous
-                | Principal::Unnamed
-                | Principal::Service { .. }
-                | Principal::FederatedUser { .. }
-        )
-        || world.holds(p)
-    {
+    if fast_accepted(p, options) || world.holds(p) {
         return Ok(());
     }
     let asked = match p {
@@ -225,6 +338,18 @@ fn check_principal(
     })
 }
 
+/// A caller accepted without looking in the world.
+fn fast_accepted(p: &Principal, options: QuestionOptions) -> bool {
+    options.allow_unknown_principals
+        || matches!(
+            p,
+            Principal::Anonymous
+                | Principal::Unnamed
+                | Principal::Service { .. }
+                | Principal::FederatedUser { .. }
+        )
+}
+
 /// The candidate closest to `input`, within a third of its length (at least 1, at most 4).
 fn nearest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let input = input.to_ascii_lowercase();
@@ -238,9 +363,14 @@ fn nearest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option
 
 #[cfg(feature = "catalogue")]
 mod catalogue_checks {
-    use super::{QuestionError, QuestionOptions};
-    use crate::catalogue::{Catalogue, ConditionKeyType};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use super::{Fx, QuestionError, QuestionOptions};
+    use crate::catalogue::shape::ShapeTable;
+    use crate::catalogue::{ActionRef, Catalogue, ConditionKeyInfo, ConditionKeyType};
     use crate::condition::values;
+    use crate::context::ContextValue;
     use crate::request::Request;
 
     pub(super) fn check(
@@ -255,61 +385,233 @@ mod catalogue_checks {
             return Ok(());
         };
         let Some(action) = cat.action(service, name) else {
-            if options.allow_unknown_actions {
-                return Ok(());
-            }
-            return Err(QuestionError::UnknownAction {
-                action: req.action().to_string(),
-                suggestion: cat.suggest_action(req.action()),
-            });
+            return unknown_action(cat, req, options);
         };
         if !values {
             return Ok(());
         }
         let resource = req.resource();
-        let takes: Vec<_> = action.resource_types().map(|(t, _)| t).collect();
+        let takes_any = action.resource_types().next().is_some();
         if resource != "*"
-            && !takes.is_empty()
+            && takes_any
             && cat
                 .resource_types_for_arn(service, name, resource)
                 .is_empty()
         {
-            let expected: Vec<String> = takes
-                .iter()
-                .map(|t| {
-                    let formats: Vec<&str> = t.arn_formats().collect();
-                    format!("{} `{}`", t.name(), formats.join("` or `"))
-                })
-                .collect();
-            return Err(QuestionError::ResourceType {
-                action: action.full_name(),
-                resource: resource.to_string(),
-                expected: expected.join(", "),
-            });
+            return Err(resource_type(action, resource, &expected(action)));
         }
         // Only the keys the question gave: those polcheck derives are well formed.
         for (key, value) in req.given_context() {
             let Some(info) = cat.condition_key(key, Some((service, name))) else {
                 continue;
             };
+            let k = Key::of(&info);
+            k.check(key, value)?;
+        }
+        Ok(())
+    }
+
+    /// An action the catalogue lacks: refused unless the options accept it.
+    fn unknown_action(
+        cat: &Catalogue,
+        req: &Request,
+        options: QuestionOptions,
+    ) -> Result<(), QuestionError> {
+        if options.allow_unknown_actions {
+            return Ok(());
+        }
+        Err(QuestionError::UnknownAction {
+            action: req.action().to_string(),
+            suggestion: cat.suggest_action(req.action()),
+        })
+    }
+
+    /// What an action takes, in words.
+    fn expected(action: ActionRef<'_>) -> String {
+        let expected: Vec<String> = action
+            .resource_types()
+            .map(|(t, _)| {
+                let formats: Vec<&str> = t.arn_formats().collect();
+                format!("{} `{}`", t.name(), formats.join("` or `"))
+            })
+            .collect();
+        expected.join(", ")
+    }
+
+    fn resource_type(action: ActionRef<'_>, resource: &str, expected: &str) -> QuestionError {
+        QuestionError::ResourceType {
+            action: action.full_name(),
+            resource: resource.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// What the check needs of a condition key the catalogue declares.
+    #[derive(Clone)]
+    struct Key {
+        key_type: ConditionKeyType,
+        /// AWS's spelling of the key, for an untemplated one.
+        name: Option<String>,
+    }
+
+    impl Key {
+        fn of(info: &ConditionKeyInfo) -> Key {
+            let templated = info.name.contains(['<', '$']);
+            Key {
+                key_type: info.key_type,
+                name: (!templated).then(|| info.name.clone()),
+            }
+        }
+
+        /// Refuses the first value of `value` that does not read as the key's type.
+        fn check(&self, key: &str, value: &ContextValue) -> Result<(), QuestionError> {
             for v in value.values() {
-                if let Some(hint) = bad_value(info.key_type, v) {
+                if let Some(hint) = bad_value(self.key_type, v) {
                     // The context keeps keys lowercased; the catalogue has AWS's spelling.
-                    let templated = info.name.contains(['<', '$']);
                     return Err(QuestionError::ContextValue {
-                        key: if templated {
-                            key.to_string()
-                        } else {
-                            info.name.clone()
-                        },
+                        key: self.name.clone().unwrap_or_else(|| key.to_string()),
                         value: v.to_string(),
-                        key_type: info.key_type.as_str().to_string(),
+                        key_type: self.key_type.as_str().to_string(),
                         hint,
                     });
                 }
             }
+            Ok(())
         }
-        Ok(())
+    }
+
+    /// What [`super::Checker`] remembers of the catalogue.
+    #[derive(Default)]
+    pub(super) struct Memo {
+        /// By action as asked: its entry in `known`, `None` when the catalogue has no say
+        /// (no catalogue, no `:`, an unknown action accepted), or the error.
+        actions: HashMap<Box<str>, Result<Option<usize>, QuestionError>, Fx>,
+        known: Vec<Known>,
+        /// The shape tables of the services seen, by service prefix.
+        tables: HashMap<&'static str, Arc<ShapeTable>, Fx>,
+        /// The shape of the ARN being checked.
+        scratch: Vec<u8>,
+    }
+
+    /// A known action and what was found about it.
+    struct Known {
+        action: ActionRef<'static>,
+        takes_any: bool,
+        table: Arc<ShapeTable>,
+        /// Whether it takes ARNs of a shape.
+        fits: HashMap<Box<[u8]>, bool, Fx>,
+        /// The condition keys given with it, by key as given: `None` when undeclared.
+        keys: HashMap<Box<str>, Option<Key>, Fx>,
+        expected: Option<String>,
+    }
+
+    impl Memo {
+        pub(super) fn check(
+            &mut self,
+            req: &Request,
+            options: QuestionOptions,
+        ) -> Result<(), QuestionError> {
+            let Some(i) = self.action(req, options)? else {
+                return Ok(());
+            };
+            let Some(k) = self.known.get_mut(i) else {
+                return Ok(());
+            };
+            let resource = req.resource();
+            if resource != "*" && k.takes_any {
+                k.table.shape(resource, &mut self.scratch);
+                let fits = match k.fits.get(self.scratch.as_slice()) {
+                    Some(&f) => f,
+                    None => {
+                        let a = k.action;
+                        let f = match Catalogue::get() {
+                            Ok(cat) => !cat
+                                .resource_types_for_arn(&a.service.prefix, &a.action.name, resource)
+                                .is_empty(),
+                            Err(_) => true,
+                        };
+                        if k.fits.len() >= super::Checker::MAX_REMEMBERED {
+                            k.fits.clear();
+                        }
+                        k.fits.insert(self.scratch.as_slice().into(), f);
+                        f
+                    }
+                };
+                if !fits {
+                    let expected = k.expected.get_or_insert_with(|| expected(k.action));
+                    return Err(resource_type(k.action, resource, expected));
+                }
+            }
+            let (service, name) = req.action().split_once(':').unwrap_or_default();
+            for (key, value) in req.given_context() {
+                let info = match k.keys.get(key) {
+                    Some(info) => info,
+                    None => {
+                        let info = Catalogue::get()
+                            .ok()
+                            .and_then(|cat| cat.condition_key(key, Some((service, name))))
+                            .map(|info| Key::of(&info));
+                        if k.keys.len() >= super::Checker::MAX_REMEMBERED {
+                            k.keys.clear();
+                        }
+                        k.keys.entry(key.into()).or_insert(info)
+                    }
+                };
+                if let Some(info) = info {
+                    info.check(key, value)?;
+                }
+            }
+            Ok(())
+        }
+
+        /// The action's entry, found once.
+        fn action(
+            &mut self,
+            req: &Request,
+            options: QuestionOptions,
+        ) -> Result<Option<usize>, QuestionError> {
+            if let Some(r) = self.actions.get(req.action()) {
+                return r.clone();
+            }
+            let r = self.find_action(req, options);
+            if self.actions.len() >= super::Checker::MAX_REMEMBERED {
+                self.actions.clear();
+                self.known.clear();
+                return self.find_action(req, options);
+            }
+            self.actions.insert(req.action().into(), r.clone());
+            r
+        }
+
+        fn find_action(
+            &mut self,
+            req: &Request,
+            options: QuestionOptions,
+        ) -> Result<Option<usize>, QuestionError> {
+            let Ok(cat) = Catalogue::get() else {
+                return Ok(None);
+            };
+            let Some((service, name)) = req.action().split_once(':') else {
+                return Ok(None);
+            };
+            let Some(action) = cat.action(service, name) else {
+                return unknown_action(cat, req, options).map(|()| None);
+            };
+            let table = Arc::clone(
+                self.tables
+                    .entry(action.service.prefix.as_str())
+                    .or_insert_with(|| Arc::new(ShapeTable::new(action.service))),
+            );
+            self.known.push(Known {
+                action,
+                takes_any: action.resource_types().next().is_some(),
+                table,
+                fits: HashMap::default(),
+                keys: HashMap::default(),
+                expected: None,
+            });
+            Ok(Some(self.known.len() - 1))
+        }
     }
 
     /// `None` when `v` reads as a value of `t`, else `Some(hint)`.
@@ -453,5 +755,292 @@ mod tests {
         )
         .is_ok());
         assert!(check(&asked("lambda.amazonaws.com"), Some(&world), none).is_ok());
+    }
+
+    /// The memoizing [`Checker`] gives [`check`]'s answer and error on every question of a
+    /// mixed batch (good lines, a misspelt action, callers the world lacks, ARNs of a type
+    /// the action does not take, context values of the wrong type), asked in an order where
+    /// each remembered answer is reused by a question whose own answer differs, and on ARNs
+    /// generated from every format of several services with names that hold the formats'
+    /// literals, `:`, `/`, multi-byte characters and the shape's marker byte.
+    #[cfg(feature = "catalogue")]
+    #[test]
+    fn the_memoized_check_answers_as_the_plain_one() {
+        use crate::catalogue::Catalogue;
+        let (world, _) = World::load(&[(
+            "w.json".into(),
+            r#"{"UserDetailList": [{"UserName": "alice", "UserId": "AIDA1", "Arn": "arn:aws:iam::111122223333:user/alice"}],
+                "RoleDetailList": [{"RoleName": "App", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/App",
+                  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}]}"#
+                .into(),
+        )])
+        .unwrap();
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let app = "arn:aws:sts::111122223333:assumed-role/App/s1";
+        type Line<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)]);
+        let lines: &[Line<'_>] = &[
+            (
+                alice,
+                "s3:GetObject",
+                "arn:aws:s3:::b/k",
+                &[("aws:SecureTransport", "true")],
+            ),
+            (
+                alice,
+                "s3:GetObject",
+                "arn:aws:s3:::b/other/key.zip",
+                &[("aws:SecureTransport", "flase")],
+            ),
+            (alice, "s3:GetObject", "arn:aws:s3:::bucket", &[]),
+            (alice, "s3:ListBucket", "arn:aws:s3:::bucket", &[]),
+            (alice, "s3:ListBucket", "arn:aws:s3:::b/k", &[]),
+            (alice, "s3:ListBucket", "arn:aws:s3:::b/", &[]),
+            (alice, "s3:GetObject", "arn:aws:s3:::b/", &[]),
+            (alice, "s3:GetObject", "arn:aws:s3:::/k", &[]),
+            (
+                alice,
+                "s3:GetObject",
+                "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k",
+                &[],
+            ),
+            (
+                alice,
+                "s3:GetObject",
+                "arn:aws:s3:us-east-1:111122223333:accesspoint/ap",
+                &[],
+            ),
+            (alice, "s3:GetObject", "arn:aws:s3:::b/k:é\u{1}", &[]),
+            (app, "s3:GetObjekt", "arn:aws:s3:::b/k", &[]),
+            (
+                app,
+                "s3:getobject",
+                "arn:aws:s3:::b/k",
+                &[("AWS:SourceIp", "10.0.0.300")],
+            ),
+            (
+                app,
+                "s3:getobject",
+                "arn:aws:s3:::b/k",
+                &[("aws:sourceip", "10.0.0.3")],
+            ),
+            (
+                "arn:aws:iam::111122223333:user/alicee",
+                "s3:GetObject",
+                "arn:aws:s3:::b/k",
+                &[],
+            ),
+            (
+                "arn:aws:iam::111122223333:user/alicee",
+                "s3:GetObject",
+                "arn:aws:s3:::b/k",
+                &[],
+            ),
+            (
+                "arn:aws:sts::111122223333:assumed-role/Ap/s1",
+                "s3:GetObject",
+                "*",
+                &[],
+            ),
+            (
+                alice,
+                "dynamodb:Query",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/Orders",
+                &[],
+            ),
+            (
+                alice,
+                "dynamodb:Query",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/Orders/index/ByDate",
+                &[],
+            ),
+            (
+                alice,
+                "dynamodb:Query",
+                "arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2026",
+                &[],
+            ),
+            (
+                alice,
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-east-1:111122223333:function:f",
+                &[],
+            ),
+            (
+                alice,
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-east-1:111122223333:function:f:live",
+                &[],
+            ),
+            (
+                alice,
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-east-1:111122223333:layer:f",
+                &[],
+            ),
+            (
+                alice,
+                "sqs:SendMessage",
+                "arn:aws:sqs:us-east-1:111122223333:jobs",
+                &[("aws:MultiFactorAuthPresent", "yes")],
+            ),
+            (
+                alice,
+                "sqs:SendMessage",
+                "arn:aws:sqs:us-east-1:111122223333:jobs",
+                &[
+                    ("aws:MultiFactorAuthPresent", "true"),
+                    ("aws:PrincipalTag/team", "x"),
+                    ("my:key", "1"),
+                ],
+            ),
+            (
+                alice,
+                "sqs:SendMessage",
+                "arn:aws:sqs:us-east-1:111122223333:jobs",
+                &[("aws:EpochTime", "soon")],
+            ),
+            (
+                alice,
+                "sqs:SendMessage",
+                "arn:aws:sqs:us-east-1:111122223333:jobs",
+                &[("aws:EpochTime", "1700000000")],
+            ),
+            (
+                alice,
+                "ec2:StartInstances",
+                "arn:aws:ec2:us-east-1:111122223333:instance/i-0123",
+                &[],
+            ),
+            (
+                alice,
+                "ec2:StartInstances",
+                "arn:aws:ec2:us-east-1:111122223333:volume/vol-0123",
+                &[],
+            ),
+            (alice, "nosuchservice:Do", "arn:aws:s3:::b/k", &[]),
+            (
+                "federated:accounts.gogle.com",
+                "sts:AssumeRoleWithWebIdentity",
+                "*",
+                &[],
+            ),
+            (
+                "federated:accounts.gogle.com",
+                "sts:AssumeRoleWithWebIdentity",
+                "*",
+                &[],
+            ),
+        ];
+        let mut reqs = Vec::new();
+        for (p, a, r, ctx) in lines {
+            let mut c = Context::new();
+            for (k, v) in *ctx {
+                c.insert(k, ContextValue::single(*v));
+            }
+            reqs.push(Request::new(Some(p), a, r, c).unwrap());
+        }
+        // ARNs generated from every format of some services, asked of each of their actions
+        // that takes a resource type.
+        let cat = Catalogue::get().unwrap();
+        let parts = [
+            "x",
+            "bucket",
+            "object",
+            "accesspoint",
+            "table",
+            "index",
+            "stream",
+            "function",
+            "log-group",
+            "log-stream",
+            "/",
+            ":",
+            "a/b",
+            "a:b",
+            "é",
+            "\u{1}",
+            "*",
+            "-",
+            "",
+            "111122223333",
+            "us-east-1",
+        ];
+        let mut seed = 2026u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as usize) % n
+        };
+        for prefix in [
+            "s3",
+            "dynamodb",
+            "lambda",
+            "logs",
+            "ec2",
+            "sns",
+            "kms",
+            "apigateway",
+        ] {
+            let service = cat.service(prefix).unwrap();
+            let actions: Vec<&str> = service
+                .actions()
+                .iter()
+                .map(|a| a.name())
+                .filter(|a| {
+                    cat.action(prefix, a)
+                        .is_some_and(|a| a.resource_types().next().is_some())
+                })
+                .collect();
+            for rt in service.resource_types() {
+                for format in rt.arn_formats() {
+                    for _ in 0..6 {
+                        let mut arn = String::new();
+                        let mut rest = format;
+                        while let Some(i) = rest.find("${") {
+                            arn.push_str(&rest[..i]);
+                            let end = rest[i..].find('}').map_or(rest.len(), |e| i + e + 1);
+                            for _ in 0..=next(3) {
+                                arn.push_str(parts[next(parts.len())]);
+                            }
+                            rest = &rest[end..];
+                        }
+                        arn.push_str(rest);
+                        let arn = arn.replace("arn::", "arn:aws:");
+                        for _ in 0..3 {
+                            let action = format!("{prefix}:{}", actions[next(actions.len())]);
+                            if let Ok(r) = Request::new(Some(alice), &action, &arn, Context::new())
+                            {
+                                reqs.push(r);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut fails = 0;
+        for options in [
+            QuestionOptions::default(),
+            QuestionOptions {
+                allow_unknown_actions: true,
+                allow_unknown_principals: true,
+            },
+        ] {
+            for world in [None, Some(&world)] {
+                let mut checker = Checker::new(world, options);
+                // Twice over, so the second round is answered from memory.
+                for req in reqs.iter().chain(&reqs) {
+                    let plain = check(req, world, options);
+                    fails += usize::from(plain.is_err());
+                    assert_eq!(checker.check(req), plain, "{req:?}");
+                }
+            }
+        }
+        // The batch is mixed: many questions of each kind are refused, many are not.
+        assert!(
+            fails > 200 && fails < 4 * 2 * reqs.len() - 200,
+            "{fails} of {}",
+            reqs.len()
+        );
     }
 }

@@ -81,14 +81,23 @@ impl Chunk {
     }
 }
 
-/// What a worker keeps from line to line: the callers it has read.
-#[derive(Default)]
-struct Worker {
+/// What a worker keeps from line to line: the callers it has read and what its question
+/// check found ([`question::Checker`]).
+struct Worker<'e> {
     callers: HashMap<Box<str>, Caller>,
     anonymous: Option<Caller>,
+    checker: question::Checker<'e>,
 }
 
-impl Worker {
+impl<'e> Worker<'e> {
+    fn new(engine: &'e Engine, options: QuestionOptions) -> Worker<'e> {
+        Worker {
+            callers: HashMap::new(),
+            anonymous: None,
+            checker: question::Checker::new(engine.world(), options),
+        }
+    }
+
     /// The caller of a line, read once per worker ([`Engine::caller`]); `None` when it does
     /// not read (the slow path then reports why).
     fn caller(&mut self, engine: &Engine, principal: Option<&str>) -> Option<Caller> {
@@ -150,7 +159,7 @@ pub fn run(
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut seen = [false; 5];
     let mut number = 0;
-    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::default()).collect();
+    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::new(engine, options)).collect();
     let read_error =
         |number: usize, e: std::io::Error| format!("{path}:{}: cannot read: {e}", number + 1);
     let mut cur = Chunk::default();
@@ -329,7 +338,7 @@ fn rerun_part(
 ) -> (String, Vec<Status>) {
     let mut text = String::new();
     let mut statuses = Vec::new();
-    let mut worker = Worker::default();
+    let mut worker = Worker::new(engine, options);
     for l in part {
         let mut own = String::new();
         match catch_unwind(AssertUnwindSafe(|| {
@@ -351,7 +360,7 @@ fn rerun_part(
                 let e = json!({ "Line": l.number, "Error": "internal error: polcheck failed on this line (please report it)" });
                 let _ = writeln!(text, "{e}");
                 statuses.push(Status::Failed);
-                worker = Worker::default();
+                worker = Worker::new(engine, options);
             }
         }
     }
@@ -494,12 +503,7 @@ impl<'de> Deserialize<'de> for Scalar {
 
 /// The request of a line read the fast way, checked and prepared; `None` when the line must
 /// go the slow way (to be read there, or refused with the reason and position).
-fn fast_request(
-    text: &[u8],
-    engine: &Engine,
-    options: QuestionOptions,
-    worker: &mut Worker,
-) -> Option<Request> {
+fn fast_request(text: &[u8], engine: &Engine, worker: &mut Worker) -> Option<Request> {
     let line: FastLine<'_> = serde_json::from_slice(text).ok()?;
     let mut context = Context::new();
     for (k, v) in line.context.into_iter().flat_map(|c| c.0) {
@@ -518,7 +522,7 @@ fn fast_request(
             line.resource_account.map(|a| a.0.into_owned()),
         )
         .ok()?;
-    question::check(&req, engine.world(), options).ok()?;
+    worker.checker.check(&req).ok()?;
     Some(req)
 }
 
@@ -562,7 +566,7 @@ fn one(
     }
     #[cfg(debug_assertions)]
     fail_point(line.number);
-    let req = match fast_request(text, engine, options, worker) {
+    let req = match fast_request(text, engine, worker) {
         Some(req) => Ok(req),
         None => slow_request(text, engine, options),
     };
@@ -704,10 +708,10 @@ mod tests {
             ..QuestionOptions::default()
         };
         for engine in engines() {
-            let mut worker = Worker::default();
+            let mut worker = Worker::new(&engine, options);
             for (i, line) in lines.iter().enumerate() {
                 let slow = slow_request(line.as_bytes(), &engine, options);
-                let fast = fast_request(line.as_bytes(), &engine, options, &mut worker);
+                let fast = fast_request(line.as_bytes(), &engine, &mut worker);
                 if i < 7 {
                     let fast = fast.unwrap_or_else(|| panic!("not read the fast way: {line}"));
                     assert_eq!(slow.as_ref(), Ok(&fast), "{line}");
