@@ -434,7 +434,7 @@ fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>>
     let mut keys = BTreeSet::new();
     for set in sets {
         for np in set.policies() {
-            for s in &np.policy.statements {
+            for s in &np.policy().statements {
                 let variable = |p: &String| p.contains("${");
                 if s.resource
                     .as_ref()

@@ -20,25 +20,111 @@ use crate::condition::CompiledCondition;
 use crate::context::Context;
 use crate::json::Position;
 use crate::pattern::Glob;
-use crate::policy::{Effect, Policy, PrincipalClause};
+use crate::policy::{Effect, Policy, PolicyError, PrincipalClause};
 use crate::principal::{Principal, PrincipalMatch};
 use index::ActionIndex;
 
 /// A policy with the name it is known by (`alice/OwnQueue`, `identity[0]`).
+///
+/// A policy read from its own text ([`NamedPolicy::from_text`], what the engine builder
+/// does) keeps only that text once compiled: the parsed [`Policy`] is read again, once, the
+/// first time an explanation or another module asks for it ([`NamedPolicy::policy`]).
 #[derive(Debug, Clone)]
 pub struct NamedPolicy {
     /// Where the policy came from, as explanations print it.
     pub name: String,
-    /// The policy.
-    pub policy: Arc<Policy>,
+    held: Held,
+}
+
+#[derive(Debug, Clone)]
+enum Held {
+    /// Parsed, shared (a world's policies, a suite's).
+    Parsed(Arc<Policy>),
+    /// The document's text, parsed on demand; clones share the parse.
+    Text(Arc<LazyPolicy>),
+}
+
+#[derive(Debug)]
+struct LazyPolicy {
+    text: Arc<str>,
+    parsed: std::sync::OnceLock<Arc<Policy>>,
 }
 
 impl NamedPolicy {
     /// Names a policy.
     pub fn new(name: impl Into<String>, policy: Policy) -> NamedPolicy {
+        NamedPolicy::shared(name, Arc::new(policy))
+    }
+
+    /// Names a policy that others share.
+    pub fn shared(name: impl Into<String>, policy: Arc<Policy>) -> NamedPolicy {
         NamedPolicy {
             name: name.into(),
-            policy: Arc::new(policy),
+            held: Held::Parsed(policy),
+        }
+    }
+
+    /// Parses a policy document from its text ([`Policy::parse`]) and names it; a compiled
+    /// set keeps the text only and reads the policy again when it is asked for.
+    pub fn from_text(name: impl Into<String>, text: &str) -> Result<NamedPolicy, PolicyError> {
+        let policy = Policy::parse(text)?;
+        let parsed = std::sync::OnceLock::new();
+        let _ = parsed.set(Arc::new(policy));
+        Ok(NamedPolicy {
+            name: name.into(),
+            held: Held::Text(Arc::new(LazyPolicy {
+                text: Arc::from(text),
+                parsed,
+            })),
+        })
+    }
+
+    /// The policy (for one read from text and compiled, parsed again on first use and kept).
+    pub fn policy(&self) -> &Arc<Policy> {
+        match &self.held {
+            Held::Parsed(p) => p,
+            Held::Text(lazy) => lazy.parsed.get_or_init(|| {
+                // The text parsed once already, so it parses again to the same policy.
+                Arc::new(Policy::parse(&lazy.text).unwrap_or_else(|_| Policy {
+                    id: None,
+                    version: crate::policy::Version::Unspecified,
+                    statements: Vec::new(),
+                    source: None,
+                }))
+            }),
+        }
+    }
+
+    /// The parsed policy for compiling it: from the cache when there is one, else parsed
+    /// for this use only (so compiling a set does not keep a parsed copy).
+    fn for_compile(&self) -> Arc<Policy> {
+        match &self.held {
+            Held::Text(lazy) if lazy.parsed.get().is_none() => {
+                let fresh = NamedPolicy::from_text(String::new(), &lazy.text);
+                match fresh {
+                    Ok(np) => Arc::clone(np.policy()),
+                    Err(_) => Arc::clone(self.policy()),
+                }
+            }
+            _ => Arc::clone(self.policy()),
+        }
+    }
+
+    /// The same policy without its parsed form when it has its text (what a compiled set
+    /// keeps).
+    fn compact(self) -> NamedPolicy {
+        match self.held {
+            Held::Text(lazy) if lazy.parsed.get().is_some() => NamedPolicy {
+                name: self.name,
+                held: Held::Text(Arc::new(LazyPolicy {
+                    text: Arc::clone(&lazy.text),
+                    parsed: std::sync::OnceLock::new(),
+                })),
+            },
+            held => NamedPolicy {
+                name: self.name,
+                held,
+            },
         }
     }
 }
@@ -216,7 +302,7 @@ impl PolicySet {
         let (part, local) = self.locate(i)?;
         let cs = part.statements.get(local)?;
         let np = part.policies.get(cs.policy)?;
-        Some(np.policy.statements.get(cs.statement)?.to_string())
+        Some(np.policy().statements.get(cs.statement)?.to_string())
     }
 
     /// Sid, start and end of a compiled statement, for explanations.
@@ -224,13 +310,13 @@ impl PolicySet {
         let (part, local) = self.locate(i)?;
         let cs = part.statements.get(local)?;
         let np = part.policies.get(cs.policy)?;
-        let s = np.policy.statements.get(cs.statement)?;
+        let s = np.policy().statements.get(cs.statement)?;
         Some(StatementSource {
             policy: np.name.as_str(),
             sid: s.sid.as_deref(),
             start: s.start,
             end: s.end,
-            file: np.policy.source.as_deref(),
+            file: np.policy().source.as_deref(),
         })
     }
 
@@ -452,13 +538,14 @@ impl Part {
 
 /// Compiles policies into one part.
 fn compile_part(policies: Vec<NamedPolicy>) -> Part {
-    let total = policies.iter().map(|np| np.policy.statements.len()).sum();
+    let parsed: Vec<Arc<Policy>> = policies.iter().map(NamedPolicy::for_compile).collect();
+    let total = parsed.iter().map(|p| p.statements.len()).sum();
     let mut statements = Vec::with_capacity(total);
     // The lowercased action patterns, for the index only (the statements keep their globs).
     let mut action_texts: Vec<Vec<String>> = Vec::with_capacity(total);
-    for (pi, np) in policies.iter().enumerate() {
-        let vars = np.policy.version.has_variables();
-        for (si, s) in np.policy.statements.iter().enumerate() {
+    for (pi, policy) in parsed.iter().enumerate() {
+        let vars = policy.version.has_variables();
+        for (si, s) in policy.statements.iter().enumerate() {
             let action_text: Vec<String> = s
                 .action
                 .patterns
@@ -491,8 +578,9 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
         }
     }
     let index = ActionIndex::build(&statements, &action_texts);
+    drop(parsed);
     Part {
-        policies,
+        policies: policies.into_iter().map(NamedPolicy::compact).collect(),
         statements,
         index,
     }
