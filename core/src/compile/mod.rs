@@ -154,10 +154,14 @@ pub struct CompiledStatement {
     /// Allow or Deny.
     pub effect: Effect,
     action_negated: bool,
-    actions: Vec<Glob>,
-    resource: Option<(bool, Vec<ArnPattern>)>,
-    principal: Option<PrincipalClause>,
-    conditions: Vec<CompiledCondition>,
+    /// A `Resource` or `NotResource` element is present.
+    has_resource: bool,
+    resource_negated: bool,
+    actions: Box<[Glob]>,
+    resources: Box<[ArnPattern]>,
+    // Boxed: few statements have one (resource-based policies), so most pay a pointer.
+    principal: Option<Box<PrincipalClause>>,
+    conditions: Box<[CompiledCondition]>,
 }
 
 /// A statement that applied to a request, and how its `Principal` named the caller.
@@ -557,17 +561,16 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
                 statement: si,
                 effect: s.effect,
                 action_negated: s.action.negated,
+                has_resource: s.resource.is_some(),
+                resource_negated: s.resource.as_ref().is_some_and(|r| r.negated),
                 actions: action_text.iter().map(|a| Glob::parse(a)).collect(),
-                resource: s.resource.as_ref().map(|r| {
-                    (
-                        r.negated,
-                        r.patterns
-                            .iter()
-                            .map(|p| ArnPattern::parse(p, vars))
-                            .collect(),
-                    )
-                }),
-                principal: s.principal.clone(),
+                resources: s
+                    .resource
+                    .iter()
+                    .flat_map(|r| r.patterns.iter())
+                    .map(|p| ArnPattern::parse(p, vars))
+                    .collect(),
+                principal: s.principal.clone().map(Box::new),
                 conditions: s
                     .conditions
                     .iter()
@@ -600,7 +603,7 @@ impl CompiledStatement {
         if !(action_known || self.action_matches(action)) || !self.resource_matches(resource, ctx) {
             return None;
         }
-        let pm = match (principal, &self.principal) {
+        let pm = match (principal, self.principal.as_deref()) {
             (Some(p), Some(clause)) => Some(p.matched_by(clause)?),
             (Some(_), None) => return None,
             (None, _) => None,
@@ -616,21 +619,64 @@ impl CompiledStatement {
     }
 
     fn resource_matches(&self, resource: &str, ctx: &Context) -> bool {
-        match &self.resource {
-            None => true,
-            Some((negated, patterns)) => {
-                patterns.iter().any(|p| p.is_match(resource, ctx)) != *negated
-            }
-        }
+        !self.has_resource
+            || self.resources.iter().any(|p| p.is_match(resource, ctx)) != self.resource_negated
     }
 
     /// The resource patterns and whether they are `NotResource`; `None` without either.
     pub(crate) fn resource_patterns(&self) -> Option<(bool, &[ArnPattern])> {
-        self.resource.as_ref().map(|(n, p)| (*n, p.as_slice()))
+        self.has_resource
+            .then_some((self.resource_negated, &*self.resources))
     }
 
     /// `true` for `NotAction`.
     pub(crate) fn action_negated(&self) -> bool {
         self.action_negated
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"{"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": ["s3:Get*", "s3:List*"],
+         "Resource": ["arn:aws:s3:::reports/*", "arn:aws:s3:::reports"]},
+        {"Effect": "Deny", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::${aws:username}/*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]}"#;
+
+    fn lazy(set: &PolicySet) -> Option<bool> {
+        match &set.policies().next()?.held {
+            Held::Text(l) => Some(l.parsed.get().is_none()),
+            Held::Parsed(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_set_read_from_text_keeps_the_text_and_explains_as_the_parsed_one() {
+        let parsed = PolicySet::compile(vec![NamedPolicy::new("p", Policy::parse(TEXT).unwrap())]);
+        let text = PolicySet::compile(vec![NamedPolicy::from_text("p", TEXT).unwrap()]);
+        assert_eq!(lazy(&parsed), None);
+        // Compiled, the set holds no parsed policy until one is asked for.
+        assert_eq!(lazy(&text), Some(true));
+        assert_eq!(parsed.len(), text.len());
+        for i in 0..parsed.len() {
+            assert_eq!(parsed.statement_text(i), text.statement_text(i));
+            let (a, b) = (
+                parsed.statement_source(i).unwrap(),
+                text.statement_source(i).unwrap(),
+            );
+            assert_eq!(
+                (a.policy, a.sid, a.start, a.end),
+                (b.policy, b.sid, b.start, b.end)
+            );
+        }
+        assert_eq!(lazy(&text), Some(false));
+        let again = text.policies().next().unwrap().policy();
+        assert_eq!(**again, Policy::parse(TEXT).unwrap());
+        // A set compiled again from those policies parses for itself and keeps the text only.
+        let recompiled = PolicySet::compile(text.policies().cloned().collect());
+        assert_eq!(lazy(&recompiled), Some(true));
+        assert_eq!(recompiled.statement_text(1), parsed.statement_text(1));
     }
 }
