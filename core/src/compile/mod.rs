@@ -545,17 +545,11 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
     let parsed: Vec<Arc<Policy>> = policies.iter().map(NamedPolicy::for_compile).collect();
     let total = parsed.iter().map(|p| p.statements.len()).sum();
     let mut statements = Vec::with_capacity(total);
-    // The lowercased action patterns, for the index only (the statements keep their globs).
-    let mut action_texts: Vec<Vec<String>> = Vec::with_capacity(total);
+    // One buffer for lowercasing every action pattern.
+    let mut lower = String::new();
     for (pi, policy) in parsed.iter().enumerate() {
         let vars = policy.version.has_variables();
         for (si, s) in policy.statements.iter().enumerate() {
-            let action_text: Vec<String> = s
-                .action
-                .patterns
-                .iter()
-                .map(|a| a.to_ascii_lowercase())
-                .collect();
             statements.push(CompiledStatement {
                 policy: pi,
                 statement: si,
@@ -563,7 +557,17 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
                 action_negated: s.action.negated,
                 has_resource: s.resource.is_some(),
                 resource_negated: s.resource.as_ref().is_some_and(|r| r.negated),
-                actions: action_text.iter().map(|a| Glob::parse(a)).collect(),
+                actions: s
+                    .action
+                    .patterns
+                    .iter()
+                    .map(|a| {
+                        lower.clear();
+                        lower.push_str(a);
+                        lower.make_ascii_lowercase();
+                        Glob::parse(&lower)
+                    })
+                    .collect(),
                 resources: s
                     .resource
                     .iter()
@@ -577,10 +581,9 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
                     .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
                     .collect(),
             });
-            action_texts.push(action_text);
         }
     }
-    let index = ActionIndex::build(&statements, &action_texts);
+    let index = ActionIndex::build(&statements);
     drop(parsed);
     Part {
         policies: policies.into_iter().map(NamedPolicy::compact).collect(),
@@ -627,6 +630,11 @@ impl CompiledStatement {
     pub(crate) fn resource_patterns(&self) -> Option<(bool, &[ArnPattern])> {
         self.has_resource
             .then_some((self.resource_negated, &*self.resources))
+    }
+
+    /// The action patterns, lowercased.
+    pub(crate) fn action_globs(&self) -> &[Glob] {
+        &self.actions
     }
 
     /// `true` for `NotAction`.
