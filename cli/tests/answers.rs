@@ -264,6 +264,62 @@ fn a_misspelt_action_fails_its_test_and_the_rest_still_run() {
     assert!(out.contains("did you mean `s3:GetObject`?"), "{out}");
 }
 
+/// A misspelt caller or a wrongly typed context value never passes silently in a suite: it is
+/// a warning with a did-you-mean (the shared suites ask such questions on purpose, e.g.
+/// `ec2:VolumeSize=big` in conditions.json), and `--strict` fails the test.
+#[test]
+fn a_misspelt_principal_or_typed_value_in_a_suite_warns_and_strict_fails_it() {
+    let suite = r#"{"world": {"UserDetailList": [{"UserName": "alice", "UserId": "AIDA1", "Arn": "arn:aws:iam::111122223333:user/alice"}]},
+      "tests": [
+        {"name": "misspelt caller", "request": {"principal": "arn:aws:iam::111122223333:user/alicee", "action": "s3:GetObject", "resource": "*"}, "expect": "implicitDeny"},
+        {"name": "typed value", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*", "context": {"aws:SecureTransport": "flase"}}, "expect": "implicitDeny"},
+        {"name": "fine", "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*"}, "expect": "implicitDeny"}
+      ]}"#;
+    let s = file("suite-principal-typos", "suite.json", suite);
+    let (code, out, err) = polcheck(&["test", &s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("warn ") && out.contains(": misspelt caller: the world holds no principal `arn:aws:iam::111122223333:user/alicee` (did you mean `arn:aws:iam::111122223333:user/alice`?)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            ": typed value: context key `aws:SecureTransport`: `flase` is not a Bool value"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("(2 tests ask what `eval` would refuse"),
+        "{out}"
+    );
+    assert!(
+        !out.lines()
+            .any(|l| l.starts_with("warn ") && l.contains(": fine:")),
+        "{out}"
+    );
+
+    let (code, out, err) = polcheck(&["test", "--strict", &s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 passed, 2 failed"), "{out}");
+    assert!(
+        out.contains("FAIL ") && out.contains("(refused by --strict)"),
+        "{out}"
+    );
+
+    let (_, out, _) = polcheck(&["test", "--format", "json", &s]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["warned"], 2, "{out}");
+    assert_eq!(
+        v["suites"][0]["tests"][2]["warnings"],
+        serde_json::json!([])
+    );
+    let (_, out, _) = polcheck(&["test", "--format", "junit", &s]);
+    assert!(
+        out.contains("<system-err>warning: the world holds no principal"),
+        "{out}"
+    );
+}
+
 const S3_READ: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
   "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}"#;
 

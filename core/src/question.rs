@@ -198,7 +198,6 @@ fn check_principal(
             Principal::Anonymous
                 | Principal::Unnamed
                 | Principal::Service { .. }
-                | Principal::IdentityProvider { .. }
                 | Principal::FederatedUser { .. }
         )
         || world.holds(p)
@@ -210,9 +209,16 @@ fn check_principal(
         | Principal::AssumedRole { arn, .. }
         | Principal::FederatedUser { arn, .. } => arn.clone(),
         Principal::Root { account } => format!("arn:aws:iam::{account}:root"),
+        Principal::IdentityProvider { provider } if provider.starts_with("arn:") => {
+            provider.clone()
+        }
+        Principal::IdentityProvider { provider } => format!("federated:{provider}"),
         _ => String::new(),
     };
-    let candidates = world.principals();
+    let mut candidates = world.principals();
+    if matches!(p, Principal::IdentityProvider { .. }) {
+        candidates = world.identity_providers().into_iter().collect();
+    }
     Err(QuestionError::UnknownPrincipal {
         suggestion: nearest(&asked, candidates.iter().map(String::as_str)).map(str::to_string),
         principal: asked,

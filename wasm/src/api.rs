@@ -410,6 +410,7 @@ pub fn run_suite(text: &str) -> Value {
             "column": test.location.position.column,
             "passed": failure.is_none(),
             "failure": failure,
+            "warnings": result.warnings,
         }));
     }
     json!({

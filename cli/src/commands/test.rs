@@ -38,6 +38,11 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
+    /// Fail a test whose question `eval` would refuse: a caller its world does not hold, a
+    /// resource of no type the action takes, a context value not of its key's type. Without
+    /// it such a test runs and its problem is printed as a warning.
+    #[arg(long)]
+    strict: bool,
 }
 
 /// One test, run.
@@ -49,6 +54,8 @@ struct Record {
     got: Option<String>,
     blocked_by: Vec<String>,
     deciding: Vec<String>,
+    /// What the question names that `eval` would refuse (accepted without `--strict`).
+    warnings: Vec<String>,
 }
 
 /// One suite file: its tests, or why it could not be read.
@@ -62,7 +69,7 @@ struct SuiteReport {
 pub fn run(args: Args) -> ExitCode {
     let mut reports = Vec::new();
     for file in &args.suites {
-        let report = match run_suite(file, args.filter.as_deref()) {
+        let report = match run_suite(file, args.filter.as_deref(), args.strict) {
             Ok(r) => r,
             Err(e) => SuiteReport {
                 file: file.clone(),
@@ -87,10 +94,19 @@ pub fn run(args: Args) -> ExitCode {
         .sum();
     let failed = failed_tests + unreadable;
     let filtered_out: usize = reports.iter().map(|r| r.filtered_out).sum();
+    let warned: usize = reports
+        .iter()
+        .map(|r| r.tests.iter().filter(|t| !t.warnings.is_empty()).count())
+        .sum();
     match args.format {
         TestFormat::Text => {
             if filtered_out > 0 {
                 println!("({filtered_out} tests filtered out)");
+            }
+            if warned > 0 {
+                println!(
+                    "({warned} tests ask what `eval` would refuse, printed as warnings; --strict fails them)"
+                );
             }
             println!("{passed} passed, {failed} failed");
         }
@@ -110,6 +126,7 @@ pub fn run(args: Args) -> ExitCode {
                             "blockedBy": t.blocked_by,
                             "deciding": t.deciding,
                             "failure": t.failure,
+                            "warnings": t.warnings,
                         })).collect::<Vec<_>>(),
                     })
                 })
@@ -119,6 +136,7 @@ pub fn run(args: Args) -> ExitCode {
                 "passed": passed,
                 "failed": failed,
                 "filteredOut": filtered_out,
+                "warned": warned,
             });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
@@ -142,6 +160,9 @@ fn print_text(r: &SuiteReport, verbose: bool) {
             .as_ref()
             .map(|p| format!("{}:{p}", r.file))
             .unwrap_or_else(|| r.file.clone());
+        for w in &t.warnings {
+            println!("warn {at}: {}: {w}", t.name);
+        }
         match &t.failure {
             Some(why) => println!("FAIL {at}: {}: {why}", t.name),
             None if verbose => {
@@ -167,7 +188,7 @@ fn print_text(r: &SuiteReport, verbose: bool) {
 }
 
 /// Runs one suite; `Err` when it cannot be read at all.
-fn run_suite(file: &str, filter: Option<&str>) -> Result<SuiteReport, String> {
+fn run_suite(file: &str, filter: Option<&str>, strict: bool) -> Result<SuiteReport, String> {
     let text = read_text(file).map_err(|e| e.to_string())?;
     let keep = |name: &str| filter.is_none_or(|f| name.contains(f));
     let mut report = SuiteReport {
@@ -191,6 +212,7 @@ fn run_suite(file: &str, filter: Option<&str>) -> Result<SuiteReport, String> {
                 got: None,
                 blocked_by: Vec::new(),
                 deciding: Vec::new(),
+                warnings: Vec::new(),
             });
         }
         return Ok(report);
@@ -212,7 +234,7 @@ fn run_suite(file: &str, filter: Option<&str>) -> Result<SuiteReport, String> {
         }
         Some(_) => return Err(format!("{file}: a world source this version cannot read")),
     };
-    let run = SuiteRun::new(&suite, &engine);
+    let run = SuiteRun::new(&suite, &engine).strict(strict);
     for test in &suite.tests {
         if !keep(&test.name) {
             report.filtered_out += 1;
@@ -226,6 +248,7 @@ fn run_suite(file: &str, filter: Option<&str>) -> Result<SuiteReport, String> {
             got: result.got,
             blocked_by: result.blocked_by.into_iter().collect(),
             deciding: result.deciding,
+            warnings: result.warnings,
         });
     }
     Ok(report)
@@ -281,8 +304,13 @@ fn junit(reports: &[SuiteReport]) -> String {
             let name = xml(&t.name);
             let class = xml(&r.file);
             match &t.failure {
-                None => out.push_str(&format!(
+                None if t.warnings.is_empty() => out.push_str(&format!(
                     "    <testcase name=\"{name}\" classname=\"{class}\"/>\n"
+                )),
+                // A warning is what JUnit readers show beside a passed test: its stderr.
+                None => out.push_str(&format!(
+                    "    <testcase name=\"{name}\" classname=\"{class}\">\n      <system-err>{}</system-err>\n    </testcase>\n",
+                    xml(&t.warnings.iter().map(|w| format!("warning: {w}")).collect::<Vec<_>>().join("\n"))
                 )),
                 Some(why) => out.push_str(&format!(
                     "    <testcase name=\"{name}\" classname=\"{class}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",

@@ -556,6 +556,10 @@ pub struct TestResult {
     pub blocked_by: BTreeSet<String>,
     /// The deciding statements ([`TestOutcome::deciding`]).
     pub deciding: Vec<String>,
+    /// What the question names that the CLI would refuse (a caller the world does not hold, a
+    /// resource of no type the action takes, a context value not of its key's type), when the
+    /// run accepted it ([`SuiteRun::strict`] off).
+    pub warnings: Vec<String>,
 }
 
 /// Compares what a test expected with what it got.
@@ -611,6 +615,7 @@ pub fn judge(test: &TestCase, got: Result<TestOutcome, String>) -> TestResult {
         got,
         blocked_by,
         deciding,
+        warnings: Vec::new(),
     }
 }
 

@@ -18,6 +18,7 @@ use super::{judge, outcome_of, Suite, TestCase, TestKind, TestOutcome, TestResul
 pub struct SuiteRun<'a> {
     suite: &'a Suite,
     engine: Engine,
+    strict: bool,
 }
 
 impl<'a> SuiteRun<'a> {
@@ -27,7 +28,18 @@ impl<'a> SuiteRun<'a> {
         SuiteRun {
             suite,
             engine: engine.with_policies(&suite.policies),
+            strict: false,
         }
+    }
+
+    /// With `strict`, a test whose question the CLI would refuse fails: a caller its world
+    /// does not hold, a resource of no type the action takes, a context value not of its key's
+    /// type. Without it (the default, which the shared suites need: they ask such questions on
+    /// purpose) the test runs and carries the problem in [`TestResult::warnings`]. A misspelt
+    /// action fails the test either way.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
     }
 
     /// Runs every test, in order.
@@ -37,20 +49,28 @@ impl<'a> SuiteRun<'a> {
 
     /// Runs one test.
     pub fn run(&self, test: &TestCase) -> TestResult {
+        let mut warnings = Vec::new();
         let got = match &test.kind {
             TestKind::Request {
                 request, policies, ..
             } => (|| {
                 let req = request.to_request().map_err(|e| e.to_string())?;
-                // A misspelt action fails the test instead of passing as a deny. Principals are
-                // not checked: suites ask about callers absent from their world on purpose
-                // (external accounts, a user with no policy).
-                let options = QuestionOptions {
+                // A misspelt action fails the test instead of passing as a deny.
+                let names_only = QuestionOptions {
                     allow_unknown_principals: true,
                     ..QuestionOptions::default()
                 };
-                crate::question::check_names(&req, self.engine.world(), options)
+                crate::question::check_names(&req, self.engine.world(), names_only)
                     .map_err(|e| e.to_string())?;
+                // The rest of what the CLI refuses is a warning, or with `strict` a failure.
+                if let Err(e) =
+                    crate::question::check(&req, self.engine.world(), QuestionOptions::default())
+                {
+                    if self.strict {
+                        return Err(format!("{e} (refused by --strict)"));
+                    }
+                    warnings.push(e.to_string());
+                }
                 let d = if policies.is_empty() {
                     self.engine.authorize(&req)
                 } else {
@@ -62,7 +82,9 @@ impl<'a> SuiteRun<'a> {
             })(),
             TestKind::Flow { flow, .. } => self.flow(flow, &test.location.path),
         };
-        judge(test, got)
+        let mut result = judge(test, got);
+        result.warnings = warnings;
+        result
     }
 
     /// Evaluates a test's flow; `path` is the test's, for errors in the flow object.

@@ -115,6 +115,9 @@ pub(super) struct Builder {
     pub management: Option<(String, At)>,
     pub scps: Vec<RawOrgPolicy>,
     pub rcps: Vec<RawOrgPolicy>,
+    /// ARNs of the account's IAM identity providers (`OpenIDConnectProviderList`,
+    /// `SAMLProviderList`).
+    pub providers: Vec<String>,
     pub warnings: Vec<WorldWarning>,
     /// Statements and entities read so far, for [`super::limits`].
     pub statements: usize,
@@ -195,6 +198,18 @@ impl Builder {
                     }
                 }
                 "Organization" => self.organization(&r, v, &path)?,
+                // `aws iam list-open-id-connect-providers` and `aws iam list-saml-providers`
+                // print `{"OpenIDConnectProviderList": [{"Arn": ...}]}` and
+                // `{"SAMLProviderList": [{"Arn": ..., "ValidUntil": ..., "CreateDate": ...}]}`.
+                "OpenIDConnectProviderList" | "SAMLProviderList" => {
+                    for (i, e) in r.array(v, &path)?.iter().enumerate() {
+                        let at = path.index(i);
+                        r.object(e, &at)?;
+                        if let Some(arn) = r.opt_str(e, "Arn", &at)? {
+                            self.providers.push(arn.to_string());
+                        }
+                    }
+                }
                 k if NETWORK_KEYS.contains(&k) => {}
                 k => self.warnings.push(WorldWarning::UnknownKey {
                     at: r.at_span(m.key_span, &path),

@@ -145,6 +145,9 @@ pub struct World {
     organization: Organization,
     /// Non-default versions of managed policies, by policy ARN (only those that have some).
     other_versions: HashMap<String, OtherVersions>,
+    /// The IAM identity providers the export lists (`OpenIDConnectProviderList`,
+    /// `SAMLProviderList`), by ARN.
+    providers: std::collections::BTreeSet<String>,
     cache: layers::Cache,
 }
 
@@ -285,8 +288,33 @@ impl World {
                         .chain(&self.roles)
                         .any(|e| e.arn.split(':').nth(4) == Some(account.as_str()))
             }
+            Principal::IdentityProvider { provider } => {
+                let caller = provider_caller(provider);
+                self.providers.contains(provider.as_str())
+                    || self.identity_providers().contains(&caller)
+            }
             _ => self.entity_of(p).is_some(),
         }
+    }
+
+    /// The identity providers the world knows, as callers are written
+    /// (`arn:aws:iam::ACCOUNT:oidc-provider/HOST`, `federated:accounts.google.com`): those its
+    /// export lists (`OpenIDConnectProviderList`, `SAMLProviderList`) and those a role's trust
+    /// policy names with `"Principal": {"Federated": ...}`.
+    pub fn identity_providers(&self) -> std::collections::BTreeSet<String> {
+        let mut out = self.providers.clone();
+        for role in &self.roles {
+            let Some(trust) = &role.trust else { continue };
+            for s in &trust.policy.statements {
+                let Some(p) = &s.principal else { continue };
+                for (kind, value) in &p.entries {
+                    if *kind == crate::policy::PrincipalKind::Federated {
+                        out.insert(provider_caller(value));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The user or role a caller is, when the world has it.
@@ -417,6 +445,16 @@ impl fmt::Debug for World {
             .field("resource_policies", &self.resources.len())
             .field("organization_accounts", &self.organization.accounts.len())
             .finish()
+    }
+}
+
+/// A provider as a caller is written: an IAM provider's ARN as it is, a public provider's
+/// name (`accounts.google.com`) as `federated:NAME`.
+fn provider_caller(provider: &str) -> String {
+    if provider.starts_with("arn:") {
+        provider.to_string()
+    } else {
+        format!("federated:{provider}")
     }
 }
 

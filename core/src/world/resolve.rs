@@ -105,6 +105,7 @@ impl Builder {
             management,
             scps,
             rcps,
+            providers,
             mut warnings,
             ..
         } = self;
@@ -255,6 +256,7 @@ impl Builder {
             roles_by_name,
             resources,
             organization,
+            providers: providers.into_iter().collect(),
             cache: Cache::default(),
         };
         Ok((world, warnings))
