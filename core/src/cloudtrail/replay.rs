@@ -487,7 +487,7 @@ pub(super) fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc
     };
     for set in sets {
         for np in set.policies() {
-            for s in &np.policy.statements {
+            for s in &np.policy().statements {
                 if let Some(r) = &s.resource {
                     for p in &r.patterns {
                         variables(p, &mut keys);

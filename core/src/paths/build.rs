@@ -400,7 +400,7 @@ impl Builder<'_> {
                 .resource
                 .iter()
                 .flat_map(|set| set.policies())
-                .flat_map(|np| np.policy.statements.iter())
+                .flat_map(|np| np.policy().statements.iter())
                 .filter(|s| s.effect == Effect::Allow)
                 .filter_map(|s| s.principal.clone())
                 .collect(),
@@ -434,7 +434,7 @@ impl Builder<'_> {
         let mut nodes = BTreeSet::new();
         let mut services = Vec::new();
         let everyone = |b: &Self, nodes: &mut BTreeSet<usize>| nodes.extend(b.world_nodes());
-        for s in &trust.policy.statements {
+        for s in &trust.policy().statements {
             let Some(p) = &s.principal else { continue };
             if s.effect != Effect::Allow {
                 continue;
@@ -1048,10 +1048,10 @@ impl Builder<'_> {
                         for (policy, who) in &holders {
                             let versions = self.world.other_policy_versions(policy);
                             let admin_version = versions.iter().any(|(name, v, p)| {
-                                allows_everything(&[NamedPolicy {
-                                    name: format!("{name} {v}"),
-                                    policy: std::sync::Arc::new((*p).clone()),
-                                }])
+                                allows_everything(&[NamedPolicy::new(
+                                    format!("{name} {v}"),
+                                    (*p).clone(),
+                                )])
                             });
                             if admin_version && account_of(policy) == Some(from.account.as_str()) {
                                 asks.push((policy.to_string(), who.clone()));

@@ -164,7 +164,7 @@ fn candidates(world: &World, req: &Request) -> Vec<(String, Vec<String>)> {
             continue;
         }
         for np in set.policies() {
-            for s in &np.policy.statements {
+            for s in &np.policy().statements {
                 for c in &s.conditions {
                     if !missing.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
                         continue;

@@ -307,7 +307,7 @@ impl World {
         let mut out = self.providers.clone();
         for role in &self.roles {
             let Some(trust) = &role.trust else { continue };
-            for s in &trust.policy.statements {
+            for s in &trust.policy().statements {
                 let Some(p) = &s.principal else { continue };
                 for (kind, value) in &p.entries {
                     if *kind == crate::policy::PrincipalKind::Federated {
