@@ -25,11 +25,15 @@ def user(name, statements=(), account=A, groups=(), managed=(), boundary=None):
         u["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
     return u
 
-def role(name, trust, statements=(), account=A, boundary=None):
+def role(name, trust, statements=(), account=A, boundary=None, profiles=()):
     r = {"RoleName": name, "RoleId": "AROA" + name.upper().replace("-", "")[:12],
          "Arn": f"arn:aws:iam::{account}:role/{name}", "AssumeRolePolicyDocument": doc(*trust),
          "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": doc(*statements)}] if statements else [],
          "AttachedManagedPolicies": []}
+    if profiles:
+        # get-account-authorization-details lists a role's instance profiles under it.
+        r["InstanceProfileList"] = [{"Path": "/", "InstanceProfileName": p, "InstanceProfileId": "AIPA" + p.upper()[:12],
+                                     "Arn": f"arn:aws:iam::{account}:instance-profile/{p}", "Roles": []} for p in profiles]
     if boundary:
         r["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
     return r
@@ -62,10 +66,23 @@ def arn(kind, name, account=A):
 
 worlds = {}
 
-def world(method, closed_by, users=(), roles=(), groups=(), policies=(), scp=None):
+def world(method, closed_by, users=(), roles=(), groups=(), policies=(), scp=None, network=None):
     worlds[method] = {"AccountId": A, "UserDetailList": list(users), "GroupDetailList": list(groups),
-                      "RoleDetailList": list(roles), "Policies": [S3_ONLY, *policies], "Organization": org(scp),
-                      "ResourcePolicies": [], "_closedBy": closed_by}
+                      "RoleDetailList": list(roles), "Policies": [S3_ONLY, *policies], "Organization": scp if isinstance(scp, dict) else org(scp),
+                      "ResourcePolicies": [], **(network or {}), "_closedBy": closed_by}
+
+def instances(*specs):
+    """describe-vpcs / describe-subnets / describe-instances for instances given as
+    (id, instance profile name or None, state)."""
+    vpc, subnet = "vpc-0e5c0000000000001", "subnet-0e5c000000000001"
+    return {"Vpcs": [{"VpcId": vpc, "CidrBlock": "10.9.0.0/16", "OwnerId": A}],
+            "Subnets": [{"SubnetId": subnet, "VpcId": vpc, "CidrBlock": "10.9.1.0/24", "AvailabilityZone": "us-east-1a", "OwnerId": A}],
+            "Reservations": [{"ReservationId": "r-0e5c000000000001", "OwnerId": A, "Instances": [
+                dict({"InstanceId": iid, "State": {"Name": state}, "SubnetId": subnet, "VpcId": vpc,
+                      "PrivateIpAddress": f"10.9.1.{10 + n}", "Placement": {"AvailabilityZone": "us-east-1a"}},
+                     **({"IamInstanceProfile": {"Arn": f"arn:aws:iam::{A}:instance-profile/{profile}", "Id": "AIPA" + profile.upper()[:12]}}
+                        if profile else {}))
+                for n, (iid, profile, state) in enumerate(specs)]}]}
 
 # assume-role: the trust policy names only open-user.
 world("assume-role", "trust policy",
@@ -157,6 +174,37 @@ for method, (service, creates) in passrole.items():
                                             Condition={"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}}),
                                       allow(creates)])],
           roles=[role("ServiceAdmin", [trust_service(service)], [ALL])])
+
+# SSM: a command or a shell on an instance runs with its instance profile's role (the join of
+# describe-instances' IamInstanceProfile.Arn with the role's InstanceProfileList). The instance
+# i-0e5c...a2 has no profile and i-0e5c...a3 is stopped: neither gives an edge.
+ssm_network = instances(("i-0e5c0000000000a1", "AdminProfile", "running"),
+                        ("i-0e5c0000000000a2", None, "running"),
+                        ("i-0e5c0000000000a3", "StoppedProfile", "stopped"))
+ssm_roles = [role("InstanceAdmin", [trust_service("ec2.amazonaws.com")], [ALL], profiles=["AdminProfile"]),
+             role("StoppedAdmin", [trust_service("ec2.amazonaws.com")], [ALL], profiles=["StoppedProfile"])]
+instance_arns = f"arn:aws:ec2:us-east-1:{A}:instance/*"
+# Run Command: ssm:SendCommand is asked of the instance and of the document (AWS-owned
+# documents have no account in their ARN). open-tagged may only reach instances tagged
+# Team=ops (ssm:resourceTag, which the export does not hold): a conditional edge.
+run_shell = "arn:aws:ssm:us-east-1::document/AWS-RunShellScript"
+world("ssm-send-command", "boundary",
+      users=[user("open-user", [allow("ssm:SendCommand", [instance_arns, run_shell])]),
+             user("open-tagged", [allow("ssm:SendCommand", run_shell),
+                                  allow("ssm:SendCommand", instance_arns, Condition={"StringEquals": {"ssm:resourceTag/Team": "ops"}})]),
+             user("closed-user", [allow("ssm:SendCommand", [instance_arns, run_shell])], boundary=BOUNDARY)],
+      roles=ssm_roles, network=ssm_network)
+# Session Manager: ssm:StartSession on the instance and the default session document
+# SSM-SessionManagerRunShell of the caller's account. An SCP denies it to closed-* principals.
+session_doc = f"arn:aws:ssm:us-east-1:{A}:document/SSM-SessionManagerRunShell"
+ssm_org = org()
+ssm_org["ServiceControlPolicies"].append({"Name": "NoSessionsForContractors", "Targets": ["ou-open"], "Policy": doc(
+    {"Effect": "Deny", "Action": "ssm:StartSession", "Resource": "*",
+     "Condition": {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:user/closed-*"}}})})
+world("ssm-start-session", "SCP",
+      users=[user("open-user", [allow("ssm:StartSession", [instance_arns, session_doc])]),
+             user("closed-user", [allow("ssm:StartSession", [instance_arns, session_doc])])],
+      roles=ssm_roles, scp=ssm_org, network=ssm_network)
 
 # Cross-account: a user of A assumes a role of B that trusts it; B's SCP or A's boundary decide.
 world("cross-account", "boundary (caller's side)",

@@ -175,9 +175,9 @@ impl WorldWorkload {
         let extra_policies: Vec<NamedPolicy> = named(&parse(extra))
             .into_iter()
             .enumerate()
-            .map(|(i, p)| NamedPolicy {
-                name: format!("extra-{i}"),
-                ..p
+            .map(|(i, mut p)| {
+                p.name = format!("extra-{i}");
+                p
             })
             .collect();
         let inputs = PolicyInputs {

@@ -6,6 +6,10 @@
 //! cargo run -p polcheck --example cloudtrail_month -- --out corpus/cloudtrail/demo-month --events 3000
 //! # throughput: generate on the fly (not timed), then parse, map and decide (timed), one core
 //! cargo run --release -p polcheck --example cloudtrail_month -- --measure --events 10000000
+//! # the same through `map_record` + `Decider::check` (no `Replayer`), for comparison
+//! cargo run --release -p polcheck --example cloudtrail_month -- --measure --slow --events 1000000
+//! # a month of 10^8 events: generated in chunks of 100,000, so memory stays constant
+//! cargo run --release -p polcheck --example cloudtrail_month -- --measure --events 100000000
 //! ```
 //!
 //! The mix (by weight): developers alice and bob reading and writing build artifacts, listing
@@ -21,7 +25,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use polcheck_core::cloudtrail::{map_record, parse, Decider, Tally};
+use polcheck_core::cloudtrail::{map_record, parse, Decider, Replayer, Tally};
 use polcheck_core::Engine;
 
 /// xorshift64*: small, fast, deterministic.
@@ -294,7 +298,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng(seed | 1);
     let month = 30 * 86_400;
     if args.iter().any(|a| a == "--measure") {
-        return measure(&mut rng, events, month);
+        let slow = args.iter().any(|a| a == "--slow");
+        return measure(&mut rng, events, month, slow);
     }
     let out = arg(&args, "--out").ok_or("--out DIR or --measure")?;
     let per_day = events.div_ceil(30);
@@ -325,19 +330,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Generates `events` in chunks (not timed) and times parsing, mapping and deciding each
-/// chunk on one core.
-fn measure(rng: &mut Rng, events: u64, month: u64) -> Result<(), Box<dyn std::error::Error>> {
+/// Generates `events` in chunks (not timed) and times parsing, then mapping, deciding and
+/// counting each chunk on one core: through one [`Replayer`], or with `slow` through
+/// `map_record` then `Decider::check` and `Tally::add` (mapping timed apart).
+fn measure(
+    rng: &mut Rng,
+    events: u64,
+    month: u64,
+    slow: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let world = include_str!("../demo/iam.json");
     let engine = Engine::builder().world_file("iam.json", world).build()?;
     let chunk = 100_000u64;
     let (mut parse_s, mut map_s, mut decide_s, mut bytes) = (0f64, 0f64, 0f64, 0usize);
     let mut tally = Tally::default();
     let mut decider = Decider::new(&engine);
+    let mut replayer = Replayer::new(&engine, None);
     let mut n = 0;
+    let mut text = String::new();
     while n < events {
         let k = chunk.min(events - n);
-        let mut text = String::with_capacity(k as usize * 900);
+        text.clear();
         text.push_str("{\"Records\":[");
         for i in 0..k {
             if i > 0 {
@@ -350,21 +363,28 @@ fn measure(rng: &mut Rng, events: u64, month: u64) -> Result<(), Box<dyn std::er
         let t0 = Instant::now();
         let records = parse(&text)?;
         let t1 = Instant::now();
-        let mapped: Vec<_> = records.iter().map(map_record).collect();
-        let t2 = Instant::now();
-        for m in &mapped {
-            match m {
-                Ok(ev) => {
-                    let b = decider.check(&ev.request);
-                    tally.add(ev, b, None);
+        if slow {
+            let mapped: Vec<_> = records.iter().map(map_record).collect();
+            let t2 = Instant::now();
+            for m in &mapped {
+                match m {
+                    Ok(ev) => {
+                        let b = decider.check(&ev.request);
+                        tally.add(ev, b, None);
+                    }
+                    Err(why) => tally.unmapped(why),
                 }
-                Err(why) => tally.unmapped(why),
             }
+            let t3 = Instant::now();
+            map_s += (t2 - t1).as_secs_f64();
+            decide_s += (t3 - t2).as_secs_f64();
+        } else {
+            for r in &records {
+                replayer.replay(r, &mut tally);
+            }
+            decide_s += t1.elapsed().as_secs_f64();
         }
-        let t3 = Instant::now();
         parse_s += (t1 - t0).as_secs_f64();
-        map_s += (t2 - t1).as_secs_f64();
-        decide_s += (t3 - t2).as_secs_f64();
         n += k;
     }
     let s = tally.summary();
@@ -379,10 +399,17 @@ fn measure(rng: &mut Rng, events: u64, month: u64) -> Result<(), Box<dyn std::er
         n as f64 / parse_s,
         bytes as f64 / 1e6 / parse_s
     );
-    println!("map:    {:>12.0} events/s", n as f64 / map_s);
-    println!(
-        "decide: {:>12.0} events/s (cloudtrail::Decider + tally, one core)",
-        s.mapped as f64 / decide_s
-    );
+    if slow {
+        println!("map:    {:>12.0} events/s", n as f64 / map_s);
+        println!(
+            "decide: {:>12.0} events/s (cloudtrail::Decider + tally, one core)",
+            s.mapped as f64 / decide_s
+        );
+    } else {
+        println!(
+            "map + decide + tally: {:>12.0} events/s (cloudtrail::Replayer, one core)",
+            n as f64 / decide_s
+        );
+    }
     Ok(())
 }

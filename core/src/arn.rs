@@ -26,7 +26,7 @@ use crate::variables::Template;
 /// A compiled `Resource` / `ArnLike` pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArnPattern {
-    text: String,
+    text: Box<str>,
     kind: Kind,
 }
 
@@ -35,10 +35,13 @@ enum Kind {
     Everything,
     Parts {
         /// The patterns of the parts before the resource part (empty when `literal_head`).
-        head: Vec<Glob>,
-        /// The length of the text up to its fifth colon (`arn:aws:s3:::`) when all five head
-        /// parts are literal: one prefix test instead of five part tests.
-        literal_head: Option<usize>,
+        head: Box<[Glob]>,
+        /// All five head parts are literal: the text up to `tail_at` (`arn:aws:s3:::`) is
+        /// matched as one prefix instead of five part tests.
+        literal_head: bool,
+        /// Where the last part (after the fifth colon, or the last colon of a shorter
+        /// pattern) starts in the text.
+        tail_at: u32,
         tail: Tail,
     },
 }
@@ -73,8 +76,12 @@ pub fn resource_part(arn: &str) -> Option<&str> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tail {
+    /// The last part is the text from `tail_at` on, without wildcards.
+    Exact,
+    /// The last part is that text ending in its only wildcard, a `*`.
+    Prefix,
     Fixed(Glob),
-    Variable(Template),
+    Variable(Box<Template>),
 }
 
 impl ArnPattern {
@@ -86,6 +93,9 @@ impl ArnPattern {
                 kind: Kind::Everything,
             };
         }
+        // Longer texts would not fit the offsets; no policy holds one (documents are limited
+        // far below), but the general parts stay right for them.
+        let short = u32::try_from(text.len()).is_ok();
         // The parts before the first five colons, and the rest (`splitn(6, ':')`, without
         // collecting).
         let mut head_parts = [""; 5];
@@ -103,7 +113,7 @@ impl ArnPattern {
         let tail = if variables && last.contains("${") {
             let template = Template::parse(last, variables);
             if template.has_variables() {
-                Tail::Variable(template)
+                Tail::Variable(Box::new(template))
             } else {
                 // `${*}` and friends still make literal pieces, so go through the template.
                 Tail::Fixed(Glob::from_pieces(
@@ -111,24 +121,39 @@ impl ArnPattern {
                 ))
             }
         } else {
-            Tail::Fixed(Glob::parse(last))
+            match memchr::memchr2(b'*', b'?', last.as_bytes()) {
+                None if short => Tail::Exact,
+                Some(i) if short && i + 1 == last.len() && last.ends_with('*') => Tail::Prefix,
+                _ => Tail::Fixed(Glob::parse(last)),
+            }
         };
         // A literal head is matched as one prefix (the text up to the fifth colon): its part
         // patterns are not kept.
         let literal = parts.len() == 5 && !parts.iter().any(|p| p.contains(['*', '?']));
-        let literal_head = literal.then(|| text.len() - last.len());
         let head = if literal {
-            Vec::new()
+            Box::default()
         } else {
             parts.iter().map(|p| Glob::parse(p)).collect()
         };
+        let tail_at = u32::try_from(text.len() - last.len()).unwrap_or(u32::MAX);
         ArnPattern {
             text: text.into(),
             kind: Kind::Parts {
                 head,
-                literal_head,
+                literal_head: literal,
+                tail_at,
                 tail,
             },
+        }
+    }
+
+    /// The text of the last part (for `Tail::Exact`; `Tail::Prefix` without its `*`).
+    fn tail_text(&self, tail_at: u32, tail: &Tail) -> &str {
+        let from = tail_at as usize;
+        let rest = self.text.get(from..).unwrap_or_default();
+        match tail {
+            Tail::Prefix => rest.get(..rest.len().saturating_sub(1)).unwrap_or_default(),
+            _ => rest,
         }
     }
 
@@ -171,15 +196,17 @@ impl ArnPattern {
         let Kind::Parts {
             head,
             literal_head,
+            tail_at,
             tail,
         } = &self.kind
         else {
             return None;
         };
-        if literal_head.is_none() && head.len() != 5 {
+        if !literal_head && head.len() != 5 {
             return None;
         }
         Some(match tail {
+            Tail::Exact | Tail::Prefix => self.tail_text(*tail_at, tail).as_bytes(),
             Tail::Fixed(g) => g.literal_prefix(),
             Tail::Variable(t) => match t.parts().first() {
                 Some(crate::variables::Part::Text(s)) => {
@@ -193,20 +220,21 @@ impl ArnPattern {
 
     /// Tests an ARN. A variable that cannot be resolved makes the pattern match nothing.
     pub fn is_match(&self, arn: &str, ctx: &Context) -> bool {
-        let (head, literal_head, tail) = match &self.kind {
+        let (head, literal_head, tail_at, tail) = match &self.kind {
             Kind::Everything => return true,
             Kind::Parts {
                 head,
                 literal_head,
+                tail_at,
                 tail,
-            } => (head, literal_head, tail),
+            } => (head, *literal_head, *tail_at, tail),
         };
         let rest = match literal_head {
-            Some(len) => match arn.strip_prefix(self.text.get(..*len).unwrap_or_default()) {
+            true => match arn.strip_prefix(self.text.get(..tail_at as usize).unwrap_or_default()) {
                 Some(rest) => rest,
                 None => return false,
             },
-            None => {
+            false => {
                 let mut rest = arn;
                 for glob in head {
                     let Some((part, after)) = split_colon(rest) else {
@@ -221,6 +249,8 @@ impl ArnPattern {
             }
         };
         match tail {
+            Tail::Exact => rest == self.tail_text(tail_at, tail),
+            Tail::Prefix => rest.starts_with(self.tail_text(tail_at, tail)),
             Tail::Fixed(g) => g.is_match(rest),
             Tail::Variable(t) => t.resolve_glob(ctx).is_some_and(|g| g.is_match(rest)),
         }

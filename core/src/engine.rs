@@ -34,7 +34,7 @@ use crate::inputs::{CallerSide, CompiledInputs, PolicyInputs};
 use crate::json::Document;
 #[cfg(feature = "network")]
 use crate::network::{Exposure, Flow, FlowError, NetworkImportError, NetworkModel, NetworkWarning};
-use crate::policy::{Policy, PolicyError};
+use crate::policy::PolicyError;
 use crate::principal::Principal;
 use crate::request::{Caller, Request, RequestError};
 use crate::world::{World, WorldError, WorldWarning};
@@ -150,12 +150,10 @@ pub struct EngineBuilder {
 }
 
 fn parse(name: &str, text: &str) -> Result<NamedPolicy, EngineError> {
-    Policy::parse(text)
-        .map(|p| NamedPolicy::new(name, p))
-        .map_err(|error| EngineError::Policy {
-            name: name.to_string(),
-            error: Box::new(error),
-        })
+    NamedPolicy::from_text(name, text).map_err(|error| EngineError::Policy {
+        name: name.to_string(),
+        error: Box::new(error),
+    })
 }
 
 impl EngineBuilder {
@@ -545,6 +543,7 @@ pub enum EngineFlowError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Policy;
     use crate::Context;
 
     #[test]

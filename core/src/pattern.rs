@@ -43,11 +43,11 @@ pub struct Glob {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum GlobKind {
     /// No wildcard: plain equality.
-    Exact(String),
+    Exact(Box<str>),
     /// `*` alone.
     Everything,
     /// `text*`.
-    Prefix(String),
+    Prefix(Box<str>),
     /// Wildcards but no star: `?`s among literal text, matching the whole text.
     Single(Box<Segment>),
     /// The general case (boxed, so that the common kinds keep `Glob` small).
@@ -172,10 +172,10 @@ impl Glob {
     pub fn parse(text: &str) -> Glob {
         // The common shapes without building pieces: no wildcard, `*`, `text*`.
         let kind = match memchr::memchr2(b'*', b'?', text.as_bytes()) {
-            None => GlobKind::Exact(text.to_string()),
+            None => GlobKind::Exact(text.into()),
             Some(0) if text == "*" => GlobKind::Everything,
             Some(i) if i + 1 == text.len() && text.ends_with('*') => {
-                GlobKind::Prefix(text.get(..i).unwrap_or_default().to_string())
+                GlobKind::Prefix(text.get(..i).unwrap_or_default().into())
             }
             Some(_) => return Glob::from_pieces(&pieces_of(text)),
         };
@@ -194,7 +194,7 @@ impl Glob {
                 })
                 .collect();
             return Glob {
-                kind: GlobKind::Exact(text),
+                kind: GlobKind::Exact(text.into()),
             };
         }
         let parts: Vec<&[Piece]> = pieces.split(|p| *p == Piece::AnyRun).collect();
@@ -217,7 +217,7 @@ impl Glob {
                 if end.is_empty() {
                     if let Ok(s) = String::from_utf8(lit.clone()) {
                         return Glob {
-                            kind: GlobKind::Prefix(s),
+                            kind: GlobKind::Prefix(s.into()),
                         };
                     }
                 }
@@ -259,9 +259,9 @@ impl Glob {
     /// Tests `text` against the pattern.
     pub fn is_match(&self, text: &str) -> bool {
         match &self.kind {
-            GlobKind::Exact(s) => s == text,
+            GlobKind::Exact(s) => **s == *text,
             GlobKind::Everything => true,
-            GlobKind::Prefix(p) => text.starts_with(p.as_str()),
+            GlobKind::Prefix(p) => text.starts_with(&**p),
             GlobKind::Single(seg) => seg.match_at(text.as_bytes(), 0) == Some(text.len()),
             GlobKind::General(g) => {
                 let General {

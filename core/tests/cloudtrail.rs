@@ -282,3 +282,159 @@ fn the_decider_answers_what_the_engine_answers() {
         "allowed, implicit and explicit denies: {outcomes:?}"
     );
 }
+
+/// `Replayer` (the hot path: remembered callers, actions, resource types by ARN shape, and
+/// decisions by the values the policies read) gives every record the answer `map_record`
+/// and `Engine::check` give it, and the same tally as `Tally::add` over those answers.
+/// The records vary every input the mapping reads: callers (good, unreadable, unmapped
+/// types), operations (renamed, versioned, unknown, not API calls), resources (`resources[]`
+/// and parameters, keys with `/` and `:`, object against bucket actions), and the context
+/// keys the policies read (source address, MFA, user agent, TLS), each seen several times.
+#[test]
+fn the_replayer_answers_what_map_record_and_the_engine_answer() {
+    use polcheck_core::cloudtrail::Replayer;
+    let world = r#"{"AccountId": "111122223333", "UserDetailList": [
+      {"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice", "GroupList": [],
+       "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": "arn:aws:s3:::b/${aws:username}/*"},
+         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:ListBucket"], "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+         {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}}],
+       "AttachedManagedPolicies": []},
+      {"UserName": "bob", "UserId": "AIDABOB", "Arn": "arn:aws:iam::111122223333:user/bob", "GroupList": [],
+       "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+         {"Effect": "Allow", "Action": ["s3:*", "dynamodb:GetItem"], "Resource": "*", "Condition": {"StringLike": {"aws:UserAgent": "aws-cli/*"}}}]}}],
+       "AttachedManagedPolicies": []}]}"#;
+    let after_world = world.replace("10.0.0.0/8", "10.1.0.0/16");
+    let engine = Engine::builder()
+        .world_file("w.json", world)
+        .build()
+        .unwrap();
+    let after = Engine::builder()
+        .world_file("w.json", &after_world)
+        .build()
+        .unwrap();
+    let identities = [
+        r#"{"type": "IAMUser", "principalId": "AIDAALICE", "arn": "arn:aws:iam::111122223333:user/alice", "accountId": "111122223333", "userName": "alice"}"#,
+        r#"{"type": "IAMUser", "principalId": "AIDAALICE", "arn": "arn:aws:iam::111122223333:user/alice", "accountId": "111122223333", "sessionContext": {"attributes": {"mfaAuthenticated": "true", "creationDate": "2026-11-02T09:00:00Z"}}}"#,
+        r#"{"type": "IAMUser", "principalId": "AIDAALICE", "arn": "arn:aws:iam::111122223333:user/alice", "accountId": "111122223333", "sessionContext": {"attributes": {"mfaAuthenticated": "false", "creationDate": "2026-11-02T09:00:00Z"}}}"#,
+        r#"{"type": "IAMUser", "principalId": "AIDABOB", "arn": "arn:aws:iam::111122223333:user/bob", "accountId": "111122223333"}"#,
+        r#"{"type": "AssumedRole", "principalId": "AROAX:s", "arn": "arn:aws:sts::111122223333:assumed-role/R/s", "accountId": "111122223333"}"#,
+        r#"{"type": "IAMUser", "arn": "not an arn", "accountId": "111122223333"}"#,
+        r#"{"type": "AWSAccount", "principalId": "", "accountId": "ANONYMOUS_PRINCIPAL"}"#,
+        r#"{"type": "IdentityCenterUser", "accountId": "111122223333"}"#,
+    ];
+    let operations = [
+        (
+            "s3.amazonaws.com",
+            "GetObject",
+            r#"{"bucketName": "b", "key": "alice/KEY"}"#,
+        ),
+        (
+            "s3.amazonaws.com",
+            "GetObject",
+            r#"{"bucketName": "b", "key": "bob/KEY", "versionId": "v1"}"#,
+        ),
+        (
+            "s3.amazonaws.com",
+            "PutObject",
+            r#"{"bucketName": "b", "key": "alice/x:KEY/y"}"#,
+        ),
+        (
+            "s3.amazonaws.com",
+            "ListObjectsV2",
+            r#"{"bucketName": "b"}"#,
+        ),
+        (
+            "s3.amazonaws.com",
+            "ListObjects",
+            r#"{"bucketName": "b:x/KEY"}"#,
+        ),
+        (
+            "dynamodb.amazonaws.com",
+            "GetItem",
+            r#"{"tableName": "t-KEY"}"#,
+        ),
+        (
+            "dynamodb.amazonaws.com",
+            "GetItem",
+            r#"{"tableName": "orders/index/KEY"}"#,
+        ),
+        ("dynamodb.amazonaws.com", "GetItem", "{}"),
+        ("kms.amazonaws.com", "Decrypt", "{}"),
+        ("sts.amazonaws.com", "GetCallerIdentity", "{}"),
+        ("nosuch.amazonaws.com", "Thing", "{}"),
+    ];
+    let mut text = String::from("{\"Records\": [");
+    let mut n = 0;
+    for round in 0..3 {
+        for (i, id) in identities.iter().enumerate() {
+            for (j, (source, name, params)) in operations.iter().enumerate() {
+                for variant in 0..4 {
+                    n += 1;
+                    // Keys, addresses and agents repeat across rounds but not within one.
+                    let params = params.replace("KEY", &format!("k{}", (variant + j) % 3));
+                    let ip = ["10.1.2.3", "192.0.2.1", "10.2.0.1", "kms.amazonaws.com"][variant];
+                    let agent = ["aws-cli/2.17", "boto3/1.0"][(variant + i) % 2];
+                    let tls = if variant % 2 == 0 {
+                        r#","tlsDetails": {"tlsVersion": "TLSv1.3"}"#
+                    } else {
+                        ""
+                    };
+                    let resources = if *source == "kms.amazonaws.com" && variant != 3 {
+                        r#","resources": [{"ARN": "arn:aws:kms:us-east-1:111122223333:key/k1", "accountId": "111122223333", "type": "AWS::KMS::Key"}]"#
+                    } else {
+                        ""
+                    };
+                    let (kind, error) = match (variant + round) % 5 {
+                        0 => ("AwsConsoleSignIn", ""),
+                        1 => ("AwsApiCall", r#","errorCode": "AccessDenied""#),
+                        _ => ("AwsApiCall", ""),
+                    };
+                    if n > 1 {
+                        text.push(',');
+                    }
+                    text.push_str(&format!(
+                        r#"{{"eventTime": "2026-11-02T1{variant}:0{round}:00Z", "eventSource": "{source}", "eventName": "{name}",
+                        "awsRegion": "us-east-1", "sourceIPAddress": "{ip}", "userAgent": "{agent}", "eventType": "{kind}",
+                        "eventID": "e{n}", "recipientAccountId": "111122223333", "userIdentity": {id},
+                        "requestParameters": {params}{tls}{resources}{error}}}"#
+                    ));
+                }
+            }
+        }
+    }
+    text.push_str("]}");
+    let records = parse(&text).unwrap();
+    assert_eq!(records.len(), 3 * identities.len() * operations.len() * 4);
+    let mut replayer = Replayer::new(&engine, Some(&after));
+    let (mut fast, mut slow) = (Tally::default(), Tally::default());
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &records {
+        let got = replayer.replay(r, &mut fast);
+        let want = match map_record(r) {
+            Ok(ev) => {
+                let b = engine.check(&ev.request).0;
+                let a = after.check(&ev.request).0;
+                slow.add(&ev, b, Some(a));
+                Some((b, Some(a)))
+            }
+            Err(why) => {
+                slow.unmapped(&why);
+                None
+            }
+        };
+        assert_eq!(got, want, "{:?}", r.event_id);
+        seen.insert(format!("{want:?}"));
+    }
+    // Allowed, both denies, flips and unmapped records all occur.
+    assert!(seen.len() >= 5, "{seen:?}");
+    let json = |t: &Tally| serde_json::to_string_pretty(&t.summary()).unwrap();
+    assert_eq!(json(&fast), json(&slow));
+    let usage = |t: &Tally| {
+        let sorted: std::collections::BTreeMap<_, _> = t.usage.iter().collect();
+        format!("{sorted:?}")
+    };
+    assert_eq!(usage(&fast), usage(&slow));
+    assert!(!slow.flips.is_empty() && !slow.mismatches.is_empty());
+}

@@ -5,8 +5,13 @@
 //!
 //! ```sh
 //! cargo test --release -p polcheck-core --test compile_speed -- --ignored --nocapture
-//! valgrind --tool=callgrind target/release/deps/compile_speed-* --ignored --exact compile_profile
+//! POLCHECK_STATEMENTS=10000 POLCHECK_SPEED_ONLY=1 valgrind --tool=callgrind \
+//!     --toggle-collect='compile_speed::engine' target/release/deps/compile_speed-* \
+//!     --ignored --exact compile_profile
 //! ```
+//!
+//! With `--toggle-collect`, callgrind counts text -> `Engine` only (3 rounds): divide its total
+//! by 3 × the statements.
 //!
 //! The default test checks the counting allocator's figure stays under a generous bound, so
 //! a change that keeps a second copy of every policy fails here.
@@ -140,6 +145,9 @@ fn policies(statements: usize) -> Vec<String> {
         .collect()
 }
 
+// Not inlined, so that a profiler can count this function alone
+// (`--toggle-collect='compile_speed::engine'`).
+#[inline(never)]
 fn engine(texts: &[String]) -> Engine {
     let mut b = Engine::builder();
     for (i, t) in texts.iter().enumerate() {
@@ -198,7 +206,22 @@ fn compile_profile() {
         per * 1e3,
         n as f64 / per
     );
+    if std::env::var_os("POLCHECK_SPEED_ONLY").is_some() {
+        return;
+    }
     for n in [10_000, 100_000] {
         println!("held: {:.0} B/statement at {n}", held_per_statement(n));
     }
+    let texts = policies(10_000);
+    let before = HELD.load(Ordering::Relaxed);
+    let parsed: Vec<_> = texts
+        .iter()
+        .map(|t| polcheck_core::policy::Policy::parse(t).expect("parses"))
+        .collect();
+    let held = HELD.load(Ordering::Relaxed) - before;
+    println!(
+        "parsed policies alone: {:.0} B/statement",
+        held as f64 / 10_000.0
+    );
+    drop(parsed);
 }

@@ -215,3 +215,141 @@ fn the_demo_estate_has_a_role_chain_to_admin_and_a_conditional_cross_account_edg
         "aws:MultiFactorAuthPresent"
     );
 }
+
+/// The world's JSON with `edit` applied, as an engine.
+fn edited(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Engine {
+    let path = dir().join(format!("{name}.json"));
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut doc);
+    Engine::builder()
+        .world_file(name, &doc.to_string())
+        .build()
+        .unwrap()
+}
+
+/// An edge as text: from, to, and each step's (action, resource, conditions).
+type EdgeText = (String, String, Vec<(String, String, String)>);
+
+fn ssm_edges(engine: &Engine) -> Vec<EdgeText> {
+    let graph = Graph::build(engine, &Options::default()).unwrap();
+    graph
+        .edges()
+        .iter()
+        .filter(|e| e.method.id.starts_with("ssm-"))
+        .map(|e| {
+            let steps = e
+                .steps
+                .iter()
+                .map(|s| {
+                    let conditions: Vec<String> = s
+                        .conditions
+                        .iter()
+                        .map(|c| format!("{}={}", c.key, c.value))
+                        .collect();
+                    (s.action.clone(), s.resource.clone(), conditions.join(","))
+                })
+                .collect();
+            (
+                graph.node(e.from).unwrap().name.clone(),
+                graph.node(e.to).unwrap().name.clone(),
+                steps,
+            )
+        })
+        .collect()
+}
+
+/// Systems Manager User Guide, "Restricting Run Command access based on instance tags"
+/// (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-rc-setting-up-cmdsec.html):
+/// `ssm:SendCommand` is authorized on the document (`arn:aws:ssm:*:*:document/*`) and on the
+/// instance (`arn:aws:ec2:*:*:instance/*`), and `ssm:resourceTag/KEY` conditions restrict the
+/// instances. The command runs on the instance, whose software holds the credentials of its
+/// instance profile's role (EC2 User Guide, "IAM roles for Amazon EC2"), which
+/// `ec2.amazonaws.com` must be trusted to assume. The instance profile is the join of
+/// describe-instances' `IamInstanceProfile.Arn` with the role's `InstanceProfileList`.
+#[test]
+fn run_command_on_an_instance_acts_as_its_instance_profile_role() {
+    let engine = engine("ssm-send-command");
+    let edges = ssm_edges(&engine);
+    let instance = "arn:aws:ec2:us-east-1:111122223333:instance/i-0e5c0000000000a1";
+    let document = "arn:aws:ssm:us-east-1::document/AWS-RunShellScript";
+    let role = "arn:aws:iam::111122223333:role/InstanceAdmin";
+    let step = |a: &str, r: &str, c: &str| (a.to_string(), r.to_string(), c.to_string());
+    assert_eq!(
+        edges,
+        [
+            (
+                "open-user".to_string(),
+                "InstanceAdmin".to_string(),
+                vec![
+                    step("ssm:SendCommand", instance, ""),
+                    step("ssm:SendCommand", document, ""),
+                    step("sts:AssumeRole", role, ""),
+                ]
+            ),
+            (
+                "open-tagged".to_string(),
+                "InstanceAdmin".to_string(),
+                vec![
+                    step("ssm:SendCommand", instance, "ssm:resourceTag/Team=ops"),
+                    step("ssm:SendCommand", document, ""),
+                    step("sts:AssumeRole", role, ""),
+                ]
+            ),
+        ],
+        "no edge to StoppedAdmin (its instance is stopped), none from closed-user (boundary)"
+    );
+    // The boundary is what closes closed-user: without it, closed-user has the edge too.
+    let unbounded = edited("ssm-send-command", |w| {
+        for u in w["UserDetailList"].as_array_mut().unwrap() {
+            u.as_object_mut().unwrap().remove("PermissionsBoundary");
+        }
+    });
+    assert!(ssm_edges(&unbounded).iter().any(|e| e.0 == "closed-user"));
+    // Without the instances (no network export) or without the role's instance profile, no
+    // SSM edge at all: the join is what makes them.
+    let no_instances = edited("ssm-send-command", |w| {
+        w.as_object_mut().unwrap().remove("Reservations");
+    });
+    assert!(ssm_edges(&no_instances).is_empty());
+    let no_profiles = edited("ssm-send-command", |w| {
+        for r in w["RoleDetailList"].as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("InstanceProfileList");
+        }
+    });
+    assert!(ssm_edges(&no_profiles).is_empty());
+    // A role EC2 may not assume gives the instance no credentials.
+    let untrusted = edited("ssm-send-command", |w| {
+        w["RoleDetailList"][0]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] =
+            serde_json::json!({"Service": "lambda.amazonaws.com"});
+    });
+    assert!(ssm_edges(&untrusted).is_empty());
+}
+
+/// Systems Manager User Guide, "Quickstart end user policies for Session Manager"
+/// (https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-restrict-access-quickstart.html)
+/// and "Start a default shell session by specifying the default session document in IAM
+/// policies" (https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-default-session-document.html):
+/// `ssm:StartSession` is asked of the instance and of the session document, by default
+/// `SSM-SessionManagerRunShell` of the caller's account and region.
+#[test]
+fn a_session_on_an_instance_acts_as_its_instance_profile_role_unless_an_scp_denies_it() {
+    let engine = engine("ssm-start-session");
+    let edges = ssm_edges(&engine);
+    assert_eq!(edges.len(), 1, "{edges:?}");
+    let (from, to, steps) = &edges[0];
+    assert_eq!((from.as_str(), to.as_str()), ("open-user", "InstanceAdmin"));
+    assert_eq!(
+        steps[1].1,
+        "arn:aws:ssm:us-east-1:111122223333:document/SSM-SessionManagerRunShell"
+    );
+    // The SCP is what closes closed-user.
+    let no_scp = edited("ssm-start-session", |w| {
+        w["Organization"]["ServiceControlPolicies"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|p| p["Name"] == "FullAWSAccess");
+    });
+    let froms: Vec<String> = ssm_edges(&no_scp).into_iter().map(|e| e.0).collect();
+    assert_eq!(froms, ["open-user", "closed-user"]);
+}

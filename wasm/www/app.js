@@ -1309,7 +1309,7 @@ function renderPathsForm() {
     // Start from the first user (then role) of the first 20 that is not admin but can become
     // one; else from the first principal with somewhere to go.
     const order = [...g.nodes].sort((a, b) => (a.kind === 'user' ? 0 : 1) - (b.kind === 'user' ? 0 : 1)).filter((n) => !n.admin).slice(0, 20);
-    const escalates = order.find((n) => accessPaths({ world: worldFiles(), from: n.arn, to: 'admin' }).Paths?.length > 0);
+    const escalates = order.find((n) => accessPaths({ world: worldFiles(), from: n.arn, to: 'admin', graph: false }).Paths?.length > 0);
     state.paths.from = escalates?.arn ?? g.nodes[g.edges[0]?.from ?? 0]?.arn ?? '';
   }
   from.value = state.paths.from;
@@ -1340,7 +1340,7 @@ function updatePaths() {
     return;
   }
   const target = p.to === ACTION ? { action: p.action.trim(), resource: p.resource.trim() || '*' } : { to: p.to };
-  const r = accessPaths({ world: worldFiles(), from: p.from, all: p.all, ...target });
+  const r = accessPaths({ world: worldFiles(), from: p.from, all: p.all, graph: false, ...target });
   const ms = performance.now() - t0;
   if (!r.ok) {
     $('paths-error').textContent = r.errors.map((e) => describeError(e.source, e)).join('\n');
@@ -1402,17 +1402,22 @@ function drawGraph(g, routes, from) {
   const start = g.nodes.findIndex((n) => n.arn === from);
   const depth = new Array(g.nodes.length).fill(-1);
   if (start >= 0) {
+    // Breadth-first over each node's own edges (a list per node, a moving head instead of
+    // shift()): linear in nodes and edges, so a large estate does not hang the tab.
+    const out = g.nodes.map(() => []);
+    for (const e of g.edges) out[e.from]?.push(e.to);
     depth[start] = 0;
     const queue = [start];
-    while (queue.length > 0) {
-      const i = queue.shift();
-      for (const e of g.edges) if (e.from === i && depth[e.to] < 0) {
-        depth[e.to] = depth[i] + 1;
-        queue.push(e.to);
+    for (let head = 0; head < queue.length; head++) {
+      const i = queue[head];
+      for (const to of out[i]) if (depth[to] < 0) {
+        depth[to] = depth[i] + 1;
+        queue.push(to);
       }
     }
   }
-  const maxDepth = Math.max(0, ...depth);
+  // reduce, not Math.max(...): spreading a hundred thousand arguments overflows the stack.
+  const maxDepth = depth.reduce((m, d) => Math.max(m, d), 0);
   const column = depth.map((d) => (d < 0 ? maxDepth + 1 : d));
   const rows = [];
   const place = g.nodes.map((_, i) => {
@@ -1421,8 +1426,8 @@ function drawGraph(g, routes, from) {
     return [c, rows[c] - 1];
   });
   const W = 250, H = 46, PAD = 60, BOX = 160;
-  const width = (Math.max(...column, 0) + 1) * W + PAD;
-  const height = Math.max(1, ...rows.filter(Boolean)) * H + PAD * 2;
+  const width = (column.reduce((m, c) => Math.max(m, c), 0) + 1) * W + PAD;
+  const height = rows.reduce((m, r) => Math.max(m, r ?? 0), 1) * H + PAD * 2;
   el.setAttribute('viewBox', `0 0 ${width} ${height}`);
   el.setAttribute('width', width);
   el.setAttribute('height', height);

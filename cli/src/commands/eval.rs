@@ -126,7 +126,7 @@ fn load(file: &str, sources: &mut Sources) -> Result<NamedPolicy, String> {
 /// Refuses a policy with a statement that has no `Resource`/`NotResource` (IAM refuses it in
 /// every policy but a role's trust policy), naming the file and line:column.
 fn require_resources(p: &NamedPolicy, what: &'static str) -> Result<(), String> {
-    question::check_resource_elements(&p.policy, what)
+    question::check_resource_elements(p.policy(), what)
         .map_err(|e| format!("{}:{}: Statement[{}]: {e}", p.name, e.start, e.index))
 }
 

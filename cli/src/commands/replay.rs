@@ -5,7 +5,8 @@
 //! `AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`), holding `.json`, `.json.gz`, `.ndjson`,
 //! `.jsonl` files, gzip or not (the gzip magic decides, not the name). Reading and
 //! decompressing is here; mapping and counting is `polcheck_core::cloudtrail`; every decision
-//! is `Engine::check` (the explanations printed for examples are `Engine::authorize`).
+//! is `Engine::check`'s, through `cloudtrail::Replayer` (NDJSON: `Decider`), and the
+//! explanations printed for examples are `Engine::authorize`'s.
 //!
 //! Output: the match rate against what CloudTrail saw first, then (with `--world-after`) the
 //! decisions that flip, then (with `--access`) unused access and least-privilege policies.
@@ -20,7 +21,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use polcheck_core::cloudtrail::replay::GroupSummary;
-use polcheck_core::cloudtrail::{access_report, map_record, parse, Decider, MappedEvent, Tally};
+use polcheck_core::cloudtrail::{
+    access_report, map_record, parse, Decider, MappedEvent, Replayer, Tally,
+};
 use polcheck_core::decide::Outcome;
 use polcheck_core::Engine;
 use serde_json::{json, Value};
@@ -231,6 +234,9 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                     let mut done = Vec::new();
                     let mut decide_before = Decider::new(&before);
                     let mut decide_after = after.as_ref().map(Decider::new);
+                    // Reports need no event's own fields: the hot path builds no request
+                    // for what repeats. NDJSON writes each event, so it maps each one.
+                    let mut replayer = Replayer::new(&before, after.as_ref());
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
@@ -239,7 +245,12 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                         let records =
                             parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
                         let mut lines = Vec::new();
-                        for r in &records {
+                        if !ndjson {
+                            for r in &records {
+                                replayer.replay(r, &mut tally);
+                            }
+                        }
+                        for r in records.iter().filter(|_| ndjson) {
                             match map_record(r) {
                                 Ok(ev) => {
                                     let b = decide_before.check(&ev.request);

@@ -2,18 +2,16 @@
 //! allows and OLD does not, each described (actions, resources, callers, condition values,
 //! the NEW statements responsible) and with a witness the engine confirms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
-use super::lang::Atom;
+use crate::pattern::lang::Atom;
 use super::partition::{Found, Partition, Restriction};
 use super::values::Cell;
 use super::witness::{Judge, Witness};
 use super::{AnalysisError, PolicyType, Unknown};
 use crate::context::ContextValue;
-#[cfg(feature = "catalogue")]
-use crate::pattern::Glob;
 use crate::policy::Policy;
 
 /// Most regions a report lists; the rest are counted in [`Diff::omitted`].
@@ -156,8 +154,9 @@ pub(crate) fn compare(
     let mut regions = Vec::new();
     let rects = rectangles(&found);
     let total = rects.len();
+    let mut examples = HashMap::new();
     for rect in rects.into_iter().take(MAX_REGIONS) {
-        let region = describe(&part, &rect, label);
+        let region = describe(&part, &rect, label, &mut examples);
         if !judge.confirms(&region.witness) {
             return Err(AnalysisError::Unconfirmed(region.witness.to_string()));
         }
@@ -251,27 +250,55 @@ fn describe_atom(atom: &Atom, texts: &[(usize, &str)], everything: &str) -> Stri
     }
 }
 
-/// Catalogue actions in an action atom (exactly: same membership in every pattern).
+/// Catalogue actions in an action atom (exactly: same membership in every pattern), at most
+/// `limit`, in catalogue order.
+///
+/// A pattern's literal head (its text before the first wildcard) rules services out: a service
+/// whose `prefix:` disagrees with the head has no action in the pattern. So when the atom lies
+/// in a pattern whose head names a service (`sqs:send*`), only that service is read, and in
+/// every service only the patterns whose head agrees with it are matched.
 #[cfg(feature = "catalogue")]
 fn catalogue_actions(part: &Partition, atom: &Atom, limit: usize) -> Vec<String> {
     let Ok(cat) = crate::catalogue::Catalogue::get() else {
         return Vec::new();
     };
-    let globs: Vec<Glob> = part
+    let heads: Vec<&str> = part
         .action_langs
         .iter()
-        .map(|(t, _)| Glob::parse(t))
+        .map(|(t, _)| t.split(['*', '?']).next().unwrap_or_default())
         .collect();
+    let named = heads
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| atom.contains(*i))
+        .find_map(|(_, h)| h.split_once(':').map(|(svc, _)| svc));
+    let services: Vec<&crate::catalogue::Service> = match named {
+        Some(prefix) => cat.service(prefix).into_iter().collect(),
+        None => cat.services().iter().collect(),
+    };
     let mut out = Vec::new();
-    for svc in cat.services() {
-        let prefix = svc.prefix().to_ascii_lowercase();
+    let mut full = String::new();
+    let mut relevant = Vec::new();
+    'services: for svc in services {
+        let head = format!("{}:", svc.prefix().to_ascii_lowercase());
+        relevant.clear();
+        for (i, h) in heads.iter().enumerate() {
+            if h.starts_with(&head) || head.starts_with(h) {
+                relevant.push(i);
+            } else if atom.contains(i) {
+                continue 'services;
+            }
+        }
         for a in svc.actions() {
-            let full = format!("{prefix}:{}", a.name().to_ascii_lowercase());
-            if globs
-                .iter()
-                .enumerate()
-                .all(|(i, g)| g.is_match(&full) == atom.contains(i))
-            {
+            full.clear();
+            full.push_str(&head);
+            full.extend(a.name().chars().map(|c| c.to_ascii_lowercase()));
+            let inside = relevant.iter().all(|&i| {
+                part.action_langs
+                    .get(i)
+                    .is_some_and(|(_, l)| l.is_match(&full) == atom.contains(i))
+            });
+            if inside {
                 out.push(format!("{}:{}", svc.prefix(), a.name()));
                 if out.len() >= limit {
                     return out;
@@ -303,7 +330,13 @@ fn statement_label(part: &Partition, i: usize, side: &str) -> String {
     )
 }
 
-fn describe(part: &Partition, rect: &Rect, label: &str) -> Region {
+/// `examples`: the catalogue actions of each action atom (at most 20), found once per diff.
+fn describe(
+    part: &Partition,
+    rect: &Rect,
+    label: &str,
+    examples: &mut HashMap<usize, Vec<String>>,
+) -> Region {
     let action_texts: Vec<(usize, &str)> = involved_langs(part, &rect.involved, true);
     let resource_texts: Vec<(usize, &str)> = involved_langs(part, &rect.involved, false);
     let mut example_actions = Vec::new();
@@ -315,11 +348,14 @@ fn describe(part: &Partition, rect: &Rect, label: &str) -> Region {
         };
         actions.push(describe_atom(atom, &action_texts, "any action"));
         if example_actions.len() < 20 {
-            let found = catalogue_actions(part, atom, 20 - example_actions.len());
+            let found = examples
+                .entry(a)
+                .or_insert_with(|| catalogue_actions(part, atom, 20));
             if witness_action.is_none() {
                 witness_action = found.first().cloned();
             }
-            example_actions.extend(found);
+            let room = 20 - example_actions.len();
+            example_actions.extend(found.iter().take(room).cloned());
         }
     }
     let first_atom = rect.actions.first().and_then(|&a| part.action_atoms.get(a));
@@ -423,7 +459,7 @@ fn involved_langs<'p>(
     let mut out: Vec<(usize, &str)> = Vec::new();
     for &i in involved {
         let Some(s) = part.stmts.get(i) else { continue };
-        let (patterns, langs): (Vec<String>, &Vec<(String, super::lang::Lang)>) = if actions {
+        let (patterns, langs): (Vec<String>, &Vec<(String, crate::pattern::lang::Lang)>) = if actions {
             (
                 s.statement
                     .action

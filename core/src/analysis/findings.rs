@@ -120,7 +120,7 @@ fn policies(world: &World) -> Vec<(String, PolicyType, String, String, String)> 
             r.arn.to_string(),
             PolicyType::Resource,
             r.policy.name.clone(),
-            policy_text(&r.policy.policy),
+            policy_text(r.policy.policy()),
             account,
         ));
     }
@@ -130,7 +130,7 @@ fn policies(world: &World) -> Vec<(String, PolicyType, String, String, String)> 
                 p.arn.to_string(),
                 PolicyType::Trust,
                 t.name.clone(),
-                policy_text(&t.policy),
+                policy_text(t.policy()),
                 p.account.to_string(),
             ));
         }
@@ -193,20 +193,20 @@ fn identity_texts(world: &World) -> Vec<(String, Option<String>)> {
         let policies: Vec<&crate::compile::NamedPolicy> = layers.identity.policies().collect();
         let versions: BTreeSet<String> = policies
             .iter()
-            .map(|p| format!("{:?}", p.policy.version))
+            .map(|p| format!("{:?}", p.policy().version))
             .collect();
         let version = policies
             .first()
-            .map(|p| p.policy.version)
+            .map(|p| p.policy().version)
             .unwrap_or(crate::policy::Version::V2012_10_17);
         let mixed_variables = versions.len() > 1
             && policies
                 .iter()
-                .any(|p| policy_text(&p.policy).contains("${"));
+                .any(|p| policy_text(p.policy()).contains("${"));
         let text = (!mixed_variables).then(|| {
             super::to_json::statements_text(
                 version,
-                policies.iter().flat_map(|p| p.policy.statements.iter()),
+                policies.iter().flat_map(|p| p.policy().statements.iter()),
             )
         });
         out.push((caller, text));

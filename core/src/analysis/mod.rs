@@ -37,7 +37,7 @@
 mod check;
 mod diff;
 pub mod findings;
-pub mod lang;
+pub use crate::pattern::lang;
 mod partition;
 pub mod suite;
 mod to_json;

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::lang::{atoms, fill_empty_tails, Atom, Lang, LangError};
+use crate::pattern::lang::{atoms, fill_empty_tails, Atom, Lang, LangError};
 use super::values::{cells, Cell};
 use super::{PolicyType, Unknown};
 use crate::condition::CompiledCondition;
@@ -334,12 +334,7 @@ impl<'a> Partition<'a> {
             if !atom.witness.is_empty() {
                 continue;
             }
-            if let Some(d) = defaults.iter().find(|d| {
-                langs
-                    .iter()
-                    .enumerate()
-                    .all(|(i, l)| l.is_match(d) == atom.contains(i))
-            }) {
+            if let Some(d) = defaults.iter().find(|d| atom.keeps(&langs, d)) {
                 atom.witness = d.clone();
             }
         }

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use ipnet::IpNet;
 use rust_decimal::Decimal;
 
-use super::lang::{atoms, Lang, LangError};
+use crate::pattern::lang::{atoms, Lang, LangError};
 use super::Unknown;
 use crate::condition::{values, Operator, ValueType};
 use crate::context::ContextValue;

@@ -62,7 +62,7 @@ impl ArnFormat {
             });
             f.children = continued.then(|| {
                 let mut l = f.lang.clone();
-                l.literal(":");
+                l.push_literal(":");
                 l.push(Item::many(Class::Any));
                 l
             });
@@ -104,7 +104,7 @@ impl ArnFormat {
         &self.lang
     }
 
-    /// The format's literals and placeholders.
+    /// The format's tokens (literals, placeholders, `*`).
     pub(crate) fn tokens(&self) -> &[Token] {
         &self.tokens
     }
@@ -197,7 +197,7 @@ fn language(tokens: &[Token], service: &[Vec<Token>]) -> Lang {
     let mut lang = Lang::new();
     for (i, t) in tokens.iter().enumerate() {
         match t {
-            Token::Lit(l) => lang.literal(l),
+            Token::Lit(l) => lang.push_literal(l),
             Token::Star => lang.push(Item::many(Class::Any)),
             Token::Var(name) => {
                 let last = i + 1 == tokens.len();

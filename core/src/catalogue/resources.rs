@@ -40,6 +40,99 @@ pub(crate) fn best_fits(service: &Service, arn: &str) -> (usize, Vec<usize>) {
     (best, out)
 }
 
+/// The shape of ARNs as one service's formats see them: two ARNs with the same shape fit
+/// exactly the same formats of the service, so which of an action's resource types an ARN is
+/// can be remembered by shape ([`Catalogue::resource_types_for_arn`] once per shape).
+///
+/// Why it is exact, by the matching rule of the `arn_format` module: a byte that occurs in
+/// no literal of the service's formats and is neither `:` nor `/` ("neutral") can never be
+/// part of a literal's occurrence, and placeholders and `*` treat every such byte alike. So a
+/// run of neutral bytes can only be taken by placeholders and stars, and any run of at least
+/// `v` of them, where `v` is the most placeholders and stars that follow one another without
+/// a literal in any format, is taken the same way whatever its length (each placeholder
+/// needs one byte; the extra bytes go to any of them). The shape keeps every other byte and
+/// writes each neutral run as `min(len, v)` zero bytes.
+#[derive(Debug, Clone)]
+#[cfg_attr(
+    not(feature = "catalogue"),
+    allow(
+        dead_code,
+        reason = "the CloudTrail replay uses it, with the catalogue"
+    )
+)]
+pub(crate) struct ArnShapes {
+    significant: [bool; 256],
+    run: usize,
+}
+
+#[cfg_attr(
+    not(feature = "catalogue"),
+    allow(
+        dead_code,
+        reason = "the CloudTrail replay uses it, with the catalogue"
+    )
+)]
+impl ArnShapes {
+    /// The shapes of `service`'s formats; `None` when a literal holds a byte this scheme
+    /// cannot tell apart (a zero byte or non-ASCII), which no catalogue format does.
+    pub(crate) fn of(service: &Service) -> Option<ArnShapes> {
+        use super::template::Token;
+        let mut significant = [false; 256];
+        let mut mark = |b: u8| {
+            if let Some(s) = significant.get_mut(usize::from(b)) {
+                *s = true;
+            }
+        };
+        mark(b':');
+        mark(b'/');
+        let mut run = 1;
+        for rt in &service.resource_types {
+            for f in &rt.arn_formats {
+                let mut here = 0;
+                for t in f.tokens() {
+                    match t {
+                        Token::Lit(l) => {
+                            here = 0;
+                            for b in l.bytes() {
+                                if b == 0 || !b.is_ascii() {
+                                    return None;
+                                }
+                                mark(b);
+                            }
+                        }
+                        Token::Var(_) | Token::Star => {
+                            here += 1;
+                            run = run.max(here);
+                        }
+                    }
+                }
+            }
+        }
+        Some(ArnShapes { significant, run })
+    }
+
+    /// Writes the shape of `arn` to `out` (cleared first).
+    pub(crate) fn shape(&self, arn: &str, out: &mut Vec<u8>) {
+        out.clear();
+        let mut neutral = 0;
+        for b in arn.bytes() {
+            if self
+                .significant
+                .get(usize::from(b))
+                .copied()
+                .unwrap_or(true)
+            {
+                out.extend(std::iter::repeat_n(0, neutral.min(self.run)));
+                neutral = 0;
+                out.push(b);
+            } else {
+                neutral += 1;
+            }
+        }
+        out.extend(std::iter::repeat_n(0, neutral.min(self.run)));
+    }
+}
+
 impl Catalogue {
     /// The resource types an ARN is, judged by their ARN formats: first among the types of
     /// the service the ARN names (`arn:aws:lambda:…` → `lambda`), and when none of those fits,

@@ -151,7 +151,7 @@ fn grants_of(engine: &Engine, caller: &str) -> Vec<(String, String, bool)> {
     let layers = world.layers_for(&probe);
     let mut out = BTreeSet::new();
     for named in layers.identity.policies() {
-        for st in &named.policy.statements {
+        for st in &named.policy().statements {
             if st.effect != Effect::Allow || st.action.negated {
                 continue;
             }

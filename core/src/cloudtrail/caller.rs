@@ -80,36 +80,48 @@ pub fn caller_of(id: &UserIdentity<'_>) -> Result<Caller, CallerError> {
 /// `aws:FederatedProvider`, and `aws:ViaAWSService` / `aws:CalledVia` when a service made the
 /// call for the caller (`invokedBy`). IAM User Guide, "AWS global condition context keys".
 pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &mut Context) {
+    let mut out = Vec::new();
+    identity_values(id, event_epoch, &mut out);
+    for (k, v) in out {
+        ctx.insert(k, v.to_context());
+    }
+}
+
+/// The keys of [`add_identity_keys`] (lowercased) with their values, unrendered: what the
+/// replay's hot path compares without building a [`Context`].
+pub(crate) fn identity_values<'r>(
+    id: &'r UserIdentity<'r>,
+    event_epoch: Option<i64>,
+    out: &mut Vec<(&'static str, KeyValue<'r>)>,
+) {
+    let service = id.kind.get() == Some("AWSService");
     if let Some(pid) = id.principal_id.get() {
-        if id.kind.get() != Some("AWSService") {
-            ctx.insert("aws:userid", ContextValue::single(pid));
+        if !service {
+            out.push(("aws:userid", KeyValue::Text(pid)));
         }
     }
     let attrs = &id.session_context.attributes;
-    let created = attrs.creation_date.get();
+    let created = attrs.creation_date.get().and_then(epoch_of);
     if let Some(mfa) = attrs.mfa_authenticated.get() {
         let mfa = mfa.eq_ignore_ascii_case("true");
-        ctx.insert(
-            "aws:MultiFactorAuthPresent",
-            ContextValue::single(if mfa { "true" } else { "false" }),
-        );
-        if let (true, Some(now), Some(issued)) = (mfa, event_epoch, created.and_then(epoch_of)) {
-            ctx.insert(
-                "aws:MultiFactorAuthAge",
-                ContextValue::Single(now.saturating_sub(issued).max(0).to_string()),
-            );
+        out.push((
+            "aws:multifactorauthpresent",
+            KeyValue::Text(if mfa { "true" } else { "false" }),
+        ));
+        if let (true, Some(now), Some(issued)) = (mfa, event_epoch, created) {
+            out.push((
+                "aws:multifactorauthage",
+                KeyValue::Number(now.saturating_sub(issued).max(0)),
+            ));
         }
     }
-    if let Some(c) = created.and_then(epoch_of) {
-        if let Some(t) = chrono::DateTime::from_timestamp(c, 0) {
-            ctx.insert(
-                "aws:TokenIssueTime",
-                ContextValue::Single(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            );
+    if let Some(c) = created {
+        if chrono::DateTime::from_timestamp(c, 0).is_some() {
+            out.push(("aws:tokenissuetime", KeyValue::Time(c)));
         }
     }
     if let Some(s) = id.session_context.source_identity.get() {
-        ctx.insert("aws:SourceIdentity", ContextValue::single(s));
+        out.push(("aws:sourceidentity", KeyValue::Text(s)));
     }
     if let Some(p) = id
         .session_context
@@ -117,14 +129,43 @@ pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &
         .federated_provider
         .get()
     {
-        ctx.insert("aws:FederatedProvider", ContextValue::single(p));
+        out.push(("aws:federatedprovider", KeyValue::Text(p)));
     }
-    if id.kind.get() != Some("AWSService") {
+    if !service {
         if let Some(by) = id.invoked_by.get() {
-            ctx.insert("aws:ViaAWSService", ContextValue::single("true"));
+            out.push(("aws:viaawsservice", KeyValue::Text("true")));
             if by.ends_with(".amazonaws.com") {
-                ctx.insert("aws:CalledVia", ContextValue::Multi(vec![by.to_string()]));
+                out.push(("aws:calledvia", KeyValue::List(by)));
             }
+        }
+    }
+}
+
+/// A condition key's value as a record gives it, before it is rendered as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum KeyValue<'r> {
+    /// The text itself.
+    Text(&'r str),
+    /// A number, written in decimal.
+    Number(i64),
+    /// Seconds since the epoch, written `2026-11-02T10:00:00Z`.
+    Time(i64),
+    /// A list of one text.
+    List(&'r str),
+}
+
+impl KeyValue<'_> {
+    /// The value as a request's context holds it.
+    pub(crate) fn to_context(self) -> ContextValue {
+        match self {
+            KeyValue::Text(s) => ContextValue::single(s),
+            KeyValue::Number(n) => ContextValue::Single(n.to_string()),
+            KeyValue::Time(t) => ContextValue::Single(
+                chrono::DateTime::from_timestamp(t, 0)
+                    .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    .unwrap_or_default(),
+            ),
+            KeyValue::List(s) => ContextValue::Multi(vec![s.to_string()]),
         }
     }
 }

@@ -14,13 +14,13 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::context::{Context, ContextValue};
+use crate::context::Context;
 use crate::request::Request;
 
 use super::action::{action_of, ActionError};
-use super::caller::{add_identity_keys, caller_of, epoch_of, CallerError};
+use super::caller::{caller_of, epoch_of, identity_values, CallerError, KeyValue};
 use super::record::Record;
-use super::resource::{target_of, TargetError};
+use super::resource::TargetError;
 
 /// What CloudTrail says happened to the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -142,22 +142,34 @@ impl fmt::Display for Unmapped {
 /// # Ok::<(), polcheck_core::cloudtrail::RecordError>(())
 /// ```
 pub fn map_record(r: &Record<'_>) -> Result<MappedEvent, Unmapped> {
+    let sk = skeleton(r, &mut super::fast::Lookups::Direct)?;
+    let mut values = Vec::new();
+    record_values(r, &mut values);
+    build_event(r, &sk, &values)
+}
+
+/// What a record maps to before its context: the caller, the action and the target.
+pub(crate) struct Skeleton {
+    pub(crate) caller: std::sync::Arc<super::fast::CallerInfo>,
+    pub(crate) action: std::sync::Arc<super::fast::ActionInfo>,
+    pub(crate) target: super::resource::Target,
+}
+
+/// The caller, action and target of a record, through `lookups` (direct, or remembered).
+pub(crate) fn skeleton(
+    r: &Record<'_>,
+    lookups: &mut super::fast::Lookups,
+) -> Result<Skeleton, Unmapped> {
     if let Some(t) = r.event_type.get() {
         if t != "AwsApiCall" {
             return Err(Unmapped::NotAnApiCall(t.to_string()));
         }
     }
-    let caller = caller_of(&r.user_identity).map_err(Unmapped::Caller)?;
+    let caller = lookups.caller(&r.user_identity)?;
     let source = r.event_source.get().unwrap_or_default();
     let name = r.event_name.get().unwrap_or_default();
-    let mut action = action_of(source, name).map_err(Unmapped::Action)?;
-    if action == "s3:GetObject"
-        && name == "GetObject"
-        && r.request_parameters.version_id.get().is_some()
-    {
-        // Amazon S3 User Guide: getting a specific version needs s3:GetObjectVersion.
-        action = "s3:GetObjectVersion".to_string();
-    }
+    let versioned = name == "GetObject" && r.request_parameters.version_id.get().is_some();
+    let action = lookups.action(source, name, versioned)?;
     let account = r
         .user_identity
         .account_id
@@ -165,15 +177,49 @@ pub fn map_record(r: &Record<'_>) -> Result<MappedEvent, Unmapped> {
         .filter(|a| a.len() == 12)
         .or(r.recipient_account_id.get())
         .unwrap_or_default();
-    let target = target_of(r, &action, account).map_err(Unmapped::Resource)?;
-    let epoch = r.event_time.get().and_then(epoch_of);
+    let target = lookups.target(r, &action, account)?;
+    Ok(Skeleton {
+        caller,
+        action,
+        target,
+    })
+}
+
+/// The action of `source` + `name` (see [`action_of`]), `s3:GetObjectVersion` when a
+/// `GetObject` names a version.
+pub(crate) fn action_for(source: &str, name: &str, versioned: bool) -> Result<String, Unmapped> {
+    let action = action_of(source, name).map_err(Unmapped::Action)?;
+    if action == "s3:GetObject" && versioned {
+        // Amazon S3 User Guide: getting a specific version needs s3:GetObjectVersion.
+        return Ok("s3:GetObjectVersion".to_string());
+    }
+    Ok(action)
+}
+
+/// The caller of an identity, or why there is none.
+pub(crate) fn caller_for(id: &super::record::UserIdentity<'_>) -> Result<Option<String>, Unmapped> {
+    caller_of(id).map(|c| c.principal).map_err(Unmapped::Caller)
+}
+
+/// The event of a record from its skeleton and its [`record_values`].
+pub(crate) fn build_event(
+    r: &Record<'_>,
+    sk: &Skeleton,
+    values: &[(&'static str, KeyValue<'_>)],
+) -> Result<MappedEvent, Unmapped> {
     let mut ctx = Context::new();
-    record_keys(r, epoch, &mut ctx);
-    add_identity_keys(&r.user_identity, epoch, &mut ctx);
-    let mut request = Request::new(caller.principal.as_deref(), &action, &target.arn, ctx)
-        .map_err(|_| Unmapped::BadCaller)?;
-    if target.account.is_some() {
-        request.set_resource_account(target.account);
+    for (k, v) in values {
+        ctx.insert(k, v.to_context());
+    }
+    let mut request = Request::with_caller(
+        sk.caller.caller.as_ref().map_err(|_| Unmapped::BadCaller)?,
+        &sk.action.name,
+        &sk.target.arn,
+        ctx,
+    )
+    .map_err(|_| Unmapped::BadCaller)?;
+    if sk.target.account.is_some() {
+        request.set_resource_account(sk.target.account.clone());
     }
     Ok(MappedEvent {
         request,
@@ -183,34 +229,39 @@ pub fn map_record(r: &Record<'_>) -> Result<MappedEvent, Unmapped> {
     })
 }
 
-fn record_keys(r: &Record<'_>, epoch: Option<i64>, ctx: &mut Context) {
+/// Every condition key a record gives (lowercased), with its value: the record's own keys
+/// (see the module docs), then the identity's ([`super::caller::add_identity_keys`]).
+pub(crate) fn record_values<'r>(r: &'r Record<'r>, out: &mut Vec<(&'static str, KeyValue<'r>)>) {
+    out.clear();
+    let epoch = r.event_time.get().and_then(epoch_of);
     if let Some(ip) = r.source_ip_address.get() {
         if ip.parse::<IpAddr>().is_ok() {
-            ctx.insert("aws:SourceIp", ContextValue::single(ip));
+            out.push(("aws:sourceip", KeyValue::Text(ip)));
         }
     }
     if let Some(ua) = r.user_agent.get() {
-        ctx.insert("aws:UserAgent", ContextValue::single(ua));
+        out.push(("aws:useragent", KeyValue::Text(ua)));
     }
     if let Some(region) = r.aws_region.get() {
-        ctx.insert("aws:RequestedRegion", ContextValue::single(region));
+        out.push(("aws:requestedregion", KeyValue::Text(region)));
     }
     if let (Some(t), Some(e)) = (r.event_time.get(), epoch) {
-        ctx.insert("aws:CurrentTime", ContextValue::single(t));
-        ctx.insert("aws:EpochTime", ContextValue::Single(e.to_string()));
+        out.push(("aws:currenttime", KeyValue::Text(t)));
+        out.push(("aws:epochtime", KeyValue::Number(e)));
     }
     if let Some(v) = r.vpc_endpoint_id.get() {
-        ctx.insert("aws:SourceVpce", ContextValue::single(v));
+        out.push(("aws:sourcevpce", KeyValue::Text(v)));
     }
+    let s3 = r.event_source.get() == Some("s3.amazonaws.com");
     if let Some(tls) = &r.tls_details {
-        ctx.insert("aws:SecureTransport", ContextValue::single("true"));
-        if r.event_source.get() == Some("s3.amazonaws.com") {
+        out.push(("aws:securetransport", KeyValue::Text("true")));
+        if s3 {
             if let Some(v) = tls.tls_version.get().and_then(|v| v.strip_prefix("TLSv")) {
-                ctx.insert("s3:TlsVersion", ContextValue::single(v));
+                out.push(("s3:tlsversion", KeyValue::Text(v)));
             }
         }
     }
-    if r.event_source.get() == Some("s3.amazonaws.com") {
+    if s3 {
         let extra = &r.additional_event_data;
         if let Some(sig) = extra.signature_version.get() {
             let value = match sig {
@@ -218,7 +269,7 @@ fn record_keys(r: &Record<'_>, epoch: Option<i64>, ctx: &mut Context) {
                 "SigV2" => "AWS",
                 other => other,
             };
-            ctx.insert("s3:signatureversion", ContextValue::single(value));
+            out.push(("s3:signatureversion", KeyValue::Text(value)));
         }
         if let Some(m) = extra.authentication_method.get() {
             let value = match m {
@@ -226,7 +277,8 @@ fn record_keys(r: &Record<'_>, epoch: Option<i64>, ctx: &mut Context) {
                 "QueryString" => "REST-QUERY-STRING",
                 other => other,
             };
-            ctx.insert("s3:authType", ContextValue::single(value));
+            out.push(("s3:authtype", KeyValue::Text(value)));
         }
     }
+    identity_values(&r.user_identity, epoch, out);
 }

@@ -6,6 +6,8 @@
 //!   or the [`Unmapped`] reason it is none (counted, never dropped);
 //! - [`replay`]: the [`Tally`] of a replay (match rate against what CloudTrail saw, flips
 //!   against a proposed world, usage per caller);
+//! - [`Replayer`]: the hot path, one per thread: maps, decides and counts each record,
+//!   building a request only for what it has not seen the like of;
 //! - [`access`]: unused access and the least-privilege policy of each caller.
 //!
 //! Nothing here reads files: the CLI walks `AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`
@@ -14,6 +16,7 @@
 pub mod access;
 pub mod action;
 pub mod caller;
+mod fast;
 pub mod map;
 pub mod record;
 pub mod replay;
@@ -22,6 +25,7 @@ pub mod resource;
 pub use access::{access_report, least_privilege, CallerAccess, UnusedGrant, Verification};
 pub use action::{action_of, ActionError};
 pub use caller::{caller_of, Caller, CallerError};
+pub use fast::Replayer;
 pub use map::{map_record, MappedEvent, Observed, Unmapped};
 pub use record::{parse, Record, RecordError, UserIdentity};
 pub use replay::{replay_event, Decider, Summary, Tally};

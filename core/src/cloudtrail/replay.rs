@@ -98,9 +98,30 @@ impl Tally {
 
     /// Counts an event, decided `before` against the world and `after` against the proposed one.
     pub fn add(&mut self, ev: &MappedEvent, before: Outcome, after: Option<Outcome>) {
+        let who = principal_key(ev.request.principal());
+        let caller = caller_text(ev.request.principal());
+        let parts = Parts {
+            who: &who,
+            caller: caller.as_deref(),
+            action: ev.request.action(),
+            resource: ev.request.resource(),
+            observed: ev.observed,
+        };
+        self.add_parts(&parts, before, after, &mut || Ok(ev.clone()));
+    }
+
+    /// [`Tally::add`] from the parts of an event; `example` makes the event when a group
+    /// needs it as its example.
+    pub(crate) fn add_parts(
+        &mut self,
+        ev: &Parts<'_>,
+        before: Outcome,
+        after: Option<Outcome>,
+        example: &mut dyn FnMut() -> Result<MappedEvent, Unmapped>,
+    ) {
         self.events += 1;
         *self.agreement.entry((ev.observed, before)).or_insert(0) += 1;
-        let who = principal_key(ev.request.principal());
+        let who = ev.who;
         let disagrees = before != Outcome::Unknown
             && match ev.observed {
                 Observed::Succeeded => denied(before),
@@ -110,31 +131,34 @@ impl Tally {
         if disagrees {
             bump(
                 &mut self.mismatches,
-                (who.clone(), ev.request.action().to_string(), ev.observed),
-                ev,
+                (who.to_string(), ev.action.to_string(), ev.observed),
+                example,
             );
         }
         match after {
             Some(a) if a != before => bump(
                 &mut self.flips,
-                (who.clone(), ev.request.action().to_string(), before, a),
-                ev,
+                (who.to_string(), ev.action.to_string(), before, a),
+                example,
             ),
             Some(_) => self.unchanged += 1,
             None => {}
         }
         if ev.observed == Observed::Succeeded {
-            let u = self.usage.entry(who).or_default();
+            let u = match self.usage.get_mut(who) {
+                Some(u) => u,
+                None => self.usage.entry(who.to_string()).or_default(),
+            };
             if u.caller.is_none() {
-                u.caller = caller_text(ev.request.principal());
+                u.caller = ev.caller.map(str::to_string);
             }
             // Most events repeat an action and a resource already seen: look before copying.
-            let action = ev.request.action();
+            let action = ev.action;
             let entry = match u.actions.get_mut(action) {
                 Some(e) => e,
                 None => u.actions.entry(action.to_string()).or_default(),
             };
-            let resource = ev.request.resource();
+            let resource = ev.resource;
             if !entry.0.contains(resource) {
                 if entry.0.len() < MAX_RESOURCES {
                     entry.0.insert(resource.to_string());
@@ -252,13 +276,31 @@ impl Tally {
     }
 }
 
-fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Group>, key: K, ev: &MappedEvent) {
-    map.entry(key)
-        .and_modify(|g| g.count += 1)
-        .or_insert_with(|| Group {
-            count: 1,
-            example: ev.clone(),
-        });
+/// What [`Tally::add_parts`] reads of an event.
+pub(crate) struct Parts<'a> {
+    /// [`principal_key`].
+    pub(crate) who: &'a str,
+    /// [`caller_text`].
+    pub(crate) caller: Option<&'a str>,
+    pub(crate) action: &'a str,
+    pub(crate) resource: &'a str,
+    pub(crate) observed: Observed,
+}
+
+fn bump<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, Group>,
+    key: K,
+    example: &mut dyn FnMut() -> Result<MappedEvent, Unmapped>,
+) {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut g) => g.get_mut().count += 1,
+        std::collections::hash_map::Entry::Vacant(v) => {
+            // The event was mapped once already, so it maps again.
+            if let Ok(example) = example() {
+                v.insert(Group { count: 1, example });
+            }
+        }
+    }
 }
 
 fn merge_groups<K: std::hash::Hash + Eq>(into: &mut HashMap<K, Group>, from: HashMap<K, Group>) {
@@ -407,16 +449,19 @@ const MAX_REMEMBERED: usize = 1 << 20;
 /// also fix every policy that bears on it ([`Engine::layers`]), and on the context only
 /// through the keys those policies' conditions read. So the first event of each caller,
 /// action, resource and account reads its layers' condition keys, and every event is then
-/// decided by those four and the values of those keys alone. A policy with a variable
-/// (`${aws:username}`) reads keys the text does not name: then the whole context counts.
+/// decided by those four and the values of those keys alone. A policy variable
+/// (`${aws:username}`) reads the key it names, so it counts as read; only a condition whose
+/// key itself holds a variable makes the whole context count.
 /// One decider per thread.
 pub struct Decider<'e> {
-    engine: &'e Engine,
+    pub(super) engine: &'e Engine,
     /// For each caller, action, resource and account: the context keys read (lowercased),
     /// or `None` for all.
     keys: HashMap<String, Option<std::sync::Arc<[String]>>>,
     outcomes: HashMap<String, Outcome>,
     buf: String,
+    /// [`super::Replayer`]'s remembered decisions.
+    pub(super) fast: super::fast::FastState,
 }
 
 /// Appends a field with its length first, so that no two requests write the same key.
@@ -427,24 +472,33 @@ fn push_field(buf: &mut String, s: &str) {
     buf.push_str(s);
 }
 
-/// The condition keys the policies of `layers` read (lowercased, sorted), or `None` when
-/// some statement has a policy variable.
-fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>> {
+/// The condition keys the policies of `layers` read (lowercased, sorted): those their
+/// conditions test and those their variables (`${aws:username}`, in resources and condition
+/// values) resolve from, each read by its own name ([`crate::variables`]). `None` when a
+/// condition's key itself holds a variable.
+pub(super) fn keys_read(layers: &crate::decide::Layers) -> Option<std::sync::Arc<[String]>> {
     let sets = layers.sets();
     let mut keys = BTreeSet::new();
+    let variables = |text: &str, keys: &mut BTreeSet<String>| {
+        if text.contains("${") {
+            let t = crate::variables::Template::parse(text, true);
+            keys.extend(t.variable_keys().map(str::to_string));
+        }
+    };
     for set in sets {
         for np in set.policies() {
-            for s in &np.policy.statements {
-                let variable = |p: &String| p.contains("${");
-                if s.resource
-                    .as_ref()
-                    .is_some_and(|r| r.patterns.iter().any(variable))
-                {
-                    return None;
+            for s in &np.policy().statements {
+                if let Some(r) = &s.resource {
+                    for p in &r.patterns {
+                        variables(p, &mut keys);
+                    }
                 }
                 for c in &s.conditions {
-                    if c.values.iter().any(variable) || c.key.contains("${") {
+                    if c.key.contains("${") {
                         return None;
+                    }
+                    for v in &c.values {
+                        variables(v, &mut keys);
                     }
                     keys.insert(c.key.to_ascii_lowercase());
                 }
@@ -462,6 +516,7 @@ impl<'e> Decider<'e> {
             keys: HashMap::new(),
             outcomes: HashMap::new(),
             buf: String::new(),
+            fast: Default::default(),
         }
     }
 

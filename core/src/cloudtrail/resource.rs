@@ -44,8 +44,35 @@ pub enum TargetError {
 pub fn target_of(record: &Record<'_>, action: &str, account: &str) -> Result<Target, TargetError> {
     let (service, name) = action.split_once(':').unwrap_or((action, ""));
     let cat = Catalogue::get().ok();
-    let takes =
+    let mut takes =
         |arn: &str| cat.is_some_and(|c| !c.resource_types_for_arn(service, name, arn).is_empty());
+    target_with(
+        record,
+        service,
+        star_allowed(service, name),
+        account,
+        &mut takes,
+    )
+}
+
+/// Whether `service:name` may be decided on `*`: it takes no resource type, or only
+/// optional ones (`Resource: *` allowed), or the catalogue does not know it.
+pub(crate) fn star_allowed(service: &str, name: &str) -> bool {
+    let action = Catalogue::get().ok().and_then(|c| c.action(service, name));
+    let takes_none = action.is_none_or(|a| a.resource_types().next().is_none());
+    let all_optional = action.is_some_and(|a| a.resource_types().all(|(_, required)| !required));
+    takes_none || all_optional
+}
+
+/// [`target_of`] with the catalogue's "does the action take this ARN" given as `takes` (the
+/// replay remembers its answers by ARN shape) and [`star_allowed`]'s answer as `star`.
+pub(crate) fn target_with(
+    record: &Record<'_>,
+    service: &str,
+    star: bool,
+    account: &str,
+    takes: &mut dyn FnMut(&str) -> bool,
+) -> Result<Target, TargetError> {
     // S3 lists the object without an account and the bucket with one: the owner is the
     // first account the list gives.
     let owner = record
@@ -73,14 +100,7 @@ pub fn target_of(record: &Record<'_>, action: &str, account: &str) -> Result<Tar
             });
         }
     }
-    let takes_none = cat
-        .and_then(|c| c.action(service, name))
-        .is_none_or(|a| a.resource_types().next().is_none());
-    // An action whose resource types are all optional (`Resource: *` allowed) also decides on `*`.
-    let all_optional = cat
-        .and_then(|c| c.action(service, name))
-        .is_some_and(|a| a.resource_types().all(|(_, required)| !required));
-    if takes_none || all_optional {
+    if star {
         return Ok(Target {
             arn: "*".to_string(),
             account: owner,

@@ -21,6 +21,7 @@ use std::ops::ControlFlow;
 
 use super::hash::{prefix_hash, FastState, PrefixHasher, MAX_PREFIX};
 use super::CompiledStatement;
+use crate::pattern::Glob;
 use crate::policy::Effect;
 
 /// Below this many statements, a bucket half is scanned without a resource index.
@@ -71,40 +72,82 @@ impl<'a> ResourceProbe<'a> {
     }
 }
 
-/// The resource prefixes a statement is filed under; `None` when any resource may reach it.
-fn resource_keys(s: &CompiledStatement) -> Option<Vec<Vec<u8>>> {
-    let (negated, patterns) = s.resource_patterns()?;
-    if negated {
-        return None;
+/// The resource prefixes of every statement, flat: `spans[i]` is the run of `keys` holding
+/// statement `i`'s prefixes, `None` when any resource may reach it.
+struct ResourceKeys<'a> {
+    keys: Vec<&'a [u8]>,
+    spans: Vec<Option<(u32, u32)>>,
+}
+
+impl<'a> ResourceKeys<'a> {
+    fn build(statements: &'a [CompiledStatement]) -> ResourceKeys<'a> {
+        let mut out = ResourceKeys {
+            keys: Vec::with_capacity(statements.len()),
+            spans: Vec::with_capacity(statements.len()),
+        };
+        for s in statements {
+            let from = out.keys.len();
+            let span = out.push(s, from).and_then(|()| {
+                Some((
+                    u32::try_from(from).ok()?,
+                    u32::try_from(out.keys.len() - from).ok()?,
+                ))
+            });
+            if span.is_none() {
+                out.keys.truncate(from);
+            }
+            out.spans.push(span);
+        }
+        out
     }
-    let mut keys: Vec<Vec<u8>> = Vec::new();
-    for p in patterns {
-        let prefix = p.tail_prefix()?;
-        if prefix.is_empty() {
+
+    /// Pushes one statement's prefixes (after `from`); `None` when any resource may reach it.
+    fn push(&mut self, s: &'a CompiledStatement, from: usize) -> Option<()> {
+        let (negated, patterns) = s.resource_patterns()?;
+        if negated {
             return None;
         }
-        keys.push(prefix.get(..MAX_PREFIX).unwrap_or(prefix).to_vec());
+        for p in patterns {
+            let prefix = p.tail_prefix()?;
+            if prefix.is_empty() {
+                return None;
+            }
+            self.keys.push(prefix.get(..MAX_PREFIX).unwrap_or(prefix));
+        }
+        // A key that extends another of the same statement is redundant: every resource it
+        // reaches, the shorter one reaches too. Dropping it keeps each statement reachable
+        // through one key per request.
+        let mine = self.keys.get_mut(from..)?;
+        if mine.len() > 1 {
+            mine.sort_unstable();
+            let mut kept: Vec<&[u8]> = Vec::with_capacity(mine.len());
+            for &k in mine.iter() {
+                if kept.last() != Some(&k)
+                    && !mine.iter().any(|o| o.len() < k.len() && k.starts_with(o))
+                {
+                    kept.push(k);
+                }
+            }
+            self.keys.truncate(from);
+            self.keys.extend(kept);
+        }
+        Some(())
     }
-    // A key that extends another of the same statement is redundant: every resource it
-    // reaches, the shorter one reaches too. Dropping it keeps each statement reachable
-    // through one key per request.
-    if keys.len() > 1 {
-        keys.sort();
-        keys.dedup();
-        let all = keys.clone();
-        keys.retain(|k| !all.iter().any(|o| o.len() < k.len() && k.starts_with(o)));
+
+    fn of(&self, id: u32) -> Option<&[&'a [u8]]> {
+        let (start, len) = (*self.spans.get(id as usize)?)?;
+        self.keys.get(start as usize..(start + len) as usize)
     }
-    Some(keys)
 }
 
 impl ResourceIndex {
-    fn build(ids: &[u32], keys: &[Option<Vec<Vec<u8>>>]) -> ResourceIndex {
+    fn build(ids: &[u32], keys: &ResourceKeys<'_>) -> ResourceIndex {
         let mut index = ResourceIndex::default();
         let mut pairs: Vec<(u64, u32)> = Vec::new();
         for &id in ids {
-            match keys.get(id as usize).and_then(Option::as_ref) {
+            match keys.of(id) {
                 Some(ks) if ids.len() >= SMALL => {
-                    for k in ks {
+                    for &k in ks {
                         pairs.push((prefix_hash(k), id));
                         if !index.lens.contains(&k.len()) {
                             index.lens.push(k.len());
@@ -163,7 +206,7 @@ impl ResourceIndex {
 }
 
 impl Bucket {
-    fn build(ids: &[u32], keys: &[Option<Vec<Vec<u8>>>], effects: &[Effect]) -> Bucket {
+    fn build(ids: &[u32], keys: &ResourceKeys<'_>, effects: &[Effect]) -> Bucket {
         let (deny, allow): (Vec<u32>, Vec<u32>) = ids
             .iter()
             .partition(|&&id| effects.get(id as usize) == Some(&Effect::Deny));
@@ -182,48 +225,50 @@ impl Bucket {
 }
 
 impl ActionIndex {
-    /// Sorts every statement into its buckets.
-    /// `action_texts`: each statement's action patterns, lowercased.
-    pub fn build(statements: &[CompiledStatement], action_texts: &[Vec<String>]) -> ActionIndex {
+    /// Sorts every statement into its buckets (by its lowercased action globs).
+    pub fn build(statements: &[CompiledStatement]) -> ActionIndex {
         let mut exact: HashMap<String, Vec<u32>, FastState> = HashMap::default();
         let mut by_service: HashMap<String, Vec<u32>, FastState> = HashMap::default();
         let mut everywhere = Vec::new();
+        let mut wild_services: Vec<&str> = Vec::new();
         for (i, s) in statements.iter().enumerate() {
             let Ok(id) = u32::try_from(i) else { break };
-            let (patterns, negated) = (
-                action_texts.get(i).map_or(&[][..], Vec::as_slice),
-                s.action_negated(),
-            );
-            let wild_services: Option<Vec<&str>> = if negated {
-                None
-            } else {
-                patterns
-                    .iter()
-                    .filter(|p| has_wildcard(p))
-                    .map(|p| literal_service(p))
-                    .collect()
-            };
-            let Some(wild_services) = wild_services else {
+            let globs = s.action_globs();
+            wild_services.clear();
+            // The literal service of every wildcard pattern (`s3:get*` -> `s3`); a pattern
+            // whose service part has a wildcard (`*`, `s?:x`), or a NotAction, reaches
+            // everywhere.
+            let everywhere_too = s.action_negated()
+                || globs.iter().filter(|g| !g.is_exact()).any(|g| {
+                    match literal_service(g.literal_prefix()) {
+                        Some(svc) => {
+                            wild_services.push(svc);
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            if everywhere_too {
                 everywhere.push(id);
                 continue;
-            };
+            }
             for svc in &wild_services {
                 push_keyed(&mut by_service, svc, id);
             }
-            for p in patterns.iter().filter(|p| !has_wildcard(p)) {
+            for p in globs.iter().filter_map(Glob::exact_text) {
                 if !wild_services.contains(&service(p)) {
                     push_keyed(&mut exact, p, id);
                 }
             }
         }
-        let keys: Vec<Option<Vec<Vec<u8>>>> = statements.iter().map(resource_keys).collect();
+        let keys = ResourceKeys::build(statements);
         let effects: Vec<Effect> = statements.iter().map(|s| s.effect).collect();
         let bucket = |ids: &[u32]| Bucket::build(ids, &keys, &effects);
         ActionIndex {
-            exact: exact.iter().map(|(k, v)| (k.clone(), bucket(v))).collect(),
+            exact: exact.into_iter().map(|(k, v)| (k, bucket(&v))).collect(),
             by_service: by_service
-                .iter()
-                .map(|(k, v)| (k.clone(), bucket(v)))
+                .into_iter()
+                .map(|(k, v)| (k, bucket(&v)))
                 .collect(),
             everywhere: bucket(&everywhere),
         }
@@ -264,18 +309,16 @@ impl ActionIndex {
     }
 }
 
-fn has_wildcard(p: &str) -> bool {
-    p.contains(['*', '?'])
-}
-
 fn service(action: &str) -> &str {
     action.split_once(':').map_or(action, |(s, _)| s)
 }
 
-/// The service of a pattern when it is literal (`s3:get*` → `s3`); `None` for `*`, `s?:x`.
-fn literal_service(p: &str) -> Option<&str> {
-    let (svc, _) = p.split_once(':')?;
-    (!has_wildcard(svc)).then_some(svc)
+/// The service of a wildcard pattern from the literal text before its first wildcard:
+/// `s3:get` (of `s3:get*`) -> `s3`; `None` when that text has no colon (`*`, `s?:x`, `s3*`),
+/// so the service part itself holds a wildcard or there is none.
+fn literal_service(prefix: &[u8]) -> Option<&str> {
+    let colon = prefix.iter().position(|&b| b == b':')?;
+    std::str::from_utf8(prefix.get(..colon)?).ok()
 }
 
 /// [`push_once`] into the list under `key`, allocating the key only for a new one.

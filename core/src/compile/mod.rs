@@ -20,25 +20,111 @@ use crate::condition::CompiledCondition;
 use crate::context::Context;
 use crate::json::Position;
 use crate::pattern::Glob;
-use crate::policy::{Effect, Policy, PrincipalClause};
+use crate::policy::{Effect, Policy, PolicyError, PrincipalClause};
 use crate::principal::{Principal, PrincipalMatch};
 use index::ActionIndex;
 
 /// A policy with the name it is known by (`alice/OwnQueue`, `identity[0]`).
+///
+/// A policy read from its own text ([`NamedPolicy::from_text`], what the engine builder
+/// does) keeps only that text once compiled: the parsed [`Policy`] is read again, once, the
+/// first time an explanation or another module asks for it ([`NamedPolicy::policy`]).
 #[derive(Debug, Clone)]
 pub struct NamedPolicy {
     /// Where the policy came from, as explanations print it.
     pub name: String,
-    /// The policy.
-    pub policy: Arc<Policy>,
+    held: Held,
+}
+
+#[derive(Debug, Clone)]
+enum Held {
+    /// Parsed, shared (a world's policies, a suite's).
+    Parsed(Arc<Policy>),
+    /// The document's text, parsed on demand; clones share the parse.
+    Text(Arc<LazyPolicy>),
+}
+
+#[derive(Debug)]
+struct LazyPolicy {
+    text: Arc<str>,
+    parsed: std::sync::OnceLock<Arc<Policy>>,
 }
 
 impl NamedPolicy {
     /// Names a policy.
     pub fn new(name: impl Into<String>, policy: Policy) -> NamedPolicy {
+        NamedPolicy::shared(name, Arc::new(policy))
+    }
+
+    /// Names a policy that others share.
+    pub fn shared(name: impl Into<String>, policy: Arc<Policy>) -> NamedPolicy {
         NamedPolicy {
             name: name.into(),
-            policy: Arc::new(policy),
+            held: Held::Parsed(policy),
+        }
+    }
+
+    /// Parses a policy document from its text ([`Policy::parse`]) and names it; a compiled
+    /// set keeps the text only and reads the policy again when it is asked for.
+    pub fn from_text(name: impl Into<String>, text: &str) -> Result<NamedPolicy, PolicyError> {
+        let policy = Policy::parse(text)?;
+        let parsed = std::sync::OnceLock::new();
+        let _ = parsed.set(Arc::new(policy));
+        Ok(NamedPolicy {
+            name: name.into(),
+            held: Held::Text(Arc::new(LazyPolicy {
+                text: Arc::from(text),
+                parsed,
+            })),
+        })
+    }
+
+    /// The policy (for one read from text and compiled, parsed again on first use and kept).
+    pub fn policy(&self) -> &Arc<Policy> {
+        match &self.held {
+            Held::Parsed(p) => p,
+            Held::Text(lazy) => lazy.parsed.get_or_init(|| {
+                // The text parsed once already, so it parses again to the same policy.
+                Arc::new(Policy::parse(&lazy.text).unwrap_or_else(|_| Policy {
+                    id: None,
+                    version: crate::policy::Version::Unspecified,
+                    statements: Vec::new(),
+                    source: None,
+                }))
+            }),
+        }
+    }
+
+    /// The parsed policy for compiling it: from the cache when there is one, else parsed
+    /// for this use only (so compiling a set does not keep a parsed copy).
+    fn for_compile(&self) -> Arc<Policy> {
+        match &self.held {
+            Held::Text(lazy) if lazy.parsed.get().is_none() => {
+                let fresh = NamedPolicy::from_text(String::new(), &lazy.text);
+                match fresh {
+                    Ok(np) => Arc::clone(np.policy()),
+                    Err(_) => Arc::clone(self.policy()),
+                }
+            }
+            _ => Arc::clone(self.policy()),
+        }
+    }
+
+    /// The same policy without its parsed form when it has its text (what a compiled set
+    /// keeps).
+    fn compact(self) -> NamedPolicy {
+        match self.held {
+            Held::Text(lazy) if lazy.parsed.get().is_some() => NamedPolicy {
+                name: self.name,
+                held: Held::Text(Arc::new(LazyPolicy {
+                    text: Arc::clone(&lazy.text),
+                    parsed: std::sync::OnceLock::new(),
+                })),
+            },
+            held => NamedPolicy {
+                name: self.name,
+                held,
+            },
         }
     }
 }
@@ -68,10 +154,14 @@ pub struct CompiledStatement {
     /// Allow or Deny.
     pub effect: Effect,
     action_negated: bool,
-    actions: Vec<Glob>,
-    resource: Option<(bool, Vec<ArnPattern>)>,
-    principal: Option<PrincipalClause>,
-    conditions: Vec<CompiledCondition>,
+    /// A `Resource` or `NotResource` element is present.
+    has_resource: bool,
+    resource_negated: bool,
+    actions: Box<[Glob]>,
+    resources: Box<[ArnPattern]>,
+    // Boxed: few statements have one (resource-based policies), so most pay a pointer.
+    principal: Option<Box<PrincipalClause>>,
+    conditions: Box<[CompiledCondition]>,
 }
 
 /// A statement that applied to a request, and how its `Principal` named the caller.
@@ -216,7 +306,7 @@ impl PolicySet {
         let (part, local) = self.locate(i)?;
         let cs = part.statements.get(local)?;
         let np = part.policies.get(cs.policy)?;
-        Some(np.policy.statements.get(cs.statement)?.to_string())
+        Some(np.policy().statements.get(cs.statement)?.to_string())
     }
 
     /// Sid, start and end of a compiled statement, for explanations.
@@ -224,13 +314,13 @@ impl PolicySet {
         let (part, local) = self.locate(i)?;
         let cs = part.statements.get(local)?;
         let np = part.policies.get(cs.policy)?;
-        let s = np.policy.statements.get(cs.statement)?;
+        let s = np.policy().statements.get(cs.statement)?;
         Some(StatementSource {
             policy: np.name.as_str(),
             sid: s.sid.as_deref(),
             start: s.start,
             end: s.end,
-            file: np.policy.source.as_deref(),
+            file: np.policy().source.as_deref(),
         })
     }
 
@@ -452,47 +542,51 @@ impl Part {
 
 /// Compiles policies into one part.
 fn compile_part(policies: Vec<NamedPolicy>) -> Part {
-    let total = policies.iter().map(|np| np.policy.statements.len()).sum();
+    let parsed: Vec<Arc<Policy>> = policies.iter().map(NamedPolicy::for_compile).collect();
+    let total = parsed.iter().map(|p| p.statements.len()).sum();
     let mut statements = Vec::with_capacity(total);
-    // The lowercased action patterns, for the index only (the statements keep their globs).
-    let mut action_texts: Vec<Vec<String>> = Vec::with_capacity(total);
-    for (pi, np) in policies.iter().enumerate() {
-        let vars = np.policy.version.has_variables();
-        for (si, s) in np.policy.statements.iter().enumerate() {
-            let action_text: Vec<String> = s
-                .action
-                .patterns
-                .iter()
-                .map(|a| a.to_ascii_lowercase())
-                .collect();
+    // One buffer for lowercasing every action pattern.
+    let mut lower = String::new();
+    for (pi, policy) in parsed.iter().enumerate() {
+        let vars = policy.version.has_variables();
+        for (si, s) in policy.statements.iter().enumerate() {
             statements.push(CompiledStatement {
                 policy: pi,
                 statement: si,
                 effect: s.effect,
                 action_negated: s.action.negated,
-                actions: action_text.iter().map(|a| Glob::parse(a)).collect(),
-                resource: s.resource.as_ref().map(|r| {
-                    (
-                        r.negated,
-                        r.patterns
-                            .iter()
-                            .map(|p| ArnPattern::parse(p, vars))
-                            .collect(),
-                    )
-                }),
-                principal: s.principal.clone(),
+                has_resource: s.resource.is_some(),
+                resource_negated: s.resource.as_ref().is_some_and(|r| r.negated),
+                actions: s
+                    .action
+                    .patterns
+                    .iter()
+                    .map(|a| {
+                        lower.clear();
+                        lower.push_str(a);
+                        lower.make_ascii_lowercase();
+                        Glob::parse(&lower)
+                    })
+                    .collect(),
+                resources: s
+                    .resource
+                    .iter()
+                    .flat_map(|r| r.patterns.iter())
+                    .map(|p| ArnPattern::parse(p, vars))
+                    .collect(),
+                principal: s.principal.clone().map(Box::new),
                 conditions: s
                     .conditions
                     .iter()
                     .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
                     .collect(),
             });
-            action_texts.push(action_text);
         }
     }
-    let index = ActionIndex::build(&statements, &action_texts);
+    let index = ActionIndex::build(&statements);
+    drop(parsed);
     Part {
-        policies,
+        policies: policies.into_iter().map(NamedPolicy::compact).collect(),
         statements,
         index,
     }
@@ -512,7 +606,7 @@ impl CompiledStatement {
         if !(action_known || self.action_matches(action)) || !self.resource_matches(resource, ctx) {
             return None;
         }
-        let pm = match (principal, &self.principal) {
+        let pm = match (principal, self.principal.as_deref()) {
             (Some(p), Some(clause)) => Some(p.matched_by(clause)?),
             (Some(_), None) => return None,
             (None, _) => None,
@@ -528,21 +622,69 @@ impl CompiledStatement {
     }
 
     fn resource_matches(&self, resource: &str, ctx: &Context) -> bool {
-        match &self.resource {
-            None => true,
-            Some((negated, patterns)) => {
-                patterns.iter().any(|p| p.is_match(resource, ctx)) != *negated
-            }
-        }
+        !self.has_resource
+            || self.resources.iter().any(|p| p.is_match(resource, ctx)) != self.resource_negated
     }
 
     /// The resource patterns and whether they are `NotResource`; `None` without either.
     pub(crate) fn resource_patterns(&self) -> Option<(bool, &[ArnPattern])> {
-        self.resource.as_ref().map(|(n, p)| (*n, p.as_slice()))
+        self.has_resource
+            .then_some((self.resource_negated, &*self.resources))
+    }
+
+    /// The action patterns, lowercased.
+    pub(crate) fn action_globs(&self) -> &[Glob] {
+        &self.actions
     }
 
     /// `true` for `NotAction`.
     pub(crate) fn action_negated(&self) -> bool {
         self.action_negated
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"{"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": ["s3:Get*", "s3:List*"],
+         "Resource": ["arn:aws:s3:::reports/*", "arn:aws:s3:::reports"]},
+        {"Effect": "Deny", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::${aws:username}/*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]}"#;
+
+    fn lazy(set: &PolicySet) -> Option<bool> {
+        match &set.policies().next()?.held {
+            Held::Text(l) => Some(l.parsed.get().is_none()),
+            Held::Parsed(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_set_read_from_text_keeps_the_text_and_explains_as_the_parsed_one() {
+        let parsed = PolicySet::compile(vec![NamedPolicy::new("p", Policy::parse(TEXT).unwrap())]);
+        let text = PolicySet::compile(vec![NamedPolicy::from_text("p", TEXT).unwrap()]);
+        assert_eq!(lazy(&parsed), None);
+        // Compiled, the set holds no parsed policy until one is asked for.
+        assert_eq!(lazy(&text), Some(true));
+        assert_eq!(parsed.len(), text.len());
+        for i in 0..parsed.len() {
+            assert_eq!(parsed.statement_text(i), text.statement_text(i));
+            let (a, b) = (
+                parsed.statement_source(i).unwrap(),
+                text.statement_source(i).unwrap(),
+            );
+            assert_eq!(
+                (a.policy, a.sid, a.start, a.end),
+                (b.policy, b.sid, b.start, b.end)
+            );
+        }
+        assert_eq!(lazy(&text), Some(false));
+        let again = text.policies().next().unwrap().policy();
+        assert_eq!(**again, Policy::parse(TEXT).unwrap());
+        // A set compiled again from those policies parses for itself and keeps the text only.
+        let recompiled = PolicySet::compile(text.policies().cloned().collect());
+        assert_eq!(lazy(&recompiled), Some(true));
+        assert_eq!(recompiled.statement_text(1), parsed.statement_text(1));
     }
 }

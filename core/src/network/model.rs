@@ -290,6 +290,9 @@ pub struct Instance {
     pub availability_zone: Option<String>,
     /// The reservation's `OwnerId`: the account.
     pub owner_id: Option<String>,
+    /// `IamInstanceProfile.Arn`: the instance profile whose role the instance's software
+    /// gets credentials for (read by the access paths' SSM edges).
+    pub instance_profile: Option<String>,
 }
 
 impl Instance {

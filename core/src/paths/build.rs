@@ -17,9 +17,9 @@ use crate::context::Context;
 use crate::decide::{decide_outcome, Outcome, PolicyKind};
 use crate::engine::Engine;
 use crate::inputs::PolicyInputs;
-use crate::pattern::Glob;
 use crate::policy::{Effect, PrincipalClause, PrincipalKind};
 use crate::principal::{Principal, PrincipalMatch};
+use crate::request::Caller;
 use crate::world::{PrincipalInfo, PrincipalType, World};
 
 use super::methods::{fill, Method, Shape, Target, METHODS};
@@ -36,6 +36,7 @@ type WorldNode = (
     [String; 3],
     HashSet<&'static str>,
     Option<(Principal, PolicySet)>,
+    Option<Caller>,
 );
 
 /// `f` over `items` on every core (std threads, in chunks), in order; one thread where
@@ -72,6 +73,21 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     items.iter().map(f).collect()
 }
 
+/// A running instance with an instance profile whose role EC2 may assume
+/// ([`Builder::profiled_instances`]).
+#[cfg_attr(
+    not(feature = "network"),
+    expect(dead_code, reason = "only the network half reads instances")
+)]
+struct ProfiledInstance {
+    arn: String,
+    region: String,
+    account: String,
+    role: usize,
+    /// `ec2.amazonaws.com` assuming the role.
+    assumed: Step,
+}
+
 struct Builder<'a> {
     engine: &'a Engine,
     world: &'a World,
@@ -84,6 +100,9 @@ struct Builder<'a> {
     may: Vec<HashSet<&'static str>>,
     /// For each world node, the caller and the identity set the engine decides it with.
     callers: Vec<Option<(Principal, PolicySet)>>,
+    /// Each node's caller as [`Engine::caller`] reads it, by its `caller` string: read once,
+    /// so the node's many requests skip reading and looking up the caller again.
+    prepared: HashMap<String, Caller>,
     /// Roles each service principal may assume, with the step that says so.
     service_roles: HashMap<String, Vec<(usize, Step)>>,
     ambiguous: HashSet<String>,
@@ -112,15 +131,21 @@ impl Graph {
             prune,
             may: Vec::new(),
             callers: Vec::new(),
+            prepared: HashMap::new(),
             service_roles: HashMap::new(),
             ambiguous: HashSet::new(),
         };
-        let prepared = par_map(&infos, |info| b.world_node(info));
-        for (node, names, may, caller) in prepared {
+        let needed = needed_lowercase();
+        let nodes = par_map(&infos, |info| b.world_node(info, &needed));
+        for (node, names, may, caller, prepared) in nodes {
+            if let Some(p) = prepared {
+                b.prepared.insert(node.caller.clone(), p);
+            }
             b.push_node(node, &names, may, caller);
         }
         b.assume_role_edges(&infos);
         b.pass_role_edges();
+        b.instance_command_edges(&infos);
         b.credential_edges();
         b.elevating_edges(&infos);
         Ok(b.graph)
@@ -144,39 +169,30 @@ fn may_apply(set: &PolicySet, action: &str, resource: &str) -> bool {
         })
 }
 
-/// Every action a method needs.
-fn needed_actions() -> BTreeSet<&'static str> {
-    METHODS
+/// Every action a method needs, with its lowercased form (how compiled statements match).
+fn needed_lowercase() -> Vec<(&'static str, String)> {
+    let needed: BTreeSet<&'static str> = METHODS
         .iter()
         .flat_map(|m| m.needs.iter().copied())
+        .collect();
+    needed
+        .into_iter()
+        .map(|a| (a, a.to_ascii_lowercase()))
         .collect()
 }
 
-/// The needed actions some Allow statement of these policies names (by `Action` alone).
-fn may_allow<'p>(policies: impl IntoIterator<Item = &'p NamedPolicy>) -> HashSet<&'static str> {
-    let needed = needed_actions();
-    let mut out = HashSet::new();
-    for np in policies {
-        for s in &np.policy.statements {
-            if s.effect != Effect::Allow {
-                continue;
-            }
-            let globs: Vec<Glob> = s
-                .action
-                .patterns
-                .iter()
-                .map(|p| Glob::parse(&p.to_ascii_lowercase()))
-                .collect();
-            for a in &needed {
-                let lower = a.to_ascii_lowercase();
-                let named = globs.iter().any(|g| g.is_match(&lower));
-                if named != s.action.negated {
-                    out.insert(*a);
-                }
-            }
-        }
-    }
-    out
+/// The needed actions some Allow statement of this compiled identity set names (by `Action`
+/// or `NotAction` alone: resources and conditions are not read).
+fn may_allow(set: &PolicySet, needed: &[(&'static str, String)]) -> HashSet<&'static str> {
+    let allows: Vec<_> = (0..set.len())
+        .filter_map(|i| set.statement(i))
+        .filter(|s| s.effect == Effect::Allow)
+        .collect();
+    needed
+        .iter()
+        .filter(|(_, lower)| allows.iter().any(|s| s.action_matches(lower)))
+        .map(|(a, _)| *a)
+        .collect()
 }
 
 impl Builder<'_> {
@@ -188,13 +204,18 @@ impl Builder<'_> {
         caller: Option<(Principal, PolicySet)>,
     ) -> usize {
         let id = self.graph.nodes.len();
+        // A plain name held by two principals finds neither (an ARN finds the last holder).
+        // Each name is looked at once: no pass over every ambiguous name per node, which on
+        // an estate of many accounts with the same role names would grow with their product.
         for n in names {
-            if self.graph.by_name.insert(n.clone(), id).is_some() && !n.contains(':') {
+            let plain = !n.contains(':');
+            if plain && self.ambiguous.contains(n) {
+                continue;
+            }
+            if self.graph.by_name.insert(n.clone(), id).is_some() && plain {
+                self.graph.by_name.remove(n);
                 self.ambiguous.insert(n.clone());
             }
-        }
-        for n in &self.ambiguous {
-            self.graph.by_name.remove(n);
         }
         self.graph.nodes.push(node);
         self.graph.out.push(Vec::new());
@@ -205,13 +226,19 @@ impl Builder<'_> {
 
     /// A world principal's node, with its names, the needed actions it may be allowed and
     /// what the engine decides it with.
-    fn world_node(&self, info: &PrincipalInfo<'_>) -> WorldNode {
+    fn world_node(&self, info: &PrincipalInfo<'_>, needed: &[(&'static str, String)]) -> WorldNode {
         let kind = match info.kind {
             PrincipalType::User => NodeKind::User,
             PrincipalType::Role => NodeKind::Role,
         };
+        let prepared = self.engine.caller(Some(&info.caller)).ok();
+        let request = |action: &str| {
+            prepared
+                .as_ref()
+                .and_then(|c| witness::request_as(self.engine, c, action, "*", &[]))
+        };
         // Admin, and admin once given any identity policy: one request, two tolerances.
-        let (admin, elevated_admin) = match witness::request(&info.caller, "*", "*", &[]) {
+        let (admin, elevated_admin) = match request("*") {
             Some(req) => {
                 let mut both =
                     witness::decide_each(self.engine, self.world, &req, &[NONE, IDENTITY])
@@ -222,17 +249,15 @@ impl Builder<'_> {
             }
             None => (None, false),
         };
+        // The caller's identity set as the engine decides it (the world's policies of the
+        // caller, with the engine's own on top).
         let mut caller = None;
-        let may = witness::request(&info.caller, "iam:PassRole", "*", &[])
-            .map(|mut req| {
-                self.world.prepare(&mut req);
-                caller = Some((
-                    req.principal().clone(),
-                    self.engine.layers(&req).identity.clone(),
-                ));
-                let layers = self.world.layers_for(&req);
-                let identity: Vec<NamedPolicy> = layers.identity.policies().cloned().collect();
-                may_allow(&identity)
+        let may = request("iam:PassRole")
+            .map(|req| {
+                let identity = self.engine.layers(&req).identity.clone();
+                let may = may_allow(&identity, needed);
+                caller = Some((req.principal().clone(), identity));
+                may
             })
             .unwrap_or_default();
         let node = Node {
@@ -249,7 +274,7 @@ impl Builder<'_> {
             info.caller.clone(),
             info.name.to_string(),
         ];
-        (node, names, may, caller)
+        (node, names, may, caller, prepared)
     }
 
     /// A principal outside the world named by a trust policy: `None` when it is not one.
@@ -324,7 +349,10 @@ impl Builder<'_> {
         given: &[(String, String)],
         tolerated: Tolerated,
     ) -> Option<Step> {
-        let req = witness::request(caller, action, resource, given)?;
+        let req = match self.prepared.get(caller) {
+            Some(c) => witness::request_as(self.engine, c, action, resource, given)?,
+            None => witness::request(self.engine, caller, action, resource, given)?,
+        };
         let conditions = witness::decide(self.engine, self.world, &req, tolerated)?;
         Some(Step {
             caller: caller.to_string(),
@@ -365,15 +393,14 @@ impl Builder<'_> {
     /// The `Principal` elements of the Allow statements of the policies the engine reads as
     /// the role's trust policy; `None` when the request cannot be made.
     fn trust_grants(&self, info: &PrincipalInfo<'_>) -> Option<Vec<PrincipalClause>> {
-        let mut req = witness::request(&info.caller, "sts:AssumeRole", info.arn, &[])?;
-        self.engine.prepare(&mut req);
+        let req = witness::request(self.engine, &info.caller, "sts:AssumeRole", info.arn, &[])?;
         let layers = self.engine.layers(&req);
         Some(
             layers
                 .resource
                 .iter()
                 .flat_map(|set| set.policies())
-                .flat_map(|np| np.policy.statements.iter())
+                .flat_map(|np| np.policy().statements.iter())
                 .filter(|s| s.effect == Effect::Allow)
                 .filter_map(|s| s.principal.clone())
                 .collect(),
@@ -407,7 +434,7 @@ impl Builder<'_> {
         let mut nodes = BTreeSet::new();
         let mut services = Vec::new();
         let everyone = |b: &Self, nodes: &mut BTreeSet<usize>| nodes.extend(b.world_nodes());
-        for s in &trust.policy.statements {
+        for s in &trust.policy().statements {
             let Some(p) = &s.principal else { continue };
             if s.effect != Effect::Allow {
                 continue;
@@ -655,6 +682,150 @@ impl Builder<'_> {
         out
     }
 
+    /// The running EC2 instances whose instance profile's role is in the world and lets
+    /// `ec2.amazonaws.com` assume it: the instance's ARN, region and account, the role's node,
+    /// and the step by which EC2 assumes the role. The join is the network export's
+    /// `IamInstanceProfile.Arn` against the roles' `InstanceProfileList[].Arn`.
+    #[cfg(not(feature = "network"))]
+    fn profiled_instances(&self, _infos: &[PrincipalInfo<'_>]) -> Vec<ProfiledInstance> {
+        Vec::new()
+    }
+
+    /// The running EC2 instances whose instance profile's role is in the world and lets
+    /// `ec2.amazonaws.com` assume it (see the other cfg of this function).
+    #[cfg(feature = "network")]
+    fn profiled_instances(&self, infos: &[PrincipalInfo<'_>]) -> Vec<ProfiledInstance> {
+        let mut role_of: HashMap<&str, usize> = HashMap::new();
+        for info in infos.iter().filter(|i| i.kind == PrincipalType::Role) {
+            if let Some(&r) = self.graph.by_name.get(info.arn) {
+                for p in info.instance_profiles {
+                    role_of.insert(p.as_str(), r);
+                }
+            }
+        }
+        if role_of.is_empty() {
+            return Vec::new();
+        }
+        let assumed_by_ec2: HashMap<usize, &Step> = self
+            .service_roles
+            .get("ec2.amazonaws.com")
+            .map(|roles| roles.iter().map(|(r, step)| (*r, step)).collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        if let Some(network) = self.engine.network() {
+            for instance in network.instances() {
+                let running = instance
+                    .state
+                    .as_deref()
+                    .is_none_or(|s| !crate::network::model::NOT_RUNNING.contains(&s));
+                let Some(&role) = instance
+                    .instance_profile
+                    .as_deref()
+                    .and_then(|p| role_of.get(p))
+                else {
+                    continue;
+                };
+                let (Some(node), Some(assumed), true) =
+                    (self.node_of(role), assumed_by_ec2.get(&role), running)
+                else {
+                    continue;
+                };
+                // `us-east-1a` is in `us-east-1`; without a zone, the graph's region.
+                let region = instance.availability_zone.as_deref().map_or_else(
+                    || self.region.clone(),
+                    |z| {
+                        z.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                            .to_string()
+                    },
+                );
+                let account = instance
+                    .owner_id
+                    .clone()
+                    .unwrap_or_else(|| node.account.clone());
+                out.push(ProfiledInstance {
+                    arn: format!("arn:aws:ec2:{region}:{account}:instance/{}", instance.id),
+                    region,
+                    account,
+                    role,
+                    assumed: (*assumed).clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The edges of the methods that run commands on an instance (`ssm-send-command`,
+    /// `ssm-start-session`): caller → the instance profile's role.
+    fn instance_command_edges(&mut self, infos: &[PrincipalInfo<'_>]) {
+        let instances = self.profiled_instances(infos);
+        if instances.is_empty() {
+            return;
+        }
+        for m in METHODS {
+            let Shape::InstanceCommand { action, document } = m.shape else {
+                continue;
+            };
+            let callers: Vec<usize> = self
+                .world_nodes()
+                .filter(|&i| self.may(i, m.needs))
+                .collect();
+            let edges = par_map(&callers, |&p| {
+                self.instance_command_from(m, action, document, &instances, p)
+            });
+            for edge in edges.into_iter().flatten() {
+                self.graph.add_edge(edge);
+            }
+        }
+    }
+
+    /// The edges of instance-command method `m` from node `p`: one per role, by the first
+    /// instance (in export order) of the caller's account that the engine lets it reach.
+    /// Steps: the action on the instance, the action on the document, EC2 assuming the role.
+    fn instance_command_from(
+        &self,
+        m: &'static Method,
+        action: &str,
+        document: &str,
+        instances: &[ProfiledInstance],
+        p: usize,
+    ) -> Vec<Edge> {
+        let Some(from) = self.node_of(p) else {
+            return Vec::new();
+        };
+        let mut documents: HashMap<&str, Option<Step>> = HashMap::new();
+        let mut reached = HashSet::new();
+        let mut out = Vec::new();
+        for inst in instances {
+            if inst.role == p || inst.account != from.account || reached.contains(&inst.role) {
+                continue;
+            }
+            let Some(on_instance) = self.step(&from.caller, action, &inst.arn, &[], NONE) else {
+                continue;
+            };
+            let on_document = documents
+                .entry(inst.region.as_str())
+                .or_insert_with(|| {
+                    let arn = fill(document, &from.account, &inst.region);
+                    self.step(&from.caller, action, &arn, &[], NONE)
+                })
+                .clone();
+            let Some(on_document) = on_document else {
+                continue;
+            };
+            reached.insert(inst.role);
+            out.push(Edge {
+                from: p,
+                to: inst.role,
+                elevates: false,
+                method: m,
+                steps: vec![on_instance, on_document, inst.assumed.clone()],
+                then: Vec::new(),
+                note: None,
+            });
+        }
+        out
+    }
+
     fn credential_edges(&mut self) {
         for m in METHODS {
             let user_target = matches!(m.shape, Shape::UserCredentials);
@@ -877,10 +1048,10 @@ impl Builder<'_> {
                         for (policy, who) in &holders {
                             let versions = self.world.other_policy_versions(policy);
                             let admin_version = versions.iter().any(|(name, v, p)| {
-                                allows_everything(&[NamedPolicy {
-                                    name: format!("{name} {v}"),
-                                    policy: std::sync::Arc::new((*p).clone()),
-                                }])
+                                allows_everything(&[NamedPolicy::new(
+                                    format!("{name} {v}"),
+                                    (*p).clone(),
+                                )])
                             });
                             if admin_version && account_of(policy) == Some(from.account.as_str()) {
                                 asks.push((policy.to_string(), who.clone()));
@@ -1031,7 +1202,7 @@ mod tests {
     #[test]
     fn pruning_changes_no_edge_of_the_escalation_worlds() {
         let worlds = corpus("escalation");
-        assert_eq!(worlds.len(), 25);
+        assert_eq!(worlds.len(), 27);
         for (name, text) in worlds {
             let (pruned, every) = both(&[(&name, text)]);
             assert_eq!(pruned, every, "{name}");
@@ -1160,6 +1331,7 @@ mod tests {
             prune: true,
             may: Vec::new(),
             callers: Vec::new(),
+            prepared: HashMap::new(),
             service_roles: HashMap::new(),
             ambiguous: HashSet::new(),
         };
@@ -1177,6 +1349,45 @@ mod tests {
         assert!(found > 10, "{found}");
     }
 
+    /// A role name held in three accounts finds none of them; their ARNs and a unique name do.
+    #[test]
+    fn a_name_held_twice_finds_nobody_and_each_arn_finds_its_principal() {
+        let role = |acct: &str| {
+            format!(
+                r#"{{"RoleName": "Admin", "RoleId": "AROA{acct}", "Arn": "arn:aws:iam::{acct}:role/Admin",
+                "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow",
+                "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}}},
+                "RolePolicyList": [], "AttachedManagedPolicies": []}}"#
+            )
+        };
+        let accounts = ["111111111111", "222222222222", "333333333333"];
+        let roles: Vec<String> = accounts.iter().map(|a| role(a)).collect();
+        let world = format!(
+            r#"{{"AccountId": "111111111111", "UserDetailList": [{{"UserName": "dev", "Arn": "arn:aws:iam::111111111111:user/dev",
+            "UserPolicyList": [], "AttachedManagedPolicies": []}}], "RoleDetailList": [{}]}}"#,
+            roles.join(",")
+        );
+        let engine = Engine::builder()
+            .world_file("w.json", &world)
+            .build()
+            .unwrap();
+        let graph = Graph::build(&engine, &Options::default()).unwrap();
+        assert_eq!(graph.find("Admin"), None);
+        assert!(graph.find("dev").is_some());
+        let found: Vec<Option<usize>> = accounts
+            .iter()
+            .map(|a| graph.find(&format!("arn:aws:iam::{a}:role/Admin")))
+            .collect();
+        assert!(found.iter().all(Option::is_some), "{found:?}");
+        assert_eq!(
+            found
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
+    }
+
     #[test]
     fn may_allow_reads_action_and_not_action() {
         let p = crate::policy::Policy::parse(
@@ -1184,7 +1395,11 @@ mod tests {
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}"#,
         )
         .unwrap();
-        let may = may_allow(&[NamedPolicy::new("p", p)]);
+        let inputs = PolicyInputs {
+            identity: Some(vec![NamedPolicy::new("p", p)]),
+            ..PolicyInputs::default()
+        };
+        let may = may_allow(&inputs.compile().alone().identity, &needed_lowercase());
         assert!(may.contains("iam:PutUserPolicy"));
         assert!(may.contains("lambda:CreateFunction"));
         assert!(!may.contains("iam:PassRole"));

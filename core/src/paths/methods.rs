@@ -39,6 +39,17 @@ pub enum Shape {
     /// Make another, existing version of a managed policy the default: its holders gain what
     /// that version grants (counted when it allows `*` on `*`).
     SetDefaultPolicyVersion,
+    /// Run a command on an EC2 instance through Systems Manager (`ssm:SendCommand` or
+    /// `ssm:StartSession`, asked of the instance's ARN and of `document`): the command runs
+    /// on the instance, whose software holds its instance profile's role (the role named by
+    /// the IAM export's `InstanceProfileList` for the instance's `IamInstanceProfile.Arn`),
+    /// so the caller acts as that role.
+    InstanceCommand {
+        /// The action (`ssm:SendCommand`).
+        action: &'static str,
+        /// The SSM document's ARN template (`AWS-RunShellScript`, owned by AWS: no account).
+        document: &'static str,
+    },
     /// Add a user (the caller or a user it can act as) to a group (`iam:AddUserToGroup` on the
     /// group's ARN): the user gains the group's policies (counted when they allow `*` on `*`).
     AddUserToGroup,
@@ -343,6 +354,24 @@ pub const METHODS: &[Method] = &[
                     "arn:aws:ecs:{region}:{account}:task-definition/{name}:1",
                 ),
             ],
+        },
+    },
+    Method {
+        id: "ssm-send-command",
+        needs: &["ssm:SendCommand"],
+        grants: "acts as the instance's role (Run Command runs a shell script on the instance)",
+        shape: Shape::InstanceCommand {
+            action: "ssm:SendCommand",
+            document: "arn:aws:ssm:{region}::document/AWS-RunShellScript",
+        },
+    },
+    Method {
+        id: "ssm-start-session",
+        needs: &["ssm:StartSession"],
+        grants: "acts as the instance's role (Session Manager opens a shell on the instance)",
+        shape: Shape::InstanceCommand {
+            action: "ssm:StartSession",
+            document: "arn:aws:ssm:{region}:{account}:document/SSM-SessionManagerRunShell",
         },
     },
 ];

@@ -136,12 +136,13 @@ fn explain(engine: &Engine, s: &Step) -> StepReport {
         })
         .collect();
     context.extend(s.conditions.iter().cloned());
-    let decision = witness::request(&s.caller, &s.action, &s.resource, &s.given).map(|mut req| {
-        for c in &s.conditions {
-            req.insert_context(&c.key, ContextValue::single(c.value.as_str()));
-        }
-        engine.authorize(&req)
-    });
+    let decision =
+        witness::request(engine, &s.caller, &s.action, &s.resource, &s.given).map(|mut req| {
+            for c in &s.conditions {
+                req.insert_context(&c.key, ContextValue::single(c.value.as_str()));
+            }
+            engine.authorize(&req)
+        });
     let (outcome, allowed_by) = match decision {
         Some(d) => (
             d.outcome.as_str().to_string(),

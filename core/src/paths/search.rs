@@ -80,7 +80,7 @@ impl Graph {
                 } else {
                     &[]
                 };
-                let req = witness::request(&n.caller, action, resource, &[])?;
+                let req = witness::request(engine, &n.caller, action, resource, &[])?;
                 witness::decide(engine, world, &req, tolerated)
             }
         }

@@ -11,7 +11,7 @@ use crate::context::{Context, ContextValue};
 use crate::decide::{Outcome, PolicyKind};
 use crate::engine::Engine;
 use crate::policy::Condition as PolicyCondition;
-use crate::request::Request;
+use crate::request::{Caller, Request};
 use crate::world::World;
 
 use super::Condition;
@@ -27,9 +27,24 @@ const MAX_VALUES: usize = 8;
 /// policies.
 pub(super) type Tolerated = &'static [PolicyKind];
 
-/// The request of a step, `given` keys set (`iam:PassedToService`).
+/// The request of a step, `given` keys set (`iam:PassedToService`), prepared by the engine
+/// ([`Engine::request`]): what [`decide`] and [`decide_each`] take.
 pub(super) fn request(
+    engine: &Engine,
     caller: &str,
+    action: &str,
+    resource: &str,
+    given: &[(String, String)],
+) -> Option<Request> {
+    let caller = engine.caller(Some(caller)).ok()?;
+    request_as(engine, &caller, action, resource, given)
+}
+
+/// [`request`] for a caller read once by [`Engine::caller`] (the graph's builder keeps one
+/// per node, so a caller's many requests do not read and look it up again).
+pub(super) fn request_as(
+    engine: &Engine,
+    caller: &Caller,
     action: &str,
     resource: &str,
     given: &[(String, String)],
@@ -38,7 +53,7 @@ pub(super) fn request(
     for (k, v) in given {
         ctx.insert(k, ContextValue::single(v.as_str()));
     }
-    Request::new(Some(caller), action, resource, ctx).ok()
+    engine.request(caller, action, resource, ctx, None).ok()
 }
 
 fn passes(outcome: Outcome, blocked: &BTreeSet<PolicyKind>, tolerated: Tolerated) -> bool {
@@ -64,7 +79,9 @@ pub(super) fn decide(
 }
 
 /// [`decide`] for several tolerances of one request at once, sharing the engine's decisions:
-/// for each, the answer `decide` gives alone (the first context tried that passes).
+/// for each, the answer `decide` gives alone (the first context tried that passes). The
+/// request is prepared ([`request`]); adding context to it keeps it prepared (preparing reads
+/// the caller and the resource, never the context).
 pub(super) fn decide_each(
     engine: &Engine,
     world: &World,
@@ -72,7 +89,7 @@ pub(super) fn decide_each(
     tolerated: &[Tolerated],
 ) -> Vec<Option<Vec<Condition>>> {
     let mut out: Vec<Option<Vec<Condition>>> = vec![None; tolerated.len()];
-    let (outcome, blocked) = engine.check(req);
+    let (outcome, blocked) = engine.check_prepared(req);
     let mut open = 0;
     for (slot, t) in out.iter_mut().zip(tolerated) {
         if passes(outcome, &blocked, t) {
@@ -101,7 +118,7 @@ pub(super) fn decide_each(
                 });
             }
         }
-        let (outcome, blocked) = engine.check(&tried);
+        let (outcome, blocked) = engine.check_prepared(&tried);
         for (slot, t) in out.iter_mut().zip(tolerated) {
             if slot.is_none() && passes(outcome, &blocked, t) {
                 *slot = Some(conditions.clone());
@@ -147,7 +164,7 @@ fn candidates(world: &World, req: &Request) -> Vec<(String, Vec<String>)> {
             continue;
         }
         for np in set.policies() {
-            for s in &np.policy.statements {
+            for s in &np.policy().statements {
                 for c in &s.conditions {
                     if !missing.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
                         continue;

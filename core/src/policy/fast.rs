@@ -201,7 +201,9 @@ impl<'a> Reader<'a, '_> {
         self.c.ws();
         let mut out = Vec::new();
         if self.c.peek()? == b'"' {
-            out.push(self.string()?.to_string());
+            // One value, the common case: exactly one slot.
+            let one = self.string()?;
+            return within_wildcards(one).then(|| vec![one.to_string()]);
         } else {
             self.elements(|r| {
                 if out.len() >= limits::MAX_VALUES {

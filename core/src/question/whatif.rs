@@ -216,7 +216,7 @@ fn statements(layers: &Layers) -> impl Iterator<Item = &crate::policy::Statement
     layers
         .sets()
         .flat_map(|set| set.policies())
-        .flat_map(|np| np.policy.statements.iter())
+        .flat_map(|np| np.policy().statements.iter())
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ fn named_by_resource_policy(
         }
     };
     for np in set.policies() {
-        for st in &np.policy.statements {
+        for st in &np.policy().statements {
             let Some(clause) = &st.principal else {
                 continue;
             };

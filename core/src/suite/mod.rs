@@ -330,7 +330,7 @@ impl Reader<'_> {
         ];
         for (policies, what) in whats {
             for np in policies {
-                if let Err(e) = crate::question::check_resource_elements(&np.policy, what) {
+                if let Err(e) = crate::question::check_resource_elements(np.policy(), what) {
                     return Err(SuiteError::Shape {
                         location: Location {
                             // A suite's policy is named by its JSON path.

@@ -76,6 +76,8 @@ pub(super) struct RawEntity {
     pub boundary: Option<Ref>,
     pub tags: Vec<(String, String)>,
     pub trust: Option<NamedPolicy>,
+    /// A role's instance profiles (`InstanceProfileList[].Arn`).
+    pub instance_profiles: Vec<String>,
     pub at: At,
 }
 
@@ -504,7 +506,16 @@ fn entity(r: &Reader, node: &Json, path: &JsonPath, kind: &Kind) -> Result<RawEn
         )),
         None => None,
     };
+    let mut instance_profiles = Vec::new();
+    for (item, ip) in r.items(node, "InstanceProfileList", path)? {
+        r.object(item, &ip)?;
+        // The profile's other keys (`Roles`, `Path`, `CreateDate`...) are not read.
+        if let Some(arn) = r.opt_str(item, "Arn", &ip)? {
+            instance_profiles.push(arn.to_string());
+        }
+    }
     Ok(RawEntity {
+        instance_profiles,
         id: r.opt_str(node, kind.id, path)?.map(str::to_string),
         groups: refs("GroupList", None)?,
         managed: refs("AttachedManagedPolicies", Some("PolicyArn"))?,

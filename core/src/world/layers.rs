@@ -323,9 +323,11 @@ impl World {
                         .get(level)?
                         .iter()
                         .filter_map(|&i| policies.get(i))
-                        .map(|p: &OrgPolicy| NamedPolicy {
-                            name: format!("{kind} {} at {level}", p.name),
-                            policy: Arc::clone(&p.policy),
+                        .map(|p: &OrgPolicy| {
+                            NamedPolicy::shared(
+                                format!("{kind} {} at {level}", p.name),
+                                Arc::clone(&p.policy),
+                            )
                         })
                         .collect();
                     Some(PolicySet::compile(attached))

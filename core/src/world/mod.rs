@@ -7,14 +7,14 @@
 //! | --- | --- |
 //! | `UserDetailList` | `UserName`, `UserId`, `Arn`, `GroupList`, `UserPolicyList`, `AttachedManagedPolicies`, `PermissionsBoundary`, `Tags` |
 //! | `GroupDetailList` | `GroupName`, `Arn`, `GroupPolicyList`, `AttachedManagedPolicies` |
-//! | `RoleDetailList` | `RoleName`, `RoleId`, `Arn`, `AssumeRolePolicyDocument` (the trust policy), `RolePolicyList`, `AttachedManagedPolicies`, `PermissionsBoundary`, `Tags` |
+//! | `RoleDetailList` | `RoleName`, `RoleId`, `Arn`, `AssumeRolePolicyDocument` (the trust policy), `RolePolicyList`, `AttachedManagedPolicies`, `PermissionsBoundary`, `Tags`, `InstanceProfileList` (each profile's `Arn`, for the access paths' SSM edges) |
 //! | `Policies` | `Arn`, `PolicyName`, and the one `PolicyVersionList` entry whose `IsDefaultVersion` is `true` (AWS-managed policies too, when exported) |
 //! | `AccountId` | the account the export belongs to (else the account of the first user or role) |
 //! | `ResourcePolicies` | `ResourceArn`, `AccountId` (the owner, default `AccountId`), `Policy` |
 //! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`), `MasterAccountId` (the management account, as `aws organizations describe-organization` prints it; its other keys `Id`, `Arn`, `FeatureSet`, `MasterAccountArn`, `MasterAccountEmail`, `AvailablePolicyTypes` are accepted and ignored) |
 //! | `Vpcs`, `Subnets`, `RouteTables`, `InternetGateways`, `NetworkAcls`, `SecurityGroups`, `Reservations`, `NetworkInterfaces`, `ManagedPrefixLists` | nothing here: the network importer reads them from the same documents |
 //!
-//! Other fields of AWS's entries (`CreateDate`, `RoleLastUsed`, `InstanceProfileList`...) are
+//! Other fields of AWS's entries (`CreateDate`, `RoleLastUsed`...) are
 //! ignored. Policy documents may be objects, JSON strings or URL-encoded strings.
 //!
 //! # Merging files
@@ -169,6 +169,8 @@ struct Entity {
     trust: Option<NamedPolicy>,
     /// ARNs of the managed policies attached to it (as exported, found or not).
     managed_arns: Vec<String>,
+    /// Roles only: the ARNs of its instance profiles (`InstanceProfileList`).
+    instance_profiles: Vec<String>,
     /// Where the export holds it.
     at: At,
 }
@@ -305,7 +307,7 @@ impl World {
         let mut out = self.providers.clone();
         for role in &self.roles {
             let Some(trust) = &role.trust else { continue };
-            for s in &trust.policy.statements {
+            for s in &trust.policy().statements {
                 let Some(p) = &s.principal else { continue };
                 for (kind, value) in &p.entries {
                     if *kind == crate::policy::PrincipalKind::Federated {

@@ -54,6 +54,8 @@ pub struct PrincipalInfo<'a> {
     pub groups: Vec<GroupInfo<'a>>,
     /// Whether a permissions boundary is set.
     pub has_boundary: bool,
+    /// A role's instance profiles (`InstanceProfileList[].Arn`); empty for a user.
+    pub instance_profiles: &'a [String],
 }
 
 impl World {
@@ -106,6 +108,7 @@ impl World {
                 .map(group_info)
                 .collect(),
             has_boundary: e.boundary.is_some(),
+            instance_profiles: &e.instance_profiles,
         }
     }
 }

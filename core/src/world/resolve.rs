@@ -26,10 +26,7 @@ fn attached(
     warnings: &mut Vec<WorldWarning>,
 ) -> Result<Option<NamedPolicy>, WorldError> {
     if let Some(m) = managed.get(&r.target) {
-        return Ok(Some(NamedPolicy {
-            name: name(m),
-            policy: Arc::clone(&m.policy),
-        }));
+        return Ok(Some(NamedPolicy::shared(name(m), Arc::clone(&m.policy))));
     }
     if is_aws_managed(&r.target) {
         warnings.push(WorldWarning::MissingAwsPolicy {
@@ -52,10 +49,10 @@ fn boundary(
     warnings: &mut Vec<WorldWarning>,
 ) -> Result<NamedPolicy, WorldError> {
     if let Some(m) = managed.get(&r.target) {
-        return Ok(NamedPolicy {
-            name: format!("boundary {} {}", m.name, m.version),
-            policy: Arc::clone(&m.policy),
-        });
+        return Ok(NamedPolicy::shared(
+            format!("boundary {} {}", m.name, m.version),
+            Arc::clone(&m.policy),
+        ));
     }
     if is_aws_managed(&r.target) {
         warnings.push(WorldWarning::MissingAwsBoundary {
@@ -179,6 +176,7 @@ impl Builder {
                     boundary,
                     tags: e.tags,
                     trust: e.trust,
+                    instance_profiles: e.instance_profiles,
                     at: e.at,
                 });
             }

@@ -203,6 +203,14 @@ struct PathsInput {
     all: bool,
     max_hops: Option<usize>,
     limit: Option<usize>,
+    /// `false`: leave the graph's `nodes` and `edges` out of the answer (a query on a graph
+    /// the page already holds: on a large estate they are most of the answer's size).
+    #[serde(default = "yes")]
+    graph: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn find(graph: &Graph, field: &str, name: &str) -> Result<usize, Value> {
@@ -214,14 +222,18 @@ fn find(graph: &Graph, field: &str, name: &str) -> Result<usize, Value> {
     })
 }
 
-/// `accessPaths({world?, from?, to?, action?, resource?, all?, maxHops?, limit?})`: the
-/// principal graph of the world (`nodes: [{arn, name, kind, account, admin}]`, `edges: [{from,
-/// to, method, elevates, conditional}]`, indexes into `nodes`) and, with `from`, the paths
+/// `accessPaths({world?, from?, to?, action?, resource?, all?, maxHops?, limit?, graph?})`:
+/// the principal graph of the world (`nodes: [{arn, name, kind, account, admin}]`, `edges:
+/// [{from, to, method, elevates, conditional}]`, indexes into `nodes`; left out with `graph:
+/// false`) and, with `from`, the paths
 /// `polcheck paths --from F [--to T | --action A --resource R] [--all] --format json` prints
 /// (`Paths`, each also as `nodes`/`edges` indexes: `route`).
 pub fn access_paths(input: Value) -> Value {
     let input: PathsInput = if input.is_null() {
-        PathsInput::default()
+        PathsInput {
+            graph: true,
+            ..PathsInput::default()
+        }
     } else {
         match serde_json::from_value(input) {
             Ok(i) => i,
@@ -236,27 +248,29 @@ pub fn access_paths(input: Value) -> Value {
         Ok(g) => g,
         Err(e) => return failed(e),
     };
-    let nodes: Vec<Value> = graph
-        .nodes()
-        .iter()
-        .map(|n| {
-            json!({
-                "arn": n.arn, "name": n.name, "kind": n.kind, "account": n.account,
-                "admin": n.admin.is_some(),
+    let mut out = json!({ "ok": true });
+    if input.graph {
+        out["nodes"] = json!(graph
+            .nodes()
+            .iter()
+            .map(|n| {
+                json!({
+                    "arn": n.arn, "name": n.name, "kind": n.kind, "account": n.account,
+                    "admin": n.admin.is_some(),
+                })
             })
-        })
-        .collect();
-    let edges: Vec<Value> = graph
-        .edges()
-        .iter()
-        .map(|e| {
-            json!({
-                "from": e.from, "to": e.to, "method": e.method.id, "elevates": e.elevates,
-                "conditional": e.is_conditional(),
+            .collect::<Vec<_>>());
+        out["edges"] = json!(graph
+            .edges()
+            .iter()
+            .map(|e| {
+                json!({
+                    "from": e.from, "to": e.to, "method": e.method.id, "elevates": e.elevates,
+                    "conditional": e.is_conditional(),
+                })
             })
-        })
-        .collect();
-    let mut out = json!({ "ok": true, "nodes": nodes, "edges": edges });
+            .collect::<Vec<_>>());
+    }
     let Some(from) = input.from.as_deref().filter(|f| !f.trim().is_empty()) else {
         return out;
     };

@@ -550,4 +550,14 @@ fn access_paths_on_the_demo_world() {
     );
     let unknown = access_paths(json!({ "from": "nobody" }));
     assert_eq!(unknown["errors"][0]["source"], "from");
+    // A query on a graph the page holds can leave the graph out: the same paths, no nodes.
+    let lean = access_paths(json!({ "from": "dave", "to": "admin", "graph": false }));
+    assert_eq!(lean["ok"], true, "{lean}");
+    assert!(
+        lean.get("nodes").is_none() && lean.get("edges").is_none(),
+        "{lean}"
+    );
+    assert_eq!(lean["Paths"], r["Paths"]);
+    assert_eq!(lean["routes"], r["routes"]);
+    assert!(r["nodes"].as_array().is_some_and(|n| !n.is_empty()));
 }

@@ -204,7 +204,14 @@ pub(super) fn instance(
             .map(str::to_string),
         None => None,
     };
+    let instance_profile = match member(v, "IamInstanceProfile") {
+        Some(p) => ctx
+            .opt_str(p, &path.key("IamInstanceProfile"), "Arn")?
+            .map(str::to_string),
+        None => None,
+    };
     model.instances.push(Instance {
+        instance_profile,
         id,
         state,
         interface_ids,

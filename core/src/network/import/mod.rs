@@ -13,7 +13,7 @@
 //! | `RouteTables` | `describe-route-tables` | `Associations` (`Main`, `SubnetId`), `Routes` (destination, target, `State`) |
 //! | `NetworkAcls` | `describe-network-acls` | `IsDefault`, `Associations[].SubnetId`, `Entries` |
 //! | `SecurityGroups` | `describe-security-groups` | `IpPermissions`, `IpPermissionsEgress` |
-//! | `Reservations` | `describe-instances` | instances, `State.Name`, `NetworkInterfaces` |
+//! | `Reservations` | `describe-instances` | instances, `State.Name`, `NetworkInterfaces`, `IamInstanceProfile.Arn` (for the access paths) |
 //! | `NetworkInterfaces` | `describe-network-interfaces` | interfaces no instance of the world owns |
 //! | `PrefixLists` | `describe-managed-prefix-lists` (and `describe-prefix-lists`, whose elements carry `Cidrs`) | `PrefixListId`, `PrefixListName`, `Cidrs` |
 //! | `PrefixListEntries` | polcheck's wrapper of `get-managed-prefix-list-entries` | `PrefixListId`, `Entries[].Cidr` |
