@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
-use crate::pattern::lang::Atom;
 use super::partition::{Found, Partition, Restriction};
 use super::values::Cell;
 use super::witness::{Judge, Witness};
 use super::{AnalysisError, PolicyType, Unknown};
 use crate::context::ContextValue;
+use crate::pattern::lang::Atom;
 use crate::policy::Policy;
 
 /// Most regions a report lists; the rest are counted in [`Diff::omitted`].
@@ -459,26 +459,27 @@ fn involved_langs<'p>(
     let mut out: Vec<(usize, &str)> = Vec::new();
     for &i in involved {
         let Some(s) = part.stmts.get(i) else { continue };
-        let (patterns, langs): (Vec<String>, &Vec<(String, crate::pattern::lang::Lang)>) = if actions {
-            (
-                s.statement
-                    .action
-                    .patterns
-                    .iter()
-                    .map(|p| p.to_ascii_lowercase())
-                    .collect(),
-                &part.action_langs,
-            )
-        } else {
-            (
-                s.statement
-                    .resource
-                    .as_ref()
-                    .map(|r| r.patterns.clone())
-                    .unwrap_or_default(),
-                &part.resource_langs,
-            )
-        };
+        let (patterns, langs): (Vec<String>, &Vec<(String, crate::pattern::lang::Lang)>) =
+            if actions {
+                (
+                    s.statement
+                        .action
+                        .patterns
+                        .iter()
+                        .map(|p| p.to_ascii_lowercase())
+                        .collect(),
+                    &part.action_langs,
+                )
+            } else {
+                (
+                    s.statement
+                        .resource
+                        .as_ref()
+                        .map(|r| r.patterns.clone())
+                        .unwrap_or_default(),
+                    &part.resource_langs,
+                )
+            };
         for p in patterns {
             if let Some(j) = langs.iter().position(|(t, _)| *t == p) {
                 if !out.iter().any(|(x, _)| *x == j) {

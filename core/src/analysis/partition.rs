@@ -11,11 +11,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pattern::lang::{atoms, fill_empty_tails, Atom, Lang, LangError};
 use super::values::{cells, Cell};
 use super::{PolicyType, Unknown};
 use crate::condition::CompiledCondition;
 use crate::context::Context;
+use crate::pattern::lang::{atoms, fill_empty_tails, Atom, Lang, LangError};
 use crate::policy::{Condition, Effect, Policy, PrincipalKind, Statement};
 use crate::principal::Principal;
 use crate::request::Request;

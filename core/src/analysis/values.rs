@@ -19,10 +19,10 @@ use std::collections::BTreeSet;
 use ipnet::IpNet;
 use rust_decimal::Decimal;
 
-use crate::pattern::lang::{atoms, Lang, LangError};
 use super::Unknown;
 use crate::condition::{values, Operator, ValueType};
 use crate::context::ContextValue;
+use crate::pattern::lang::{atoms, Lang, LangError};
 use crate::policy::Condition;
 
 /// One class of values of a key.

@@ -452,7 +452,8 @@ impl Atom {
 }
 
 fn bit(bits: &[u64], i: usize) -> bool {
-    bits.get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+    bits.get(i / 64)
+        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
 fn set_bit(bits: &mut [u64], i: usize) {
@@ -757,15 +758,18 @@ pub fn atoms(langs: &[Lang], limit: usize) -> Result<Vec<Atom>, TooComplex> {
             stepped.sort_unstable();
             stepped.dedup();
             let mut next = ProductState {
-                live: Vec::with_capacity(if stepped.is_empty() { 0 } else { state.live.len() }),
+                live: Vec::with_capacity(if stepped.is_empty() {
+                    0
+                } else {
+                    state.live.len()
+                }),
                 saturated: state.saturated.clone(),
             };
             for &k in &stepped {
                 let Some(&(i, from, to)) = entries.get(k) else {
                     continue;
                 };
-                let (Some(l), Some(set)) = (langs.get(i as usize), state.live.get(from..to))
-                else {
+                let (Some(l), Some(set)) = (langs.get(i as usize), state.live.get(from..to)) else {
                     continue;
                 };
                 scratch.positions.clear();
