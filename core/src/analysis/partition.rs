@@ -266,7 +266,8 @@ impl<'a> Partition<'a> {
                             let i = match lang_index.get(&(true, p.clone())) {
                                 Some(i) => *i,
                                 None => {
-                                    let lang = Lang::arn(p, vars).map_err(lang_error)?;
+                                    let lang =
+                                        super::values::arn_lang(p, vars).map_err(lang_error)?;
                                     resource_langs.push((p.clone(), lang));
                                     lang_index.insert((true, p.clone()), resource_langs.len() - 1);
                                     resource_langs.len() - 1

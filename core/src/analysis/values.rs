@@ -23,7 +23,9 @@ use super::Unknown;
 use crate::condition::{values, Operator, ValueType};
 use crate::context::ContextValue;
 use crate::pattern::lang::{atoms, Lang, LangError};
+use crate::pattern::Piece;
 use crate::policy::Condition;
+use crate::variables::Template;
 
 /// One class of values of a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,22 +144,46 @@ fn lang_error(e: LangError) -> Unknown {
     }
 }
 
+/// A string condition value as a language, its policy variables refused when the policy
+/// version reads them (`variables`): `like` for `StringLike`.
+pub(crate) fn string_lang(text: &str, variables: bool, like: bool) -> Result<Lang, LangError> {
+    Ok(Lang::string_pieces(&plain_pieces(text, variables)?, like))
+}
+
+/// A `Resource` or `ArnLike` pattern as a language, its policy variables refused when the
+/// policy version reads them.
+pub(crate) fn arn_lang(text: &str, variables: bool) -> Result<Lang, LangError> {
+    Lang::arn_with(text, |tail| {
+        plain_pieces(tail, variables).map_err(|_| LangError::Variable(text.to_string()))
+    })
+}
+
+/// The pieces of a text without policy variables (escapes such as `${*}` resolved), or the
+/// variable error.
+fn plain_pieces(text: &str, variables: bool) -> Result<Vec<Piece>, LangError> {
+    let t = Template::parse(text, variables);
+    if t.has_variables() {
+        return Err(LangError::Variable(text.to_string()));
+    }
+    Ok(t.resolve_pieces(&crate::Context::new()).unwrap_or_default())
+}
+
 fn text_reps(key: &str, conditions: &[(&Condition, bool)]) -> Result<Vec<String>, Unknown> {
     use Operator as O;
     let mut langs = Vec::new();
     for (c, vars) in conditions {
         for v in &c.values {
             let lang = match c.operator.operator {
-                O::StringLike | O::StringNotLike => Lang::string_value(v, *vars, true),
+                O::StringLike | O::StringNotLike => string_lang(v, *vars, true),
                 O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => {
-                    if *vars && crate::variables::Template::parse(v, true).has_variables() {
+                    if *vars && Template::parse(v, true).has_variables() {
                         Err(LangError::Variable(v.clone()))
                     } else {
                         Lang::literal_ignore_case(&v.to_lowercase())
                     }
                 }
-                O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => Lang::arn(v, *vars),
-                _ => Lang::string_value(v, *vars, false),
+                O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => arn_lang(v, *vars),
+                _ => string_lang(v, *vars, false),
             };
             langs.push(lang.map_err(lang_error)?);
         }

@@ -49,7 +49,6 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use crate::pattern::{pieces_of, Piece};
-use crate::variables::Template;
 
 /// A set of characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -248,15 +247,12 @@ impl Lang {
         Ok(l)
     }
 
-    /// A string condition value, with policy variables refused: `like` for `StringLike`.
-    pub fn string_value(text: &str, variables: bool, like: bool) -> Result<Lang, LangError> {
-        let t = Template::parse(text, variables);
-        if t.has_variables() {
-            return Err(LangError::Variable(text.to_string()));
-        }
-        let pieces = t.resolve_pieces(&crate::Context::new()).unwrap_or_default();
+    /// A string condition value read as `pieces` (its policy variables already refused and
+    /// its `${*}`-style escapes resolved by the caller): `like` for `StringLike`, where `*` and
+    /// `?` are wildcards; otherwise the value is the plain text of its pieces.
+    pub fn string_pieces(pieces: &[Piece], like: bool) -> Lang {
         if like {
-            return Ok(Lang::from_pieces(&pieces));
+            return Lang::from_pieces(pieces);
         }
         let plain: String = pieces
             .iter()
@@ -266,11 +262,16 @@ impl Lang {
                 Piece::AnyRun => "*".into(),
             })
             .collect();
-        Ok(Lang::literal(&plain))
+        Lang::literal(&plain)
     }
 
     /// A `Resource` or `ArnLike` pattern, part by part as [`crate::arn::ArnPattern`] matches.
-    pub fn arn(text: &str, variables: bool) -> Result<Lang, LangError> {
+    /// The part after the fifth colon (the resource, where policy variables may appear) is
+    /// read by `tail`, which the caller supplies (it resolves or refuses variables).
+    pub fn arn_with(
+        text: &str,
+        tail: impl FnOnce(&str) -> Result<Vec<Piece>, LangError>,
+    ) -> Result<Lang, LangError> {
         if text == "*" {
             return Ok(Lang::from_items(vec![Item::many(Class::Any)]));
         }
@@ -282,14 +283,7 @@ impl Lang {
             l.push_pieces(&pieces_of(part), &not_colon);
             l.push(Item::once(Class::Char(':')));
         }
-        let tail = Template::parse(last, variables);
-        if tail.has_variables() {
-            return Err(LangError::Variable(text.to_string()));
-        }
-        let pieces = tail
-            .resolve_pieces(&crate::Context::new())
-            .unwrap_or_default();
-        l.push_pieces(&pieces, &Class::Any);
+        l.push_pieces(&tail(last)?, &Class::Any);
         Ok(l)
     }
 
@@ -804,6 +798,7 @@ fn spell(parent: &[(usize, char)], mut at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::values::{arn_lang, string_lang};
     use crate::arn::ArnPattern;
     use crate::pattern::Glob;
     use proptest::prelude::*;
@@ -1032,7 +1027,7 @@ mod tests {
         #[test]
         fn arn_patterns_agree_with_brute_force(pats in proptest::collection::vec(glob_text(), 1..3)) {
             // Patterns over `a`, `b`, `:` with wildcards, read as ARN patterns.
-            let langs: Vec<Lang> = pats.iter().map(|p| Lang::arn(p, true).unwrap()).collect();
+            let langs: Vec<Lang> = pats.iter().map(|p| arn_lang(p, true).unwrap()).collect();
             let matchers: Vec<Matcher> = pats
                 .iter()
                 .map(|p| {
@@ -1063,23 +1058,23 @@ mod tests {
 
     #[test]
     fn arn_star_stays_in_its_part() {
-        let p = Lang::arn("arn:aws:sqs:*:111122223333:q", true).unwrap();
+        let p = arn_lang("arn:aws:sqs:*:111122223333:q", true).unwrap();
         assert!(p.is_match("arn:aws:sqs:us-east-1:111122223333:q"));
         assert!(!p.is_match("arn:aws:sqs:us-east-1:x:111122223333:q"));
-        let all_s3 = Lang::arn("arn:aws:s3:::*", true).unwrap();
-        let bucket = Lang::arn("arn:aws:s3:::b/*", true).unwrap();
+        let all_s3 = arn_lang("arn:aws:s3:::*", true).unwrap();
+        let bucket = arn_lang("arn:aws:s3:::b/*", true).unwrap();
         assert_eq!(Lang::difference_witness(&bucket, &all_s3), None);
         assert_eq!(
             Lang::difference_witness(&all_s3, &bucket).as_deref(),
             Some("arn:aws:s3:::")
         );
         assert_eq!(
-            Lang::intersection_witness(&bucket, &Lang::arn("arn:aws:s3:::*secret", true).unwrap())
+            Lang::intersection_witness(&bucket, &arn_lang("arn:aws:s3:::*secret", true).unwrap())
                 .as_deref(),
             Some("arn:aws:s3:::b/secret")
         );
         assert_eq!(
-            Lang::intersection_witness(&bucket, &Lang::arn("*:secret", true).unwrap()),
+            Lang::intersection_witness(&bucket, &arn_lang("*:secret", true).unwrap()),
             None
         );
     }
@@ -1094,9 +1089,9 @@ mod tests {
         let mut none = Lang::new();
         none.push(Item::once(Class::Char('a')));
         assert!(!none.is_empty());
-        assert!(Lang::string_value("${aws:username}", true, true).is_err());
-        assert!(Lang::string_value("${aws:username}", false, true).is_ok());
-        assert!(Lang::arn("arn:aws:s3:::b/${aws:username}", true).is_err());
+        assert!(string_lang("${aws:username}", true, true).is_err());
+        assert!(string_lang("${aws:username}", false, true).is_ok());
+        assert!(arn_lang("arn:aws:s3:::b/${aws:username}", true).is_err());
     }
 
     #[test]
@@ -1110,8 +1105,8 @@ mod tests {
     #[test]
     fn filled_tails_keep_their_atom() {
         let langs = vec![
-            Lang::arn("arn:aws:s3:::b/*", true).unwrap(),
-            Lang::arn("arn:aws:s3:::b/x*", true).unwrap(),
+            arn_lang("arn:aws:s3:::b/*", true).unwrap(),
+            arn_lang("arn:aws:s3:::b/x*", true).unwrap(),
         ];
         let mut found = atoms(&langs, 1000).unwrap();
         fill_empty_tails(&mut found, &langs, &[]);
