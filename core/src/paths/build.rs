@@ -1204,6 +1204,10 @@ mod tests {
         let worlds = corpus("escalation");
         assert_eq!(worlds.len(), 27);
         for (name, text) in worlds {
+            // The SSM edges join roles to EC2 instances, which only the `network` feature reads.
+            if !cfg!(feature = "network") && name.contains("ssm-") {
+                continue;
+            }
             let (pruned, every) = both(&[(&name, text)]);
             assert_eq!(pruned, every, "{name}");
         }
