@@ -36,8 +36,6 @@ pub use model::{
     AccessLevel, Action, ActionRef, ConditionKey, ConditionKeyType, Counts, ResourceType, Service,
     UnknownKeyType,
 };
-#[cfg(feature = "catalogue")]
-pub(crate) use resources::ArnShapes;
 
 /// The generated catalogue (see `corpus/catalogue/README.md` for the format).
 #[cfg(feature = "catalogue")]
