@@ -22,6 +22,7 @@ mod load;
 mod model;
 mod owner;
 mod resources;
+#[cfg(feature = "catalogue")]
 pub(crate) mod shape;
 mod suggest;
 mod template;
