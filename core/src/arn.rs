@@ -276,7 +276,18 @@ impl<'a> Arn<'a> {
     /// Splits an ARN; `None` when the text does not start with `arn:` or has fewer than five
     /// colons.
     pub fn parse(text: &'a str) -> Option<Arn<'a>> {
-        let [a, b, c, d, e] = five_colons(text)?;
+        Arn::at(text, Arn::colons(text)?)
+    }
+
+    /// Where the first five colons of an ARN are, `None` when [`Arn::parse`] would be: what
+    /// a holder of the text keeps to split it again cheaply ([`Arn::at`]).
+    pub(crate) fn colons(text: &str) -> Option<[usize; 5]> {
+        let at = five_colons(text)?;
+        text.starts_with("arn:").then_some(at)
+    }
+
+    /// The ARN `text` is, split at the colons [`Arn::colons`] found in it.
+    pub(crate) fn at(text: &'a str, [a, b, c, d, e]: [usize; 5]) -> Option<Arn<'a>> {
         if text.get(..a)? != "arn" {
             return None;
         }

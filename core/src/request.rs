@@ -19,6 +19,9 @@ pub struct Request {
     caller: Caller,
     action: Arc<str>,
     resource: Arc<str>,
+    /// Where the resource's first five colons are, when it is an ARN: read once, so the
+    /// many questions about its parts do not split it again ([`Request::resource_arn`]).
+    resource_colons: Option<[usize; 5]>,
     resource_account: Option<String>,
     /// The caller's own keys over the keys its caller always carries ([`Caller`]).
     context: Context,
@@ -69,16 +72,18 @@ fn check_action(action: &str) -> Result<(), RequestError> {
     }
 }
 
-/// Checks that `resource` is `*` or an ARN with a partition, a service and a resource part.
-fn check_resource(resource: &str) -> Result<(), RequestError> {
+/// Checks that `resource` is `*` or an ARN with a partition, a service and a resource part;
+/// returns where the ARN's first five colons are.
+fn check_resource(resource: &str) -> Result<Option<[usize; 5]>, RequestError> {
     if resource == "*" {
-        return Ok(());
+        return Ok(None);
     }
-    match Arn::parse(resource) {
+    let colons = Arn::colons(resource);
+    match colons.and_then(|at| Arn::at(resource, at)) {
         Some(arn)
             if !arn.partition.is_empty() && !arn.service.is_empty() && !arn.resource.is_empty() =>
         {
-            Ok(())
+            Ok(colons)
         }
         _ => Err(RequestError::Resource(resource.to_string())),
     }
@@ -231,13 +236,14 @@ impl Request {
         context: Context,
     ) -> Result<Request, RequestError> {
         check_action(action)?;
-        check_resource(resource)?;
+        let resource_colons = check_resource(resource)?;
         // The context keeps its keys lowercased.
         let resource_account_key_given = context.get_lower("aws:resourceaccount").is_some();
         let mut req = Request {
             caller: caller.clone(),
             action: Arc::from(action),
             resource: Arc::from(resource),
+            resource_colons,
             resource_account: None,
             context: context.with_base(Arc::clone(&caller.keys)),
             resource_account_key_given,
@@ -289,6 +295,12 @@ impl Request {
     /// The resource ARN, or `*` for actions that take none.
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// The resource split into its parts ([`Arn::parse`] of [`Request::resource`]), without
+    /// reading it again; `None` for `*`.
+    pub fn resource_arn(&self) -> Option<Arn<'_>> {
+        Arn::at(&self.resource, self.resource_colons?)
     }
 
     /// The account that owns the resource, when set (see
@@ -345,7 +357,7 @@ impl Request {
         if let Some(a) = &self.resource_account {
             return Some(a);
         }
-        match Arn::parse(&self.resource) {
+        match self.resource_arn() {
             Some(arn) if !arn.account.is_empty() => Some(arn.account),
             _ => self.caller.principal.account(),
         }
@@ -444,5 +456,19 @@ mod tests {
                 .map(|v| v.values().to_vec()),
             Some(vec!["999999999999".to_string()])
         );
+    }
+
+    #[test]
+    fn the_resource_is_split_once_as_arn_parse_splits_it() {
+        for r in [
+            "*",
+            "arn:aws:s3:::b/k",
+            "arn:aws:lambda:us-east-1:111122223333:function:f:1",
+            "arn:aws-cn:iam::111122223333:role/a:b",
+            "arn:aws:s3:::é/ü",
+        ] {
+            let req = new("s3:GetObject", r).unwrap();
+            assert_eq!(req.resource_arn(), Arn::parse(r), "{r}");
+        }
     }
 }

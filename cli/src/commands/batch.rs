@@ -385,6 +385,7 @@ fn rerun_part(
 /// UTF-8, ...) goes to the located reader of the suite format, which either reads the same
 /// request or says what is wrong and where.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(deny_unknown_fields)]
 struct FastLine<'a> {
     #[serde(default, borrow, deserialize_with = "present")]
@@ -412,6 +413,7 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// A JSON string, borrowed from the line unless it has escapes.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Text<'a>(Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
@@ -439,6 +441,7 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for TextVisitor<'a> {
 }
 
 /// The context object's members, in order.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Members<'a>(Vec<(Text<'a>, ContextValue)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
@@ -514,10 +517,211 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
+/// A line in the plainest form, read without serde: an object of the known keys once
+/// each, ASCII strings without escapes, context values strings, booleans or arrays of them,
+/// whitespace anywhere JSON allows it. `None` for anything else, which serde then reads
+/// ([`FastLine`]). What it reads, serde reads the same (a unit test compares the two).
+fn plain_line(text: &[u8]) -> Option<FastLine<'_>> {
+    // Checked once here, so each string is a slice of it.
+    let s = std::str::from_utf8(text).ok()?;
+    let mut c = Cursor { s, b: text, i: 0 };
+    let mut line = FastLine {
+        principal: None,
+        action: Text(Cow::Borrowed("")),
+        resource: None,
+        resource_account: None,
+        context: None,
+    };
+    let mut action = false;
+    c.eat(b'{')?;
+    if c.peek() == Some(b'}') {
+        // No action: serde says what is missing.
+        return None;
+    }
+    loop {
+        let key = c.string()?;
+        c.eat(b':')?;
+        let slot = match key {
+            "principal" => &mut line.principal,
+            "resource" => &mut line.resource,
+            "resourceAccount" => &mut line.resource_account,
+            "action" if !action => {
+                action = true;
+                line.action = Text(Cow::Borrowed(c.string()?));
+                if c.next_member()? {
+                    continue;
+                }
+                break;
+            }
+            "context" if line.context.is_none() => {
+                line.context = Some(c.members()?);
+                if c.next_member()? {
+                    continue;
+                }
+                break;
+            }
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(Text(Cow::Borrowed(c.string()?)));
+        if !c.next_member()? {
+            break;
+        }
+    }
+    c.ws();
+    (action && c.i == text.len()).then_some(line)
+}
+
+/// How many bytes of `b` come before its first `"`, `\`, control character or non-ASCII
+/// byte (all of `b` when none), eight bytes at a time.
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte below `n` (at most 0x80) in `w`: exact for "any", as each word is then
+    // scanned byte by byte.
+    let below = |w: u64, n: u64| w.wrapping_sub(n * ONES) & !w & HIGHS;
+    let mut skipped = 0;
+    for word in b.chunks_exact(8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        let stop = below(w ^ (u64::from(b'"') * ONES), 1)
+            | below(w ^ (u64::from(b'\\') * ONES), 1)
+            | below(w, 0x20)
+            | (w & HIGHS);
+        if stop != 0 {
+            break;
+        }
+        skipped += 8;
+    }
+    let tail = b.get(skipped..).unwrap_or_default();
+    skipped
+        + tail
+            .iter()
+            .position(|&c| matches!(c, b'"' | b'\\' | 0..=0x1f | 0x80..))
+            .unwrap_or(tail.len())
+}
+
+/// Where [`plain_line`] is in the line.
+struct Cursor<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not taken.
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// After a member: `true` at `,`, `false` at `}`.
+    fn next_member(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                Some(true)
+            }
+            b'}' => {
+                self.i += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// A string of printable ASCII without escapes.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let rest = self.b.get(start..)?;
+        let n = plain_run(rest);
+        if rest.get(n) != Some(&b'"') {
+            return None;
+        }
+        let s = self.s.get(start..start + n)?;
+        self.i = start + n + 1;
+        Some(s)
+    }
+
+    /// A string or boolean, as [`Value`] reads it.
+    fn scalar(&mut self) -> Option<String> {
+        match self.peek()? {
+            b'"' => self.string().map(str::to_string),
+            b't' if self.b.get(self.i..self.i + 4) == Some(&b"true"[..]) => {
+                self.i += 4;
+                Some("true".to_string())
+            }
+            b'f' if self.b.get(self.i..self.i + 5) == Some(&b"false"[..]) => {
+                self.i += 5;
+                Some("false".to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// The context object.
+    fn members(&mut self) -> Option<Members<'a>> {
+        let mut out = Vec::new();
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(Members(out));
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            let value = if self.peek()? == b'[' {
+                self.i += 1;
+                let mut items = Vec::new();
+                if self.peek()? == b']' {
+                    self.i += 1;
+                } else {
+                    loop {
+                        items.push(self.scalar()?);
+                        match self.peek()? {
+                            b',' => self.i += 1,
+                            b']' => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                ContextValue::Multi(items)
+            } else {
+                ContextValue::Single(self.scalar()?)
+            };
+            out.push((Text(Cow::Borrowed(key)), value));
+            if !self.next_member()? {
+                return Some(Members(out));
+            }
+        }
+    }
+}
+
 /// The request of a line read the fast way, checked and prepared; `None` when the line must
 /// go the slow way (to be read there, or refused with the reason and position).
 fn fast_request(text: &[u8], engine: &Engine, worker: &mut Worker) -> Option<Request> {
-    let line: FastLine<'_> = serde_json::from_slice(text).ok()?;
+    let line: FastLine<'_> = match plain_line(text) {
+        Some(line) => line,
+        None => serde_json::from_slice(text).ok()?,
+    };
     let mut context = Context::new();
     let mut given = 0;
     for (k, v) in line.context.into_iter().flat_map(|c| c.0) {
@@ -761,6 +965,80 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// What the plain reader reads, serde reads the same; what it leaves, serde reads or
+    /// refuses.
+    #[test]
+    fn the_plain_reader_reads_as_serde_reads() {
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let taken = [
+            format!(
+                r#"{{"principal":"{alice}","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{{"aws:SourceIp":"203.0.0.0","aws:MultiFactorAuthPresent":"true"}}}}"#
+            ),
+            format!(r#" {{ "action" : "sqs:SendMessage" , "principal" : "{alice}" }} "#),
+            r#"{"action":"s3:GetObject","context":{}}"#.to_string(),
+            "{\t\"action\"\r:\n\"s3:GetObject\",\"resourceAccount\":\"444455556666\"}".to_string(),
+            r#"{"context":{"a":true,"b":false,"c":["x",true,false],"d":[],"a":"again"},"action":"s3:GetObject"}"#.to_string(),
+            r#"{"action":"GetObject","resource":"x"}"#.to_string(),
+        ];
+        for line in &taken {
+            let plain = plain_line(line.as_bytes());
+            let serde: Option<FastLine<'_>> = serde_json::from_slice(line.as_bytes()).ok();
+            assert!(plain.is_some(), "not taken: {line}");
+            assert_eq!(plain, serde, "{line}");
+        }
+        let left = [
+            format!(r#"{{"principal":"{alice}","action":"s3:GetObject","action":"s3:PutObject"}}"#),
+            format!(r#"{{"principal":"{alice}","principal":"{alice}","action":"s3:GetObject"}}"#),
+            r#"{"action":"s3:GetObject","context":{},"context":{}}"#.to_string(),
+            r#"{"action":"s3:GetObject","extra":"1"}"#.to_string(),
+            r#"{"action":"s3:GetObject"} x"#.to_string(),
+            r#"{"action":"s3:GetObject",}"#.to_string(),
+            r#"{"action":"s3:Get\u004fbject"}"#.to_string(),
+            "{\"action\":\"s3:GetObject\",\"resource\":\"arn:aws:s3:::b/\u{e9}\"}".to_string(),
+            r#"{"action":"s3:GetObject","principal":null}"#.to_string(),
+            r#"{"action":"s3:GetObject","context":{"n":5}}"#.to_string(),
+            r#"{"action":"s3:GetObject","context":{"n":[["a"]]}}"#.to_string(),
+            r#"{"action":"s3:GetObject","context":{"n":truex}}"#.to_string(),
+            r#"{"action":"s3:GetObject","context":{"n":tru}}"#.to_string(),
+            r#"{"action":"s3:GetObject","context":{"n":["a",]}}"#.to_string(),
+            r#"{"action":"s3:GetObject","context":{"n":"a",}}"#.to_string(),
+            r#"{"principal":"a"}"#.to_string(),
+            "{}".to_string(),
+            "{\"action\":\"s3:GetObject\u{1}\"}".to_string(),
+            "\u{feff}{\"action\":\"s3:GetObject\"}".to_string(),
+            "[]".to_string(),
+            "{\"action\":\"s3:GetObject\"".to_string(),
+            "{\"action\":\"s3:GetObject".to_string(),
+        ];
+        for line in &left {
+            assert!(plain_line(line.as_bytes()).is_none(), "taken: {line}");
+        }
+        // Serde reads only the two lines the plain reader leaves for their form (an escape,
+        // a non-ASCII character); it refuses the others too.
+        let serde_reads = left
+            .iter()
+            .filter(|l| serde_json::from_slice::<FastLine<'_>>(l.as_bytes()).is_ok())
+            .count();
+        assert_eq!(serde_reads, 2);
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_byte_a_plain_string_cannot_hold() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for stop in [b'"', b'\\', 0x00, 0x1f, 0x80, 0xff] {
+                    let mut b = vec![b'x'; len];
+                    if at < len {
+                        b[at] = stop;
+                    }
+                    assert_eq!(plain_run(&b), at, "{len} {at} {stop}");
+                }
+            }
+        }
+        // Bytes next to the stops are plain.
+        assert_eq!(plain_run(b" !#[]~\x7f abcdefgh"), 16);
     }
 
     #[test]

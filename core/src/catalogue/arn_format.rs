@@ -105,6 +105,7 @@ impl ArnFormat {
     }
 
     /// The format's tokens (literals, placeholders, `*`).
+    #[cfg(feature = "catalogue")]
     pub(crate) fn tokens(&self) -> &[Token] {
         &self.tokens
     }

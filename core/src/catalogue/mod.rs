@@ -22,6 +22,7 @@ mod load;
 mod model;
 mod owner;
 mod resources;
+#[cfg(feature = "catalogue")]
 pub(crate) mod shape;
 mod suggest;
 mod template;
@@ -36,8 +37,6 @@ pub use model::{
     AccessLevel, Action, ActionRef, ConditionKey, ConditionKeyType, Counts, ResourceType, Service,
     UnknownKeyType,
 };
-#[cfg(feature = "catalogue")]
-pub(crate) use resources::ArnShapes;
 
 /// The generated catalogue (see `corpus/catalogue/README.md` for the format).
 #[cfg(feature = "catalogue")]

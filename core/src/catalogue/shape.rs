@@ -23,6 +23,20 @@ use super::template::Token;
 /// The marker of a run of characters no literal covers.
 const MARK: u8 = 0x01;
 
+/// [`ShapeTable`]'s byte classes: a one-byte literal; `:` or `/`, always kept; the first
+/// byte of a literal of two or more bytes; a UTF-8 continuation byte.
+const SINGLE: u8 = 1;
+const KEPT: u8 = 2;
+const STARTS: u8 = 4;
+const CONTINUES: u8 = 8;
+
+/// Words of [`ShapeTable`]'s bit per pair of bytes.
+const PAIR_WORDS: usize = (1 << 16) / 64;
+
+fn pair_of(first: u8, second: u8) -> usize {
+    usize::from(first) << 8 | usize::from(second)
+}
+
 /// What the shape of an ARN of one service is made from: its formats' literals.
 #[derive(Debug, Clone)]
 pub(crate) struct ShapeTable {
@@ -30,6 +44,12 @@ pub(crate) struct ShapeTable {
     literals: Vec<Box<[u8]>>,
     /// The literals starting with byte `b` are `literals[starts[b]..starts[b + 1]]`.
     starts: Vec<u16>,
+    /// The pairs of bytes some literal of two or more bytes starts with, one bit each
+    /// (`first << 8 | second`): most positions of an ARN start no literal, and this says so
+    /// without searching `literals`.
+    pairs: Box<[u64]>,
+    /// What each byte can be, as bits: [`SINGLE`], [`KEPT`], [`STARTS`], [`CONTINUES`].
+    class: [u8; 256],
     /// The most placeholders written side by side in one format (at least 1).
     cap: usize,
     /// A literal holds the marker byte: the shape is then the ARN itself.
@@ -50,6 +70,8 @@ impl ShapeTable {
         let mut t = ShapeTable {
             literals: Vec::new(),
             starts: Vec::new(),
+            pairs: vec![0; PAIR_WORDS].into_boxed_slice(),
+            class: [0; 256],
             cap: 1,
             exact: false,
         };
@@ -77,6 +99,35 @@ impl ShapeTable {
             }
         }
         t.literals.sort();
+        for l in &t.literals {
+            match (l.first(), l.get(1)) {
+                (Some(&first), Some(&second)) => {
+                    let pair = pair_of(first, second);
+                    if let Some(w) = t.pairs.get_mut(pair >> 6) {
+                        *w |= 1 << (pair & 63);
+                    }
+                    if let Some(c) = t.class.get_mut(usize::from(first)) {
+                        *c |= STARTS;
+                    }
+                }
+                (Some(&first), None) => {
+                    if let Some(c) = t.class.get_mut(usize::from(first)) {
+                        *c |= SINGLE;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for b in [b':', b'/'] {
+            if let Some(c) = t.class.get_mut(usize::from(b)) {
+                *c |= KEPT;
+            }
+        }
+        for b in 0x80..0xc0usize {
+            if let Some(c) = t.class.get_mut(b) {
+                *c |= CONTINUES;
+            }
+        }
         // Offsets are u16: a service with more literals than that is keyed by the ARN itself.
         t.exact |= t.literals.len() >= usize::from(u16::MAX);
         let mut at = 0;
@@ -106,6 +157,35 @@ impl ShapeTable {
         }
     }
 
+    /// Whether some literal of two or more bytes starts with `first`, `second`.
+    fn starts_a_pair(&self, first: u8, second: u8) -> bool {
+        let pair = pair_of(first, second);
+        self.pairs
+            .get(pair >> 6)
+            .is_some_and(|w| (w >> (pair & 63)) & 1 != 0)
+    }
+
+    /// Extends `covered` to the end of the longest literal of two or more bytes that occurs
+    /// at `i` (whose bytes are `first`, `second`, ...).
+    fn cover(&self, bytes: &[u8], i: usize, first: u8, second: u8, covered: &mut usize) {
+        let here = self.starting_with(first);
+        let rest = bytes.get(i..).unwrap_or_default();
+        // Sorted: the literals with `second` as their second byte are one run, found by
+        // bisection (a one-byte literal sorts before them).
+        let from = here.partition_point(|l| l.get(1).is_none_or(|&c| c < second));
+        let to = here.partition_point(|l| l.get(1).is_none_or(|&c| c <= second));
+        for l in here.get(from..to).unwrap_or_default() {
+            let end = i + l.len();
+            // Short literals: a plain loop beats a call to `memcmp`.
+            if end > *covered
+                && rest.len() >= l.len()
+                && l.iter().zip(rest).skip(2).all(|(a, c)| a == c)
+            {
+                *covered = end;
+            }
+        }
+    }
+
     /// Writes the shape of `arn` into `out` (emptied first).
     pub(crate) fn shape(&self, arn: &str, out: &mut Vec<u8>) {
         out.clear();
@@ -117,31 +197,20 @@ impl ShapeTable {
         // Kept bytes end here: the furthest end of a literal found so far.
         let mut covered = 0;
         let mut run = 0;
+        out.reserve(bytes.len());
         for (i, &b) in bytes.iter().enumerate() {
-            let here = self.starting_with(b);
-            if let Some(first) = here.first() {
-                // Sorted: a one-byte literal comes first, then those with the second byte
-                // of the ARN here are one run, found by bisection.
-                if first.len() == 1 {
-                    covered = covered.max(i + 1);
-                }
-                let rest = bytes.get(i..).unwrap_or_default();
-                if let Some(&second) = rest.get(1) {
-                    let from = here.partition_point(|l| l.get(1).is_none_or(|&c| c < second));
-                    let to = here.partition_point(|l| l.get(1).is_none_or(|&c| c <= second));
-                    for l in here.get(from..to).unwrap_or_default() {
-                        let end = i + l.len();
-                        // Short literals: a plain loop beats a call to `memcmp`.
-                        if end > covered
-                            && rest.len() >= l.len()
-                            && l.iter().zip(rest).skip(2).all(|(a, c)| a == c)
-                        {
-                            covered = end;
-                        }
+            let class = self.class.get(usize::from(b)).copied().unwrap_or(0);
+            if class & SINGLE != 0 {
+                covered = covered.max(i + 1);
+            }
+            if class & STARTS != 0 {
+                if let Some(&second) = bytes.get(i + 1) {
+                    if self.starts_a_pair(b, second) {
+                        self.cover(bytes, i, b, second, &mut covered);
                     }
                 }
             }
-            if i < covered || b == b':' || b == b'/' {
+            if i < covered || class & KEPT != 0 {
                 run = 0;
                 out.push(b);
                 continue;
@@ -149,8 +218,7 @@ impl ShapeTable {
             // One marker per character (not per byte) of the run, up to the cap: kept bytes
             // start and end on character boundaries (literals and separators are whole
             // characters), so a continuation byte here continues a character of the run.
-            let continuation = (0x80..0xc0).contains(&b);
-            if !continuation && run < self.cap {
+            if class & CONTINUES == 0 && run < self.cap {
                 run += 1;
                 out.push(MARK);
             }
@@ -203,5 +271,97 @@ mod tests {
         assert!(f.iter().any(|f| f.matches("x:qq")));
         assert_ne!(shape(&t, "x:q"), shape(&t, "x:qq"));
         assert_eq!(shape(&t, "x:qq"), shape(&t, "x:qqqq"));
+    }
+
+    /// The shape as first written, searching the literals at every byte: the pair filter
+    /// must give the same bytes.
+    fn searched_shape(t: &ShapeTable, arn: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let bytes = arn.as_bytes();
+        if t.exact {
+            return bytes.to_vec();
+        }
+        let mut covered = 0;
+        let mut run = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let here = t.starting_with(b);
+            if let Some(first) = here.first() {
+                if first.len() == 1 {
+                    covered = covered.max(i + 1);
+                }
+                let rest = &bytes[i..];
+                for l in here {
+                    if l.len() >= 2 && rest.starts_with(l) {
+                        covered = covered.max(i + l.len());
+                    }
+                }
+            }
+            if i < covered || b == b':' || b == b'/' {
+                run = 0;
+                out.push(b);
+                continue;
+            }
+            if !(0x80..0xc0).contains(&b) && run < t.cap {
+                run += 1;
+                out.push(MARK);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_pair_filter_keeps_the_shape_of_the_full_search() {
+        let (_, t) = table(&[
+            "arn:${Partition}:s3:::${BucketName}",
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}",
+            "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}",
+            "x:${A}${B}",
+            "a:b",
+        ]);
+        let arns = [
+            "arn:aws:s3:::demo-artifacts/releases/v1.zip",
+            "arn:aws:s3:us-east-1:1:accesspoint/ap/object/k",
+            "arn:aws:s3:us-east-1:1:accesspoinx/ap/objec/k",
+            "arnarn::s3s3:::/object/objectaccesspoint/",
+            "x:qq",
+            "a:b:a:ba",
+            "é:s3:::é/",
+            "",
+            "a",
+        ];
+        for arn in arns {
+            assert_eq!(shape(&t, arn), searched_shape(&t, arn), "{arn:?}");
+        }
+        #[cfg(feature = "catalogue")]
+        if let Ok(cat) = crate::catalogue::Catalogue::get() {
+            for prefix in [
+                "s3", "dynamodb", "lambda", "ec2", "logs", "kms", "sqs", "iam",
+            ] {
+                let Some(service) = cat.service(prefix) else {
+                    continue;
+                };
+                let t = ShapeTable::new(service);
+                for f in service
+                    .resource_types
+                    .iter()
+                    .flat_map(|r| r.arn_formats.iter())
+                {
+                    for fill in ["x", "abc-1/2", "arn", prefix, "object/accesspoint", ":"] {
+                        let arn = f
+                            .as_str()
+                            .replace("${Partition}", "aws")
+                            .split("${")
+                            .enumerate()
+                            .map(|(i, piece)| match (i, piece.split_once('}')) {
+                                (0, _) | (_, None) => piece.to_string(),
+                                (_, Some((_, after))) => format!("{fill}{after}"),
+                            })
+                            .collect::<String>();
+                        assert_eq!(shape(&t, &arn), searched_shape(&t, &arn), "{arn:?}");
+                    }
+                }
+            }
+        }
     }
 }

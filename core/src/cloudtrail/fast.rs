@@ -8,7 +8,8 @@
 //!   is read once into a [`CallerInfo`] with a number, and each `eventSource` + `eventName`
 //!   into an [`ActionInfo`];
 //! - whether an action takes an ARN is asked of the catalogue once per ARN shape
-//!   ([`crate::catalogue::ArnShapes`], exact by the ARN matching rule);
+//!   (the `catalogue::shape` table the question check remembers by too, exact by the ARN
+//!   matching rule);
 //! - the [`Decider`] then decides by caller number, action number, resource, resource
 //!   account and the values, as the record gives them, of the condition keys the policies
 //!   read; only a new combination builds the request and asks [`crate::Engine::check`].
@@ -22,7 +23,8 @@ use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::catalogue::{ArnShapes, Catalogue};
+use crate::catalogue::shape::ShapeTable;
+use crate::catalogue::Catalogue;
 use crate::decide::Outcome;
 use crate::request::{Caller, RequestError};
 
@@ -77,21 +79,22 @@ pub struct ActionInfo {
     operation: String,
     /// [`star_allowed`].
     star: bool,
-    /// The shapes of its service's ARN formats, when they can be remembered by.
-    shapes: Option<Arc<ArnShapes>>,
+    /// The shape table of its service's ARN formats, when the catalogue knows the action.
+    shapes: Option<Arc<ShapeTable>>,
 }
 
 impl ActionInfo {
-    fn new(id: u64, name: String, shapes: &mut HashMap<String, Option<Arc<ArnShapes>>>) -> Self {
+    fn new(id: u64, name: String, shapes: &mut HashMap<String, Arc<ShapeTable>>) -> Self {
         let (service, operation) = name.split_once(':').unwrap_or((&name, ""));
         let (service, operation) = (service.to_string(), operation.to_string());
         let star = star_allowed(&service, &operation);
         let cat = Catalogue::get().ok();
         let of_service = match cat.and_then(|c| c.action(&service, &operation)) {
-            Some(a) => shapes
-                .entry(a.service.prefix().to_string())
-                .or_insert_with(|| ArnShapes::of(a.service).map(Arc::new))
-                .clone(),
+            Some(a) => Some(Arc::clone(
+                shapes
+                    .entry(a.service.prefix().to_string())
+                    .or_insert_with(|| Arc::new(ShapeTable::new(a.service))),
+            )),
             None => None,
         };
         ActionInfo {
@@ -213,8 +216,11 @@ pub(crate) struct Memory {
     next: u64,
     callers: Buckets<(IdentityKey, Result<Arc<CallerInfo>, Unmapped>)>,
     actions: Buckets<(OperationKey, Result<Arc<ActionInfo>, Unmapped>)>,
-    services: HashMap<String, Option<Arc<ArnShapes>>>,
+    services: HashMap<String, Arc<ShapeTable>>,
     takes: Buckets<(u64, Box<[u8]>, bool)>,
+    /// The same answers by action and ARN as written: a month repeats its ARNs, and this
+    /// hit costs less than working out the shape.
+    exact: Buckets<(u64, Box<str>, bool)>,
     shape: Vec<u8>,
 }
 
@@ -249,6 +255,7 @@ impl Memory {
             actions: HashMap::default(),
             services: HashMap::new(),
             takes: HashMap::default(),
+            exact: HashMap::default(),
             shape: Vec::new(),
         }
     }
@@ -360,8 +367,8 @@ impl Lookups {
             return target_with(r, &action.service, action.star, account, &mut ask)
                 .map_err(Unmapped::Resource);
         };
-        let (state, takes, shape) = (&m.state, &mut m.takes, &mut m.shape);
-        let mut remembered = |arn: &str| {
+        let (state, takes, exact, shape) = (&m.state, &mut m.takes, &mut m.exact, &mut m.shape);
+        let mut by_shape = |arn: &str| {
             shapes.shape(arn, shape);
             let h = state.hash_one((action.id, shape.as_slice()));
             if let Some(list) = takes.get(&h) {
@@ -378,6 +385,24 @@ impl Lookups {
                 .entry(h)
                 .or_default()
                 .push((action.id, shape.as_slice().into(), t));
+            t
+        };
+        let mut remembered = |arn: &str| {
+            let he = state.hash_one((action.id, arn));
+            if let Some(list) = exact.get(&he) {
+                if let Some(&(_, _, t)) = list
+                    .iter()
+                    .find(|(id, a, _)| *id == action.id && **a == *arn)
+                {
+                    return t;
+                }
+            }
+            let t = by_shape(arn);
+            bounded(exact);
+            exact
+                .entry(he)
+                .or_default()
+                .push((action.id, arn.into(), t));
             t
         };
         target_with(r, &action.service, action.star, account, &mut remembered)

@@ -21,7 +21,6 @@ pub use unknown::Missing;
 
 use std::collections::BTreeSet;
 
-use crate::arn::Arn;
 use crate::compile::{LayerMatches, LayerSummary, PolicySet};
 use crate::policy::Effect;
 use crate::principal::{Principal, PrincipalMatch};
@@ -384,14 +383,16 @@ pub fn is_role_trust(req: &Request) -> bool {
         .get(..14)
         .is_some_and(|a| a.eq_ignore_ascii_case("sts:assumerole"));
     assume
-        && Arn::parse(req.resource())
+        && req
+            .resource_arn()
             .is_some_and(|arn| arn.service == "iam" && arn.resource.starts_with("role/"))
 }
 
 /// Role trust policies and KMS key policies must allow even in the resource's own account.
 pub fn resource_policy_required(req: &Request) -> bool {
     is_role_trust(req)
-        || Arn::parse(req.resource())
+        || req
+            .resource_arn()
             .is_some_and(|arn| arn.service == "kms" && arn.resource.starts_with("key/"))
 }
 

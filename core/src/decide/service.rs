@@ -13,7 +13,6 @@
 //! | KMS aliases beginning with `alias/aws/` are reserved for AWS managed keys | AWS KMS Developer Guide, *Aliases* / *CreateAlias* |
 //! | a KMS key is used from another account only by the operations on AWS's cross-account list | AWS KMS Developer Guide, *Allowing users in other accounts to use a KMS key* |
 
-use crate::arn::Arn;
 use crate::principal::Principal;
 use crate::request::Request;
 
@@ -96,6 +95,13 @@ const KMS_CROSS_ACCOUNT: &[&str] = &[
 /// The service-side rule that decides `req`, if any.
 pub(crate) fn rule(req: &Request) -> Option<ServiceRule> {
     let (service, name) = req.action().split_once(':')?;
+    // Every rule below is of STS, IAM or KMS: other actions need no lowercased copies.
+    if !["sts", "iam", "kms"]
+        .iter()
+        .any(|s| service.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
     let service = service.to_ascii_lowercase();
     let name = name.to_ascii_lowercase();
     let p = req.principal();
@@ -108,7 +114,7 @@ pub(crate) fn rule(req: &Request) -> Option<ServiceRule> {
     if matches!(p, Principal::Service { .. }) {
         return None;
     }
-    let arn = Arn::parse(req.resource())?;
+    let arn = req.resource_arn()?;
     let is = |list: &[&str]| list.contains(&name.as_str());
     match (service.as_str(), arn.service) {
         ("iam", "iam")

@@ -15,7 +15,7 @@ use crate::decide::{Layers, Missing};
 use crate::principal::Principal;
 use crate::request::{Caller, Request};
 
-use super::{policy_holders, EntityId, OrgPolicy, World};
+use super::{EntityId, OrgPolicy, World};
 
 /// Entries each map of the cache holds at most; past it the map starts again empty (the
 /// sets themselves live on in the requests that hold them). Far above the callers,
@@ -83,6 +83,17 @@ impl Cache {
         };
         cached(&self.prepared, arn, || build(caller))
     }
+}
+
+/// The policy that governs a request's resource ([`World::governing_policy`]).
+enum Governing<'w> {
+    /// A `ResourcePolicies` entry, compiled once in the entry.
+    Held(&'w super::ResourcePolicy),
+    /// A role's trust policy, cached by `key` (`trust ROLE-ARN`).
+    Trust {
+        key: String,
+        policy: &'w NamedPolicy,
+    },
 }
 
 /// The parts of a request's layers that depend on its caller only: what an engine keeps per
@@ -162,7 +173,7 @@ impl World {
             let account = req
                 .resource_account()
                 .map(str::to_string)
-                .or_else(|| self.resource_account(req.resource()))
+                .or_else(|| self.resource_account_of(req.resource(), req.resource_arn().as_ref()))
                 .or_else(|| req.effective_resource_account().map(str::to_string));
             account.and_then(|a| self.org_levels(&a, true))
         };
@@ -181,7 +192,7 @@ impl World {
         if !crate::decide::resource_policy_required(req) {
             return None;
         }
-        let arn = Arn::parse(req.resource())?;
+        let arn = req.resource_arn()?;
         let role = arn.resource.strip_prefix("role/")?;
         let name = role.rsplit('/').next().unwrap_or(role);
         let role = self.role(arn.account, name)?;
@@ -196,7 +207,7 @@ impl World {
     /// (AWS KMS Developer Guide, "Key policies in AWS KMS"), so the decision cannot be read
     /// without it.
     fn missing_key_policy(&self, req: &Request) -> Option<Missing> {
-        let arn = Arn::parse(req.resource())?;
+        let arn = req.resource_arn()?;
         let kms_action = req
             .action()
             .get(..4)
@@ -237,44 +248,50 @@ impl World {
 
     /// The resource-based policy governing the request's resource, if the world has one.
     fn resource_set(&self, req: &Request) -> Option<Arc<PolicySet>> {
-        let (key, policy) = self.governing_policy(req)?;
-        Some(cached(&self.cache.resources, key.as_str(), || {
-            Arc::new(PolicySet::compile(vec![policy.clone()]))
-        }))
-    }
-
-    /// The governing policy with its cache key (the `ResourceArn`, or `trust ROLE-ARN`).
-    fn governing_policy(&self, req: &Request) -> Option<(String, &NamedPolicy)> {
-        let r = req.resource();
-        if self.may_hold_policy_for(r) {
-            if let Some(p) = self.resources.get(r) {
-                return Some((r.to_string(), &p.policy));
+        match self.governing_policy(req)? {
+            Governing::Held(p) => {
+                Some(Arc::clone(p.compiled.get_or_init(|| {
+                    Arc::new(PolicySet::compile(vec![p.policy.clone()]))
+                })))
             }
-            for owner in policy_holders(r) {
-                if let Some(p) = self.resources.get(&owner) {
-                    return Some((owner, &p.policy));
-                }
+            Governing::Trust { key, policy } => {
+                Some(cached(&self.cache.resources, key.as_str(), || {
+                    Arc::new(PolicySet::compile(vec![policy.clone()]))
+                }))
             }
         }
-        let arn = Arn::parse(r)?;
-        let role = arn.resource.strip_prefix("role/")?;
+    }
+
+    /// The governing policy: a `ResourcePolicies` entry, or the trust policy of the role an
+    /// `sts:` action asks about.
+    fn governing_policy(&self, req: &Request) -> Option<Governing<'_>> {
+        let r = req.resource();
+        let arn = req.resource_arn();
+        if let Some(p) = self.held_policy(r, arn.as_ref()) {
+            return Some(Governing::Held(p));
+        }
         let sts = req
             .action()
             .get(..4)
             .is_some_and(|s| s.eq_ignore_ascii_case("sts:"));
+        let arn = arn?;
+        let role = arn.resource.strip_prefix("role/")?;
         if arn.service != "iam" || !sts {
             return None;
         }
         let name = role.rsplit('/').next().unwrap_or(role);
         let role = self.role(arn.account, name)?;
-        Some((format!("trust {}", role.arn), role.trust.as_ref()?))
+        Some(Governing::Trust {
+            key: format!("trust {}", role.arn),
+            policy: role.trust.as_ref()?,
+        })
     }
 
-    /// Whether a `ResourcePolicies` entry may govern `arn`: one is held under an ARN of its
-    /// service, or (an `execute-api` ARN, governed by its REST API) of `apigateway`. Saves
-    /// working out the governing resource, the costly part, for the resources of services
-    /// the world holds no policy for.
-    pub(super) fn may_hold_policy_for(&self, arn: &str) -> bool {
+    /// Whether a `ResourcePolicies` entry may govern `arn` (split; `None` when it is not an
+    /// ARN): one is held under an ARN of its service, or (an `execute-api` ARN, governed by
+    /// its REST API) of `apigateway`. Saves working out the governing resource, the costly
+    /// part, for the resources of services the world holds no policy for.
+    pub(super) fn may_hold_policy_for(&self, arn: Option<&Arn<'_>>) -> bool {
         if self.resources.is_empty() {
             return false;
         }
@@ -284,7 +301,7 @@ impl World {
                 .filter_map(|k| Arn::parse(k).map(|a| a.service.to_string()))
                 .collect()
         });
-        match Arn::parse(arn) {
+        match arn {
             Some(a) => {
                 services.contains(a.service)
                     || (a.service == "execute-api" && services.contains("apigateway"))
@@ -335,5 +352,91 @@ impl World {
                 .collect();
             Some(Arc::new(levels))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::policy_holders;
+    use super::*;
+
+    /// The governing entry found by [`World::held_policy`] (service prefilter, S3 bucket
+    /// slice) is the one the plain lookup finds (the ARN itself, then every holder), the
+    /// resource account follows it, and an entry's policy is compiled once.
+    #[test]
+    fn the_held_policy_is_the_one_the_plain_lookup_finds() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+        let held = [
+            ("arn:aws:s3:::b", Some("444455556666")),
+            ("arn:aws:s3:::b/special", None),
+            ("arn:aws-cn:s3:::c", None),
+            ("arn:aws:lambda:us-east-1:111122223333:function:f", None),
+            ("arn:aws:execute-api:us-east-1:111122223333:api1", None),
+            ("arn:aws:sqs:us-east-1:111122223333:q", None),
+            ("bucket-without-arn", None),
+        ];
+        let entries: Vec<String> = held
+            .iter()
+            .map(|(arn, account)| {
+                let account = account
+                    .map(|a| format!(r#""AccountId": "{a}", "#))
+                    .unwrap_or_default();
+                format!(r#"{{"ResourceArn": "{arn}", {account}"Policy": {policy}}}"#)
+            })
+            .collect();
+        let text = format!(
+            r#"{{"AccountId": "111122223333", "ResourcePolicies": [{}]}}"#,
+            entries.join(",")
+        );
+        let (world, _) = World::load(&[("w.json".into(), text)]).unwrap();
+        let asked = [
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::b/k",
+            "arn:aws:s3:::b/special",
+            "arn:aws:s3:::b/special/more",
+            "arn:aws:s3:::b/",
+            "arn:aws:s3:::bb/k",
+            "arn:aws:s3:::b:x/k",
+            "arn:aws-cn:s3:::c/k",
+            "arn:aws:s3:us-east-1:111122223333:accesspoint/b",
+            "arn:aws:lambda:us-east-1:111122223333:function:f:live",
+            "arn:aws:lambda:us-east-1:111122223333:function:g",
+            "arn:aws:execute-api:us-east-1:111122223333:api1/prod/GET/x",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "arn:aws:sns:us-east-1:111122223333:q",
+            "bucket-without-arn",
+            "*",
+        ];
+        for arn in asked {
+            let plain = world.resources.get(arn).or_else(|| {
+                policy_holders(arn)
+                    .iter()
+                    .find_map(|h| world.resources.get(h.as_str()))
+            });
+            let found = world.held_policy(arn, Arn::parse(arn).as_ref());
+            assert_eq!(
+                found.map(|p| p as *const _),
+                plain.map(|p| p as *const _),
+                "{arn}"
+            );
+            let account = match Arn::parse(arn).filter(|a| !a.account.is_empty()) {
+                Some(a) => Some(a.account.to_string()),
+                None => plain.map(|p| {
+                    p.account
+                        .clone()
+                        .unwrap_or_else(|| "111122223333".to_string())
+                }),
+            };
+            assert_eq!(world.resource_account(arn), account, "{arn}");
+            if arn != "*" && arn != "bucket-without-arn" {
+                let req = Request::new(None, "s3:GetObject", arn, Default::default()).unwrap();
+                let (a, b) = (world.resource_set(&req), world.resource_set(&req));
+                assert_eq!(a.is_some(), plain.is_some(), "{arn}");
+                if let (Some(a), Some(b)) = (a, b) {
+                    assert!(Arc::ptr_eq(&a, &b), "{arn}: compiled twice");
+                }
+            }
+        }
     }
 }

@@ -202,6 +202,8 @@ struct OtherVersions {
 struct ResourcePolicy {
     account: Option<String>,
     policy: NamedPolicy,
+    /// The policy compiled, on first use (the world never changes, so it never goes stale).
+    compiled: std::sync::OnceLock<Arc<crate::compile::PolicySet>>,
 }
 
 /// An SCP or RCP.
@@ -358,18 +360,35 @@ impl World {
     /// the world's `AccountId`; else `None`, meaning unknown (the request then takes the
     /// caller's account, as the suite format says).
     pub fn resource_account(&self, arn: &str) -> Option<String> {
-        if let Some(a) = Arn::parse(arn).filter(|a| !a.account.is_empty()) {
+        self.resource_account_of(arn, Arn::parse(arn).as_ref())
+    }
+
+    /// [`World::resource_account`] of `arn`, already split as `parsed` (`None` when it is
+    /// not an ARN).
+    fn resource_account_of(&self, arn: &str, parsed: Option<&Arn<'_>>) -> Option<String> {
+        if let Some(a) = parsed.filter(|a| !a.account.is_empty()) {
             return Some(a.account.to_string());
         }
-        if !self.may_hold_policy_for(arn) {
+        let entry = self.held_policy(arn, parsed)?;
+        entry.account.clone().or_else(|| self.account.clone())
+    }
+
+    /// The `ResourcePolicies` entry governing `arn` (split as `parsed`): the one held under
+    /// `arn` itself, else under the first of its [`policy_holders`] that has one.
+    fn held_policy(&self, arn: &str, parsed: Option<&Arn<'_>>) -> Option<&ResourcePolicy> {
+        if !self.may_hold_policy_for(parsed) {
             return None;
         }
-        let entry = self.resources.get(arn).or_else(|| {
-            policy_holders(arn)
-                .iter()
-                .find_map(|h| self.resources.get(h.as_str()))
-        })?;
-        entry.account.clone().or_else(|| self.account.clone())
+        if let Some(p) = self.resources.get(arn) {
+            return Some(p);
+        }
+        // An S3 bucket or object: its only holder is the bucket, a prefix of the text.
+        if let Some(bucket) = resource::s3_governing(arn) {
+            return self.resources.get(bucket);
+        }
+        policy_holders(arn)
+            .iter()
+            .find_map(|h| self.resources.get(h.as_str()))
     }
 
     /// Completes a request with what the world knows: its `resource_account` when unset
@@ -385,7 +404,7 @@ impl World {
     /// unset, from [`World::resource_account`].
     pub fn prepare_resource(&self, req: &mut Request) {
         if req.resource_account().is_none() {
-            let account = self.resource_account(req.resource());
+            let account = self.resource_account_of(req.resource(), req.resource_arn().as_ref());
             if account.is_some() {
                 req.set_resource_account(account);
             }

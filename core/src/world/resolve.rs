@@ -232,6 +232,7 @@ impl Builder {
                     ResourcePolicy {
                         account: r.account,
                         policy: r.policy,
+                        compiled: std::sync::OnceLock::new(),
                     },
                 )
             })
