@@ -16,13 +16,15 @@ def allow(actions, resources="*", **extra):
     s.update(extra)
     return s
 
-def user(name, statements=(), account=A, groups=(), managed=(), boundary=None):
+def user(name, statements=(), account=A, groups=(), managed=(), boundary=None, tags=None):
     u = {"UserName": name, "UserId": "AIDA" + name.upper().replace("-", "")[:12],
          "Arn": f"arn:aws:iam::{account}:user/{name}", "GroupList": list(groups),
          "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": doc(*statements)}] if statements else [],
          "AttachedManagedPolicies": [{"PolicyName": m.rsplit('/', 1)[1], "PolicyArn": m} for m in managed]}
     if boundary:
         u["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+    if tags:
+        u["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
     return u
 
 def role(name, trust, statements=(), account=A, boundary=None, profiles=()):
@@ -141,9 +143,10 @@ for method, action, closer in [("create-access-key", "iam:CreateAccessKey", "bou
     elif closer == "deny":
         closed.append({"Effect": "Deny", "Action": action, "Resource": "*"})
     else:
-        # Only from a VPC endpoint, and never from one: no context satisfies both.
-        closed = [allow(action, arn("user", "admin"), Condition={"Null": {"aws:SourceVpce": "true"}}),
-                  {"Effect": "Deny", "Action": action, "Resource": "*", "Condition": {"Null": {"aws:SourceVpce": "true"}}}]
+        # Only for principals tagged team=security, and closed-user is tagged team=dev: the
+        # world holds the caller's tags (aws:PrincipalTag), so no context can change them.
+        closed = [allow(action, arn("user", "admin"), Condition={"StringEquals": {"aws:PrincipalTag/team": "security"}})]
+        kw["tags"] = {"team": "dev"}
     world(method, {"boundary": "boundary", "deny": "explicit deny", "condition": "condition"}[closer],
           users=[user("open-user", [allow(action, arn("user", "admin"))]),
                  user("closed-user", closed, **kw),

@@ -108,3 +108,67 @@ fn eval_transitive_lists_principals_through_paths() {
     ]);
     assert!(!plain.contains("user/dave"), "{plain}");
 }
+
+/// README's "Access paths" section shows the commands' real output: each `$ polcheck paths`
+/// line of its console block is run, and what follows it (up to the next `$ ` line) must be
+/// exactly what the binary prints.
+#[test]
+fn readme_access_paths_output_is_the_binarys() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let section = readme
+        .split("## Access paths")
+        .nth(1)
+        .and_then(|s| s.split("```console\n").nth(1))
+        .and_then(|s| s.split("\n```").next())
+        .expect("README has an Access paths console block");
+    let mut blocks = Vec::new();
+    for line in section.lines() {
+        if let Some(cmd) = line.strip_prefix("$ ") {
+            blocks.push((cmd.to_string(), String::new()));
+        } else if let Some((_, out)) = blocks.last_mut() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    let mut ran = 0;
+    for (cmd, shown) in &blocks {
+        let Some(args) = cmd.strip_prefix("polcheck paths ") else {
+            continue;
+        };
+        let mut argv = vec!["paths"];
+        argv.extend(args.split_whitespace());
+        let (code, out, err) = polcheck(&argv);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        assert_eq!(&out, shown, "README shows other output for `{cmd}`");
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "{blocks:?}");
+    // The escalation line: the principals and methods `escalation --format json` gives.
+    let (code, out, _) = polcheck(&["escalation", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let lines: String = v["Escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let methods: Vec<&str> = e["Methods"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap())
+                .collect();
+            format!(
+                "{}  {}\n",
+                e["Principal"].as_str().unwrap(),
+                methods.join(" -> ")
+            )
+        })
+        .collect();
+    let shown = &blocks
+        .iter()
+        .find(|(c, _)| c.starts_with("polcheck escalation"))
+        .unwrap()
+        .1;
+    assert_eq!(&lines, shown);
+}

@@ -353,3 +353,289 @@ fn a_session_on_an_instance_acts_as_its_instance_profile_role_unless_an_scp_deni
     let froms: Vec<String> = ssm_edges(&no_scp).into_iter().map(|e| e.0).collect();
     assert_eq!(froms, ["open-user", "closed-user"]);
 }
+
+/// What closes a world's `closed-*` principals, undone on the world's JSON.
+#[derive(Debug, Clone, Copy)]
+enum Closer {
+    /// Permissions boundaries (of the closed user, or of the role it would change).
+    Boundary,
+    /// SCPs other than `FullAWSAccess`.
+    Scp,
+    /// A trust policy that does not name the closed user.
+    Trust,
+    /// An explicit Deny in the closed user's own policy.
+    Deny,
+    /// A condition of the closed user's own Allow that no context meets (`iam:PassedToService`
+    /// of another service, a principal tag the user does not have).
+    Condition,
+}
+
+fn closer_of(method: &str) -> Closer {
+    match method {
+        "assume-role" | "put-role-policy" => Closer::Trust,
+        "attach-user-policy" | "put-user-policy" | "ssm-start-session" => Closer::Scp,
+        "create-login-profile" => Closer::Deny,
+        "update-login-profile" => Closer::Condition,
+        m if m.starts_with("passrole-") => Closer::Condition,
+        _ => Closer::Boundary,
+    }
+}
+
+fn undo(closer: Closer, w: &mut serde_json::Value) {
+    let closed: Vec<String> = w["UserDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["UserName"].as_str().unwrap().starts_with("closed-"))
+        .map(|u| u["Arn"].as_str().unwrap().to_string())
+        .collect();
+    match closer {
+        Closer::Boundary => {
+            for list in ["UserDetailList", "RoleDetailList"] {
+                for p in w[list].as_array_mut().unwrap() {
+                    p.as_object_mut().unwrap().remove("PermissionsBoundary");
+                }
+            }
+        }
+        Closer::Scp => w["Organization"]["ServiceControlPolicies"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|p| p["Name"] == "FullAWSAccess"),
+        Closer::Trust => {
+            for r in w["RoleDetailList"].as_array_mut().unwrap() {
+                r["AssumeRolePolicyDocument"]["Statement"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!({"Effect": "Allow", "Principal": {"AWS": closed}, "Action": "sts:AssumeRole"}));
+            }
+        }
+        Closer::Deny | Closer::Condition => {
+            let users = w["UserDetailList"].as_array_mut().unwrap();
+            for u in users
+                .iter_mut()
+                .filter(|u| u["UserName"].as_str().unwrap().starts_with("closed-"))
+            {
+                for p in u["UserPolicyList"].as_array_mut().unwrap() {
+                    let list = p["PolicyDocument"]["Statement"].as_array_mut().unwrap();
+                    if let Closer::Deny = closer {
+                        list.retain(|s| s["Effect"] != "Deny");
+                    } else {
+                        for s in list.iter_mut() {
+                            s.as_object_mut().unwrap().remove("Condition");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The closed principal of each world is closed by what `scripts/escalation-worlds.py` says
+/// closes it, and by nothing else: with that boundary, SCP, trust policy, deny or condition
+/// taken away (and the rest of the world as it is), every `closed-*` principal escalates
+/// through the world's method. So no closed variant passes for an unrelated reason (a missing
+/// permission, a typo in an ARN).
+#[test]
+fn each_closed_principal_is_closed_by_its_boundary_scp_trust_deny_or_condition() {
+    for m in METHODS
+        .iter()
+        .filter(|m| !["assume-role-web-identity", "assume-role-saml"].contains(&m.id))
+        .map(|m| m.id)
+        .chain(["cross-account"])
+    {
+        let method = if m == "cross-account" {
+            "assume-role"
+        } else {
+            m
+        };
+        let closer = closer_of(m);
+        let engine = edited(m, |w| undo(closer, w));
+        let graph = Graph::build(&engine, &Options::default()).unwrap();
+        let escalations = graph.escalations(&engine);
+        let mut opened = 0;
+        for (i, node) in graph.nodes().iter().enumerate() {
+            if !node.name.starts_with("closed-") || node.kind == NodeKind::External {
+                continue;
+            }
+            let e = escalations.iter().find(|e| e.from == i).unwrap_or_else(|| {
+                panic!(
+                    "{m}: without its {closer:?}, {} still cannot escalate",
+                    node.name
+                )
+            });
+            let methods = methods_on(&graph, &e.path.edges);
+            assert!(
+                methods.contains(&method),
+                "{m}: without its {closer:?}, {} escalates by {methods:?}",
+                node.name
+            );
+            opened += 1;
+        }
+        assert!(opened >= 1, "{m}: no closed principal");
+    }
+}
+
+/// A world from a JSON value.
+fn world_engine(name: &str, doc: &serde_json::Value) -> Engine {
+    let engine = Engine::builder()
+        .world_file(name, &doc.to_string())
+        .build()
+        .unwrap();
+    assert!(engine.warnings().is_empty(), "{:?}", engine.warnings());
+    engine
+}
+
+fn trusting(
+    name: &str,
+    account: &str,
+    trusted: &[&str],
+    statements: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "RoleName": name, "Arn": format!("arn:aws:iam::{account}:role/{name}"),
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole"}]},
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
+        "AttachedManagedPolicies": []
+    })
+}
+
+/// The node names along a path.
+fn names_on(graph: &Graph, path: &polcheck_core::paths::Path) -> Vec<String> {
+    let mut out = vec![graph.node(path.from).unwrap().name.clone()];
+    for &e in &path.edges {
+        out.push(graph.node(graph.edge(e).unwrap().to).unwrap().name.clone());
+    }
+    out
+}
+
+/// `paths --all`: every simple path (no principal twice) of at most `max_hops` edges, shortest
+/// first, at most `limit` of them. dev may assume R1 and R2, which may assume each other and
+/// Top (allowed `*` on `*`): two paths of two hops, two of three, none of one, and the cycle
+/// R1 <-> R2 is never walked twice.
+#[test]
+fn all_paths_are_simple_bounded_by_hops_and_limit_and_shortest_first() {
+    let a = "111122223333";
+    let role = |n: &str| format!("arn:aws:iam::{a}:role/{n}");
+    let assume = |targets: &[String]| serde_json::json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": targets}]);
+    let dev = format!("arn:aws:iam::{a}:user/dev");
+    let doc = serde_json::json!({
+        "AccountId": a,
+        "UserDetailList": [{"UserName": "dev", "Arn": dev, "UserPolicyList": [{"PolicyName": "p",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": assume(&[role("R1"), role("R2")])}}]}],
+        "RoleDetailList": [
+            trusting("R1", a, &[&dev, &role("R2")], assume(&[role("R2"), role("Top")])),
+            trusting("R2", a, &[&dev, &role("R1")], assume(&[role("R1"), role("Top")])),
+            trusting("Top", a, &[&role("R1"), &role("R2")], serde_json::json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])),
+        ]
+    });
+    let engine = world_engine("all-paths", &doc);
+    let graph = Graph::build(&engine, &Options::default()).unwrap();
+    let from = graph.find("dev").unwrap();
+    let all = graph.all_paths(&engine, from, &Target::Admin, 6, 100);
+    let named: Vec<Vec<String>> = all.iter().map(|p| names_on(&graph, p)).collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        named,
+        [
+            s(&["dev", "R1", "Top"]),
+            s(&["dev", "R2", "Top"]),
+            s(&["dev", "R1", "R2", "Top"]),
+            s(&["dev", "R2", "R1", "Top"]),
+        ]
+    );
+    // The shortest is the first of them.
+    let shortest = graph.shortest(&engine, from, &Target::Admin).unwrap();
+    assert_eq!(names_on(&graph, &shortest), named[0]);
+    // Bounded: two hops leave the three-hop paths out, one hop finds none; the limit cuts.
+    assert_eq!(
+        graph.all_paths(&engine, from, &Target::Admin, 2, 100).len(),
+        2
+    );
+    assert!(graph
+        .all_paths(&engine, from, &Target::Admin, 1, 100)
+        .is_empty());
+    assert_eq!(
+        graph.all_paths(&engine, from, &Target::Admin, 6, 3).len(),
+        3
+    );
+    // To a principal: R2 directly, or through R1.
+    let r2 = graph.find("R2").unwrap();
+    let to_r2: Vec<Vec<String>> = graph
+        .all_paths(&engine, from, &Target::Principal(r2), 6, 100)
+        .iter()
+        .map(|p| names_on(&graph, p))
+        .collect();
+    assert_eq!(to_r2, [s(&["dev", "R2"]), s(&["dev", "R1", "R2"])]);
+}
+
+/// A chain across accounts: dev (account A) assumes Bridge (account B), which assumes Admin
+/// back in A. Each hop is decided on both sides: the caller's identity policy, boundary and
+/// SCPs in its own account, the trust policy in the role's. An SCP of account B that denies
+/// `sts:AssumeRole` cuts the second hop (IAM User Guide, *Cross account policy evaluation
+/// logic*: both accounts must allow the request; AWS Organizations User Guide, *Service
+/// control policies*: SCPs limit the principals of the member accounts they are attached to).
+#[test]
+fn a_role_chain_across_two_accounts_is_decided_in_each_account() {
+    let (a, b) = ("111122223333", "222233334444");
+    let dev = format!("arn:aws:iam::{a}:user/dev");
+    let bridge = format!("arn:aws:iam::{b}:role/Bridge");
+    let admin = format!("arn:aws:iam::{a}:role/Admin");
+    let world = |admin_trusts: &str, scp_b: Option<serde_json::Value>| {
+        let mut scps = vec![
+            serde_json::json!({"Name": "FullAWSAccess", "Targets": ["r-x"],
+            "Policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
+        ];
+        scps.extend(scp_b);
+        serde_json::json!({
+            "AccountId": a,
+            "UserDetailList": [{"UserName": "dev", "Arn": dev, "UserPolicyList": [{"PolicyName": "p",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": bridge}]}}]}],
+            "RoleDetailList": [
+                trusting("Bridge", b, &[&dev], serde_json::json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": admin}])),
+                trusting("Admin", a, &[admin_trusts], serde_json::json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])),
+            ],
+            "Organization": {"Accounts": {a: ["r-x", "ou-a"], b: ["r-x", "ou-b"]}, "ServiceControlPolicies": scps}
+        })
+    };
+    let chain = |doc: &serde_json::Value| {
+        let engine = world_engine("cross", doc);
+        let graph = Graph::build(&engine, &Options::default()).unwrap();
+        let from = graph.find("dev").unwrap();
+        graph.shortest(&engine, from, &Target::Admin).map(|p| {
+            let hops: Vec<(String, String)> = p
+                .edges
+                .iter()
+                .map(|&e| {
+                    let edge = graph.edge(e).unwrap();
+                    (
+                        edge.method.id.to_string(),
+                        graph.node(edge.to).unwrap().arn.clone(),
+                    )
+                })
+                .collect();
+            hops
+        })
+    };
+    let open = chain(&world(&bridge, None)).expect("dev reaches Admin through Bridge");
+    assert_eq!(
+        open,
+        [
+            ("assume-role".to_string(), bridge.clone()),
+            ("assume-role".to_string(), admin.clone()),
+        ]
+    );
+    // Admin trusting account B (its root) lets B's identity policies decide: Bridge's allows.
+    let root_b = format!("arn:aws:iam::{b}:root");
+    assert_eq!(chain(&world(&root_b, None)), Some(open));
+    // B's SCP denying sts:AssumeRole stops Bridge (and so the chain), whatever A allows.
+    let deny_b = serde_json::json!({"Name": "NoAssume", "Targets": ["ou-b"],
+        "Policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}});
+    assert_eq!(chain(&world(&bridge, Some(deny_b))), None);
+    // Admin trusting another principal of B: no second hop.
+    assert_eq!(
+        chain(&world(&format!("arn:aws:iam::{b}:role/Other"), None)),
+        None
+    );
+}

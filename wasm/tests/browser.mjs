@@ -654,6 +654,33 @@ async function main() {
       const bold = await p.$$eval('#paths-graph path.edge.on', (e) => e.map((x) => x.dataset.method));
       assert.deepEqual(bold.sort(), want[0].hops.map((h) => h.method).sort());
       assert.ok((await p.locator('#paths-graph path.edge').count()) >= bold.length);
+      // Deciding statements on hover: pointing at each bold edge shows its hop as polcheck
+      // paths explains it, every step's allowing statements named as the CLI names them.
+      for (const [j, hop] of want[0].hops.entries()) {
+        const edge = p.locator(`#paths-graph path.edge.on[data-method="${hop.method}"]`).first();
+        await edge.hover({ force: true });
+        await p.waitForFunction(() => !document.querySelector('#paths-edge').hidden);
+        const shown = await p.textContent('#paths-edge');
+        assert.ok(shown.startsWith(`${hop.from} --${hop.method}--> becomes ${hop.to}`), `hop ${j}: ${shown}`);
+        for (const st of hop.steps) {
+          assert.ok(shown.includes(`${st.action} on ${st.resource}`), `hop ${j}: ${st.action} in ${shown}`);
+          for (const a of st.allowedBy) assert.ok(shown.includes(`allowed by \`${a.sid}\` in ${a.policy}`) || (!a.sid && shown.includes(`in ${a.policy}`)), `hop ${j}: ${JSON.stringify(a)} in ${shown}`);
+        }
+        // The native tooltip says the same.
+        assert.equal(await edge.locator('title').textContent(), shown);
+      }
+      assert.ok(want[0].hops.some((h) => h.steps.some((st) => st.allowedBy.length > 0)), 'the CLI names statements');
+      // An edge off the path is explained on hover too (asked of the engine then), and the
+      // list of hops names each step's statements.
+      const offPath = p.locator('#paths-graph path.edge:not(.on)').first();
+      if ((await p.locator('#paths-graph path.edge:not(.on)').count()) > 0) {
+        const k = await offPath.getAttribute('data-edge');
+        await offPath.hover({ force: true });
+        await p.waitForFunction((k) => document.querySelector('#paths-edge').dataset.edge === k, k);
+        assert.match(await p.textContent('#paths-edge'), / --[a-z0-9-]+--> .*\n {4}\S+ on \S+/);
+      }
+      const listed = await p.textContent('#paths-list');
+      for (const a of want[0].hops.flatMap((h) => h.steps.flatMap((st) => st.allowedBy))) if (a.sid) assert.ok(listed.includes(`\`${a.sid}\``), `${a.sid} in the list`);
       await p.screenshot({ path: join(shots, 'screenshot-paths.png'), fullPage: true });
       // To an action on a resource: the cross-account chain through the trust policy's external id.
       const ci = 'arn:aws:iam::444455556666:role/ci-runner';

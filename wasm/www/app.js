@@ -1289,10 +1289,46 @@ function pathsGraph() {
   const key = estate ?? 'demo';
   if (graphCache?.key !== key) {
     const t0 = performance.now();
-    graphCache = { key, graph: accessPaths({ world: worldFiles() }) };
+    graphCache = { key, graph: accessPaths({ world: worldFiles() }), hops: new Map() };
     document.body.dataset.graphMs = (performance.now() - t0).toFixed(1);
   }
   return graphCache.graph;
+}
+
+// One edge's hop explained (its steps, each with the statements that decide it), asked of the
+// engine when the pointer or the focus first reaches the edge, then kept for this graph.
+function edgeHop(k) {
+  const cache = graphCache?.hops;
+  if (cache?.has(k)) return cache.get(k);
+  const r = accessPaths({ world: worldFiles(), edge: k, graph: false });
+  const hop = r.ok ? r.hop : null;
+  cache?.set(k, hop);
+  return hop;
+}
+
+const conditionsText = (cs) => (cs.length ? ' when ' + cs.map((c) => `${c.key}=${c.value}`).join(', ') : '');
+const statementText = (a) => `allowed by ${a.sid ? `\`${a.sid}\`` : 'a statement'} in ${a.policy} (${a.kind}): ${a.statement}`;
+
+// A hop as lines of text, as polcheck paths prints it: the hop, then each step with its
+// decision and the statements that allowed it, then the hops an elevating edge walks after.
+function hopLines(h, indent = '') {
+  const lines = [`${indent}${h.from} --${h.method}--> ${h.elevates ? 'gives any permission to' : 'becomes'} ${h.to}${h.conditional ? ' [conditional]' : ''}`];
+  if (h.note) lines.push(`${indent}    note: ${h.note}`);
+  for (const st of h.steps) {
+    lines.push(`${indent}    ${st.action} on ${st.resource}${conditionsText(st.conditions)}: ${st.decision}`);
+    for (const a of st.allowedBy) lines.push(`${indent}      ${statementText(a)}`);
+  }
+  for (const t of h.then ?? []) lines.push(...hopLines(t, indent + '  then '));
+  return lines;
+}
+
+// The edge under the pointer (or focused) explained below the graph.
+function showEdge(k) {
+  const box = $('paths-edge');
+  const hop = edgeHop(k);
+  box.dataset.edge = String(k);
+  box.textContent = hop ? hopLines(hop).join('\n') : '';
+  box.hidden = !hop;
 }
 
 function renderPathsForm() {
@@ -1353,6 +1389,11 @@ function updatePaths() {
     ? `no path from ${fromNode?.name} to ${toText} · ${ms.toFixed(1)} ms`
     : `${r.Paths.length} path${r.Paths.length === 1 ? '' : 's'} from ${fromNode?.name} to ${toText} · ${ms.toFixed(1)} ms`;
   $('paths-summary').dataset.count = String(r.Paths.length);
+  // The hops of the paths found are already explained: keep them for hover.
+  r.routes.forEach((route, i) => route.edges.forEach((k, j) => {
+    const hop = r.Paths[i]?.hops[j];
+    if (hop && graphCache) graphCache.hops.set(k, hop);
+  }));
   drawGraph(g, r.routes, p.from);
   $('paths-list').replaceChildren(
     ...r.Paths.map((path, k) => {
@@ -1371,9 +1412,16 @@ function updatePaths() {
         hop.children[3].textContent = (h.conditional ? ' [conditional]' : '') + (h.note ? ` (${h.note})` : '');
         const steps = document.createElement('ul');
         for (const st of h.steps) {
-          steps.append(Object.assign(document.createElement('li'), {
-            textContent: `${st.action} on ${st.resource}${st.conditions.length ? ' when ' + st.conditions.map((c) => `${c.key}=${c.value}`).join(', ') : ''}: ${st.decision}`,
-          }));
+          const step = Object.assign(document.createElement('li'), {
+            textContent: `${st.action} on ${st.resource}${conditionsText(st.conditions)}: ${st.decision}`,
+          });
+          if (st.allowedBy.length) {
+            const by = document.createElement('ul');
+            by.className = 'allowed-by';
+            for (const a of st.allowedBy) by.append(Object.assign(document.createElement('li'), { textContent: statementText(a) }));
+            step.append(by);
+          }
+          steps.append(step);
         }
         hop.append(steps);
         ol.append(hop);
@@ -1455,7 +1503,18 @@ function drawGraph(g, routes, from) {
     const path = svg('path', { d: `M ${a[0]} ${a[1]} Q ${mid[0]} ${mid[1]} ${b[0]} ${b[1]}`, class: `edge${on ? ' on' : ''}${e.conditional ? ' conditional' : ''}`, 'marker-end': `url(#${on ? 'arrow-on' : 'arrow'})` });
     path.dataset.edge = k;
     path.dataset.method = e.method;
-    path.append(svg('title', {}, `${g.nodes[e.from].name} --${e.method}--> ${g.nodes[e.to].name}${e.conditional ? ' (conditional)' : ''}`));
+    // Focusable, so the keyboard reaches what the pointer does; the deciding statements are
+    // asked on first hover or focus (a large estate has too many edges to explain them all).
+    path.setAttribute('tabindex', '0');
+    const title = svg('title', {}, `${g.nodes[e.from].name} --${e.method}--> ${g.nodes[e.to].name}${e.conditional ? ' (conditional)' : ''}`);
+    path.append(title);
+    const explain = () => {
+      showEdge(k);
+      const hop = graphCache?.hops.get(k);
+      if (hop) title.textContent = hopLines(hop).join('\n');
+    };
+    path.addEventListener('mouseenter', explain);
+    path.addEventListener('focus', explain);
     children.push(path);
     if (on) children.push(svg('text', { x: mid[0], y: mid[1] - 19, class: 'edge-label', 'text-anchor': 'middle' }, e.method));
   });
@@ -1469,6 +1528,8 @@ function drawGraph(g, routes, from) {
     children.push(grp);
   });
   el.replaceChildren(...children);
+  const box = $('paths-edge');
+  if (box && !(box.dataset.edge in g.edges)) box.hidden = true;
 }
 
 // ---- wiring ----------------------------------------------------------------------------

@@ -105,6 +105,13 @@ impl Graph {
         }
     }
 
+    /// Explains one edge (its steps with the engine's statements, and its `then` hops), as a
+    /// hop of a path report; `None` for an index out of range. The playground shows it when
+    /// the pointer is on an edge of the drawn graph.
+    pub fn explain_edge(&self, engine: &Engine, edge: usize) -> Option<HopReport> {
+        self.edges.get(edge).map(|e| self.hop(engine, e))
+    }
+
     fn hop(&self, engine: &Engine, e: &Edge) -> HopReport {
         let name = |i: usize| self.nodes.get(i).map(|n| n.arn.clone()).unwrap_or_default();
         HopReport {

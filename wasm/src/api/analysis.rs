@@ -207,6 +207,9 @@ struct PathsInput {
     /// the page already holds: on a large estate they are most of the answer's size).
     #[serde(default = "yes")]
     graph: bool,
+    /// An edge index (into `edges`): its hop explained, each step with its deciding
+    /// statements (`hop`), as the Paths tab shows it on hover.
+    edge: Option<usize>,
 }
 
 fn yes() -> bool {
@@ -222,12 +225,13 @@ fn find(graph: &Graph, field: &str, name: &str) -> Result<usize, Value> {
     })
 }
 
-/// `accessPaths({world?, from?, to?, action?, resource?, all?, maxHops?, limit?, graph?})`:
+/// `accessPaths({world?, from?, to?, action?, resource?, all?, maxHops?, limit?, graph?, edge?})`:
 /// the principal graph of the world (`nodes: [{arn, name, kind, account, admin}]`, `edges:
 /// [{from, to, method, elevates, conditional}]`, indexes into `nodes`; left out with `graph:
 /// false`) and, with `from`, the paths
 /// `polcheck paths --from F [--to T | --action A --resource R] [--all] --format json` prints
-/// (`Paths`, each also as `nodes`/`edges` indexes: `route`).
+/// (`Paths`, each also as `nodes`/`edges` indexes: `route`); with `edge: K`, that edge's hop
+/// explained (`hop`: `{from, to, method, steps: [{action, resource, decision, allowedBy}]}`).
 pub fn access_paths(input: Value) -> Value {
     let input: PathsInput = if input.is_null() {
         PathsInput {
@@ -270,6 +274,21 @@ pub fn access_paths(input: Value) -> Value {
                 })
             })
             .collect::<Vec<_>>());
+    }
+    if let Some(k) = input.edge {
+        match graph.explain_edge(&env, k) {
+            Some(hop) => out["hop"] = json!(hop),
+            None => {
+                return failed(unplaced(
+                    "edge",
+                    format!(
+                        "{k}: the graph has {} edges (indexes 0 to {})",
+                        graph.edges().len(),
+                        graph.edges().len().saturating_sub(1)
+                    ),
+                ))
+            }
+        }
     }
     let Some(from) = input.from.as_deref().filter(|f| !f.trim().is_empty()) else {
         return out;

@@ -561,3 +561,26 @@ fn access_paths_on_the_demo_world() {
     assert_eq!(lean["routes"], r["routes"]);
     assert!(r["nodes"].as_array().is_some_and(|n| !n.is_empty()));
 }
+
+/// The Paths tab shows an edge's deciding statements on hover: `edge: K` explains edge K as
+/// the hop of a path report does, statements included.
+#[test]
+fn access_paths_explains_one_edge_with_its_deciding_statements() {
+    let r = access_paths(json!({ "from": "dave", "to": "admin" }));
+    let first = r["routes"][0]["edges"][0].clone();
+    let k = first.as_u64().unwrap_or(u64::MAX);
+    let one = access_paths(json!({ "edge": k, "graph": false }));
+    assert_eq!(one["ok"], true, "{one}");
+    assert_eq!(one["hop"], r["Paths"][0]["hops"][0], "{one}");
+    let sids: Vec<&str> = one["hop"]["steps"][0]["allowedBy"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["sid"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(sids, ["BecomeOps", "OnCallEngineers"], "{one}");
+    let count = access_paths(Value::Null)["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let out_of_range = access_paths(json!({ "edge": count }));
+    assert_eq!(out_of_range["ok"], false, "{out_of_range}");
+    assert_eq!(out_of_range["errors"][0]["source"], "edge");
+}
