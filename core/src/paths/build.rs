@@ -75,10 +75,6 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 
 /// A running instance with an instance profile whose role EC2 may assume
 /// ([`Builder::profiled_instances`]).
-#[cfg_attr(
-    not(feature = "network"),
-    expect(dead_code, reason = "only the network half reads instances")
-)]
 struct ProfiledInstance {
     arn: String,
     region: String,
