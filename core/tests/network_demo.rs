@@ -81,6 +81,8 @@ fn demo_exposure() {
         [
             "i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443",
             "i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443",
+            "lb:demo-web/subnet-0pub1a2b3c4d5e6f7 demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443",
+            "lb:demo-web/subnet-0pub2a2b3c4d5e6f7 demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443",
         ]
     );
 }

@@ -78,10 +78,11 @@ assert.equal(who.ok, true);
 assert.ok(who.principals.some((p) => p.principal === ALICE && p.policies.includes('group Developers via managed DevAccess v2')));
 const exp = m.exposure();
 assert.deepEqual(exp.exposures.map((e) => `${e.instanceId} ${e.address} ${e.protocol} ${e.ports.join(',')}`),
-  ['i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443', 'i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443']);
+  ['i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443', 'i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443',
+    'null demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443', 'null demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443']);
 const d = m.describeWorld({});
 assert.ok(d.principals.includes(ALICE));
-assert.deepEqual(d.instances.map((i) => i.id), ['i-0bastion1a2b3c4d5', 'i-0web01a2b3c4d5e6f', 'i-0app01a2b3c4d5e6f', 'i-0db001a2b3c4d5e6f']);
+assert.deepEqual(d.instances.map((i) => i.id), ['i-0bastion1a2b3c4d5', 'i-0web01a2b3c4d5e6f', 'i-0app01a2b3c4d5e6f', 'i-0db001a2b3c4d5e6f', 'i-0asg0a1b2c3d4e5f6', 'i-0asg0b1b2c3d4e5f6', 'i-0shared1a2b3c4d5e']);
 for (const f of [m.evaluateWorld, m.evaluateFlow, m.whoCan]) {
   for (const bad of [undefined, null, 42, 'text', [], {}]) {
     const out = f(bad);

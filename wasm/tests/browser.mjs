@@ -289,7 +289,7 @@ async function main() {
     check('Network tab: ssh from 192.0.2.15 to the bastion is allowed, with its path', async () => {
       await page.click('[data-tab="network"]');
       const froms = await page.$$eval('#flow-from option', (o) => o.map((e) => e.value));
-      assert.deepEqual(froms, ['internet', BASTION, 'i-0web01a2b3c4d5e6f', 'i-0app01a2b3c4d5e6f', DB, '__address'], 'instances listed from the world');
+      assert.deepEqual(froms, ['internet', BASTION, 'i-0web01a2b3c4d5e6f', 'i-0app01a2b3c4d5e6f', DB, 'i-0asg0a1b2c3d4e5f6', 'i-0asg0b1b2c3d4e5f6', 'i-0shared1a2b3c4d5e', '__address'], 'instances listed from the world');
       await page.selectOption('#flow-from', '__address');
       await page.fill('#flow-from-address', '192.0.2.15');
       await page.selectOption('#flow-to', BASTION);
@@ -327,6 +327,8 @@ async function main() {
       assert.deepEqual(exposed, [
         'i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443 (subnet-0pub1a2b3c4d5e6f7)',
         'i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443 (subnet-0pub1a2b3c4d5e6f7)',
+        'lb:demo-web/subnet-0pub1a2b3c4d5e6f7 demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443 (subnet-0pub1a2b3c4d5e6f7)',
+        'lb:demo-web/subnet-0pub2a2b3c4d5e6f7 demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443 (subnet-0pub2a2b3c4d5e6f7)',
       ]);
       await page.waitForFunction(() => location.hash.startsWith('#s='));
       dbLink = page.url();

@@ -36,16 +36,62 @@ pub struct FlowArgs {
     /// says otherwise).
     #[arg(long, value_name = "INSTANCE")]
     pub ssh: Option<String>,
+    /// A Session Manager session to an instance (id, `name:NAME`), with `--principal`: the IAM
+    /// half is `ssm:StartSession` on the instance, the network half the instance's own HTTPS
+    /// (443) to the `ssm` and `ssmmessages` endpoints: an interface endpoint of its VPC when
+    /// there is one, else the internet (through a NAT gateway or a public address).
+    #[arg(long, value_name = "INSTANCE")]
+    pub ssm: Option<String>,
+    /// A database connection with IAM database authentication (`rds:ID`, an Aurora cluster),
+    /// with `--principal`, `--from` and `--db-user`: `rds-db:connect` on
+    /// `arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE-ID/USER`, and TCP to the database's port.
+    #[arg(long, value_name = "DB")]
+    pub db_connect: Option<String>,
+    /// The database user of `--db-connect`.
+    #[arg(long, value_name = "USER")]
+    pub db_user: Option<String>,
+    /// An EFS mount with IAM authorization (`efs:FS-ID`, `fs-...`), with `--principal` and
+    /// `--from`: `elasticfilesystem:ClientMount` on the file system (through a mount target), and
+    /// NFS (TCP 2049) to the mount target nearest the client.
+    #[arg(long, value_name = "FS")]
+    pub efs_mount: Option<String>,
 }
 
 impl FlowArgs {
     /// `true` when the flags ask about a flow.
     pub fn is_flow(&self) -> bool {
-        self.from.is_some() || self.to.is_some() || self.ssh.is_some()
+        self.from.is_some() || self.to.is_some() || self.ssh.is_some() || self.worked().is_some()
+    }
+
+    /// The worked question asked (`--ssm`, `--db-connect`, `--efs-mount`), by its flag.
+    fn worked(&self) -> Option<&'static str> {
+        if self.ssm.is_some() {
+            Some("--ssm")
+        } else if self.db_connect.is_some() {
+            Some("--db-connect")
+        } else if self.efs_mount.is_some() {
+            Some("--efs-mount")
+        } else {
+            None
+        }
+    }
+
+    /// A flow from `from` to `to` on TCP `port`, with the other flags' source port.
+    fn tcp(&self, from: &str, to: &str, port: u16) -> Result<Flow, String> {
+        let mut v = json!({ "from": from, "to": to, "protocol": "tcp", "port": port });
+        if let Some(p) = self.source_port {
+            v["sourcePort"] = json!(p);
+        }
+        Flow::from_test_json(&v).map_err(|e| e.to_string())
     }
 
     /// The flow, in the suite format's shape, read by the core.
     pub fn flow(&self) -> Result<Flow, String> {
+        if let Some(flag) = self.worked() {
+            return Err(format!(
+                "{flag} asks both halves (IAM and network): give --principal"
+            ));
+        }
         if self.ssh.is_some() && (self.to.is_some() || self.port.is_some_and(|p| p != 22)) {
             return Err(
                 "--ssh INSTANCE is `--to INSTANCE --port 22`: give one or the other".into(),
@@ -74,26 +120,28 @@ impl FlowArgs {
 
 /// Prints a verdict as text: the answer, every blocker, then the path.
 pub fn print_verdict(flow: &FlowArgs, v: &Verdict) {
+    print_leg(
+        flow.from.as_deref().unwrap_or_default(),
+        flow.ssh
+            .as_deref()
+            .or(flow.to.as_deref())
+            .unwrap_or_default(),
+        &flow.protocol,
+        flow.port.or(flow.ssh.as_ref().map(|_| 22)),
+        v,
+    );
+}
+
+/// Prints the verdict of the flow `from -> to`.
+fn print_leg(from: &str, to: &str, protocol: &str, port: Option<u16>, v: &Verdict) {
     let c = colour();
     let answer = match v.outcome {
         Reachability::Allowed => paint("ALLOWED", "32", c),
         Reachability::Unknown => paint("UNKNOWN", "33", c),
         _ => paint("DENIED", "31", c),
     };
-    let port = flow
-        .port
-        .or(flow.ssh.as_ref().map(|_| 22))
-        .map(|p| format!(" port {p}"))
-        .unwrap_or_default();
-    println!(
-        "{answer}  {} -> {} {}{port}",
-        flow.from.as_deref().unwrap_or_default(),
-        flow.ssh
-            .as_deref()
-            .or(flow.to.as_deref())
-            .unwrap_or_default(),
-        flow.protocol
-    );
+    let port = port.map(|p| format!(" port {p}")).unwrap_or_default();
+    println!("{answer}  {from} -> {to} {protocol}{port}");
     for b in &v.blockers {
         let rule = b
             .rule
@@ -261,30 +309,197 @@ pub struct IamHalf<'a> {
     pub options: polcheck_core::question::QuestionOptions,
 }
 
-/// `polcheck eval --principal P (--action A) --from ADDRESS (--to X --port N | --ssh X)`:
-/// the IAM decision for the action on the resource and the network flow, each with its
-/// explanation, and one verdict: allowed when both are, denied (exit 1) when either denies,
-/// else unknown (exit 3).
-pub fn combined(
-    flow_args: &FlowArgs,
-    worlds: &[String],
-    iam: IamHalf<'_>,
-    format: crate::output::Format,
-) -> Result<ExitCode, String> {
-    use polcheck_core::decide::{aws_result, Detail, Outcome};
-    use polcheck_core::Request;
+/// What a combined question asks: the IAM actions on one resource, the network legs (each a
+/// named flow, all of which must be allowed), and what else the answer depends on.
+struct Plan {
+    actions: Vec<String>,
+    resource: String,
+    legs: Vec<(String, Flow)>,
+    /// Context keys the service sets for this kind of request, unless `--context` gives them.
+    context: Vec<(&'static str, &'static str)>,
+    /// Refusals outside both halves' evaluation (IAM database authentication disabled).
+    refusals: Vec<String>,
+    /// When the IAM half finds no allow, what the world lacks to be sure (a file system
+    /// without a file system policy in the world: AWS's default policy would allow).
+    unsure_without_allow: Option<String>,
+}
 
+/// The instance an end names, or an error naming it.
+fn instance<'m>(
+    network: &'m NetworkModel,
+    text: &str,
+    flag: &str,
+) -> Result<&'m polcheck_core::network::Instance, String> {
+    let end = polcheck_core::network::Endpoint::parse(text).map_err(|e| format!("{flag}: {e}"))?;
+    network
+        .instance_of(&end)
+        .ok_or_else(|| format!("{flag}: `{text}` is not an instance of the world"))
+}
+
+fn plan(
+    flow_args: &FlowArgs,
+    engine: &Engine,
+    network: &NetworkModel,
+    iam: &IamHalf<'_>,
+) -> Result<Plan, String> {
+    use polcheck_core::network::ServiceKind;
+    let given = |default: &str| -> Vec<String> {
+        if iam.actions.is_empty() {
+            vec![default.to_string()]
+        } else {
+            iam.actions.to_vec()
+        }
+    };
+    let conflicts = flow_args.to.is_some() || flow_args.ssh.is_some();
+    if let Some(text) = &flow_args.ssm {
+        // https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-prerequisites.html
+        // and .../setup-create-vpc.html: the instance opens HTTPS to ssm and ssmmessages.
+        if conflicts || flow_args.from.is_some() || flow_args.port.is_some() {
+            return Err("--ssm INSTANCE is the instance's own HTTPS to Session Manager: give no --from, --to, --ssh or --port".into());
+        }
+        let inst = instance(network, text, "--ssm")?;
+        let arn = inst.arn().ok_or_else(|| {
+            format!("--ssm: instance `{}` has no Placement.AvailabilityZone or owner in the world, so its ARN (and region) is unknown", inst.id)
+        })?;
+        let region = arn.split(':').nth(3).unwrap_or_default().to_string();
+        let vpc = inst
+            .interface_ids
+            .first()
+            .and_then(|e| network.interface(e))
+            .map(|e| e.vpc_id.clone());
+        let mut legs = Vec::new();
+        for svc in ["ssm", "ssmmessages"] {
+            let service_name = format!("com.amazonaws.{region}.{svc}");
+            // An interface endpoint of the instance's VPC with private DNS takes the service's
+            // name (`ssm.REGION.amazonaws.com`); otherwise the name resolves to public addresses.
+            let dns = format!("{svc}.{region}.amazonaws.com");
+            let endpoint = network.services().iter().any(|s| {
+                s.kind == ServiceKind::InterfaceEndpoint
+                    && s.is_named(&dns)
+                    && s.interface_ids.iter().any(|e| {
+                        network.interface(e).map(|i| Some(&i.vpc_id)) == Some(vpc.as_ref())
+                    })
+            });
+            let to = if endpoint {
+                format!("vpce:{service_name}")
+            } else {
+                "internet".to_string()
+            };
+            legs.push((format!("{svc} ({dns})"), flow_args.tcp(text, &to, 443)?));
+        }
+        return Ok(Plan {
+            actions: given("ssm:StartSession"),
+            resource: if iam.resource == "*" {
+                arn
+            } else {
+                iam.resource.to_string()
+            },
+            legs,
+            context: Vec::new(),
+            refusals: Vec::new(),
+            unsure_without_allow: None,
+        });
+    }
+    if let Some(text) = &flow_args.db_connect {
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+        let from = flow_args
+            .from
+            .as_deref()
+            .ok_or("--db-connect DB needs --from (the client)")?;
+        let user = flow_args
+            .db_user
+            .as_deref()
+            .ok_or("--db-connect DB needs --db-user USER (the database user IAM authenticates)")?;
+        if conflicts {
+            return Err("--db-connect DB is `--to DB --port PORT`: give one or the other".into());
+        }
+        let found = network
+            .services_named(text)
+            .map_err(|e| format!("--db-connect: {e}"))?;
+        let db = match found.first() {
+            Some(db) if db.kind == ServiceKind::Database => *db,
+            _ => return Err(format!("--db-connect: `{text}` is not a database")),
+        };
+        let port = match (db.ports.first(), flow_args.port) {
+            (Some(p), None) => *p,
+            (Some(p), Some(q)) if *p == q => q,
+            (None, Some(q)) => q,
+            (Some(p), Some(q)) => {
+                return Err(format!("--db-connect: `{}` listens on {p}, not --port {q}", db.id))
+            }
+            (None, None) => {
+                return Err(format!("--db-connect: the world does not say the port of `{}` (Endpoint.Port): give --port", db.id))
+            }
+        };
+        let mut refusals = Vec::new();
+        if db.iam_auth == Some(false) {
+            refusals.push(format!("database `{}` has IAMDatabaseAuthenticationEnabled false: it accepts no IAM authentication token", db.id));
+        }
+        let resource = if iam.resource != "*" {
+            iam.resource.to_string()
+        } else {
+            let base = db.iam_resource.as_deref().ok_or_else(|| {
+                format!(
+                    "--db-connect: the world does not say the resource id of `{}` (`DbiResourceId` and `DBInstanceArn` of describe-db-instances; for an Aurora instance, its cluster from describe-db-clusters): give --resource arn:aws:rds-db:REGION:ACCOUNT:dbuser:ID/{user}",
+                    db.id
+                )
+            })?;
+            format!("{base}/{user}")
+        };
+        return Ok(Plan {
+            actions: given("rds-db:connect"),
+            resource,
+            legs: vec![("database".to_string(), flow_args.tcp(from, text, port)?)],
+            context: Vec::new(),
+            refusals,
+            unsure_without_allow: None,
+        });
+    }
+    if let Some(text) = &flow_args.efs_mount {
+        // https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
+        let from = flow_args
+            .from
+            .as_deref()
+            .ok_or("--efs-mount FS needs --from (the NFS client)")?;
+        if conflicts || flow_args.port.is_some_and(|p| p != 2049) {
+            return Err("--efs-mount FS is `--to FS --port 2049`: give one or the other".into());
+        }
+        let target = if text.starts_with("fs-") || text.starts_with("fsmt-") {
+            format!("efs:{text}")
+        } else {
+            text.clone()
+        };
+        let found = network
+            .services_named(&target)
+            .map_err(|e| format!("--efs-mount: {e}"))?;
+        let mt = match found.first() {
+            Some(m) if m.kind == ServiceKind::MountTarget => *m,
+            _ => return Err(format!("--efs-mount: `{text}` is not a file system")),
+        };
+        let resource = if iam.resource != "*" {
+            iam.resource.to_string()
+        } else {
+            mt.iam_resource.clone().ok_or_else(|| format!("--efs-mount: the world does not say the ARN of the file system of `{}` (OwnerId and AvailabilityZoneName of describe-mount-targets): give --resource", mt.id))?
+        };
+        let has_policy = engine
+            .world()
+            .is_some_and(|w| w.resource_policy_infos().iter().any(|r| r.arn == resource));
+        return Ok(Plan {
+            actions: given("elasticfilesystem:ClientMount"),
+            legs: vec![("nfs".to_string(), flow_args.tcp(from, &target, 2049)?)],
+            context: vec![("elasticfilesystem:AccessedViaMountTarget", "true")],
+            refusals: Vec::new(),
+            unsure_without_allow: (!has_policy).then(|| format!("the world holds no file system policy for `{resource}` (a `ResourcePolicies` entry with what `aws efs describe-file-system-policy` prints): if the file system has none (PolicyNotFound), AWS's default policy grants every client that reaches a mount target")),
+            resource,
+        });
+    }
     let flow = flow_args.flow()?;
-    let engine = crate::world::from_flags(Engine::builder(), worlds)?;
-    let network = engine.network().ok_or("the world has no network")?;
-    let verdict = engine.flow(&flow).map_err(|e| e.to_string())?;
-    let ssh_action = ["ec2-instance-connect:SendSSHPublicKey".to_string()];
-    let actions: &[String] = match (iam.actions.is_empty(), &flow_args.ssh) {
-        (false, _) => iam.actions,
-        (true, Some(_)) => &ssh_action,
+    let actions = match (iam.actions.is_empty(), &flow_args.ssh) {
+        (false, _) => iam.actions.to_vec(),
+        (true, Some(_)) => vec!["ec2-instance-connect:SendSSHPublicKey".to_string()],
         (true, None) => {
             return Err(
-                "--principal with a flow asks both halves: give --action (or use --ssh)".into(),
+                "--principal with a flow asks both halves: give --action (or use --ssh, --ssm, --db-connect, --efs-mount)".into(),
             )
         }
     };
@@ -297,34 +512,115 @@ pub fn combined(
     } else {
         iam.resource.to_string()
     };
+    Ok(Plan {
+        actions,
+        resource,
+        legs: vec![("network".to_string(), flow)],
+        context: Vec::new(),
+        refusals: Vec::new(),
+        unsure_without_allow: None,
+    })
+}
+
+/// `polcheck eval --principal P (--action A) --from ADDRESS (--to X --port N | --ssh X)`, and
+/// the worked questions `--ssm X`, `--db-connect DB --db-user U`, `--efs-mount FS`: the IAM
+/// decision for the action on the resource and the network flows, each with its explanation,
+/// and one verdict: allowed when both halves are, denied (exit 1) when either denies, else
+/// unknown (exit 3).
+pub fn combined(
+    flow_args: &FlowArgs,
+    worlds: &[String],
+    mut iam: IamHalf<'_>,
+    format: crate::output::Format,
+) -> Result<ExitCode, String> {
+    use polcheck_core::decide::{aws_result, Detail, Outcome};
+    use polcheck_core::Request;
+
+    let engine = crate::world::from_flags(Engine::builder(), worlds)?;
+    let network = engine.network().ok_or("the world has no network")?;
+    let plan = plan(flow_args, &engine, network, &iam)?;
+    for (k, v) in &plan.context {
+        if iam.context.get(k).is_none() {
+            iam.context
+                .insert(k, polcheck_core::ContextValue::single(*v));
+        }
+    }
+    let mut legs = Vec::new();
+    for (name, flow) in &plan.legs {
+        legs.push((
+            name.clone(),
+            flow,
+            engine.flow(flow).map_err(|e| e.to_string())?,
+        ));
+    }
+    let resource = &plan.resource;
     let mut decisions = Vec::new();
-    for action in actions {
-        let req = Request::new(Some(iam.principal), action, &resource, iam.context.clone())
+    for action in &plan.actions {
+        let req = Request::new(Some(iam.principal), action, resource, iam.context.clone())
             .map_err(|e| format!("--principal/--action/--resource: {e}"))?;
         polcheck_core::question::check(&req, engine.world(), iam.options)
             .map_err(|e| e.to_string())?;
         decisions.push((action.clone(), engine.authorize_with(&req, Detail::Bounded)));
     }
     let iam_allowed = decisions.iter().all(|(_, d)| d.outcome == Outcome::Allowed);
-    let iam_denied = decisions
+    let explicit = decisions
         .iter()
-        .any(|(_, d)| matches!(d.outcome, Outcome::ExplicitDeny | Outcome::ImplicitDeny));
-    let outcome = if iam_denied || verdict.outcome == Reachability::Denied {
+        .any(|(_, d)| d.outcome == Outcome::ExplicitDeny);
+    let implicit = decisions
+        .iter()
+        .any(|(_, d)| d.outcome == Outcome::ImplicitDeny);
+    // Without the file system policy, an implicit deny is not certain (AWS's default allows).
+    let unsure = implicit && !explicit && plan.unsure_without_allow.is_some();
+    let iam_denied = explicit || (implicit && !unsure) || !plan.refusals.is_empty();
+    let net = if legs
+        .iter()
+        .any(|(_, _, v)| v.outcome == Reachability::Denied)
+    {
         Reachability::Denied
-    } else if iam_allowed && verdict.outcome == Reachability::Allowed {
+    } else if legs
+        .iter()
+        .all(|(_, _, v)| v.outcome == Reachability::Allowed)
+    {
+        Reachability::Allowed
+    } else {
+        Reachability::Unknown
+    };
+    let outcome = if iam_denied || net == Reachability::Denied {
+        Reachability::Denied
+    } else if iam_allowed && net == Reachability::Allowed {
         Reachability::Allowed
     } else {
         Reachability::Unknown
     };
     let word = |o: Reachability| o.as_str();
+    let single = legs.len() == 1 && plan.legs.first().is_some_and(|(n, _)| n == "network");
     match format {
         crate::output::Format::Json => {
-            let out = json!({
+            let network_json = match legs.as_slice() {
+                [(_, _, v)] if single => json!(v),
+                _ => json!({
+                    "outcome": word(net),
+                    "legs": legs.iter().map(|(n, f, v)| json!({
+                        "name": n,
+                        "from": f.from.to_string(),
+                        "to": f.to.to_string(),
+                        "port": f.port,
+                        "verdict": v,
+                    })).collect::<Vec<_>>(),
+                }),
+            };
+            let mut out = json!({
                 "outcome": word(outcome),
                 "allowed": outcome == Reachability::Allowed,
-                "iam": { "EvaluationResults": decisions.iter().map(|(a, d)| aws_result(a, &resource, d)).collect::<Vec<_>>() },
-                "network": verdict,
+                "iam": { "EvaluationResults": decisions.iter().map(|(a, d)| aws_result(a, resource, d)).collect::<Vec<_>>() },
+                "network": network_json,
             });
+            if !plan.refusals.is_empty() {
+                out["refusals"] = json!(plan.refusals);
+            }
+            if unsure {
+                out["unknowns"] = json!(plan.unsure_without_allow);
+            }
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         crate::output::Format::Text => {
@@ -337,12 +633,18 @@ pub fn combined(
             let halves: Vec<String> = decisions
                 .iter()
                 .map(|(a, d)| format!("iam {a}: {}", outcome_word(d.outcome)))
-                .chain(std::iter::once(format!(
-                    "network: {}",
-                    word(verdict.outcome)
-                )))
+                .chain(legs.iter().map(|(n, _, v)| {
+                    if single {
+                        format!("network: {}", word(v.outcome))
+                    } else {
+                        format!("network {n}: {}", word(v.outcome))
+                    }
+                }))
                 .collect();
             println!("{answer}  {}  ({})", iam.principal, halves.join("; "));
+            for r in &plan.refusals {
+                println!("refused: {r}");
+            }
             for (a, d) in &decisions {
                 println!(
                     "iam: {} {a} on {resource}",
@@ -369,8 +671,20 @@ pub fn combined(
                     );
                 }
             }
-            print!("network: ");
-            print_verdict(flow_args, &verdict);
+            if unsure {
+                if let Some(u) = &plan.unsure_without_allow {
+                    println!("  cannot decide: {u}");
+                }
+            }
+            for (n, f, v) in &legs {
+                if single {
+                    print!("network: ");
+                    print_verdict(flow_args, v);
+                } else {
+                    print!("network {n}: ");
+                    print_leg(&f.from.to_string(), &f.to.to_string(), "tcp", f.port, v);
+                }
+            }
         }
     }
     Ok(match outcome {

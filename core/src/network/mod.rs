@@ -148,6 +148,14 @@ impl NetworkModel {
         self.instance(eni.instance_id.as_deref()?)
     }
 
+    /// The services a flow end's text names (`rds:orders`, `efs:fs-0a1b`, an ARN, a DNS name):
+    /// one, or several that answer to one name (the mount targets of a file system, the readers
+    /// of an Aurora cluster). A text that names no service, or an instance, is the error a flow
+    /// naming it would give (an unknown name lists the candidates).
+    pub fn services_named(&self, text: &str) -> Result<Vec<&service::Service>, FlowError> {
+        serve::services_named(self, text)
+    }
+
     /// Evaluates a flow: allowed or not, every blocker, and the path.
     pub fn evaluate(&self, flow: &Flow) -> Result<Verdict, FlowError> {
         evaluate::evaluate(self, flow)

@@ -82,6 +82,23 @@ fn find<'m>(
     (found, Vec::new(), kind)
 }
 
+/// See [`NetworkModel::services_named`].
+pub(crate) fn services_named<'m>(
+    model: &'m NetworkModel,
+    text: &str,
+) -> Result<Vec<&'m Service>, FlowError> {
+    let (found, instances, _) = find(model, text);
+    if !found.is_empty() && instances.is_empty() {
+        return Ok(found);
+    }
+    match pick(model, text, None) {
+        Err(e) => Err(e),
+        Ok(_) => Err(FlowError::Invalid(format!(
+            "`{text}` names an instance, not a service"
+        ))),
+    }
+}
+
 /// The export a service kind is read from, for messages.
 fn export_of(kind: ServiceKind) -> &'static str {
     match kind {
@@ -104,14 +121,29 @@ pub(crate) fn pick(
 ) -> Result<Endpoint, FlowError> {
     let (found, instances, kind) = find(model, text);
     // The mount targets of one file system: a client mounts the one in its own zone (the file
-    // system's DNS name resolves to it).
+    // system's DNS name resolves to it). The readers of an Aurora cluster (its reader
+    // endpoint): the one nearest, at its primary interface.
     let file_system = found.len() > 1
         && found.iter().all(|s| s.kind == ServiceKind::MountTarget)
         && instances.is_empty();
-    if file_system {
+    // (The cluster's own name fits every member only when the world lacks `DBClusters`, which
+    // says which is the writer: then it is ambiguous.)
+    let reference = text.split_once(':').map_or(text, |(_, r)| r);
+    let readers = found.len() > 1
+        && found.iter().all(|s| {
+            s.kind == ServiceKind::Database
+                && s.cluster.is_some()
+                && s.cluster.as_deref() != Some(reference)
+                && s.cluster == found.first().and_then(|f| f.cluster.clone())
+        })
+        && instances.is_empty();
+    if file_system || readers {
         let ids: Vec<String> = found
             .iter()
-            .flat_map(|s| s.interface_ids.iter().cloned())
+            .flat_map(|s| {
+                let all = if readers { 1 } else { s.interface_ids.len() };
+                s.interface_ids.iter().take(all).cloned()
+            })
             .collect();
         if let Some(eni) = nearest(model, &ids, near) {
             return Ok(Endpoint::Interface(eni.to_string()));

@@ -313,3 +313,70 @@ fn an_interface_endpoint_is_reached_at_the_interface_nearest_the_client() {
         ["security-group"]
     );
 }
+
+/// An Aurora cluster (`rds describe-db-clusters`,
+/// https://docs.aws.amazon.com/cli/latest/reference/rds/describe-db-clusters.html): the cluster
+/// endpoint connects to the writer, the reader endpoint to a reader, and IAM database
+/// authentication names the cluster's `DbClusterResourceId`
+/// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
+#[test]
+fn an_aurora_cluster_is_reached_at_its_writer_and_readers() {
+    let mut w = world();
+    let member = |id: &str| {
+        json!({"DBInstanceIdentifier": id, "DBInstanceStatus": "available", "DBClusterIdentifier": "cat",
+            "DBInstanceArn": format!("arn:aws:rds:us-east-1:111122223333:db:{id}"), "DbiResourceId": format!("db-{id}"),
+            "Endpoint": {"Address": format!("{id}.x.us-east-1.rds.amazonaws.com"), "Port": 5432},
+            "AvailabilityZone": "us-east-1a",
+            "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-db", "Status": "active"}],
+            "DBSubnetGroup": {"Subnets": [{"SubnetIdentifier": "subnet-priv", "SubnetAvailabilityZone": {"Name": "us-east-1a"}}]}})
+    };
+    let dbs = w["DBInstances"].as_array_mut().unwrap();
+    dbs.push(member("cat-1"));
+    dbs.push(member("cat-2"));
+    // Without the cluster record, the cluster's name fits both instances.
+    let err = model(&w)
+        .evaluate(&flow("i-app", "rds:cat", 5432))
+        .unwrap_err();
+    assert!(err.to_string().contains("rds:cat-1, rds:cat-2"), "{err}");
+    assert_eq!(
+        model(&w).services_named("rds:cat-1").unwrap()[0].iam_resource,
+        None,
+        "an Aurora instance's own DbiResourceId is not what IAM authentication names"
+    );
+    w["DBClusters"] = json!([{"DBClusterIdentifier": "cat", "DBClusterArn": "arn:aws:rds:us-east-1:111122223333:cluster:cat",
+        "Endpoint": "cat.cluster-x.us-east-1.rds.amazonaws.com", "ReaderEndpoint": "cat.cluster-ro-x.us-east-1.rds.amazonaws.com",
+        "Port": 5432, "DbClusterResourceId": "cluster-CAT", "IAMDatabaseAuthenticationEnabled": true,
+        "DBClusterMembers": [{"DBInstanceIdentifier": "cat-2", "IsClusterWriter": false},
+                             {"DBInstanceIdentifier": "cat-1", "IsClusterWriter": true}]}]);
+    let m = model(&w);
+    let at = |to: &str| -> Vec<String> {
+        let v = m.evaluate(&flow("i-app", to, 5432)).unwrap();
+        assert!(v.allowed, "{to}: {:?}", v.blockers);
+        v.hops
+            .iter()
+            .filter(|h| h.component.starts_with("rds:cat-"))
+            .map(|h| h.component.clone())
+            .collect()
+    };
+    for writer in [
+        "rds:cat",
+        "rds:cat.cluster-x.us-east-1.rds.amazonaws.com",
+        "arn:aws:rds:us-east-1:111122223333:cluster:cat",
+    ] {
+        assert!(
+            at(writer).iter().all(|c| c.starts_with("rds:cat-1")),
+            "{writer}"
+        );
+    }
+    let reader = at("rds:cat.cluster-ro-x.us-east-1.rds.amazonaws.com");
+    assert!(
+        !reader.is_empty() && reader.iter().all(|c| c.starts_with("rds:cat-2")),
+        "{reader:?}"
+    );
+    let s = m.services_named("rds:cat").unwrap();
+    assert_eq!(
+        s[0].iam_resource.as_deref(),
+        Some("arn:aws:rds-db:us-east-1:111122223333:dbuser:cluster-CAT")
+    );
+    assert_eq!(s[0].iam_auth, Some(true));
+}

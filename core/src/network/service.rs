@@ -178,6 +178,17 @@ pub struct Service {
     pub not_running: Option<String>,
     /// `true` for an internet-facing load balancer or a publicly accessible database.
     pub public: bool,
+    /// The ARN IAM authorizes a client's use of the service's data plane on: for a database,
+    /// `arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE-ID` (a database user name is appended
+    /// after `/`; `RESOURCE-ID` is the instance's `DbiResourceId`, or for an Aurora instance
+    /// its cluster's `DbClusterResourceId`); for a mount target, its file system's ARN
+    /// `arn:aws:elasticfilesystem:REGION:ACCOUNT:file-system/FS-ID`. `None` when the export
+    /// does not say.
+    pub iam_resource: Option<String>,
+    /// A database's `IAMDatabaseAuthenticationEnabled` (`None`: not exported).
+    pub iam_auth: Option<bool>,
+    /// An Aurora instance's cluster (`DBClusterIdentifier`).
+    pub cluster: Option<String>,
 }
 
 impl Service {

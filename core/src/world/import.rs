@@ -41,6 +41,7 @@ pub const NETWORK_KEYS: &[&str] = &[
     "TargetGroups",
     "LoadBalancerTargetHealth",
     "DBInstances",
+    "DBClusters",
     "MountTargets",
     "MountTargetSecurityGroups",
     "CacheClusters",

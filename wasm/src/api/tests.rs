@@ -433,6 +433,8 @@ fn exposure_and_describe_world() {
         [
             "i-0web01a2b3c4d5e6f 2600:1f18:4a3:6e00::20 tcp 443",
             "i-0web01a2b3c4d5e6f 54.210.10.20 tcp 80,443",
+            "- demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443",
+            "- demo-web-1234567890.us-east-1.elb.amazonaws.com tcp 443",
         ]
     );
     let d = describe_world(json!({}));
@@ -446,7 +448,15 @@ fn exposure_and_describe_world() {
         .collect();
     assert_eq!(
         ids,
-        [BASTION, "i-0web01a2b3c4d5e6f", "i-0app01a2b3c4d5e6f", DB]
+        [
+            BASTION,
+            "i-0web01a2b3c4d5e6f",
+            "i-0app01a2b3c4d5e6f",
+            DB,
+            "i-0asg0a1b2c3d4e5f6",
+            "i-0asg0b1b2c3d4e5f6",
+            "i-0shared1a2b3c4d5e"
+        ]
     );
     assert_eq!(d["instances"][0]["publicIp"], "54.210.10.10");
     assert_eq!(describe_world(json!({ "world": "x" }))["ok"], false);

@@ -64,6 +64,8 @@ pub(crate) struct Gathered {
     pub(crate) mount_target_groups: HashMap<String, Vec<String>>,
     /// Cache subnet group name → subnets (id, availability zone).
     pub(crate) cache_subnets: HashMap<String, Vec<(String, Option<String>)>>,
+    /// Aurora clusters (`DBClusters`).
+    pub(crate) clusters: Vec<DbCluster>,
 }
 
 fn strings(ctx: &Ctx<'_>, v: &Json, path: &JsonPath, key: &str) -> R<Vec<String>> {
@@ -153,6 +155,9 @@ fn service(kind: ServiceKind, id: String) -> Service {
         listeners: None,
         not_running: None,
         public: false,
+        iam_resource: None,
+        iam_auth: None,
+        cluster: None,
     }
 }
 
@@ -164,6 +169,7 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, g: &mut Gathered, refs: &mut Vec<Reference
     listeners(ctx, root, &base, g)?;
     target_groups(ctx, root, &base, g)?;
     databases(ctx, root, &base, g, refs)?;
+    clusters(ctx, root, &base, g)?;
     mount_targets(ctx, root, &base, g, refs)?;
     caches(ctx, root, &base, g, refs)?;
     functions(ctx, root, &base, g, refs)?;
@@ -392,10 +398,17 @@ fn databases(
             s.ports.extend(port(ctx, v, &path, "DbInstancePort")?);
         }
         s.names.extend(dns.clone());
-        s.names.extend(
-            ctx.opt_str(v, &path, "DBClusterIdentifier")?
-                .map(str::to_string),
-        );
+        s.cluster = ctx
+            .opt_str(v, &path, "DBClusterIdentifier")?
+            .map(str::to_string);
+        s.names.extend(s.cluster.clone());
+        s.iam_auth = ctx.opt_bool(v, &path, "IAMDatabaseAuthenticationEnabled")?;
+        // An Aurora instance's IAM authentication names its cluster's resource id (read from
+        // `DBClusters`), not its own.
+        if s.cluster.is_none() {
+            let resource = ctx.opt_str(v, &path, "DbiResourceId")?;
+            s.iam_resource = s.arn.as_deref().and_then(|a| rds_db_arn(a, resource?));
+        }
         s.names.extend(name_tag(ctx, v, &path, "TagList")?);
         let mut groups = Vec::new();
         for (p, sg) in ctx.array(v, &path, "VpcSecurityGroups")? {
@@ -472,6 +485,101 @@ fn databases(
     Ok(())
 }
 
+/// `arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE-ID` from an RDS ARN
+/// (`arn:PARTITION:rds:REGION:ACCOUNT:db:ID` or `...:cluster:ID`) and a resource id.
+fn rds_db_arn(rds_arn: &str, resource_id: &str) -> Option<String> {
+    let mut parts = rds_arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("rds"), Some(region), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some(format!(
+        "arn:{partition}:rds-db:{region}:{account}:dbuser:{resource_id}"
+    ))
+}
+
+/// An Aurora cluster of `rds describe-db-clusters`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DbCluster {
+    id: String,
+    arn: Option<String>,
+    endpoint: Option<String>,
+    reader_endpoint: Option<String>,
+    iam_resource: Option<String>,
+    iam_auth: Option<bool>,
+    /// Member instance identifier and `IsClusterWriter`.
+    members: Vec<(String, bool)>,
+}
+
+fn clusters(ctx: &Ctx<'_>, root: &Json, base: &JsonPath, g: &mut Gathered) -> R<()> {
+    for (path, v) in ctx.array(root, base, "DBClusters")? {
+        ctx.object(&path, v)?;
+        let id = ctx.req_str(v, &path, "DBClusterIdentifier")?.to_string();
+        let arn = ctx.opt_str(v, &path, "DBClusterArn")?.map(str::to_string);
+        let resource = ctx.opt_str(v, &path, "DbClusterResourceId")?;
+        let iam_resource = match (arn.as_deref(), resource) {
+            (Some(a), Some(r)) => rds_db_arn(a, r),
+            _ => None,
+        };
+        let mut members = Vec::new();
+        for (p, m) in ctx.array(v, &path, "DBClusterMembers")? {
+            ctx.object(&p, m)?;
+            let Some(member_id) = ctx.opt_str(m, &p, "DBInstanceIdentifier")? else {
+                continue;
+            };
+            let writer = ctx.opt_bool(m, &p, "IsClusterWriter")? == Some(true);
+            members.push((member_id.to_string(), writer));
+        }
+        g.clusters.push(DbCluster {
+            id,
+            arn,
+            endpoint: ctx.opt_str(v, &path, "Endpoint")?.map(str::to_string),
+            reader_endpoint: ctx.opt_str(v, &path, "ReaderEndpoint")?.map(str::to_string),
+            iam_resource,
+            iam_auth: ctx.opt_bool(v, &path, "IAMDatabaseAuthenticationEnabled")?,
+            members,
+        });
+    }
+    Ok(())
+}
+
+/// What a cluster says of its member instances: the cluster's id, ARN and (writer) endpoint
+/// name the writer; the reader endpoint names the readers (the writer when there is none);
+/// IAM authentication is the cluster's.
+fn apply_clusters(pending: &mut [Pending], clusters: &[DbCluster]) {
+    for c in clusters {
+        let has_reader = c.members.iter().any(|(_, w)| !w);
+        for p in pending.iter_mut() {
+            let s = &mut p.service;
+            if s.kind != ServiceKind::Database {
+                continue;
+            }
+            let Some(&(_, writer)) = c.members.iter().find(|(m, _)| *m == s.id) else {
+                continue;
+            };
+            s.cluster = Some(c.id.clone());
+            s.names.retain(|n| *n != c.id);
+            if writer {
+                s.names.push(c.id.clone());
+                s.names.extend(c.arn.clone());
+                s.names.extend(c.endpoint.clone());
+            }
+            if !writer || !has_reader {
+                s.names.extend(c.reader_endpoint.clone());
+            }
+            s.iam_resource.clone_from(&c.iam_resource);
+            if c.iam_auth.is_some() {
+                s.iam_auth = c.iam_auth;
+            }
+        }
+    }
+}
+
 fn mount_targets(
     ctx: &Ctx<'_>,
     root: &Json,
@@ -494,8 +602,18 @@ fn mount_targets(
             continue;
         }
         let mut s = service(ServiceKind::MountTarget, id);
-        s.names
-            .extend(ctx.opt_str(v, &path, "FileSystemId")?.map(str::to_string));
+        let fs = ctx.opt_str(v, &path, "FileSystemId")?;
+        s.names.extend(fs.map(str::to_string));
+        // The file system's ARN, from the mount target's owner and zone (its region is the
+        // zone's name without the last letter).
+        let owner = ctx.opt_str(v, &path, "OwnerId")?;
+        let zone = ctx.opt_str(v, &path, "AvailabilityZoneName")?;
+        if let (Some(fs), Some(owner), Some(zone)) = (fs, owner, zone) {
+            let region = zone.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let arn = format!("arn:aws:elasticfilesystem:{region}:{owner}:file-system/{fs}");
+            s.names.push(arn.clone());
+            s.iam_resource = Some(arn);
+        }
         s.ports.push(2049);
         let mut pl = placement(ctx, &path, v);
         if let Some(subnet) = ctx.opt_str(v, &path, "SubnetId")? {
@@ -804,13 +922,15 @@ fn endpoints(
 pub(crate) fn place(model: &mut NetworkModel, g: Gathered, warnings: &mut Vec<NetworkWarning>) {
     let mut taken: HashSet<IpAddr> = model.index.address.keys().copied().collect();
     let Gathered {
-        pending,
+        mut pending,
         mut listeners,
         mut target_groups,
         mut targets,
         mount_target_groups,
+        clusters,
         ..
     } = g;
+    apply_clusters(&mut pending, &clusters);
     for tg in &mut target_groups {
         tg.targets = targets.remove(&tg.arn);
     }
