@@ -410,15 +410,27 @@ impl Builder<'_> {
     /// which `decide::outcome` follows), and no identity Allow statement of the caller names
     /// the action and the role (conditions aside: context can only meet them). Callers outside
     /// the world, and patterns with policy variables, are always asked.
-    fn may_assume(&self, c: usize, grants: Option<&[PrincipalClause]>, role_arn: &str) -> bool {
+    ///
+    /// `strong` is [`names_more_than_accounts`] of `grants`: when `false`, no clause can name
+    /// a user or role more strongly than by its account, and the clauses are not matched
+    /// against each caller (a trust policy naming only accounts is asked of every principal
+    /// of them).
+    fn may_assume(
+        &self,
+        c: usize,
+        grants: Option<&[PrincipalClause]>,
+        strong: bool,
+        role_arn: &str,
+    ) -> bool {
         let (Some(grants), Some(Some((caller, identity)))) = (grants, self.callers.get(c)) else {
             return true;
         };
-        let named = grants.iter().any(|clause| {
-            caller
-                .matched_by(clause)
-                .is_some_and(|m| m > PrincipalMatch::Account)
-        });
+        let named = strong
+            && grants.iter().any(|clause| {
+                caller
+                    .matched_by(clause)
+                    .is_some_and(|m| m > PrincipalMatch::Account)
+            });
         named || may_apply(identity, "sts:assumerole", role_arn)
     }
 
@@ -518,10 +530,11 @@ impl Builder<'_> {
             } else {
                 None
             };
+            let strong = grants.as_deref().is_none_or(names_more_than_accounts);
             let edges: Vec<Edge> = callers
                 .iter()
                 .copied()
-                .filter(|&c| c != *role && self.may_assume(c, grants.as_deref(), info.arn))
+                .filter(|&c| c != *role && self.may_assume(c, grants.as_deref(), strong, info.arn))
                 .filter_map(|c| self.assume_edge(method, c, *role, info.arn))
                 .collect();
             let assumed: Vec<(String, Step)> = services
@@ -1123,6 +1136,32 @@ const ASSUME_FALLBACK: Method = Method {
     shape: Shape::AssumeRole,
 };
 
+/// Whether some clause can name a user or a role (or one of its sessions) more strongly than
+/// by its account (`Principal::matched_by` above `PrincipalMatch::Account`): a `NotPrincipal`,
+/// `*`, or an `AWS` entry that is neither an account id nor an account's `root` ARN. Those two
+/// name only the account identity; `Service`, `Federated` and `CanonicalUser` entries name no
+/// user or role at all.
+fn names_more_than_accounts(grants: &[PrincipalClause]) -> bool {
+    grants.iter().any(|clause| {
+        clause.negated
+            || clause.everyone
+            || clause
+                .entries
+                .iter()
+                .any(|(kind, value)| *kind == PrincipalKind::Aws && !is_account_form(value))
+    })
+}
+
+/// `123456789012` or `arn:aws:iam::123456789012:root`.
+fn is_account_form(value: &str) -> bool {
+    let id = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    id(value)
+        || value
+            .strip_prefix("arn:aws:iam::")
+            .and_then(|rest| rest.strip_suffix(":root"))
+            .is_some_and(id)
+}
+
 fn account_of(arn: &str) -> Option<&str> {
     crate::arn::Arn::parse(arn).map(|a| a.account)
 }
@@ -1403,5 +1442,52 @@ mod tests {
         assert!(may.contains("iam:PutUserPolicy"));
         assert!(may.contains("lambda:CreateFunction"));
         assert!(!may.contains("iam:PassRole"));
+    }
+
+    /// A trust clause naming only accounts never names a user or role more strongly than by
+    /// its account, as `Principal::matched_by` decides: checked against it for a user and a
+    /// role session of each account, and every other form counts as strong.
+    #[test]
+    fn account_only_trust_clauses_name_no_caller_strongly() {
+        let clause =
+            |negated: bool, everyone: bool, entries: &[(PrincipalKind, &str)]| PrincipalClause {
+                negated,
+                everyone,
+                entries: entries.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            };
+        let aws = PrincipalKind::Aws;
+        let accounts = clause(
+            false,
+            false,
+            &[
+                (aws, "111122223333"),
+                (aws, "arn:aws:iam::444455556666:root"),
+                (PrincipalKind::Service, "lambda.amazonaws.com"),
+            ],
+        );
+        assert!(!names_more_than_accounts(std::slice::from_ref(&accounts)));
+        for caller in [
+            "arn:aws:iam::111122223333:user/dev",
+            "arn:aws:sts::444455556666:assumed-role/Ops/polcheck",
+        ] {
+            let p = Principal::parse(Some(caller)).unwrap();
+            assert_eq!(
+                p.matched_by(&accounts),
+                Some(PrincipalMatch::Account),
+                "{caller}"
+            );
+        }
+        for strong in [
+            clause(false, false, &[(aws, "arn:aws:iam::111122223333:user/dev")]),
+            clause(false, false, &[(aws, "arn:aws:iam::111122223333:role/Ops")]),
+            clause(false, false, &[(aws, "arn:aws-cn:iam::111122223333:root")]),
+            clause(false, true, &[]),
+            clause(true, false, &[(aws, "111122223333")]),
+        ] {
+            assert!(
+                names_more_than_accounts(&[accounts.clone(), strong.clone()]),
+                "{strong:?}"
+            );
+        }
     }
 }
