@@ -56,6 +56,12 @@ fi
 echo "== playground: wasm build, conformance through wasm, browser test"
 bash scripts/browser-test.sh
 
+echo "== polcheck-datafusion: polcheck as DataFusion SQL functions (its own workspace)"
+# Its own Cargo workspace and target directory (polcheck-datafusion/target, git-ignored):
+# DataFusion stays out of the main build. The SQL tests check every count against the core's
+# own replay of the same CloudTrail files.
+cargo test --locked --quiet --manifest-path polcheck-datafusion/Cargo.toml
+
 echo "== the tests left every tracked file as it was"
 if [ "$(tracked_state)" != "$tracked_before" ]; then
   echo "error: running the tests changed tracked files:" >&2
