@@ -2,7 +2,13 @@
 //! one transit gateway, `subnets_per_vpc` subnets each (the first public), `groups_per_vpc`
 //! security groups each (CIDR and group-reference rules), `instances_per_vpc` instances each,
 //! and in every tenth VPC an internet-facing Application Load Balancer (listener 443 to a
-//! target group of that VPC's first instances) and an RDS instance.
+//! target group of that VPC's first instances) and an RDS instance; plus a shared-services VPC
+//! (`vpc-shared`, 10.250.0.0/16, 10 instances `i-shared-N` admitting 443 from VPC 0) joined to
+//! VPC 0 by an active VPC peering connection `pcx-shared` (not attached to the transit
+//! gateway: VPC 0 routes 10.250.0.0/16 to the peering, the shared VPC 10.0.0.0/16 back).
+//!
+//! Besides `benches/benches/network.rs`, `core/tests/network_scale.rs` includes this file (with
+//! `estates.rs`) to measure in release mode without the benches crate's dependencies.
 
 use serde_json::{json, Value};
 
@@ -61,16 +67,19 @@ pub fn network_estate(sizes: Sizes) -> String {
             subnets.push(json!({"SubnetId": format!("subnet-{v}-{s}"), "VpcId": vpc, "CidrBlock": format!("10.{v}.{s}.0/24"),
                 "AvailabilityZone": if s % 2 == 0 { "us-east-1a" } else { "us-east-1b" }}));
         }
-        tables.push(json!({"RouteTableId": format!("rtb-{v}-main"), "VpcId": vpc, "Associations": [{"Main": true}], "Routes": [
-            {"DestinationCidrBlock": format!("10.{v}.0.0/16"), "GatewayId": "local"},
-            {"DestinationCidrBlock": "10.0.0.0/8", "TransitGatewayId": "tgw-1"}]}));
-        tables.push(
-            json!({"RouteTableId": format!("rtb-{v}-public"), "VpcId": vpc,
-            "Associations": [{"Main": false, "SubnetId": format!("subnet-{v}-0")}], "Routes": [
-            {"DestinationCidrBlock": format!("10.{v}.0.0/16"), "GatewayId": "local"},
-            {"DestinationCidrBlock": "10.0.0.0/8", "TransitGatewayId": "tgw-1"},
-            {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": format!("igw-{v}")}]}),
-        );
+        let mut main_routes = vec![
+            json!({"DestinationCidrBlock": format!("10.{v}.0.0/16"), "GatewayId": "local"}),
+            json!({"DestinationCidrBlock": "10.0.0.0/8", "TransitGatewayId": "tgw-1"}),
+        ];
+        if v == 0 {
+            main_routes.push(json!({"DestinationCidrBlock": "10.250.0.0/16", "VpcPeeringConnectionId": "pcx-shared", "State": "active"}));
+        }
+        let mut public_routes = main_routes.clone();
+        public_routes
+            .push(json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": format!("igw-{v}")}));
+        tables.push(json!({"RouteTableId": format!("rtb-{v}-main"), "VpcId": vpc, "Associations": [{"Main": true}], "Routes": main_routes}));
+        tables.push(json!({"RouteTableId": format!("rtb-{v}-public"), "VpcId": vpc,
+            "Associations": [{"Main": false, "SubnetId": format!("subnet-{v}-0")}], "Routes": public_routes}));
         let group = |g: usize| format!("sg-{v}-{g}");
         for g in 0..sizes.groups_per_vpc {
             let mut rules = Vec::new();
@@ -124,7 +133,25 @@ pub fn network_estate(sizes: Sizes) -> String {
                 "DBSubnetGroup": {"Subnets": [{"SubnetIdentifier": format!("subnet-{v}-1"), "SubnetAvailabilityZone": {"Name": "us-east-1b"}}]}}));
         }
     }
+    // The shared-services VPC, peered with VPC 0.
+    vpcs.push(json!({"VpcId": "vpc-shared", "CidrBlock": "10.250.0.0/16"}));
+    subnets.push(json!({"SubnetId": "subnet-shared", "VpcId": "vpc-shared", "CidrBlock": "10.250.0.0/24", "AvailabilityZone": "us-east-1a"}));
+    tables.push(json!({"RouteTableId": "rtb-shared", "VpcId": "vpc-shared", "Associations": [{"Main": true}], "Routes": [
+        {"DestinationCidrBlock": "10.250.0.0/16", "GatewayId": "local"},
+        {"DestinationCidrBlock": "10.0.0.0/16", "VpcPeeringConnectionId": "pcx-shared", "State": "active"}]}));
+    groups.push(json!({"GroupId": "sg-shared", "VpcId": "vpc-shared",
+        "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}],
+        "IpPermissionsEgress": egress}));
+    for i in 0..10 {
+        instances.push(json!({"InstanceId": format!("i-shared-{i}"), "State": {"Name": "running"}, "SubnetId": "subnet-shared",
+            "NetworkInterfaces": [{"NetworkInterfaceId": format!("eni-shared-{i}"), "SubnetId": "subnet-shared", "VpcId": "vpc-shared",
+                "Groups": [{"GroupId": "sg-shared"}], "Attachment": {"DeviceIndex": 0},
+                "PrivateIpAddresses": [{"PrivateIpAddress": format!("10.250.0.{}", 10 + i), "Primary": true}]}]}));
+    }
     json!({
+        "VpcPeeringConnections": [{"VpcPeeringConnectionId": "pcx-shared", "Status": {"Code": "active"},
+            "RequesterVpcInfo": {"VpcId": "vpc-0", "CidrBlock": "10.0.0.0/16", "OwnerId": "111122223333"},
+            "AccepterVpcInfo": {"VpcId": "vpc-shared", "CidrBlock": "10.250.0.0/16", "OwnerId": "111122223333"}}],
         "Vpcs": vpcs, "Subnets": subnets, "InternetGateways": igws, "RouteTables": tables, "SecurityGroups": groups,
         "Reservations": [{"OwnerId": "111122223333", "Instances": instances}],
         "TransitGatewayAttachments": attachments,
