@@ -113,11 +113,11 @@ fn hundred_statement_answers() {
         let d = diff(old, new, PolicyType::Identity).expect("the policies parse");
         assert_eq!(&d.verdict, want, "{name}");
         if *want == Verdict::Fail {
-            // Only statement 42 (dynamodb, `dynamodb:*`) widened.
+            // Only statement 42 (sqs, `sqs:*`) widened.
             assert!(d
                 .regions
                 .iter()
-                .all(|r| r.witness.action.starts_with("dynamodb:")
+                .all(|r| r.witness.action.starts_with("sqs:")
                     && r.witness.resource.contains("res-42/")));
         }
     }
