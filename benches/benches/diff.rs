@@ -4,51 +4,15 @@
 //! instead of `sqs:SendMessage`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use polcheck_benches::diff_inputs::{all_changed, hundred_statements, one_percent_changed};
 use polcheck_benches::estates::iam_export;
 use polcheck_core::analysis::{diff, findings, PolicyType, Verdict};
 use polcheck_core::world::World;
 use std::hint::black_box;
 
-const SERVICES: &[&str] = &[
-    "s3", "dynamodb", "sqs", "sns", "lambda", "ec2", "logs", "kms", "iam", "rds",
-];
-
-/// Statement `i`: two action patterns of one service, a resource of its own, and a condition
-/// on every fifth statement.
-fn statement(i: usize, widened: bool) -> String {
-    let svc = SERVICES.get(i % SERVICES.len()).copied().unwrap_or("s3");
-    let actions = if widened {
-        format!(r#"["{svc}:*"]"#)
-    } else {
-        format!(r#"["{svc}:Get*","{svc}:List*"]"#)
-    };
-    let condition = match i % 5 {
-        0 => r#","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#.to_string(),
-        1 => format!(
-            r#","Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"t{}"}}}}"#,
-            i % 7
-        ),
-        _ => String::new(),
-    };
-    let effect = if i % 17 == 16 { "Deny" } else { "Allow" };
-    format!(
-        r#"{{"Sid":"S{i}","Effect":"{effect}","Action":{actions},"Resource":"arn:aws:{svc}:us-east-1:111122223333:res-{i}/*"{condition}}}"#
-    )
-}
-
-fn policy(order: impl Iterator<Item = usize>, widened: Option<usize>) -> String {
-    let s: Vec<String> = order.map(|i| statement(i, Some(i) == widened)).collect();
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        s.join(",")
-    )
-}
-
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("diff");
-    let old = policy(0..100, None);
-    let reordered = policy((0..100).rev(), None);
-    let widened = policy(0..100, Some(42));
+    let (old, reordered, widened) = hundred_statements();
     assert_eq!(
         diff(&old, &reordered, PolicyType::Identity)
             .map(|d| d.verdict)
@@ -72,11 +36,8 @@ fn bench(c: &mut Criterion) {
     let load = |text: String| World::load(&[("roles.json".to_string(), text)]).map(|w| w.0);
     let (Ok(before), Ok(some), Ok(all)) = (
         load(export.clone()),
-        // 1%: roles 0..=99 reach every object of buckets named like theirs.
-        load((0..100).fold(export.clone(), |t, i| {
-            t.replace(&format!("bucket-{i}/*"), &format!("bucket-{i}*"))
-        })),
-        load(export.replace("\\\"sqs:SendMessage\\\"", "\\\"sqs:*\\\"")),
+        load(one_percent_changed(&export)),
+        load(all_changed(&export)),
     ) else {
         panic!("the generated exports load");
     };

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cedar;
+pub mod diff_inputs;
 pub mod estates;
 pub mod iamrs;
 pub mod measure;

@@ -222,3 +222,101 @@ fn findings_on_the_demo_world() {
         0
     );
 }
+
+/// README's GitHub Actions step, run as written on a scratch repository: a pull request that
+/// narrows one policy, deletes one and adds an empty one passes; one that widens a policy
+/// fails.
+#[test]
+fn readme_github_actions_step() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .expect("README.md");
+    let start = readme
+        .find("polcheck diff every changed policy against the base branch")
+        .expect("the step is in README");
+    let body = readme
+        .get(start..)
+        .and_then(|s| s.split_once("run: |\n"))
+        .map(|(_, s)| s)
+        .expect("the step has a run block");
+    let script: String = body
+        .lines()
+        .take_while(|l| !l.starts_with("```"))
+        .map(|l| l.strip_prefix("          ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("${{ github.base_ref }}", "main");
+    assert!(script.contains("polcheck diff"), "{script}");
+
+    let repo = std::env::temp_dir().join(format!("polcheck-readme-step-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(repo.join("policies")).expect("scratch dir");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git runs");
+        assert!(o.status.success(), "git {args:?}: {o:?}");
+    };
+    let write = |name: &str, action: &str| {
+        std::fs::write(
+            repo.join("policies").join(name),
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"{action}","Resource":"arn:aws:s3:::reports/*"}}}}"#
+            ),
+        )
+        .expect("write policy");
+    };
+    let step = || {
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_polcheck"));
+        let path = format!(
+            "{}:{}",
+            bin.parent().expect("bin dir").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let o = Command::new("bash")
+            .args(["-e", "-c", &script])
+            .current_dir(&repo)
+            .env("PATH", path)
+            .env("RUNNER_TEMP", &repo)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("bash runs");
+        (code(&o), String::from_utf8_lossy(&o.stdout).to_string())
+    };
+    git(&["init", "-q"]);
+    git(&["checkout", "-q", "-b", "main"]);
+    write("reports.json", "s3:GetObject");
+    write("writer.json", "s3:*");
+    write("gone.json", "s3:*");
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&["checkout", "-q", "-b", "pr"]);
+    write("writer.json", "s3:PutObject");
+    std::fs::remove_file(repo.join("policies/gone.json")).expect("delete");
+    std::fs::write(
+        repo.join("policies/empty.json"),
+        r#"{"Version":"2012-10-17","Statement":[]}"#,
+    )
+    .expect("write");
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "narrow"]);
+    let (status, out) = step();
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("== policies/writer.json") && !out.contains("gone.json"),
+        "{out}"
+    );
+    write("reports.json", "s3:Get*");
+    git(&["commit", "-q", "-am", "widen"]);
+    let (status, out) = step();
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains("FAIL"), "{out}");
+    let _ = std::fs::remove_dir_all(&repo);
+}

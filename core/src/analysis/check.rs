@@ -101,6 +101,7 @@ pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, An
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
+        inside_values: None,
         owner: None,
         resource: None,
     };

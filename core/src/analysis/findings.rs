@@ -4,10 +4,15 @@
 //!
 //! A caller is outside the zone when it is anonymous, a principal of an account outside the
 //! zone, or an AWS service not bound to the zone by `aws:SourceAccount`, `aws:SourceArn` or
-//! `aws:SourceOwner` (the keys of `check::OUTSIDER_KEYS` take the values such a
-//! caller has: absent, or a value no policy names). Each policy is analysed alone: the
-//! account's SCPs and RCPs are not applied (Access Analyzer reports RCP restrictions
-//! separately too).
+//! `aws:SourceOwner`. Such a caller's keys take the values an outsider can have: the keys
+//! naming an account (`aws:PrincipalAccount`, `aws:SourceAccount`, `aws:SourceOwner`,
+//! `kms:CallerAccount`, `aws:PrincipalArn`, `aws:SourceArn`) any value but the zone's own
+//! accounts, so a condition naming another account is external access; with the account as
+//! the zone, the organization keys (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
+//! `aws:SourceOrgID`, `aws:SourceOrgPaths`) any value, since another account of the
+//! organization has its values; the other keys of `check::OUTSIDER_KEYS` are absent or a value
+//! no policy names. Each policy is analysed alone: the account's SCPs and RCPs are not applied
+//! (Access Analyzer reports RCP restrictions separately too).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -17,6 +22,7 @@ use super::partition::Restriction;
 use super::to_json::policy_text;
 use super::{AnalysisError, PolicyType, Unknown};
 use crate::arn::Arn;
+use crate::policy::{Statement, Version};
 use crate::principal::Principal;
 use crate::world::World;
 
@@ -54,7 +60,47 @@ pub struct Findings {
 
 const NOTHING: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
 
-fn restriction(owner: &str, resource: &str, zone: BTreeSet<String>) -> Restriction {
+/// The keys whose value names an account (or an ARN in one): an outsider may have any value
+/// but the zone's own accounts.
+const ACCOUNT_KEYS: &[&str] = &[
+    "aws:principalaccount",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "kms:calleraccount",
+    "aws:principalarn",
+    "aws:sourcearn",
+];
+
+/// The keys naming an organization: with the account as the zone, a caller of another account
+/// of the organization has the organization's values, so they do not keep anyone out.
+const ORG_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+];
+
+/// `true` when a value of an account key places the caller inside the zone: an account id of
+/// the zone, or an ARN of one (an ARN without an account, such as an S3 bucket's, is read as
+/// inside, since the export does not say whose it is).
+fn inside_zone(zone: &BTreeSet<String>, value: &str) -> bool {
+    match Arn::parse(value) {
+        Some(a) => a.account.is_empty() || zone.contains(a.account),
+        None => zone.contains(value),
+    }
+}
+
+fn restriction(
+    owner: &str,
+    resource: &str,
+    zone: BTreeSet<String>,
+    kind: TrustZone,
+) -> Restriction {
+    let values_zone = zone.clone();
+    let open: Vec<&'static str> = match kind {
+        TrustZone::Account => ORG_KEYS.to_vec(),
+        TrustZone::Organization => Vec::new(),
+    };
     Restriction {
         principals: Some(Box::new(
             move |p: &Option<String>, _fresh: &str| match Principal::parse(p.as_deref()) {
@@ -65,8 +111,15 @@ fn restriction(owner: &str, resource: &str, zone: BTreeSet<String>) -> Restricti
         )),
         outsider_values: OUTSIDER_KEYS
             .iter()
+            .filter(|(k, _)| !ACCOUNT_KEYS.contains(k) && !open.contains(k))
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
+        inside_values: Some((
+            ACCOUNT_KEYS.iter().chain(&open).copied().collect(),
+            Box::new(move |key: &str, value: &str| {
+                ACCOUNT_KEYS.contains(&key) && inside_zone(&values_zone, value)
+            }),
+        )),
         owner: Some(owner.to_string()),
         resource: Some(resource.to_string()),
     }
@@ -90,9 +143,9 @@ pub fn new_external_access(
     kind: PolicyType,
     resource: &str,
     account: &str,
-    zone: BTreeSet<String>,
+    zone: (TrustZone, BTreeSet<String>),
 ) -> Result<super::Diff, AnalysisError> {
-    let r = restriction(account, resource, zone);
+    let r = restriction(account, resource, zone.1, zone.0);
     compare(old.unwrap_or(NOTHING), new, kind, &r, "NEW")
 }
 
@@ -160,7 +213,14 @@ pub fn findings_against(
             continue;
         }
         let z = zone_of(world, &account, zone);
-        let d = new_external_access(old.map(String::as_str), &text, kind, &arn, &account, z)?;
+        let d = new_external_access(
+            old.map(String::as_str),
+            &text,
+            kind,
+            &arn,
+            &account,
+            (zone, z),
+        )?;
         match d.verdict {
             Verdict::Fail => out.findings.push(Finding {
                 resource: arn,
@@ -175,41 +235,78 @@ pub fn findings_against(
     Ok(out)
 }
 
-/// The identity-based access of every user and role, as one document: the statements of
-/// all its identity policies (inline, managed, groups') merged. `None` when the policies mix
-/// language versions and one of them writes `${`, which each version reads differently.
-fn identity_texts(world: &World) -> Vec<(String, Option<String>)> {
+/// Two statements that allow and deny the same, wherever and under whichever `Sid` they are
+/// written.
+fn same_statement(a: &Statement, b: &Statement) -> bool {
+    a.effect == b.effect
+        && a.principal == b.principal
+        && a.action == b.action
+        && a.resource == b.resource
+        && a.conditions == b.conditions
+}
+
+/// The identity-based access of one user or role, as one document: the statements of all its
+/// identity policies (inline, managed, groups') merged, each distinct statement once (a
+/// repeated statement allows and denies nothing more).
+struct IdentityDoc<'w> {
+    version: Version,
+    statements: Vec<&'w Statement>,
+    /// The policies mix language versions and one of them writes `${`, which each version
+    /// reads differently: no one document says the same.
+    mixed_variables: bool,
+}
+
+impl IdentityDoc<'_> {
+    fn same(&self, other: &IdentityDoc<'_>) -> bool {
+        self.version == other.version
+            && self.mixed_variables == other.mixed_variables
+            && self.statements.len() == other.statements.len()
+            && self
+                .statements
+                .iter()
+                .zip(&other.statements)
+                .all(|(a, b)| same_statement(a, b))
+    }
+
+    /// The document's text, `None` when the versions and variables mix.
+    fn text(&self) -> Option<String> {
+        (!self.mixed_variables)
+            .then(|| super::to_json::statements_text(self.version, self.statements.iter().copied()))
+    }
+}
+
+/// Every user's and role's [`IdentityDoc`], read from the world's entities as they are
+/// (nothing is compiled or written out).
+fn identity_docs(world: &World) -> Vec<(String, IdentityDoc<'_>)> {
     let mut out = Vec::new();
-    for caller in world.principals() {
-        let Ok(req) = crate::Request::new(
-            Some(&caller),
-            "polcheck:Witness",
-            "*",
-            crate::Context::new(),
-        ) else {
-            continue;
-        };
-        let layers = world.layers_for(&req);
-        let policies: Vec<&crate::compile::NamedPolicy> = layers.identity.policies().collect();
-        let versions: BTreeSet<String> = policies
+    for info in world.principal_infos() {
+        let policies: Vec<&crate::compile::NamedPolicy> = info
+            .policies
             .iter()
-            .map(|p| format!("{:?}", p.policy().version))
+            .chain(info.groups.iter().flat_map(|g| g.policies.iter()))
             .collect();
         let version = policies
             .first()
             .map(|p| p.policy().version)
-            .unwrap_or(crate::policy::Version::V2012_10_17);
-        let mixed_variables = versions.len() > 1
+            .unwrap_or(Version::V2012_10_17);
+        let mixed_variables = policies.iter().any(|p| p.policy().version != version)
             && policies
                 .iter()
                 .any(|p| policy_text(p.policy()).contains("${"));
-        let text = (!mixed_variables).then(|| {
-            super::to_json::statements_text(
+        let mut statements: Vec<&Statement> = Vec::new();
+        for s in policies.iter().flat_map(|p| p.policy().statements.iter()) {
+            if !statements.iter().any(|t| same_statement(t, s)) {
+                statements.push(s);
+            }
+        }
+        out.push((
+            info.caller,
+            IdentityDoc {
                 version,
-                policies.iter().flat_map(|p| p.policy().statements.iter()),
-            )
-        });
-        out.push((caller, text));
+                statements,
+                mixed_variables,
+            },
+        ));
     }
     out
 }
@@ -225,28 +322,37 @@ pub struct PrincipalDiff {
 
 /// The diff of two worlds' identity-based access: for every user and role of `new`, what its
 /// identity policies together allow that they did not in `old` (everything, for a new
-/// principal). Principals whose policies did not change are skipped without analysis.
+/// principal). Principals whose policies did not change are skipped without analysis; the
+/// others are analysed on every core (`std::thread::available_parallelism`), in order.
 pub fn diff_worlds(old: &World, new: &World) -> Result<Vec<PrincipalDiff>, AnalysisError> {
-    let before: HashMap<String, Option<String>> = identity_texts(old).into_iter().collect();
+    let before: HashMap<String, IdentityDoc<'_>> = identity_docs(old).into_iter().collect();
+    let changed: Vec<(String, Option<String>, Option<String>)> = identity_docs(new)
+        .into_iter()
+        .filter_map(|(caller, doc)| {
+            let prior = before.get(&caller);
+            if prior.is_some_and(|p| p.same(&doc)) {
+                return None;
+            }
+            let prior = match prior {
+                Some(p) => p.text(),
+                None => Some(NOTHING.to_string()),
+            };
+            Some((caller, prior, doc.text()))
+        })
+        .collect();
+    let diffs = parallel_map(&changed, |(_, a, b)| match (a, b) {
+        (Some(a), Some(b)) => super::diff(a, b, PolicyType::Identity),
+        _ => Ok(super::Diff {
+            verdict: Verdict::Unknown(Unknown::TooComplex {
+                what: "policies of both language versions with `${` text".into(),
+            }),
+            regions: Vec::new(),
+            omitted: 0,
+        }),
+    });
     let mut out = Vec::new();
-    for (caller, text) in identity_texts(new) {
-        let prior = before.get(&caller);
-        if prior == Some(&text) {
-            continue;
-        }
-        let d = match (
-            prior.cloned().unwrap_or_else(|| Some(NOTHING.to_string())),
-            text,
-        ) {
-            (Some(a), Some(b)) => super::diff(&a, &b, PolicyType::Identity)?,
-            _ => super::Diff {
-                verdict: Verdict::Unknown(Unknown::TooComplex {
-                    what: "policies of both language versions with `${` text".into(),
-                }),
-                regions: Vec::new(),
-                omitted: 0,
-            },
-        };
+    for ((caller, _, _), d) in changed.into_iter().zip(diffs) {
+        let d = d?;
         if d.verdict != Verdict::Pass {
             out.push(PrincipalDiff {
                 principal: caller,
@@ -255,4 +361,39 @@ pub fn diff_worlds(old: &World, new: &World) -> Result<Vec<PrincipalDiff>, Analy
         }
     }
     Ok(out)
+}
+
+/// `f` of every item, in order, the items cut into one contiguous run per core. A run whose
+/// thread cannot be started is done on the calling thread (as everything is on targets
+/// without threads).
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below a few dozen items a thread costs more than it saves.
+    let threads = cores.min(items.len() / 32).max(1);
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let run = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let started: Vec<Result<std::thread::ScopedJoinHandle<'_, Vec<R>>, &[T]>> = items
+            .chunks(run)
+            .map(|chunk| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || chunk.iter().map(f).collect())
+                    .map_err(|_| chunk)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for s in started {
+            match s {
+                Ok(handle) => match handle.join() {
+                    Ok(v) => out.extend(v),
+                    Err(panicked) => std::panic::resume_unwind(panicked),
+                },
+                Err(chunk) => out.extend(chunk.iter().map(f)),
+            }
+        }
+        out
+    })
 }

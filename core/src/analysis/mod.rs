@@ -136,6 +136,12 @@ pub enum Unknown {
         /// The value as written.
         value: String,
     },
+    /// A construct the engine itself does not model (a `CanonicalUser` principal).
+    #[error("{what} is not modelled")]
+    Unmodelled {
+        /// What it is.
+        what: String,
+    },
     /// The construction grew past its limits.
     #[error("too many combinations in {what}")]
     TooComplex {

@@ -83,6 +83,9 @@ pub(crate) struct Found {
 /// Which callers a check keeps: given the caller (`None`: anonymous) and the unnamed account.
 pub(crate) type PrincipalFilter = Box<dyn Fn(&Option<String>, &str) -> bool>;
 
+/// Whether a value of a key (lowercased) is one only a caller inside the trust zone has.
+pub(crate) type InsideValue = Box<dyn Fn(&str, &str) -> bool>;
+
 /// Keys with more restricted classes, for checks that ask about outsiders only.
 #[derive(Default)]
 pub(crate) struct Restriction {
@@ -90,6 +93,9 @@ pub(crate) struct Restriction {
     pub principals: Option<PrincipalFilter>,
     /// Keys whose values are limited to "absent" and the given outsider value.
     pub outsider_values: HashMap<String, String>,
+    /// Keys whose classes are kept except those holding a value only an insider has (a set
+    /// is dropped when any of its values is an insider's).
+    pub inside_values: Option<(Vec<&'static str>, InsideValue)>,
     /// The resource's account, when it is known (a world's resource).
     pub owner: Option<String>,
     /// The resource itself, when it is known: the witness for resources no pattern names.
@@ -161,11 +167,13 @@ fn unused_account(taken: &BTreeSet<String>, skip: usize) -> String {
         .unwrap_or_else(|| "999999999999".into())
 }
 
-/// The callers that the principals of both policies tell apart.
-fn principal_reps(policies: &[&Policy], fresh: &str) -> Vec<Option<String>> {
+/// The callers that the principals of both policies tell apart. A `CanonicalUser` principal
+/// names an S3 canonical user id, a caller the engine does not model: UNKNOWN.
+fn principal_reps(policies: &[&Policy], fresh: &str) -> Result<Vec<Option<String>>, Unknown> {
     let mut accounts = BTreeSet::new();
     let mut exact = BTreeSet::new();
     let mut services = BTreeSet::new();
+    let mut providers = BTreeSet::new();
     for p in policies {
         for s in &p.statements {
             let Some(pr) = &s.principal else { continue };
@@ -200,7 +208,19 @@ fn principal_reps(policies: &[&Policy], fresh: &str) -> Vec<Option<String>> {
                         }
                         _ => {}
                     },
-                    PrincipalKind::Federated | PrincipalKind::CanonicalUser => {}
+                    PrincipalKind::Federated => {
+                        // A caller from an identity provider, as `Principal::parse` reads it.
+                        providers.insert(if v.starts_with("arn:") {
+                            v.clone()
+                        } else {
+                            format!("federated:{v}")
+                        });
+                    }
+                    PrincipalKind::CanonicalUser => {
+                        return Err(Unknown::Unmodelled {
+                            what: format!("the CanonicalUser principal `{v}`"),
+                        })
+                    }
                 }
             }
         }
@@ -217,7 +237,9 @@ fn principal_reps(policies: &[&Policy], fresh: &str) -> Vec<Option<String>> {
     out.extend(exact.into_iter().map(Some));
     services.insert("polcheck-witness.amazonaws.com".into());
     out.extend(services.into_iter().map(Some));
-    out
+    providers.insert("federated:polcheck-witness.example.com".into());
+    out.extend(providers.into_iter().map(Some));
+    Ok(out)
 }
 
 impl<'a> Partition<'a> {
@@ -340,7 +362,7 @@ impl<'a> Partition<'a> {
             }
         }
         let principals = if kind.has_principals() {
-            principal_reps(&[old, new], &fresh)
+            principal_reps(&[old, new], &fresh)?
         } else {
             vec![Some(format!("arn:aws:iam::{owner}:user/polcheck-witness"))]
         };
@@ -358,6 +380,16 @@ impl<'a> Partition<'a> {
                     vec![Cell::Unset, Cell::Set(crate::ContextValue::single(v))]
                 }
                 None => cells(&k, &list, &[])?,
+            };
+            let c = match &restriction.inside_values {
+                Some((filtered, inside)) if filtered.contains(&k.as_str()) => c
+                    .into_iter()
+                    .filter(|cell| match cell {
+                        Cell::Unset => true,
+                        Cell::Set(v) => !v.values().iter().any(|x| inside(&k, x)),
+                    })
+                    .collect(),
+                _ => c,
             };
             keys.insert(k, (written, c));
         }

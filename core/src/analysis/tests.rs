@@ -149,7 +149,11 @@ fn unknown_constructs_are_named() {
         (policy(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"k":"1"},"NumericEquals":{"k":"1"}}}"#), "different types"),
         (policy(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["a","b","c","d","e","f","g"]}}}"#), "multivalued"),
         (policy(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"k":"É"}}}"#), "non-ASCII"),
-        (policy(&(0..40).map(|i| format!(r#"{{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{"k{i}":"v"}}}}}}"#)).collect::<Vec<_>>().join(",")), "too many combinations"),
+        (policy(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"${aws:username}"}}}"#), "policy variable"),
+        (policy(&(0..40).map(|i| format!(r#"{{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{"k{i}":"v"}}}}}}"#)).collect::<Vec<_>>().join(",")), "too many combinations in the condition keys"),
+        // Twelve resource patterns `arn:aws:s3:::*a*b*`, `...*c*d*`, ... over distinct letters:
+        // their product automaton has over 3^12 = 531,441 states, past the 500,000 allowed.
+        (policy(&format!(r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":{}}}"#, serde_json::json!((0..12u8).map(|i| format!("arn:aws:s3:::*{}*{}*", char::from(b'a' + 2 * i), char::from(b'b' + 2 * i))).collect::<Vec<_>>()))), "too many combinations in the resources"),
     ];
     for (p, what) in cases {
         let d = diff(&plain, &p, PolicyType::Identity).unwrap();
@@ -225,7 +229,7 @@ fn world_findings_and_world_diff() {
                 {{"Effect": "Allow", "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole",
                   "Condition": {{"StringEquals": {{"aws:SourceAccount": "111122223333"}}}}}}]}},
               "RolePolicyList": [], "AttachedManagedPolicies": []}}],
-              "ResourcePolicies": [{{"ResourceArn": "arn:aws:s3:::data", "Account": "111122223333", "Policy": {bucket_policy}}}]}}"#
+              "ResourcePolicies": [{{"ResourceArn": "arn:aws:s3:::data", "AccountId": "111122223333", "Policy": {bucket_policy}}}]}}"#
         );
         World::load(&[("w.json".to_string(), text)]).unwrap().0
     };
@@ -269,4 +273,189 @@ fn two_worlds_identity_diff() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].diff.verdict, Verdict::Fail);
     assert!(findings::diff_worlds(&b, &a).unwrap().is_empty());
+}
+
+#[test]
+fn two_worlds_with_both_language_versions_and_variables_are_unknown() {
+    use crate::world::World;
+    // One role with a 2008-10-17 inline policy writing `${` and a 2012-10-17 one: merged into
+    // one document, one of the two readings of `${aws:username}` would be lost.
+    let world = |action: &str| {
+        let text = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "app", "RoleId": "AROA1", "Arn": "arn:aws:iam::111122223333:role/app",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": []}},
+              "RolePolicyList": [
+                {{"PolicyName": "old", "PolicyDocument": {{"Version": "2008-10-17",
+                  "Statement": {{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${{aws:username}}"}}}}}},
+                {{"PolicyName": "new", "PolicyDocument": {{"Version": "2012-10-17",
+                  "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}}}}}],
+              "AttachedManagedPolicies": []}}]}}"#
+        );
+        World::load(&[("w.json".to_string(), text)]).unwrap().0
+    };
+    let d = findings::diff_worlds(&world("sqs:SendMessage"), &world("sqs:*")).unwrap();
+    assert_eq!(d.len(), 1);
+    match &d[0].diff.verdict {
+        Verdict::Unknown(u) => assert!(u.to_string().contains("both language versions"), "{u}"),
+        v => panic!("expected UNKNOWN, got {v:?}"),
+    }
+}
+
+/// Every region of a finding: its witness is allowed by the reference evaluator under the
+/// policy, and its caller is outside the zone.
+fn assert_findings_real(f: &findings::Findings, world: &crate::world::World, zone: &[&str]) {
+    for x in &f.findings {
+        let text = world
+            .resource_policy_infos()
+            .into_iter()
+            .find(|r| r.arn == x.resource)
+            .map(|r| policy_text(r.policy.policy()))
+            .or_else(|| {
+                world
+                    .principal_infos()
+                    .into_iter()
+                    .find(|p| p.arn == x.resource)
+                    .and_then(|p| p.trust.map(|t| policy_text(t.policy())))
+            })
+            .unwrap();
+        let p = crate::policy::Policy::parse(&text).unwrap();
+        for r in &x.regions {
+            let req = r.witness.request().unwrap();
+            let (o, _) = reference::decide(&reference_inputs(x.kind, &p), &req);
+            assert_eq!(o, Outcome::Allowed, "{} must be allowed", r.witness);
+            if let Some(caller) = &r.witness.principal {
+                assert!(
+                    !zone.iter().any(|a| caller.contains(&format!("::{a}:"))),
+                    "{caller} is inside the zone"
+                );
+            }
+        }
+    }
+}
+
+/// A world of one bucket in 111122223333 with this policy, in an organization of two accounts.
+fn bucket_world(statement: &str) -> crate::world::World {
+    let text = format!(
+        r#"{{"RoleDetailList": [], "Organization": {{"Accounts": {{"111122223333": ["r-root"], "444455556666": ["r-root"]}}}},
+          "ResourcePolicies": [{{"ResourceArn": "arn:aws:s3:::data", "AccountId": "111122223333",
+            "Policy": {{"Version": "2012-10-17", "Statement": [{statement}]}}}}]}}"#
+    );
+    crate::world::World::load(&[("w.json".to_string(), text)])
+        .unwrap()
+        .0
+}
+
+#[test]
+fn findings_read_accounts_named_in_conditions() {
+    use findings::{findings, TrustZone};
+    // Everyone, limited by a condition to one other account: that account has access.
+    let other = bucket_world(
+        r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": "555566667777"}}}"#,
+    );
+    let f = findings(&other, TrustZone::Account).unwrap();
+    assert_eq!(f.findings.len(), 1, "{f:?}");
+    assert_findings_real(&f, &other, &["111122223333"]);
+    assert!(f.findings[0].regions.iter().any(|r| r
+        .witness
+        .context
+        .iter()
+        .any(|(k, v)| k == "aws:PrincipalAccount" && v.values() == ["555566667777"])));
+    // Limited to the zone's own account (by account, or by an ARN in it): no finding.
+    for condition in [
+        r#"{"StringEquals": {"aws:PrincipalAccount": "111122223333"}}"#,
+        r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}"#,
+    ] {
+        let own = bucket_world(&format!(
+            r#"{{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*", "Condition": {condition}}}"#
+        ));
+        let f = findings(&own, TrustZone::Account).unwrap();
+        assert!(f.findings.is_empty(), "{condition}: {f:?}");
+    }
+    // A service bound to another account by aws:SourceAccount acts for that account.
+    let service = bucket_world(
+        r#"{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::data/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "555566667777"}}}"#,
+    );
+    let f = findings(&service, TrustZone::Account).unwrap();
+    assert_eq!(f.findings.len(), 1, "{f:?}");
+    assert_findings_real(&f, &service, &["111122223333"]);
+}
+
+#[test]
+fn trust_zone_account_or_organization() {
+    use findings::{findings, TrustZone};
+    // The other account of the organization, named as a principal.
+    let named = bucket_world(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}"#,
+    );
+    let f = findings(&named, TrustZone::Account).unwrap();
+    assert_eq!(f.findings.len(), 1, "{f:?}");
+    assert_findings_real(&f, &named, &["111122223333"]);
+    assert!(findings(&named, TrustZone::Organization)
+        .unwrap()
+        .findings
+        .is_empty());
+    // An account outside the organization is outside both zones.
+    let outside = bucket_world(
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::555566667777:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}"#,
+    );
+    for zone in [TrustZone::Account, TrustZone::Organization] {
+        let f = findings(&outside, zone).unwrap();
+        assert_eq!(f.findings.len(), 1, "{zone:?}: {f:?}");
+        assert_findings_real(&f, &outside, &["111122223333", "444455556666"]);
+    }
+    // Everyone in an organization: other accounts of it are outside the account, not the
+    // organization (whose id the analysis reads as the zone's own).
+    let org = bucket_world(
+        r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}"#,
+    );
+    let f = findings(&org, TrustZone::Account).unwrap();
+    assert_eq!(f.findings.len(), 1, "{f:?}");
+    assert_findings_real(&f, &org, &["111122223333"]);
+    assert!(f.findings[0].regions.iter().all(|r| r
+        .conditions
+        .iter()
+        .any(|c| c.contains("aws:PrincipalOrgID") && c.ends_with(" holds"))));
+    assert!(findings(&org, TrustZone::Organization)
+        .unwrap()
+        .findings
+        .is_empty());
+}
+
+#[test]
+fn federated_and_canonical_principals() {
+    let empty = policy("");
+    // A trust policy that starts trusting an identity provider grants new access.
+    let oidc = policy(
+        r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}"#,
+    );
+    let d = run(&empty, &oidc, PolicyType::Trust);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert_eq!(
+        d.regions[0].witness.principal.as_deref(),
+        Some("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")
+    );
+    let google = policy(
+        r#"{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}"#,
+    );
+    let d = run(&oidc, &google, PolicyType::Trust);
+    assert_eq!(d.verdict, Verdict::Fail);
+    assert_eq!(
+        d.regions[0].witness.principal.as_deref(),
+        Some("federated:accounts.google.com")
+    );
+    assert_eq!(run(&oidc, &oidc, PolicyType::Trust).verdict, Verdict::Pass);
+    // S3 canonical user ids are not callers the engine models.
+    let canonical = policy(
+        r#"{"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#,
+    );
+    match diff(&empty, &canonical, PolicyType::Resource)
+        .unwrap()
+        .verdict
+    {
+        Verdict::Unknown(u) => assert!(u.to_string().contains("CanonicalUser"), "{u}"),
+        v => panic!("expected UNKNOWN, got {v:?}"),
+    }
 }

@@ -48,6 +48,9 @@ pub struct PrincipalInfo<'a> {
     pub caller: String,
     /// A role's trust policy.
     pub trust: Option<&'a NamedPolicy>,
+    /// Its own identity policies, inline then managed, named as explanations name them
+    /// (a user's groups' are in [`PrincipalInfo::groups`]).
+    pub policies: &'a [NamedPolicy],
     /// ARNs of the managed policies attached directly.
     pub managed: &'a [String],
     /// A user's groups, in `GroupList` order.
@@ -100,6 +103,7 @@ impl World {
             account: &e.account,
             caller,
             trust: e.trust.as_ref(),
+            policies: &e.policies,
             managed: &e.managed_arns,
             groups: e
                 .groups
