@@ -441,11 +441,9 @@ fn walk(
 }
 
 fn is_log_name(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let name = name.strip_suffix(".gz").unwrap_or(name);
-    [".json", ".ndjson", ".jsonl"]
-        .iter()
-        .any(|x| name.ends_with(x))
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(polcheck_core::cloudtrail::is_log_file_name)
 }
 
 /// The `cloudtrail` table of the files under `paths` (see [`log_files`]), spread over

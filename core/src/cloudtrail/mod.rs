@@ -27,6 +27,6 @@ pub use action::{action_of, ActionError};
 pub use caller::{caller_of, Caller, CallerError};
 pub use fast::Replayer;
 pub use map::{map_record, MappedEvent, Observed, Unmapped};
-pub use record::{parse, Record, RecordError, UserIdentity};
+pub use record::{is_log_file_name, parse, Record, RecordError, UserIdentity};
 pub use replay::{replay_event, Decider, Summary, Tally};
 pub use resource::{target_of, Target, TargetError};

@@ -372,6 +372,17 @@ impl<'a> Record<'a> {
     }
 }
 
+/// Whether a file of this name holds CloudTrail records in a shape [`parse`] reads: `.json`
+/// (S3 log files, EventBridge events), `.ndjson` or `.jsonl` (Lake and Athena exports), each
+/// optionally gzip-compressed (`.gz`, as CloudTrail delivers to S3). The rule every reader of
+/// a directory of logs applies (the CLI's `replay`, `polcheck-datafusion`'s table).
+pub fn is_log_file_name(name: &str) -> bool {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    [".json", ".ndjson", ".jsonl"]
+        .iter()
+        .any(|x| name.ends_with(x))
+}
+
 /// Reads CloudTrail text of any of the three shapes (see the module docs), borrowing from it.
 ///
 /// ```
