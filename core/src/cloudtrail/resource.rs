@@ -186,26 +186,11 @@ fn from_parameters(record: &Record<'_>, service: &str, region: &str, account: &s
         ),
         "logs" => {
             if let Some(g) = p.log_group_name.get() {
+                let group = cat(&["arn:aws:logs:", region, ":", account, ":log-group:", g]);
                 if let Some(s) = p.log_stream_name.get() {
-                    out.push(cat(&[
-                        "arn:aws:logs:",
-                        region,
-                        ":",
-                        account,
-                        ":log-group:",
-                        g,
-                        ":log-stream:",
-                        s,
-                    ]));
+                    out.push(cat(&[&group, ":log-stream:", s]));
                 }
-                out.push(cat(&[
-                    "arn:aws:logs:",
-                    region,
-                    ":",
-                    account,
-                    ":log-group:",
-                    g,
-                ]));
+                out.push(group);
             }
         }
         _ => {}
