@@ -1356,6 +1356,7 @@ function renderPathsForm() {
   if ($('paths-resource').value !== state.paths.resource) $('paths-resource').value = state.paths.resource;
 }
 
+let lastPathsAsked = '';
 function updatePaths() {
   if (!engineReady || state.tab !== 'paths') return;
   renderPathsForm();
@@ -1376,9 +1377,15 @@ function updatePaths() {
     return;
   }
   const target = p.to === ACTION ? { action: p.action.trim(), resource: p.resource.trim() || '*' } : { to: p.to };
+  // The same question on the same graph is already drawn: redrawing would only drop the
+  // pointer's place (a change event that changes nothing, or an edit in another tab).
+  const asked = JSON.stringify([graphCache?.key, p.from, p.all, target]);
+  if (asked === lastPathsAsked && $('paths-graph').childElementCount > 0) return;
+  lastPathsAsked = asked;
   const r = accessPaths({ world: worldFiles(), from: p.from, all: p.all, graph: false, ...target });
   const ms = performance.now() - t0;
   if (!r.ok) {
+    lastPathsAsked = '';
     $('paths-error').textContent = r.errors.map((e) => describeError(e.source, e)).join('\n');
     drawGraph(g, []);
     return;
@@ -1506,7 +1513,10 @@ function drawGraph(g, routes, from) {
     // Focusable, so the keyboard reaches what the pointer does; the deciding statements are
     // asked on first hover or focus (a large estate has too many edges to explain them all).
     path.setAttribute('tabindex', '0');
-    const title = svg('title', {}, `${g.nodes[e.from].name} --${e.method}--> ${g.nodes[e.to].name}${e.conditional ? ' (conditional)' : ''}`);
+    // An edge already explained (a hop of the path, or hovered before this redraw) keeps its
+    // explanation; the others say who becomes whom until they are asked.
+    const known = graphCache?.hops.get(k);
+    const title = svg('title', {}, known ? hopLines(known).join('\n') : `${g.nodes[e.from].name} --${e.method}--> ${g.nodes[e.to].name}${e.conditional ? ' (conditional)' : ''}`);
     path.append(title);
     const explain = () => {
       showEdge(k);
