@@ -334,6 +334,50 @@ pub(crate) fn apply(
     Ok(())
 }
 
+/// A note when the load balancer's health checks to a target are not admitted (the target
+/// then fails them: AWS reports it `unhealthy`), or when they are admitted but the target is
+/// unhealthy anyway (the cause is the target's own answer, not the network).
+fn health_note(
+    verdict: &mut Verdict,
+    tg_name: &str,
+    target: &str,
+    protocol: Option<&str>,
+    port: Option<u16>,
+    state: &str,
+    hv: &Verdict,
+) {
+    let what = format!(
+        "health checks of `{tg_name}` ({} to port {}) to target `{target}`",
+        protocol.unwrap_or("TCP"),
+        port.unwrap_or(0)
+    );
+    match hv.outcome {
+        Reachability::Allowed => {
+            if state == "unhealthy" {
+                verdict.notes.push(format!("{what} are admitted by the network: its `unhealthy` state comes from the target's own answers"));
+            }
+        }
+        Reachability::Unknown => verdict.notes.push(format!(
+            "{what}: polcheck cannot say whether the network admits them"
+        )),
+        _ => {
+            let why = hv
+                .blockers
+                .first()
+                .map(|b| format!("{} {}: {}", b.kind.as_str(), b.component, b.explanation))
+                .unwrap_or_default();
+            let consequence = if state == "unhealthy" {
+                "which explains its `unhealthy` state".to_string()
+            } else {
+                format!("the target fails them and turns unhealthy (the world says {state})")
+            };
+            verdict
+                .notes
+                .push(format!("{what} are blocked by {why}: {consequence}"));
+        }
+    }
+}
+
 fn not_running(service: &Service, verdict: &mut Verdict) {
     if let Some(state) = &service.not_running {
         verdict.blockers.push(blocker(
@@ -438,8 +482,20 @@ fn targets(
             missing.push(format!("the world holds no targets of target group `{tg_name}` (add what `aws elbv2 describe-target-health --target-group-arn ...` prints under `LoadBalancerTargetHealth`, with the group's arn)"));
             continue;
         };
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html:
+        // a load balancer routes only to healthy targets; when a group holds only unhealthy
+        // ones it fails open and routes to all of them. `unused` and `draining` take nothing.
+        let idle = |t: &super::service::Target| {
+            t.state.as_deref().is_some_and(|s| IDLE_TARGET.contains(&s))
+        };
+        let healthy =
+            |t: &super::service::Target| t.state.as_deref().is_none_or(|s| s == "healthy");
+        let any_healthy = targets.iter().any(|t| !idle(t) && healthy(t));
+        if !any_healthy && targets.iter().any(|t| !idle(t)) {
+            verdict.notes.push(format!("target group `{tg_name}` has no healthy target: the load balancer fails open and routes to all its registered targets, whatever their health"));
+        }
         for t in targets {
-            if t.state.as_deref().is_some_and(|s| IDLE_TARGET.contains(&s)) {
+            if idle(t) {
                 verdict.notes.push(format!(
                     "target `{}` of `{tg_name}` is {}: it takes no traffic",
                     t.id,
@@ -447,6 +503,7 @@ fn targets(
                 ));
                 continue;
             }
+            let takes = !any_healthy || healthy(t);
             let to = match tg.target_type.as_str() {
                 "instance" => Endpoint::Instance(t.id.clone()),
                 "ip" => match t.id.parse::<IpAddr>() {
@@ -454,30 +511,59 @@ fn targets(
                     Err(_) => continue,
                 },
                 "lambda" => {
-                    reached_without_network.get_or_insert_with(|| format!("target group `{tg_name}` invokes lambda function `{}` through the lambda api", t.id));
+                    if takes {
+                        reached_without_network.get_or_insert_with(|| format!("target group `{tg_name}` invokes lambda function `{}` through the lambda api", t.id));
+                    }
                     continue;
                 }
                 other => {
-                    missing.push(format!("target `{}` of `{tg_name}` is of type `{other}`, which polcheck does not follow", t.id));
+                    if takes {
+                        missing.push(format!("target `{}` of `{tg_name}` is of type `{other}`, which polcheck does not follow", t.id));
+                    }
                     continue;
                 }
             };
             let tport = t.port.or(tg.port).or(flow.port);
             let near = end_interface(model, &to).map(|e| e.subnet_id.clone());
             let from = nearest(model, &lb.interface_ids, near.as_deref()).unwrap_or(&eni.id);
+            let udp = listener.protocol.eq_ignore_ascii_case("UDP");
             let leg = Flow {
                 from: Endpoint::Interface(from.to_string()),
                 to,
-                protocol: if listener.protocol.eq_ignore_ascii_case("UDP") {
-                    UDP
-                } else {
-                    TCP
-                },
+                protocol: if udp { UDP } else { TCP },
                 port: tport,
                 source_port: None,
                 icmp_type: None,
                 icmp_code: None,
             };
+            // Health checks are TCP (HTTP, HTTPS or TCP) to `HealthCheckPort`, by default the
+            // traffic port: the target's security group and network ACL must admit them.
+            let hc_port = tg.health_check_port.or(tport);
+            let same_as_traffic = hc_port == tport && !udp;
+            let hc_leg = Flow {
+                protocol: TCP,
+                port: hc_port,
+                ..leg.clone()
+            };
+            let state = t.state.as_deref().unwrap_or("healthy");
+            if !takes {
+                verdict.notes.push(format!(
+                    "target `{}` of `{tg_name}` is {state}: the load balancer routes only to healthy targets while the group has some",
+                    t.id
+                ));
+                if let Ok(hv) = super::evaluate::evaluate_at(model, &hc_leg, 1) {
+                    health_note(
+                        verdict,
+                        &tg_name,
+                        &t.id,
+                        tg.health_check_protocol.as_deref(),
+                        hc_port,
+                        state,
+                        &hv,
+                    );
+                }
+                continue;
+            }
             let v = match super::evaluate::evaluate_at(model, &leg, 1) {
                 Ok(v) => v,
                 Err(e) => {
@@ -485,6 +571,27 @@ fn targets(
                     continue;
                 }
             };
+            if same_as_traffic {
+                health_note(
+                    verdict,
+                    &tg_name,
+                    &t.id,
+                    tg.health_check_protocol.as_deref(),
+                    hc_port,
+                    state,
+                    &v,
+                );
+            } else if let Ok(hv) = super::evaluate::evaluate_at(model, &hc_leg, 1) {
+                health_note(
+                    verdict,
+                    &tg_name,
+                    &t.id,
+                    tg.health_check_protocol.as_deref(),
+                    hc_port,
+                    state,
+                    &hv,
+                );
+            }
             legs.push((
                 format!(
                     "target `{}` of `{tg_name}` on port {}",

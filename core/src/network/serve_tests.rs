@@ -380,3 +380,114 @@ fn an_aurora_cluster_is_reached_at_its_writer_and_readers() {
     );
     assert_eq!(s[0].iam_auth, Some(true));
 }
+
+/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html:
+/// "Each load balancer node routes requests only to the healthy targets"; "If a target group
+/// contains only unhealthy registered targets, the load balancer routes requests to all those
+/// targets, regardless of their health status" (it fails open). Draining and unused targets
+/// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html)
+/// take none.
+#[test]
+fn only_healthy_targets_take_traffic_unless_none_is_healthy() {
+    // i-app (admits the lb on 8080) is unhealthy, i-other (admits nothing) healthy: the healthy
+    // one takes the traffic, so the flow is denied by its group.
+    let mut w = world();
+    w["LoadBalancerTargetHealth"] = json!([{"TargetGroupArn": TG, "TargetHealthDescriptions": [
+        {"Target": {"Id": "i-app", "Port": 8080}, "TargetHealth": {"State": "unhealthy"}},
+        {"Target": {"Id": "i-other", "Port": 8080}, "TargetHealth": {"State": "healthy"}}]}]);
+    let v = model(&w)
+        .evaluate(&flow("internet", "lb:web", 443))
+        .unwrap();
+    assert!(!v.allowed, "{:?}", v.notes);
+    assert_eq!(kinds(&v), ["security-group"]);
+    assert!(
+        v.notes.iter().any(|n| n.contains(
+            "`i-app` of `app` is unhealthy: the load balancer routes only to healthy targets"
+        )),
+        "{:?}",
+        v.notes
+    );
+    // Both unhealthy: fail open, i-app answers.
+    w["LoadBalancerTargetHealth"][0]["TargetHealthDescriptions"][1]["TargetHealth"]["State"] =
+        json!("unhealthy");
+    let v = model(&w)
+        .evaluate(&flow("internet", "lb:web", 443))
+        .unwrap();
+    assert!(v.allowed, "{:?} {:?}", v.blockers, v.notes);
+    assert!(
+        v.notes.iter().any(|n| n.contains("fails open")),
+        "{:?}",
+        v.notes
+    );
+    // i-other draining, i-app unhealthy: the draining one takes nothing even failing open.
+    w["LoadBalancerTargetHealth"][0]["TargetHealthDescriptions"][1]["TargetHealth"]["State"] =
+        json!("draining");
+    let v = model(&w)
+        .evaluate(&flow("internet", "lb:web", 443))
+        .unwrap();
+    assert!(v.allowed, "{:?}", v.blockers);
+    assert!(v
+        .notes
+        .iter()
+        .any(|n| n.contains("`i-other` of `app` is draining")));
+    // Every target draining or unused: none takes traffic.
+    w["LoadBalancerTargetHealth"][0]["TargetHealthDescriptions"][0]["TargetHealth"]["State"] =
+        json!("unused");
+    let v = model(&w)
+        .evaluate(&flow("internet", "lb:web", 443))
+        .unwrap();
+    assert!(!v.allowed);
+    assert_eq!(
+        v.blockers.first().map(|b| b.code),
+        Some(ExplanationCode::NoTargets)
+    );
+}
+
+/// Health checks go to `HealthCheckPort` ("traffic-port" or a number, `describe-target-groups`,
+/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html):
+/// the target's security group must admit the load balancer there too, or the target fails
+/// them; the explanation says so.
+#[test]
+fn health_checks_on_another_port_need_the_targets_group_to_admit_them() {
+    let mut w = world();
+    w["TargetGroups"][0]["HealthCheckPort"] = json!("8081");
+    w["TargetGroups"][0]["HealthCheckProtocol"] = json!("HTTP");
+    w["LoadBalancerTargetHealth"][0]["TargetHealthDescriptions"][0]["TargetHealth"]["State"] =
+        json!("unhealthy");
+    let m = model(&w);
+    let tg = m.target_group(TG).unwrap();
+    assert_eq!(tg.health_check_port, Some(8081));
+    let v = m.evaluate(&flow("internet", "lb:web", 443)).unwrap();
+    // The only target fails open: traffic on 8080 is admitted.
+    assert!(v.allowed, "{:?}", v.blockers);
+    let note = v
+        .notes
+        .iter()
+        .find(|n| n.starts_with("health checks of `app` (HTTP to port 8081) to target `i-app` are blocked by security-group"))
+        .unwrap_or_else(|| panic!("{:?}", v.notes));
+    assert!(
+        note.ends_with("which explains its `unhealthy` state"),
+        "{note}"
+    );
+    // "traffic-port": the checks go to 8080, which the group admits; the unhealthy state is
+    // the target's own doing.
+    w["TargetGroups"][0]["HealthCheckPort"] = json!("traffic-port");
+    let m = model(&w);
+    assert_eq!(m.target_group(TG).unwrap().health_check_port, None);
+    let v = m.evaluate(&flow("internet", "lb:web", 443)).unwrap();
+    assert!(
+        v.notes.iter().any(
+            |n| n.contains("(HTTP to port 8080) to target `i-app` are admitted by the network")
+        ),
+        "{:?}",
+        v.notes
+    );
+    // A port that is neither is a located error.
+    w["TargetGroups"][0]["HealthCheckPort"] = json!("70000");
+    let doc = json::parse(&w.to_string()).unwrap();
+    let e = NetworkModel::import(&[("w.json", &doc)]).unwrap_err();
+    assert!(
+        e.to_string().contains("TargetGroups[0].HealthCheckPort"),
+        "{e}"
+    );
+}

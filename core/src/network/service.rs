@@ -151,6 +151,11 @@ pub struct TargetGroup {
     pub port: Option<u16>,
     /// `TargetType`: `instance`, `ip`, `lambda` or `alb`.
     pub target_type: String,
+    /// `HealthCheckPort`: the port the load balancer's health checks go to; `None` for
+    /// `traffic-port` (each target's own port) or when not exported.
+    pub health_check_port: Option<u16>,
+    /// `HealthCheckProtocol` (`HTTP`, `HTTPS`, `TCP`...), when exported.
+    pub health_check_protocol: Option<String>,
     /// The targets, when their health was exported; `None` when it was not.
     pub targets: Option<Vec<Target>>,
 }

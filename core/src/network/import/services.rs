@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::json::{Json, JsonPath};
 
-use super::super::error::{NetworkImportError, NetworkWarning};
+use super::super::error::{ImportErrorKind, NetworkImportError, NetworkWarning};
 use super::super::model::{NetworkInterface, NetworkModel};
 use super::super::service::{Listener, Service, ServiceKind, Target, TargetGroup};
 use super::reader::{member, Ctx};
@@ -93,6 +93,31 @@ fn port(ctx: &Ctx<'_>, v: &Json, path: &JsonPath, key: &str) -> R<Option<u16>> {
         .opt_int(v, path, key)?
         .and_then(|p| u16::try_from(p).ok())
         .filter(|p| *p > 0))
+}
+
+/// `HealthCheckPort`: `"traffic-port"` (`None`: each target's own port) or a port number.
+fn health_check_port(ctx: &Ctx<'_>, v: &Json, path: &JsonPath) -> R<Option<u16>> {
+    if ctx.opt_str(v, path, "HealthCheckPort").ok().flatten() == Some("traffic-port") {
+        return Ok(None);
+    }
+    let Some(n) = ctx.opt_int(v, path, "HealthCheckPort")? else {
+        return Ok(None);
+    };
+    match u16::try_from(n) {
+        Ok(p) if p > 0 => Ok(Some(p)),
+        _ => {
+            let p = path.key("HealthCheckPort");
+            let node = member(v, "HealthCheckPort").unwrap_or(v);
+            Err(ctx.error(
+                &p,
+                node,
+                ImportErrorKind::InvalidValue {
+                    value: n.to_string(),
+                    expected: "`traffic-port` or a port from 1 to 65535",
+                },
+            ))
+        }
+    }
 }
 
 fn name_tag(ctx: &Ctx<'_>, v: &Json, path: &JsonPath, key: &str) -> R<Option<String>> {
@@ -330,6 +355,10 @@ fn target_groups(ctx: &Ctx<'_>, root: &Json, base: &JsonPath, g: &mut Gathered) 
                 .opt_str(v, &path, "TargetType")?
                 .unwrap_or("instance")
                 .to_string(),
+            health_check_port: health_check_port(ctx, v, &path)?,
+            health_check_protocol: ctx
+                .opt_str(v, &path, "HealthCheckProtocol")?
+                .map(str::to_string),
             targets: None,
         });
     }
