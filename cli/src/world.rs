@@ -18,6 +18,10 @@ const DEMO: &[(&str, &str)] = &[
         "corpus/worlds/demo/network.json",
         include_str!("../demo/network.json"),
     ),
+    (
+        "corpus/worlds/demo/ops.json",
+        include_str!("../demo/ops.json"),
+    ),
 ];
 
 /// Reads world files; a directory stands for every `*.json` file under it, read recursively

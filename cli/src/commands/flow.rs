@@ -322,6 +322,53 @@ struct Plan {
     /// When the IAM half finds no allow, what the world lacks to be sure (a file system
     /// without a file system policy in the world: AWS's default policy would allow).
     unsure_without_allow: Option<String>,
+    /// Calls another caller must be allowed for the answer to hold (Session Manager: the
+    /// instance role's SSM Agent calls), as (caller, action, resource).
+    agent: Vec<(String, String, String)>,
+    /// What the world lacks to decide those calls (no instance profile, or no role holding it).
+    agent_unknown: Option<String>,
+}
+
+/// The SSM Agent's calls for Session Manager, made with the credentials of the instance's
+/// role (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-prerequisites.html:
+/// the instance profile needs `AmazonSSMManagedInstanceCore`'s permissions,
+/// `ssm:UpdateInstanceInformation` and the four `ssmmessages` channel actions), or what the
+/// world lacks to name that role.
+type AgentCalls = (Vec<(String, String, String)>, Option<String>);
+
+fn ssm_agent(
+    engine: &Engine,
+    inst: &polcheck_core::network::Instance,
+    instance_arn: &str,
+) -> AgentCalls {
+    let Some(profile) = &inst.instance_profile else {
+        return (Vec::new(), Some(format!("instance `{}` has no IamInstanceProfile in the world (describe-instances): the SSM Agent needs credentials allowing ssm:UpdateInstanceInformation and ssmmessages:*Channel, from an instance profile or the account's Default Host Management Configuration, which polcheck does not read", inst.id)));
+    };
+    let role = engine.world().and_then(|w| {
+        w.principal_infos()
+            .into_iter()
+            .find(|p| p.instance_profiles.iter().any(|a| a == profile))
+            .map(|p| (p.name.to_string(), p.account.to_string()))
+    });
+    let Some((name, account)) = role else {
+        return (Vec::new(), Some(format!("the world holds no role with instance profile `{profile}` (the instance's IamInstanceProfile; a role's InstanceProfileList in get-account-authorization-details): the SSM Agent's permissions cannot be checked")));
+    };
+    // The instance's credentials are a session of the role named by the instance id.
+    let caller = format!("arn:aws:sts::{account}:assumed-role/{name}/{}", inst.id);
+    let mut calls = vec![(
+        caller.clone(),
+        "ssm:UpdateInstanceInformation".to_string(),
+        instance_arn.to_string(),
+    )];
+    for a in [
+        "CreateControlChannel",
+        "CreateDataChannel",
+        "OpenControlChannel",
+        "OpenDataChannel",
+    ] {
+        calls.push((caller.clone(), format!("ssmmessages:{a}"), "*".to_string()));
+    }
+    (calls, None)
 }
 
 /// The instance an end names, or an error naming it.
@@ -387,7 +434,10 @@ fn plan(
             };
             legs.push((format!("{svc} ({dns})"), flow_args.tcp(text, &to, 443)?));
         }
+        let (agent, agent_unknown) = ssm_agent(engine, inst, &arn);
         return Ok(Plan {
+            agent,
+            agent_unknown,
             actions: given("ssm:StartSession"),
             resource: if iam.resource == "*" {
                 arn
@@ -453,6 +503,8 @@ fn plan(
             context: Vec::new(),
             refusals,
             unsure_without_allow: None,
+            agent: Vec::new(),
+            agent_unknown: None,
         });
     }
     if let Some(text) = &flow_args.efs_mount {
@@ -489,6 +541,8 @@ fn plan(
             legs: vec![("nfs".to_string(), flow_args.tcp(from, &target, 2049)?)],
             context: vec![("elasticfilesystem:AccessedViaMountTarget", "true")],
             refusals: Vec::new(),
+            agent: Vec::new(),
+            agent_unknown: None,
             unsure_without_allow: (!has_policy).then(|| format!("the world holds no file system policy for `{resource}` (a `ResourcePolicies` entry with what `aws efs describe-file-system-policy` prints): if the file system has none (PolicyNotFound), AWS's default policy grants every client that reaches a mount target")),
             resource,
         });
@@ -519,6 +573,8 @@ fn plan(
         context: Vec::new(),
         refusals: Vec::new(),
         unsure_without_allow: None,
+        agent: Vec::new(),
+        agent_unknown: None,
     })
 }
 
@@ -562,6 +618,21 @@ pub fn combined(
             .map_err(|e| e.to_string())?;
         decisions.push((action.clone(), engine.authorize_with(&req, Detail::Bounded)));
     }
+    let mut agent = Vec::new();
+    for (caller, action, res) in &plan.agent {
+        let req = Request::new(Some(caller), action, res, polcheck_core::Context::default())
+            .map_err(|e| format!("the SSM Agent's {action}: {e}"))?;
+        agent.push((
+            caller.clone(),
+            action.clone(),
+            res.clone(),
+            engine.authorize_with(&req, Detail::Bounded),
+        ));
+    }
+    let agent_denied = agent
+        .iter()
+        .any(|(_, _, _, d)| d.outcome != Outcome::Allowed);
+    let agent_unknown = plan.agent_unknown.is_some();
     let iam_allowed = decisions.iter().all(|(_, d)| d.outcome == Outcome::Allowed);
     let explicit = decisions
         .iter()
@@ -585,9 +656,9 @@ pub fn combined(
     } else {
         Reachability::Unknown
     };
-    let outcome = if iam_denied || net == Reachability::Denied {
+    let outcome = if iam_denied || agent_denied || net == Reachability::Denied {
         Reachability::Denied
-    } else if iam_allowed && net == Reachability::Allowed {
+    } else if iam_allowed && !agent_unknown && net == Reachability::Allowed {
         Reachability::Allowed
     } else {
         Reachability::Unknown
@@ -618,6 +689,13 @@ pub fn combined(
             if !plan.refusals.is_empty() {
                 out["refusals"] = json!(plan.refusals);
             }
+            if !agent.is_empty() || agent_unknown {
+                out["agent"] = json!({
+                    "caller": agent.first().map(|(c, _, _, _)| c.clone()),
+                    "unknown": plan.agent_unknown,
+                    "EvaluationResults": agent.iter().map(|(_, a, r, d)| aws_result(a, r, d)).collect::<Vec<_>>(),
+                });
+            }
             if unsure {
                 out["unknowns"] = json!(plan.unsure_without_allow);
             }
@@ -633,6 +711,20 @@ pub fn combined(
             let halves: Vec<String> = decisions
                 .iter()
                 .map(|(a, d)| format!("iam {a}: {}", outcome_word(d.outcome)))
+                .chain(
+                    agent
+                        .iter()
+                        .filter(|(_, _, _, d)| d.outcome != Outcome::Allowed)
+                        .map(|(_, a, _, d)| format!("agent {a}: {}", outcome_word(d.outcome))),
+                )
+                .chain(
+                    (!agent.is_empty()
+                        && agent
+                            .iter()
+                            .all(|(_, _, _, d)| d.outcome == Outcome::Allowed))
+                    .then(|| "agent: allowed".to_string()),
+                )
+                .chain(agent_unknown.then(|| "agent: unknown".to_string()))
                 .chain(legs.iter().map(|(n, _, v)| {
                     if single {
                         format!("network: {}", word(v.outcome))
@@ -674,6 +766,30 @@ pub fn combined(
             if unsure {
                 if let Some(u) = &plan.unsure_without_allow {
                     println!("  cannot decide: {u}");
+                }
+            }
+            if let Some(u) = &plan.agent_unknown {
+                println!("agent: UNKNOWN: {u}");
+            }
+            for (caller, a, r, d) in &agent {
+                println!(
+                    "agent {caller}: {} {a} on {r}",
+                    outcome_word(d.outcome).to_uppercase()
+                );
+                for m in d.matched.iter().take(1) {
+                    let sid = m
+                        .sid
+                        .as_deref()
+                        .map(|s| format!(" `{s}`"))
+                        .unwrap_or_default();
+                    println!(
+                        "  {:?} statement{sid} in {} ({})",
+                        m.effect, m.policy, m.kind
+                    );
+                }
+                if d.outcome != Outcome::Allowed {
+                    let kinds: Vec<&str> = d.blocked_by.iter().map(|k| k.as_str()).collect();
+                    println!("  no allow from: {}", kinds.join(", "));
                 }
             }
             for (n, f, v) in &legs {

@@ -35,6 +35,10 @@ pub const DEMO_WORLD: &[(&str, &str)] = &[
         "corpus/worlds/demo/network.json",
         include_str!("../../../corpus/worlds/demo/network.json"),
     ),
+    (
+        "corpus/worlds/demo/ops.json",
+        include_str!("../../../corpus/worlds/demo/ops.json"),
+    ),
 ];
 
 /// A world file as the caller gives it.
