@@ -492,7 +492,7 @@ fn targets(
             |t: &super::service::Target| t.state.as_deref().is_none_or(|s| s == "healthy");
         let any_healthy = targets.iter().any(|t| !idle(t) && healthy(t));
         if !any_healthy && targets.iter().any(|t| !idle(t)) {
-            verdict.notes.push(format!("target group `{tg_name}` has no healthy target: the load balancer fails open and routes to all its registered targets, whatever their health"));
+            verdict.notes.push(format!("target group `{tg_name}` has no healthy target: the load balancer fails open and routes to all its targets but draining and unused ones, whatever their health"));
         }
         for t in targets {
             if idle(t) {
