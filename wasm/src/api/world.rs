@@ -25,7 +25,7 @@ use super::{
     PoliciesInput, RequestInput,
 };
 
-/// The demo estate, as `polcheck` embeds it (`cli/src/world.rs`): about 36 KB of JSON.
+/// The demo estate, as `polcheck` embeds it (`cli/src/world.rs`): about 68 KB of JSON.
 pub const DEMO_WORLD: &[(&str, &str)] = &[
     (
         "corpus/worlds/demo/iam.json",
