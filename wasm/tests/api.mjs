@@ -112,7 +112,7 @@ const hop = m.accessPaths({ edge: paths.routes[0].edges[0], graph: false }).hop;
 assert.deepEqual(hop, paths.Paths[0].hops[0]);
 assert.ok(hop.steps[0].allowedBy.some((a) => a.sid === 'BecomeOps'), JSON.stringify(hop).slice(0, 300));
 assert.equal(m.accessPaths({ edge: paths.edges.length }).ok, false);
-assert.deepEqual(m.demoWorldFiles().map((f) => f.name), ['corpus/worlds/demo/iam.json', 'corpus/worlds/demo/network.json']);
+assert.deepEqual(m.demoWorldFiles().map((f) => f.name), ['corpus/worlds/demo/iam.json', 'corpus/worlds/demo/network.json', 'corpus/worlds/demo/ops.json']);
 for (const f of [m.checkRequest, m.diffPolicies]) for (const bad of [undefined, null, 42, 'text', [], {}]) assert.equal(f(bad).ok, false, `${f.name}(${JSON.stringify(bad)})`);
 for (const bad of [42, 'text', { from: 3 }, { from: 'nobody' }]) assert.equal(m.accessPaths(bad).ok, false, JSON.stringify(bad));
 assert.equal(m.validateFindings(42).ok, false);
