@@ -495,11 +495,12 @@ mod catalogue_checks {
                     return Err(resource_type(k.action, resource, expected));
                 }
             }
-            let (service, name) = req.action().split_once(':').unwrap_or_default();
             for (key, value) in req.given_context() {
                 let info = match k.keys.get(key) {
                     Some(info) => info,
                     None => {
+                        // Split only on a miss: most lines ask with keys seen before.
+                        let (service, name) = req.action().split_once(':').unwrap_or_default();
                         let info = Catalogue::get()
                             .ok()
                             .and_then(|cat| cat.condition_key(key, Some((service, name))))
