@@ -33,6 +33,9 @@ pub(crate) struct CallerSets {
     pub(crate) boundary: Option<PolicySet>,
 }
 
+/// An organization's compiled levels by account (`None`: the account is outside it).
+type LevelsByAccount = RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>, Fx>>;
+
 /// Compiled sets, built on first use. Readers share the locks: after the first requests
 /// every lookup is a read.
 #[derive(Default)]
@@ -40,8 +43,8 @@ pub(super) struct Cache {
     /// One slot per user, then one per role (sized on first use).
     callers: OnceLock<Box<[OnceLock<Arc<CallerSets>>]>>,
     resources: RwLock<HashMap<String, Arc<PolicySet>, Fx>>,
-    scps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>, Fx>>,
-    rcps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>, Fx>>,
+    scps: LevelsByAccount,
+    rcps: LevelsByAccount,
     prepared: RwLock<HashMap<String, Option<Caller>, Fx>>,
     /// The services of the ARNs `ResourcePolicies` entries are held under.
     holder_services: OnceLock<HashSet<String, Fx>>,
