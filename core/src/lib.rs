@@ -45,6 +45,7 @@ pub mod condition;
 mod context;
 pub mod decide;
 mod engine;
+mod hash;
 pub mod inputs;
 pub mod json;
 #[cfg(feature = "network")]

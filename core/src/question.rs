@@ -30,6 +30,7 @@ mod who;
 pub use whatif::{if_context, IfContext};
 pub use who::{who_can, Access, WhoCan, WhoCanReport};
 
+use crate::hash::Fx;
 use crate::principal::Principal;
 use crate::request::Request;
 use crate::world::World;
@@ -240,54 +241,6 @@ impl<'w> Checker<'w> {
         #[cfg(feature = "catalogue")]
         self.catalogue.check(req, self.options)?;
         Ok(())
-    }
-}
-
-/// A fast hasher for the checker's tables (short keys, not chosen by an adversary who could
-/// gain anything: a collision only costs time, and each table is bounded).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fx;
-
-impl std::hash::BuildHasher for Fx {
-    type Hasher = FxHasher;
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
-}
-
-/// Multiply-rotate hashing, eight bytes at a time.
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(w);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = words.remainder();
-        let mut b = [0u8; 8];
-        if let Some(dst) = b.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -542,11 +495,12 @@ mod catalogue_checks {
                     return Err(resource_type(k.action, resource, expected));
                 }
             }
-            let (service, name) = req.action().split_once(':').unwrap_or_default();
             for (key, value) in req.given_context() {
                 let info = match k.keys.get(key) {
                     Some(info) => info,
                     None => {
+                        // Split only on a miss: most lines ask with keys seen before.
+                        let (service, name) = req.action().split_once(':').unwrap_or_default();
                         let info = Catalogue::get()
                             .ok()
                             .and_then(|cat| cat.condition_key(key, Some((service, name))))

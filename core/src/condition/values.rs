@@ -73,6 +73,13 @@ pub fn binary(text: &str) -> Option<Vec<u8>> {
 /// A CIDR block; a bare address is a /32 or /128.
 pub fn ip_net(text: &str) -> Option<IpNet> {
     let t = text.trim();
+    // A request's address is most often bare: read as an address first, without the
+    // CIDR reader's failed attempt (either order reads the same).
+    if !t.contains('/') {
+        if let Ok(a) = t.parse::<IpAddr>() {
+            return Some(IpNet::from(a));
+        }
+    }
     t.parse::<IpNet>()
         .ok()
         .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
@@ -116,5 +123,33 @@ mod tests {
             .contains(&ip_addr("203.0.113.9").unwrap()));
         assert_eq!(ip_net("2001:db8::1").unwrap().prefix_len(), 128);
         assert!(ip_net("300.1.1.1").is_none());
+    }
+
+    #[test]
+    fn a_bare_address_reads_as_the_cidr_reader_then_the_address_reader_read_it() {
+        let before = |text: &str| {
+            let t = text.trim();
+            t.parse::<IpNet>()
+                .ok()
+                .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
+        };
+        for text in [
+            "203.0.113.7",
+            " 203.0.113.7 ",
+            "203.0.113.0/24",
+            "203.0.113.7/32",
+            "2001:db8::1",
+            "2001:db8::/32",
+            "::ffff:203.0.113.7",
+            "300.1.1.1",
+            "203.0.113",
+            "203.0.113.7/33",
+            "",
+            "/",
+            "x",
+        ] {
+            assert_eq!(ip_net(text), before(text), "{text:?}");
+        }
+        assert_eq!(ip_net("203.0.113.7").map(|n| n.prefix_len()), Some(32));
     }
 }

@@ -5,13 +5,15 @@
 //! holder's ARN or account in maps bounded to [`MAX_ENTRIES`]; prepared callers
 //! ([`World::prepared_caller`]) by the caller's ARN, bounded the same way.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::arn::Arn;
 use crate::compile::{NamedPolicy, PolicySet};
 use crate::decide::{Layers, Missing};
+use crate::hash::Fx;
 use crate::principal::Principal;
 use crate::request::{Caller, Request};
 
@@ -31,18 +33,21 @@ pub(crate) struct CallerSets {
     pub(crate) boundary: Option<PolicySet>,
 }
 
+/// An organization's compiled levels by account (`None`: the account is outside it).
+type LevelsByAccount = RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>, Fx>>;
+
 /// Compiled sets, built on first use. Readers share the locks: after the first requests
 /// every lookup is a read.
 #[derive(Default)]
 pub(super) struct Cache {
     /// One slot per user, then one per role (sized on first use).
     callers: OnceLock<Box<[OnceLock<Arc<CallerSets>>]>>,
-    resources: RwLock<HashMap<String, Arc<PolicySet>>>,
-    scps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
-    rcps: RwLock<HashMap<String, Option<Arc<Vec<PolicySet>>>>>,
-    prepared: RwLock<HashMap<String, Option<Caller>>>,
+    resources: RwLock<HashMap<String, Arc<PolicySet>, Fx>>,
+    scps: LevelsByAccount,
+    rcps: LevelsByAccount,
+    prepared: RwLock<HashMap<String, Option<Caller>, Fx>>,
     /// The services of the ARNs `ResourcePolicies` entries are held under.
-    holder_services: OnceLock<HashSet<String>>,
+    holder_services: OnceLock<HashSet<String, Fx>>,
 }
 
 /// The cached value for `key`, built by `build` on a miss. The lock is not held while
@@ -52,8 +57,9 @@ fn cached<
     K: Hash + Eq + std::borrow::Borrow<Q>,
     Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
     V: Clone,
+    S: BuildHasher,
 >(
-    map: &RwLock<HashMap<K, V>>,
+    map: &RwLock<HashMap<K, V, S>>,
     key: &Q,
     build: impl FnOnce() -> V,
 ) -> V {
@@ -172,9 +178,12 @@ impl World {
         } else {
             let account = req
                 .resource_account()
-                .map(str::to_string)
-                .or_else(|| self.resource_account_of(req.resource(), req.resource_arn().as_ref()))
-                .or_else(|| req.effective_resource_account().map(str::to_string));
+                .map(Cow::Borrowed)
+                .or_else(|| {
+                    self.resource_account_of(req.resource(), req.resource_arn().as_ref())
+                        .map(Cow::Owned)
+                })
+                .or_else(|| req.effective_resource_account().map(Cow::Borrowed));
             account.and_then(|a| self.org_levels(&a, true))
         };
         ResourceLayers {

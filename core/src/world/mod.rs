@@ -141,7 +141,7 @@ pub struct World {
     groups: Vec<Group>,
     users_by_name: HashMap<String, usize>,
     roles_by_name: HashMap<String, usize>,
-    resources: HashMap<String, ResourcePolicy>,
+    resources: HashMap<String, ResourcePolicy, crate::hash::Fx>,
     organization: Organization,
     /// Non-default versions of managed policies, by policy ARN (only those that have some).
     other_versions: HashMap<String, OtherVersions>,
