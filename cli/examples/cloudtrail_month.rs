@@ -8,6 +8,9 @@
 //! cargo run --release -p polcheck --example cloudtrail_month -- --measure --events 10000000
 //! # the same through `map_record` + `Decider::check` (no `Replayer`), for comparison
 //! cargo run --release -p polcheck --example cloudtrail_month -- --measure --slow --events 1000000
+//! # a month on disk for `polcheck replay`, written as generated (memory stays small):
+//! # 288 files a day as CloudTrail delivers them, gzip level 6
+//! cargo run --release -p polcheck --example cloudtrail_month -- --out DIR --events 10000000 --files-per-day 288 --level 6
 //! # a month of 10^8 events: generated in chunks of 100,000, so memory stays constant
 //! cargo run --release -p polcheck --example cloudtrail_month -- --measure --events 100000000
 //! ```
@@ -302,7 +305,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return measure(&mut rng, events, month, slow);
     }
     let out = arg(&args, "--out").ok_or("--out DIR or --measure")?;
+    // Files per day (CloudTrail delivers one about every five minutes per region: 288);
+    // each is written as it is generated, so memory stays small whatever the month's size.
+    let files_per_day: u64 = arg(&args, "--files-per-day").map_or(Ok(1), |s| s.parse())?;
+    let level: u32 = arg(&args, "--level").map_or(Ok(9), |s| s.parse())?;
     let per_day = events.div_ceil(30);
+    let per_file = per_day.div_ceil(files_per_day.max(1));
     let mut n = 0;
     for day in 0..30u64 {
         let dir = format!(
@@ -310,21 +318,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             day + 1
         );
         std::fs::create_dir_all(&dir)?;
-        let mut records = Vec::new();
-        for i in 0..per_day.min(events - n) {
-            let t = day * 86_400 + (i * 86_400) / per_day;
-            records.push(event(&mut rng, n, t));
-            n += 1;
+        let today = per_day.min(events - n);
+        let mut i = 0;
+        for f in 0..files_per_day.max(1) {
+            let name = if files_per_day <= 1 {
+                format!(
+                    "{dir}/{ACCOUNT}_CloudTrail_us-east-1_202611{:02}T2355Z_demo{:02}.json.gz",
+                    day + 1,
+                    day + 1
+                )
+            } else {
+                let minute = f * 1440 / files_per_day;
+                format!(
+                    "{dir}/{ACCOUNT}_CloudTrail_us-east-1_202611{:02}T{:02}{:02}Z_demo{f:04}.json.gz",
+                    day + 1,
+                    minute / 60,
+                    minute % 60
+                )
+            };
+            let file = std::io::BufWriter::new(std::fs::File::create(&name)?);
+            let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::new(level));
+            gz.write_all(b"{\"Records\":[")?;
+            let mut first = true;
+            while i < today && (i < per_file * (f + 1) || files_per_day <= 1) {
+                let t = day * 86_400 + (i * 86_400) / per_day;
+                if !first {
+                    gz.write_all(b",")?;
+                }
+                first = false;
+                gz.write_all(event(&mut rng, n, t).as_bytes())?;
+                n += 1;
+                i += 1;
+            }
+            gz.write_all(b"]}")?;
+            gz.finish()?.flush()?;
         }
-        let name = format!(
-            "{dir}/{ACCOUNT}_CloudTrail_us-east-1_202611{:02}T2355Z_demo{:02}.json.gz",
-            day + 1,
-            day + 1
-        );
-        let file = std::fs::File::create(&name)?;
-        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-        write!(gz, "{{\"Records\":[{}]}}", records.join(","))?;
-        gz.finish()?;
     }
     eprintln!("wrote {n} events under {out}");
     Ok(())

@@ -260,3 +260,38 @@ fn output_is_in_file_order_and_the_same_every_run() {
     };
     assert_eq!(json(0), json(1));
 }
+
+/// One thread or several: the same NDJSON lines and the same report (the tallies of files
+/// decided on different threads merge in file order).
+#[test]
+fn one_thread_and_several_give_the_same_output() {
+    let month = corpus("cloudtrail/demo-month");
+    let after = corpus("worlds/demo-after");
+    let run = |threads: &str, format: &str| {
+        let (code, out, err) = replay(&[
+            "--cloudtrail",
+            &month,
+            "--world-after",
+            &after,
+            "--access",
+            "--format",
+            format,
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(code, 1, "{err}");
+        out
+    };
+    let one = run("1", "ndjson");
+    assert!(one.lines().count() > 2500);
+    assert_eq!(one, run("3", "ndjson"));
+    let report = |threads: &str| {
+        let mut v: Value = serde_json::from_str(&run(threads, "json")).unwrap();
+        assert!(v["flips"].as_array().is_some_and(|f| !f.is_empty()), "{v}");
+        v["seconds"] = Value::Null;
+        v
+    };
+    assert_eq!(report("1"), report("4"));
+    let (code, _, err) = replay(&["--cloudtrail", &month, "--threads", "0"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -438,3 +438,85 @@ fn the_replayer_answers_what_map_record_and_the_engine_answer() {
     assert_eq!(usage(&fast), usage(&slow));
     assert!(!slow.flips.is_empty() && !slow.mismatches.is_empty());
 }
+
+/// A fresh, empty temporary directory for one test.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("polcheck-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The walk of a log directory ends on a symbolic-link loop (each directory is read once, by
+/// its canonical path) and lists each file once even when a folder is linked twice.
+#[cfg(unix)]
+#[test]
+fn the_log_walk_ends_on_a_symlink_loop_and_lists_each_file_once() {
+    use polcheck_core::cloudtrail::{log_files, WalkError};
+    let dir = temp_dir("walk-loop");
+    let day = dir.join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02");
+    std::fs::create_dir_all(&day).unwrap();
+    std::fs::write(day.join("a.json.gz"), b"").unwrap();
+    std::fs::write(day.join("notes.txt"), b"").unwrap();
+    // A loop: the day folder links back to the top, and a folder links to itself.
+    std::os::unix::fs::symlink(&dir, day.join("up")).unwrap();
+    std::os::unix::fs::symlink(dir.join("self"), dir.join("self")).unwrap();
+    // A second way to the same day folder.
+    std::os::unix::fs::symlink(&day, dir.join("zz-again")).unwrap();
+    let files = log_files(&[&dir]).unwrap();
+    assert_eq!(files, vec![day.join("a.json.gz")]);
+    // Two links that point at each other resolve to nothing (the system says ELOOP): neither
+    // a folder nor a log, they are passed over.
+    let pair = temp_dir("walk-pair");
+    std::os::unix::fs::symlink(pair.join("b"), pair.join("a")).unwrap();
+    std::os::unix::fs::symlink(pair.join("a"), pair.join("b")).unwrap();
+    std::fs::write(pair.join("t.json"), b"").unwrap();
+    assert_eq!(log_files(&[&pair]).unwrap(), vec![pair.join("t.json")]);
+    // A directory without logs is named.
+    let empty = temp_dir("walk-empty");
+    let err = log_files(&[&empty]).unwrap_err();
+    assert!(
+        matches!(err, WalkError::Empty { ref path, .. } if *path == empty),
+        "{err}"
+    );
+    for d in [dir, pair, empty] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+/// Folders nested past `MAX_DEPTH` (here distinct folders, no link) are an error naming the
+/// first folder past the limit, not a stack overflow; at the limit the file is found.
+#[test]
+fn the_log_walk_stops_past_its_depth_limit() {
+    use polcheck_core::cloudtrail::files::MAX_DEPTH;
+    use polcheck_core::cloudtrail::{log_files, WalkError};
+    let dir = temp_dir("walk-deep");
+    let mut at_limit = dir.clone();
+    for i in 0..MAX_DEPTH {
+        at_limit.push(format!("{i}"));
+    }
+    std::fs::create_dir_all(&at_limit).unwrap();
+    std::fs::write(at_limit.join("t.json"), b"").unwrap();
+    assert_eq!(log_files(&[&dir]).unwrap(), vec![at_limit.join("t.json")]);
+    let past = at_limit.join("past");
+    std::fs::create_dir_all(&past).unwrap();
+    match log_files(&[&dir]) {
+        Err(WalkError::TooDeep { path }) => assert_eq!(path, past),
+        other => panic!("expected TooDeep, got {other:?}"),
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// In NDJSON, an object that is no record is named by its own line, blank lines and records
+/// spread over several lines counted.
+#[test]
+fn an_ndjson_line_that_is_no_record_is_named_by_its_line() {
+    use polcheck_core::cloudtrail::RecordError;
+    let text =
+        "{\"eventName\": \"GetObject\"}\n\n{\"eventName\":\n \"PutObject\"}\n  {\"other\": 1}\n";
+    assert_eq!(parse(text).unwrap_err(), RecordError::Shape { line: 5 });
+    let text = "{\"other\": 1}\n{\"eventName\": \"GetObject\"}\n";
+    assert_eq!(parse(text).unwrap_err(), RecordError::Shape { line: 1 });
+    let ok = "{\"eventName\": \"A\"}\n{\"eventName\": \"B\"}\n{\"eventName\": \"C\"}\n";
+    assert_eq!(parse(ok).unwrap().len(), 3);
+}

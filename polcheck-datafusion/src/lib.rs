@@ -90,9 +90,10 @@ impl Worlds {
     pub fn compile_path(&self, id: &str, path: &Path) -> Result<Arc<Engine>> {
         let mut names = Vec::new();
         if path.is_dir() {
-            walk(path, 0, &mut names, &|p| {
+            names = polcheck_core::cloudtrail::files_under(path, &|p| {
                 p.extension().is_some_and(|x| x == "json")
-            })?;
+            })
+            .map_err(|e| DataFusionError::Execution(format!("polcheck: {e}")))?;
             if names.is_empty() {
                 return Err(DataFusionError::Execution(format!(
                     "polcheck: {}: directory holds no .json file",
@@ -389,61 +390,10 @@ const COLUMNS: [&str; 15] = [
 ];
 
 /// The CloudTrail files under `paths` (directories read recursively: every `.json`,
-/// `.ndjson`, `.jsonl`, each optionally `.gz`), in name order.
+/// `.ndjson`, `.jsonl`, each optionally `.gz`), in name order: the core's walk
+/// (`polcheck_core::cloudtrail::log_files`, each directory once, at most 32 deep).
 pub fn log_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let before = out.len();
-            walk(p, 0, &mut out, &is_log_name)?;
-            if out.len() == before {
-                return Err(exec_err(format!(
-                    "{}: directory holds no CloudTrail file (.json, .json.gz, .ndjson, .jsonl)",
-                    p.display()
-                )));
-            }
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Folders deeper than this are not read (a guard against symbolic-link loops).
-const MAX_DEPTH: usize = 32;
-
-fn walk(
-    dir: &Path,
-    depth: usize,
-    out: &mut Vec<PathBuf>,
-    keep: &dyn Fn(&Path) -> bool,
-) -> Result<()> {
-    if depth > MAX_DEPTH {
-        return Err(exec_err(format!(
-            "{}: folders nested more than {MAX_DEPTH} deep",
-            dir.display()
-        )));
-    }
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| exec_err(format!("{}: cannot read directory: {e}", dir.display())))?;
-    for entry in entries {
-        let entry = entry
-            .map_err(|e| exec_err(format!("{}: cannot read directory: {e}", dir.display())))?;
-        let p = entry.path();
-        if p.is_dir() {
-            walk(&p, depth + 1, out, keep)?;
-        } else if keep(&p) {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
-fn is_log_name(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(polcheck_core::cloudtrail::is_log_file_name)
+    polcheck_core::cloudtrail::log_files(paths).map_err(|e| exec_err(e.to_string()))
 }
 
 /// The `cloudtrail` table of the files under `paths` (see [`log_files`]), spread over

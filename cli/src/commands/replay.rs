@@ -57,6 +57,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReplayFormat::Text)]
     format: ReplayFormat,
+    /// Files read, decompressed, parsed and decided at once (default: one per core). The
+    /// output is the same for every number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 /// Runs the command.
@@ -83,70 +87,72 @@ fn engine(paths: &[String]) -> Result<Engine, String> {
     Ok(e)
 }
 
-/// Every file under the paths, in name order.
+/// Every file under the paths, in name order (`polcheck_core::cloudtrail::log_files`).
 pub fn log_files(paths: &[String]) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: cannot read directory: {e}", dir.display()))?;
-        for entry in entries.filter_map(Result::ok) {
-            let p = entry.path();
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if is_log_name(&p) {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        let path = Path::new(p);
-        if path.is_dir() {
-            let before = out.len();
-            walk(path, &mut out)?;
-            if out.len() == before {
-                return Err(format!(
-                    "{p}: directory holds no CloudTrail file (.json, .json.gz, .ndjson, .jsonl)"
-                ));
-            }
-        } else {
-            out.push(path.to_path_buf());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn is_log_name(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(polcheck_core::cloudtrail::is_log_file_name)
+    polcheck_core::cloudtrail::log_files(paths).map_err(|e| e.to_string())
 }
 
 /// The most one log file may hold once decompressed (a gzip bomb stops here).
 const MAX_DECOMPRESSED: u64 = 1 << 30;
 
-/// A file's text, gunzipped when it starts with the gzip magic.
-pub fn read_log(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 8);
-        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+/// A worker's buffers, kept from file to file: a month is thousands of small files, and
+/// fresh buffers for each cost page faults and zeroing.
+#[derive(Default)]
+struct Buffers {
+    raw: Vec<u8>,
+    text: String,
+}
+
+/// Reads a file (gunzipped when it starts with the gzip magic) into `b.text`, checked UTF-8.
+fn read_log_into(path: &Path, b: &mut Buffers) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    b.raw.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut b.raw))
+        .map_err(cannot)?;
+    let mut text = std::mem::take(&mut b.text).into_bytes();
+    text.clear();
+    if b.raw.starts_with(&[0x1f, 0x8b]) {
+        text.reserve(b.raw.len() * 8);
+        flate2::read::MultiGzDecoder::new(b.raw.as_slice())
             .take(MAX_DECOMPRESSED + 1)
-            .read_to_end(&mut out)
+            .read_to_end(&mut text)
             .map_err(|e| format!("{}: not valid gzip: {e}", path.display()))?;
-        if out.len() as u64 > MAX_DECOMPRESSED {
+        if text.len() as u64 > MAX_DECOMPRESSED {
             return Err(format!(
                 "{}: more than {} MiB once decompressed; CloudTrail delivers files far smaller",
                 path.display(),
                 MAX_DECOMPRESSED >> 20
             ));
         }
-        out
     } else {
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))
+        std::mem::swap(&mut text, &mut b.raw);
+    }
+    b.text = String::from_utf8(text).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))?;
+    Ok(())
+}
+
+/// Files a worker takes at once, tallied together: a month is thousands of small files,
+/// and a tally per file costs its own maps. Batches merge in file order like files did.
+const BATCH_BYTES: u64 = 4 << 20;
+
+/// Consecutive runs of files of about [`BATCH_BYTES`] (by size on disk) each, at least one
+/// file, at most 64 and at most an eighth of a thread's share (so every thread has work).
+fn batches(files: &[PathBuf], threads: usize) -> Vec<std::ops::Range<usize>> {
+    let most = (files.len() / (threads.max(1) * 8)).clamp(1, 64);
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, f) in files.iter().enumerate() {
+        bytes += std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+        if bytes >= BATCH_BYTES || i + 1 - start >= most {
+            out.push(start..i + 1);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < files.len() {
+        out.push(start..files.len());
+    }
+    out
 }
 
 /// NDJSON lines of finished files, written to stdout in file order.
@@ -210,10 +216,13 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(files.len().max(1));
+    let threads = args
+        .threads
+        .map(usize::from)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1);
+    let batches = batches(&files, threads);
+    let threads = threads.min(batches.len().max(1));
     let next = AtomicUsize::new(0);
     let events = AtomicUsize::new(0);
     let out = Mutex::new(Ordered {
@@ -223,8 +232,9 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
     });
     let started = Instant::now();
     let ndjson = args.format == ReplayFormat::Ndjson;
-    // Each file is tallied alone and the tallies are merged in file order, and NDJSON lines
-    // are written in file order: the output is the same on every run, whatever the threads.
+    // Each batch of consecutive files is tallied alone and the tallies are merged in file
+    // order, and NDJSON lines are written in file order: the output is the same on every run,
+    // whatever the threads.
     let results: Vec<Result<Vec<(usize, Tally)>, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -235,41 +245,44 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                     // Reports need no event's own fields: the hot path builds no request
                     // for what repeats. NDJSON writes each event, so it maps each one.
                     let mut replayer = Replayer::new(&before, after.as_ref());
+                    let mut buffers = Buffers::default();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = files.get(i) else { break };
+                        let b = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(range) = batches.get(b) else { break };
                         let mut tally = Tally::default();
-                        let text = read_log(path)?;
-                        let records =
-                            parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
-                        let mut lines = Vec::new();
-                        if !ndjson {
-                            for r in &records {
-                                replayer.replay(r, &mut tally);
-                            }
-                        }
-                        for r in records.iter().filter(|_| ndjson) {
-                            match map_record(r) {
-                                Ok(ev) => {
-                                    let b = decide_before.check(&ev.request);
-                                    let a = decide_after.as_mut().map(|d| d.check(&ev.request));
-                                    if ndjson {
-                                        lines.push(ndjson_line(&ev, b, a));
-                                    }
-                                    tally.add(&ev, b, a);
+                        for i in range.clone() {
+                            let Some(path) = files.get(i) else { break };
+                            read_log_into(path, &mut buffers)?;
+                            let records = parse(&buffers.text)
+                                .map_err(|e| format!("{}:{e}", path.display()))?;
+                            let mut lines = Vec::new();
+                            if !ndjson {
+                                for r in &records {
+                                    replayer.replay(r, &mut tally);
                                 }
-                                Err(why) => tally.unmapped(&why),
                             }
+                            for r in records.iter().filter(|_| ndjson) {
+                                match map_record(r) {
+                                    Ok(ev) => {
+                                        let b = decide_before.check(&ev.request);
+                                        let a = decide_after.as_mut().map(|d| d.check(&ev.request));
+                                        lines.push(ndjson_line(&ev, b, a));
+                                        tally.add(&ev, b, a);
+                                    }
+                                    Err(why) => tally.unmapped(&why),
+                                }
+                            }
+                            if ndjson {
+                                let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+                                o.put(i, lines)?;
+                            }
+                            let n =
+                                events.fetch_add(records.len(), Ordering::Relaxed) + records.len();
+                            bar.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+                            let secs = started.elapsed().as_secs_f64().max(1e-9);
+                            bar.set_message(format!("{n} events, {:.0} events/s", n as f64 / secs));
                         }
-                        if ndjson {
-                            let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-                            o.put(i, lines)?;
-                        }
-                        done.push((i, tally));
-                        let n = events.fetch_add(records.len(), Ordering::Relaxed) + records.len();
-                        bar.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
-                        let secs = started.elapsed().as_secs_f64().max(1e-9);
-                        bar.set_message(format!("{n} events, {:.0} events/s", n as f64 / secs));
+                        done.push((b, tally));
                     }
                     Ok(done)
                 })

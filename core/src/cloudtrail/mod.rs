@@ -10,13 +10,16 @@
 //!   building a request only for what it has not seen the like of;
 //! - [`access`]: unused access and the least-privilege policy of each caller.
 //!
-//! Nothing here reads files: the CLI walks `AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`
-//! and decompresses, then hands text to [`parse`].
+//! Nothing here reads a file's contents: [`files`] lists the log files under the directories
+//! it is given (`AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`, the one walk every reader
+//! uses, guarded against link loops and deep nesting); the CLI reads and decompresses them,
+//! then hands text to [`parse`].
 
 pub mod access;
 pub mod action;
 pub mod caller;
 mod fast;
+pub mod files;
 pub mod map;
 pub mod record;
 pub mod replay;
@@ -26,6 +29,7 @@ pub use access::{access_report, least_privilege, CallerAccess, UnusedGrant, Veri
 pub use action::{action_of, ActionError};
 pub use caller::{caller_of, Caller, CallerError};
 pub use fast::Replayer;
+pub use files::{files_under, is_log_path, log_files, WalkError};
 pub use map::{map_record, MappedEvent, Observed, Unmapped};
 pub use record::{is_log_file_name, parse, Record, RecordError, UserIdentity};
 pub use replay::{replay_event, Decider, Summary, Tally};

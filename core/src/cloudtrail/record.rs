@@ -393,11 +393,6 @@ pub fn is_log_file_name(name: &str) -> bool {
 /// # Ok::<(), polcheck_core::cloudtrail::RecordError>(())
 /// ```
 pub fn parse(text: &str) -> Result<Vec<Record<'_>>, RecordError> {
-    let line_at = |offset: usize| {
-        1 + text
-            .get(..offset)
-            .map_or(0, |s| s.bytes().filter(|&b| b == b'\n').count())
-    };
     if text.trim_start().starts_with('[') {
         // A JSON array of records or EventBridge events.
         let items: Vec<Record<'_>> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
@@ -410,13 +405,29 @@ pub fn parse(text: &str) -> Result<Vec<Record<'_>>, RecordError> {
     // One document (a delivered log file) or one per line (NDJSON): the same stream.
     let mut out = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Record<'_>>();
-    let mut start = 0;
+    // The line of each item's first byte, counted on from the last item's (counting from the
+    // top for each line of an NDJSON export would be quadratic in the file's length).
+    let (mut start, mut line) = (0, 1);
     while let Some(item) = stream.next() {
         let item = item.map_err(|e| json_error(&e))?;
         let rest = text.get(start..).unwrap_or_default();
-        let first = start + (rest.len() - rest.trim_start().len());
-        out.extend(item.into_records(line_at(first))?);
-        start = stream.byte_offset();
+        let first = rest.len() - rest.trim_start().len();
+        line +=
+            memchr::memchr_iter(b'\n', rest.as_bytes().get(..first).unwrap_or_default()).count();
+        let records = item.into_records(line)?;
+        if out.is_empty() {
+            // A delivered log file is one document: its records are the answer, not copied.
+            out = records;
+        } else {
+            out.extend(records);
+        }
+        let end = stream.byte_offset();
+        line += memchr::memchr_iter(
+            b'\n',
+            text.as_bytes().get(start + first..end).unwrap_or_default(),
+        )
+        .count();
+        start = end;
     }
     Ok(out)
 }
