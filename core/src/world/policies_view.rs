@@ -43,4 +43,9 @@ impl World {
         out.sort_unstable();
         out
     }
+
+    /// The organization's id (`Organization.Id`, `o-...`), when the export gives it.
+    pub fn organization_id(&self) -> Option<&str> {
+        self.organization.id.as_deref()
+    }
 }
