@@ -147,7 +147,11 @@ fn assert_witnesses(dir: &Scratch, v: &Value, policies: &[(&str, &Value)], zone:
         assert!(!access.is_empty(), "{f}");
         for r in access {
             let w = &r["witness"];
-            assert_eq!(eval_resource(dir, policy, w), 0, "{resource}: {w} is allowed");
+            assert_eq!(
+                eval_resource(dir, policy, w),
+                0,
+                "{resource}: {w} is allowed"
+            );
             if let Some(p) = w["principal"].as_str() {
                 assert!(
                     !zone.iter().any(|a| p.contains(&format!("::{a}:"))),
@@ -285,8 +289,20 @@ fn the_organization_id_decides_org_conditions() {
     let zone = ["111122223333", "444455556666"];
     let policies = [("arn:aws:s3:::data", &policy)];
     // No id anywhere: neither inside nor outside.
-    let w = bucket_world(&dir, &format!(r#""Organization": {{{ORG_ACCOUNTS}}},"#), &policy);
-    let o = polcheck(&["findings", "--world", &w, "--trust-zone", "org", "--format", "json"]);
+    let w = bucket_world(
+        &dir,
+        &format!(r#""Organization": {{{ORG_ACCOUNTS}}},"#),
+        &policy,
+    );
+    let o = polcheck(&[
+        "findings",
+        "--world",
+        &w,
+        "--trust-zone",
+        "org",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
     let v = json(&o);
     assert!(v["findings"].as_array().unwrap().is_empty());
@@ -297,12 +313,25 @@ fn the_organization_id_decides_org_conditions() {
     );
     // Given by the flag: the zone's own organization lets no one else in ...
     let o = polcheck(&[
-        "findings", "--world", &w, "--trust-zone", "org", "--org-id", "o-abcd123456",
+        "findings",
+        "--world",
+        &w,
+        "--trust-zone",
+        "org",
+        "--org-id",
+        "o-abcd123456",
     ]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
     // ... another organization does, and the witness carries its id.
     let o = polcheck(&[
-        "findings", "--world", &w, "--trust-zone", "org", "--org-id", "o-zzzz999999", "--format",
+        "findings",
+        "--world",
+        &w,
+        "--trust-zone",
+        "org",
+        "--org-id",
+        "o-zzzz999999",
+        "--format",
         "json",
     ]);
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
@@ -314,7 +343,15 @@ fn the_organization_id_decides_org_conditions() {
         .iter()
         .all(|r| r["witness"]["context"]["aws:PrincipalOrgID"] == "o-abcd123456"));
     // An id that is not one is bad input.
-    let o = polcheck(&["findings", "--world", &w, "--trust-zone", "org", "--org-id", "abc"]);
+    let o = polcheck(&[
+        "findings",
+        "--world",
+        &w,
+        "--trust-zone",
+        "org",
+        "--org-id",
+        "abc",
+    ]);
     assert_eq!(code(&o), 2);
     // Given by the world (`Organization.Id`, as `describe-organization` prints it).
     let with = |id: &str| {
@@ -329,7 +366,13 @@ fn the_organization_id_decides_org_conditions() {
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
     // The flag and the world disagreeing is bad input, not a choice.
     let o = polcheck(&[
-        "findings", "--world", &w, "--trust-zone", "org", "--org-id", "o-zzzz999999",
+        "findings",
+        "--world",
+        &w,
+        "--trust-zone",
+        "org",
+        "--org-id",
+        "o-zzzz999999",
     ]);
     assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
     // With the account as the zone, the organization lets other accounts in whatever its id.
@@ -353,7 +396,15 @@ fn the_organization_id_decides_org_conditions() {
         &format!(r#""Organization": {{"Id": "o-zzzz999999", {ORG_ACCOUNTS}}},"#),
         &paths,
     );
-    let o = polcheck(&["findings", "--world", &w, "--trust-zone", "org", "--format", "json"]);
+    let o = polcheck(&[
+        "findings",
+        "--world",
+        &w,
+        "--trust-zone",
+        "org",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
     assert_witnesses(&dir, &json(&o), &[("arn:aws:s3:::data", &paths)], &zone);
 }
@@ -467,7 +518,13 @@ fn world_diff_names_the_policy_of_each_new_access() {
                 && s.ends_with("\" statement 0 (Sid \"WriterSid\", line 1)"),
             "{s}"
         );
-        assert_eq!(r["witness"]["action"].as_str().map(str::to_ascii_lowercase).as_deref(), Some("s3:putobject"));
+        assert_eq!(
+            r["witness"]["action"]
+                .as_str()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("s3:putobject")
+        );
     }
     let text = polcheck(&["diff", "--worlds", &old, &new]);
     let out = String::from_utf8_lossy(&text.stdout);

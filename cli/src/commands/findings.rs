@@ -118,9 +118,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     if let (Some(flag), Some(world_id)) = (&args.org_id, w.organization_id()) {
         if !flag.eq_ignore_ascii_case(world_id) {
-            eprintln!(
-                "error: --org-id {flag} differs from the world's Organization.Id {world_id}"
-            );
+            eprintln!("error: --org-id {flag} differs from the world's Organization.Id {world_id}");
             return ExitCode::InputError;
         }
     }

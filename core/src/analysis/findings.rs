@@ -3,16 +3,22 @@
 //! account, or its organization), with the granting statement and a witness.
 //!
 //! A caller is outside the zone when it is anonymous, a principal of an account outside the
-//! zone, or an AWS service not bound to the zone by `aws:SourceAccount`, `aws:SourceArn` or
+//! zone, the user of an identity provider other than an IAM SAML or OIDC provider of a zone
+//! account (Amazon Cognito and the public providers federate users of every account), or an
+//! AWS service not bound to the zone by `aws:SourceAccount`, `aws:SourceArn` or
 //! `aws:SourceOwner`. Such a caller's keys take the values an outsider can have: the keys
 //! naming an account (`aws:PrincipalAccount`, `aws:SourceAccount`, `aws:SourceOwner`,
 //! `kms:CallerAccount`, `aws:PrincipalArn`, `aws:SourceArn`) any value but the zone's own
-//! accounts, so a condition naming another account is external access; with the account as
-//! the zone, the organization keys (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
-//! `aws:SourceOrgID`, `aws:SourceOrgPaths`) any value, since another account of the
-//! organization has its values; the other keys of `check::OUTSIDER_KEYS` are absent or a value
-//! no policy names. Each policy is analysed alone: the account's SCPs and RCPs are not applied
-//! (Access Analyzer reports RCP restrictions separately too).
+//! accounts, an ARN without an account (an S3 bucket's) being the zone's only when the world
+//! holds that resource in a zone account; with the account as the zone, the organization keys
+//! (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:SourceOrgID`, `aws:SourceOrgPaths`)
+//! any value, since another account of the organization has its values; with the
+//! organization, any value but its id and the paths under it ([`Zone::org_id`]), and UNKNOWN
+//! ([`Unknown::OrganizationId`]) when its id is not known; the other keys of
+//! `check::OUTSIDER_KEYS` are absent or a value no policy names. The value classes of those
+//! keys are cut along the zone, so that each class is wholly inside or outside it. Each policy
+//! is analysed alone: the account's SCPs and RCPs are not applied (Access Analyzer reports RCP
+//! restrictions separately too).
 
 use std::collections::{BTreeSet, HashMap};
 
