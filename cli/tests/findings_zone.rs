@@ -458,7 +458,17 @@ fn source_arns_without_an_account_are_inside_only_when_the_world_holds_them() {
 }
 
 fn user_world(dir: &Scratch, name: &str, managed: &[(&str, &str)]) -> String {
-    let policies: Vec<Value> = managed
+    user_world_bounded(dir, name, managed, None)
+}
+
+/// Alice with these managed policies (name, action), and a boundary (name, action) when given.
+fn user_world_bounded(
+    dir: &Scratch,
+    name: &str,
+    managed: &[(&str, &str)],
+    boundary: Option<(&str, &str)>,
+) -> String {
+    let mut policies: Vec<Value> = managed
         .iter()
         .map(|(n, action)| {
             serde_json::json!({
@@ -474,10 +484,21 @@ fn user_world(dir: &Scratch, name: &str, managed: &[(&str, &str)]) -> String {
         .iter()
         .map(|(n, _)| serde_json::json!({"PolicyName": n, "PolicyArn": format!("arn:aws:iam::111122223333:policy/{n}")}))
         .collect();
+    let mut user = serde_json::json!({"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
+        "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": attached});
+    if let Some((n, action)) = boundary {
+        let arn = format!("arn:aws:iam::111122223333:policy/{n}");
+        user["PermissionsBoundary"] =
+            serde_json::json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn});
+        policies.push(serde_json::json!({
+            "PolicyName": n, "Arn": arn, "DefaultVersionId": "v1",
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document":
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}}]
+        }));
+    }
     let w = serde_json::json!({
         "AccountId": "111122223333",
-        "UserDetailList": [{"UserName": "alice", "UserId": "AIDAALICE", "Arn": "arn:aws:iam::111122223333:user/alice",
-            "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": attached}],
+        "UserDetailList": [user],
         "Policies": policies,
     });
     dir.write(name, &w.to_string())
@@ -530,4 +551,44 @@ fn world_diff_names_the_policy_of_each_new_access() {
     let out = String::from_utf8_lossy(&text.stdout);
     assert!(out.contains("Sid \"WriterSid\""), "{out}");
     assert!(Path::new(&new).exists());
+}
+
+/// Gap: `diff --worlds` compared identity policies only, so a permissions boundary removed or
+/// widened (the same identity policies now allowing more) was a silent PASS. It is UNKNOWN
+/// now, naming the boundary; a boundary added only takes access away and stays PASS.
+#[test]
+fn world_diff_does_not_pass_a_boundary_it_does_not_analyse() {
+    let dir = Scratch::new("diff-worlds-boundary");
+    let admin = [("Admin", "*")];
+    let bounded = user_world_bounded(&dir, "bounded.json", &admin, Some(("OnlyS3", "s3:*")));
+    let wider = user_world_bounded(&dir, "wider.json", &admin, Some(("OnlyS3", "*")));
+    let free = user_world(&dir, "free.json", &admin);
+    for new in [&wider, &free] {
+        let o = polcheck(&["diff", "--worlds", &bounded, new, "--format", "json"]);
+        assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+        let v = json(&o);
+        assert_eq!(v["result"], "UNKNOWN");
+        let why = v["principals"][0]["diff"]["unknown"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(why.contains("permissions boundary"), "{why}");
+        // The access the boundary held back is real: the evaluator allows it under NEW only.
+        let ask = |world: &str| {
+            code(&polcheck(&[
+                "eval",
+                "--world",
+                world,
+                "--principal",
+                "arn:aws:iam::111122223333:user/alice",
+                "--action",
+                "ec2:RunInstances",
+                "--resource",
+                "*",
+            ]))
+        };
+        assert_eq!((ask(&bounded), ask(new)), (1, 0));
+    }
+    // Adding a boundary gains nothing.
+    let o = polcheck(&["diff", "--worlds", &free, &bounded]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
 }

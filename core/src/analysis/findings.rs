@@ -391,6 +391,8 @@ struct IdentityDoc<'w> {
     /// The policies mix language versions and one of them writes `${`, which each version
     /// reads differently: no one document says the same.
     mixed_variables: bool,
+    /// The permissions boundary's text, when one is set.
+    boundary: Option<String>,
 }
 
 impl IdentityDoc<'_> {
@@ -455,6 +457,7 @@ fn identity_docs(world: &World) -> Vec<(String, IdentityDoc<'_>)> {
                 statements,
                 sources,
                 mixed_variables,
+                boundary: info.boundary.map(|b| policy_text(b.policy())),
             },
         ));
     }
@@ -488,11 +491,21 @@ pub fn diff_worlds_labelled(
     label: &str,
 ) -> Result<Vec<PrincipalDiff>, AnalysisError> {
     let before: HashMap<String, IdentityDoc<'_>> = identity_docs(old).into_iter().collect();
-    type Changed = (String, Option<String>, Option<String>, Vec<String>);
+    /// The caller, the texts before and after (`None` when they mix versions and variables),
+    /// where each statement comes from, and whether its boundary was removed or changed.
+    type Changed = (String, Option<String>, Option<String>, Vec<String>, bool);
     let changed: Vec<Changed> = identity_docs(new)
         .into_iter()
         .filter_map(|(caller, doc)| {
             let prior = before.get(&caller);
+            // A boundary removed or rewritten may let the same identity policies allow more;
+            // the analysis compares identity policies only, so it says so (UNKNOWN) rather
+            // than PASS. A boundary added where none was only takes access away.
+            let boundary_widened =
+                prior.is_some_and(|p| p.boundary.is_some() && p.boundary != doc.boundary);
+            if boundary_widened {
+                return Some((caller, None, None, Vec::new(), true));
+            }
             if prior.is_some_and(|p| p.same(&doc)) {
                 return None;
             }
@@ -501,10 +514,18 @@ pub fn diff_worlds_labelled(
                 None => Some(NOTHING.to_string()),
             };
             let text = doc.text();
-            Some((caller, prior, text, doc.sources))
+            Some((caller, prior, text, doc.sources, false))
         })
         .collect();
-    let diffs = parallel_map(&changed, |(_, a, b, names)| match (a, b) {
+    let diffs = parallel_map(&changed, |(_, a, b, names, boundary)| {
+        match (a, b) {
+        _ if *boundary => Ok(super::Diff {
+            verdict: Verdict::Unknown(Unknown::Unmodelled {
+                what: "a permissions boundary removed or changed (diff --worlds compares identity policies)".into(),
+            }),
+            regions: Vec::new(),
+            omitted: 0,
+        }),
         (Some(a), Some(b)) => super::diff::compare_named(
             a,
             b,
@@ -520,9 +541,10 @@ pub fn diff_worlds_labelled(
             regions: Vec::new(),
             omitted: 0,
         }),
+    }
     });
     let mut out = Vec::new();
-    for ((caller, _, _, _), d) in changed.into_iter().zip(diffs) {
+    for ((caller, ..), d) in changed.into_iter().zip(diffs) {
         let d = d?;
         if d.verdict != Verdict::Pass {
             out.push(PrincipalDiff {
