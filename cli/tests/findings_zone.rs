@@ -592,3 +592,109 @@ fn world_diff_does_not_pass_a_boundary_it_does_not_analyse() {
     let o = polcheck(&["diff", "--worlds", &free, &bounded]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// Alice (allowed everything) in an account of an organization whose root holds
+/// `FullAWSAccess`, the account also holding these SCPs (name, denied action) and RCPs.
+fn org_world(dir: &Scratch, name: &str, scps: &[(&str, &str)], rcps: &[(&str, &str)]) -> String {
+    let text = std::fs::read_to_string(user_world(dir, name, &[("Admin", "*")])).expect("read");
+    let mut w: Value = serde_json::from_str(&text).expect("json");
+    let deny = |list: &[(&str, &str)]| -> Vec<Value> {
+        list.iter()
+            .map(|(n, action)| {
+                serde_json::json!({"Name": n, "Targets": ["111122223333"], "Policy":
+                    {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": action, "Resource": "*"}]}})
+            })
+            .collect()
+    };
+    let mut scp_list = vec![
+        serde_json::json!({"Name": "FullAWSAccess", "Targets": ["r-root"], "Policy":
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
+    ];
+    scp_list.extend(deny(scps));
+    w["Organization"] = serde_json::json!({
+        "Accounts": {"111122223333": ["r-root"]},
+        "ServiceControlPolicies": scp_list,
+        "ResourceControlPolicies": deny(rcps),
+    });
+    dir.write(name, &w.to_string())
+}
+
+/// Gap: `diff --worlds` and `findings --baseline` compared identity (or resource and trust)
+/// policies only, so an SCP or RCP removed or loosened between the worlds, the same policies
+/// now allowing more, was a silent PASS. Each such change is UNKNOWN now, naming the SCP or
+/// RCP and its target; identical SCPs and RCPs change nothing. AWS Organizations User Guide,
+/// *Service control policies (SCPs)*: an SCP's deny applies to the member account's users and
+/// roles whatever their identity policies allow; *Resource control policies (RCPs)*.
+#[test]
+fn world_diff_and_baseline_do_not_pass_an_scp_or_rcp_change() {
+    let dir = Scratch::new("diff-worlds-scp");
+    let guarded = org_world(&dir, "guarded.json", &[("DenyEc2", "ec2:*")], &[]);
+    let same = org_world(&dir, "same.json", &[("DenyEc2", "ec2:*")], &[]);
+    let open = org_world(&dir, "open.json", &[], &[]);
+    let o = polcheck(&["diff", "--worlds", &guarded, &open, "--format", "json"]);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(v["result"], "UNKNOWN");
+    assert_eq!(
+        v["principals"][0]["principal"],
+        "SCP \"DenyEc2\" at 111122223333"
+    );
+    let why = v["principals"][0]["diff"]["unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("DenyEc2") && why.contains("removed"), "{why}");
+    // The access the SCP held back is real: the evaluator allows it under the new world only.
+    let ask = |world: &str| {
+        code(&polcheck(&[
+            "eval",
+            "--world",
+            world,
+            "--principal",
+            "arn:aws:iam::111122223333:user/alice",
+            "--action",
+            "ec2:RunInstances",
+            "--resource",
+            "*",
+        ]))
+    };
+    assert_eq!((ask(&guarded), ask(&open)), (1, 0));
+    let text = polcheck(&["diff", "--worlds", &guarded, &open]);
+    assert_eq!(code(&text), 3);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("SCP \"DenyEc2\" at 111122223333"));
+    // The same SCPs in both worlds: compared as before.
+    let o = polcheck(&["diff", "--worlds", &guarded, &same]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+
+    // findings --baseline: an RCP changed is UNKNOWN, named; the same RCPs pass.
+    let rcp_old = org_world(&dir, "rcp-old.json", &[], &[("DenyS3", "s3:*")]);
+    let rcp_new = org_world(&dir, "rcp-new.json", &[], &[("DenyS3", "s3:GetObject")]);
+    let rcp_same = org_world(&dir, "rcp-same.json", &[], &[("DenyS3", "s3:*")]);
+    let f = |base: &str, world: &str| {
+        polcheck(&[
+            "findings",
+            "--world",
+            world,
+            "--baseline",
+            base,
+            "--format",
+            "json",
+        ])
+    };
+    let o = f(&rcp_old, &rcp_new);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(
+        v["unknown"][0]["resource"],
+        "RCP \"DenyS3\" at 111122223333"
+    );
+    let why = v["unknown"][0]["unknown"].as_str().unwrap_or_default();
+    assert!(why.contains("changed"), "{why}");
+    assert_eq!(code(&f(&rcp_old, &rcp_same)), 0);
+    // And an SCP removed.
+    let o = f(&guarded, &open);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        json(&o)["unknown"][0]["resource"],
+        "SCP \"DenyEc2\" at 111122223333"
+    );
+}

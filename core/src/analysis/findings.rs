@@ -18,9 +18,10 @@
 //! `check::OUTSIDER_KEYS` are absent or a value no policy names. The value classes of those
 //! keys are cut along the zone, so that each class is wholly inside or outside it. Each policy
 //! is analysed alone: the account's SCPs and RCPs are not applied (Access Analyzer reports RCP
-//! restrictions separately too).
+//! restrictions separately too); against a baseline, an SCP or RCP attachment added, removed
+//! or changed since is UNKNOWN, named, since it may let in what it blocked.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::check::OUTSIDER_KEYS;
 use super::diff::{compare, Region, Verdict};
@@ -348,6 +349,18 @@ pub fn findings_against(
         })
         .unwrap_or_default();
     let mut out = Findings::default();
+    // The policies are analysed alone, but an RCP (or SCP) removed or loosened between the
+    // worlds can let in what it blocked: not analysed, so UNKNOWN rather than PASS.
+    if let Some(b) = baseline {
+        for (label, what) in org_policy_changes(b, world) {
+            out.unknown.push((
+                label,
+                Unknown::Unmodelled {
+                    what: format!("{what} (findings --baseline does not analyse SCPs or RCPs)"),
+                },
+            ));
+        }
+    }
     for (arn, kind, name, text, account) in policies(world) {
         let old = before.get(&(arn.clone(), kind));
         if old == Some(&text) {
@@ -367,6 +380,36 @@ pub fn findings_against(
         }
     }
     Ok(out)
+}
+
+/// The SCP and RCP attachments that differ between `old` and `new`, as (`SCP "NAME" at
+/// TARGET`, what happened to it): removed, added, or its document changed. Documents are
+/// compared by their text.
+fn org_policy_changes(old: &World, new: &World) -> Vec<(String, String)> {
+    let texts = |w: &World| -> BTreeMap<(String, String, String), String> {
+        w.org_policy_infos()
+            .into_iter()
+            .map(|o| {
+                let key = (o.kind.to_string(), o.target.to_string(), o.name.to_string());
+                (key, policy_text(o.policy))
+            })
+            .collect()
+    };
+    let (before, after) = (texts(old), texts(new));
+    let keys: BTreeSet<&(String, String, String)> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let what = match (before.get(key), after.get(key)) {
+                (Some(_), None) => "removed",
+                (None, Some(_)) => "added",
+                (Some(a), Some(b)) if a != b => "changed",
+                _ => return None,
+            };
+            let (kind, target, name) = key;
+            let label = format!("{kind} \"{name}\" at {target}");
+            Some((label.clone(), format!("{label} {what}")))
+        })
+        .collect()
 }
 
 /// Two statements that allow and deny the same, wherever and under whichever `Sid` they are
@@ -467,7 +510,8 @@ fn identity_docs(world: &World) -> Vec<(String, IdentityDoc<'_>)> {
 /// One principal's identity-based access gained between two worlds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrincipalDiff {
-    /// The caller (a user ARN, or a role's representative session).
+    /// The caller (a user ARN, or a role's representative session), or `SCP "NAME" at
+    /// TARGET` (`RCP ...`) for an SCP or RCP attachment that differs between the worlds.
     pub principal: String,
     /// What it gained.
     pub diff: super::Diff,
@@ -476,7 +520,9 @@ pub struct PrincipalDiff {
 /// The diff of two worlds' identity-based access: for every user and role of `new`, what its
 /// identity policies together allow that they did not in `old` (everything, for a new
 /// principal). Principals whose policies did not change are skipped without analysis; the
-/// others are analysed on every core (`std::thread::available_parallelism`), in order.
+/// others are analysed on every core (`std::thread::available_parallelism`), in order. Each
+/// SCP or RCP attachment added, removed or changed between the worlds is one UNKNOWN entry,
+/// first: those are not analysed.
 pub fn diff_worlds(old: &World, new: &World) -> Result<Vec<PrincipalDiff>, AnalysisError> {
     diff_worlds_labelled(old, new, "NEW")
 }
@@ -544,6 +590,21 @@ pub fn diff_worlds_labelled(
     }
     });
     let mut out = Vec::new();
+    // An SCP or RCP removed or rewritten may let the same identity policies allow more; the
+    // analysis compares identity policies only, so each such change is UNKNOWN, named,
+    // rather than PASS. (Any change, even one only taking access away: kept simple.)
+    for (label, what) in org_policy_changes(old, new) {
+        out.push(PrincipalDiff {
+            principal: label,
+            diff: super::Diff {
+                verdict: Verdict::Unknown(Unknown::Unmodelled {
+                    what: format!("{what} (diff --worlds compares identity policies)"),
+                }),
+                regions: Vec::new(),
+                omitted: 0,
+            },
+        });
+    }
     for ((caller, ..), d) in changed.into_iter().zip(diffs) {
         let d = d?;
         if d.verdict != Verdict::Pass {

@@ -117,7 +117,7 @@ mod resource;
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
 pub use layers::{CallerLayers, ResourceLayers};
-pub use policies_view::ResourcePolicyInfo;
+pub use policies_view::{OrgPolicyInfo, ResourcePolicyInfo};
 pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
