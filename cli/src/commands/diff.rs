@@ -128,7 +128,8 @@ fn run_worlds(args: &Args) -> ExitCode {
         eprintln!("error: both worlds need an IAM export");
         return ExitCode::InputError;
     };
-    let diffs = match analysis::findings::diff_worlds(o, n) {
+    let label = format!("NEW (world {})", args.new);
+    let diffs = match analysis::findings::diff_worlds_labelled(o, n, &label) {
         Ok(d) => d,
         Err(e) => {
             crate::report::error(&e.to_string());

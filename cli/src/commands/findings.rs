@@ -24,6 +24,12 @@ pub struct Args {
     /// The trust zone: the resource's account, or its organization.
     #[arg(long, value_enum, default_value_t = Zone::Account)]
     trust_zone: Zone,
+    /// The organization's id (`o-...`) for `--trust-zone org`, when the world's
+    /// `Organization.Id` does not give it. Without either, a policy whose conditions name an
+    /// organization (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:SourceOrgID`,
+    /// `aws:SourceOrgPaths`) is UNKNOWN: whether it names the zone's organization cannot be told.
+    #[arg(long, value_name = "ID")]
+    org_id: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -110,8 +116,22 @@ pub fn run(args: Args) -> ExitCode {
         Zone::Account => TrustZone::Account,
         Zone::Org => TrustZone::Organization,
     };
+    if let (Some(flag), Some(world_id)) = (&args.org_id, w.organization_id()) {
+        if !flag.eq_ignore_ascii_case(world_id) {
+            eprintln!("error: --org-id {flag} differs from the world's Organization.Id {world_id}");
+            return ExitCode::InputError;
+        }
+    }
+    if let Some(id) = &args.org_id {
+        if !is_org_id(id) {
+            eprintln!(
+                "error: --org-id `{id}` is not an organization id (`o-` and 10 to 32 lowercase letters or digits)"
+            );
+            return ExitCode::InputError;
+        }
+    }
     let base = baseline.as_ref().and_then(|b| b.world());
-    match findings_against(base, w, zone) {
+    match findings_against(base, w, zone, args.org_id.as_deref()) {
         Ok(f) => {
             print(&f, args.format);
             if !f.findings.is_empty() {
@@ -127,4 +147,15 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::InputError
         }
     }
+}
+
+/// `o-` and 10 to 32 lowercase letters or digits (AWS Organizations API Reference,
+/// `Organization.Id`).
+fn is_org_id(id: &str) -> bool {
+    id.strip_prefix("o-").is_some_and(|rest| {
+        (10..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }

@@ -57,6 +57,34 @@ pub const OUTSIDER_KEYS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The keys that restrict which users of a public identity provider may assume a role: the
+/// audience (the Amazon Cognito identity pool, the Google, Facebook or Login with Amazon
+/// application) and the user (IAM User Guide, *Available keys for AWS web identity
+/// federation*). A trust policy that lets `"Federated": "cognito-identity.amazonaws.com"`
+/// assume a role without `cognito-identity.amazonaws.com:aud` lets in the users of every
+/// identity pool of every account (the AWS STS API Reference, `AssumeRoleWithWebIdentity`:
+/// such trust policies "must contain the `cognito-identity.amazonaws.com:aud` condition key to
+/// restrict role assumption to users from your intended identity pools"); with it, Access
+/// Analyzer still reports the access as external but not public (`isPublic: false` in the AWS
+/// CLI's `accessanalyzer get-finding` example).
+pub const FEDERATED_KEYS: &[(&str, &str)] = &[
+    (
+        "cognito-identity.amazonaws.com:aud",
+        "us-east-1:00000000-0000-0000-0000-polcheckoutsd",
+    ),
+    (
+        "cognito-identity.amazonaws.com:sub",
+        "us-east-1:00000000-0000-0000-0000-polcheckoutsd",
+    ),
+    ("accounts.google.com:aud", "polcheck-outsider.apps.example"),
+    ("accounts.google.com:oaud", "polcheck-outsider.apps.example"),
+    ("accounts.google.com:sub", "polcheck-outsider"),
+    ("graph.facebook.com:app_id", "polcheck-outsider"),
+    ("graph.facebook.com:id", "polcheck-outsider"),
+    ("www.amazon.com:app_id", "polcheck-outsider"),
+    ("www.amazon.com:user_id", "polcheck-outsider"),
+];
+
 fn quoted_list(items: &[String]) -> String {
     json!(items).to_string()
 }
@@ -93,17 +121,20 @@ pub fn check_not_granted(
 pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, AnalysisError> {
     let nothing = r#"{"Version":"2012-10-17","Statement":[]}"#;
     let restriction = Restriction {
+        // Anonymous callers, principals of an account no policy names, and the users of
+        // a public identity provider (`federated:NAME`: Amazon Cognito, Google, Facebook,
+        // Login with Amazon, or one no policy names). An IAM SAML or OIDC provider is named
+        // by its ARN, in a named account, as a named account is: not the public.
         principals: Some(Box::new(|p: &Option<String>, fresh: &str| match p {
             None => true,
-            Some(arn) => arn.contains(&format!("::{fresh}:")),
+            Some(arn) => arn.starts_with("federated:") || arn.contains(&format!("::{fresh}:")),
         })),
         outsider_values: OUTSIDER_KEYS
             .iter()
+            .chain(FEDERATED_KEYS)
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
-        inside_values: None,
-        owner: None,
-        resource: None,
+        ..Restriction::default()
     };
     compare(nothing, policy, kind, &restriction, "NEW")
 }

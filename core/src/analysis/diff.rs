@@ -128,6 +128,19 @@ pub(crate) fn compare(
     restriction: &Restriction,
     label: &str,
 ) -> Result<Diff, AnalysisError> {
+    compare_named(a, b, kind, restriction, label, &[])
+}
+
+/// [`compare`], with `names[i]` saying where statement `i` of `b` comes from (a merged
+/// document's statements name their own policies); empty: by their place in `b`.
+pub(crate) fn compare_named(
+    a: &str,
+    b: &str,
+    kind: PolicyType,
+    restriction: &Restriction,
+    label: &str,
+    names: &[String],
+) -> Result<Diff, AnalysisError> {
     let pa = parse(if label == "NEW" { "OLD" } else { "NEW" }, a)?;
     let pb = parse(label, b)?;
     let unknown = |u| Diff {
@@ -156,7 +169,7 @@ pub(crate) fn compare(
     let total = rects.len();
     let mut examples = HashMap::new();
     for rect in rects.into_iter().take(MAX_REGIONS) {
-        let region = describe(&part, &rect, label, &mut examples);
+        let region = describe(&part, &rect, (label, names), &mut examples);
         if !judge.confirms(&region.witness) {
             return Err(AnalysisError::Unconfirmed(region.witness.to_string()));
         }
@@ -314,10 +327,13 @@ fn catalogue_actions(_: &Partition, _: &Atom, _: usize) -> Vec<String> {
     Vec::new()
 }
 
-fn statement_label(part: &Partition, i: usize, side: &str) -> String {
+fn statement_label(part: &Partition, i: usize, (side, names): (&str, &[String])) -> String {
     let Some(s) = part.stmts.get(i) else {
         return String::new();
     };
+    if let Some(name) = names.get(s.index).filter(|_| s.new) {
+        return format!("{side} {name}");
+    }
     let sid = s
         .statement
         .sid
@@ -334,7 +350,7 @@ fn statement_label(part: &Partition, i: usize, side: &str) -> String {
 fn describe(
     part: &Partition,
     rect: &Rect,
-    label: &str,
+    label: (&str, &[String]),
     examples: &mut HashMap<usize, Vec<String>>,
 ) -> Region {
     let action_texts: Vec<(usize, &str)> = involved_langs(part, &rect.involved, true);

@@ -142,6 +142,14 @@ pub enum Unknown {
         /// What it is.
         what: String,
     },
+    /// With the organization as the trust zone, a condition on an organization key
+    /// (`aws:PrincipalOrgID`...) when the organization's id is not known: its values are
+    /// neither inside nor outside.
+    #[error("`{key}` names an organization, and the trust zone's organization id is not known (give it as the world's `Organization.Id` or `polcheck findings --org-id`)")]
+    OrganizationId {
+        /// The key as written.
+        key: String,
+    },
     /// The construction grew past its limits.
     #[error("too many combinations in {what}")]
     TooComplex {

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::values::{cells, Cell};
+use super::values::{cells, cells_cut, Cell};
 use super::{PolicyType, Unknown};
 use crate::condition::CompiledCondition;
 use crate::context::Context;
@@ -96,6 +96,10 @@ pub(crate) struct Restriction {
     /// Keys whose classes are kept except those holding a value only an insider has (a set
     /// is dropped when any of its values is an insider's).
     pub inside_values: Option<(Vec<&'static str>, InsideValue)>,
+    /// Per key (lowercased), languages that also cut its value classes, so that each class
+    /// lies wholly inside or wholly outside the set `inside_values` tests its representative
+    /// against (a zone account, the organization id, a resource the world holds).
+    pub cuts: HashMap<String, Vec<Lang>>,
     /// The resource's account, when it is known (a world's resource).
     pub owner: Option<String>,
     /// The resource itself, when it is known: the witness for resources no pattern names.
@@ -379,7 +383,11 @@ impl<'a> Partition<'a> {
                     let v = v.replace("{fresh}", &fresh);
                     vec![Cell::Unset, Cell::Set(crate::ContextValue::single(v))]
                 }
-                None => cells(&k, &list, &[])?,
+                None => cells_cut(
+                    &k,
+                    &list,
+                    restriction.cuts.get(&k).map(Vec::as_slice).unwrap_or(&[]),
+                )?,
             };
             let c = match &restriction.inside_values {
                 Some((filtered, inside)) if filtered.contains(&k.as_str()) => c

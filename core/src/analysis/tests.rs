@@ -245,7 +245,7 @@ fn world_findings_and_world_diff() {
         .iter()
         .all(|r| r.principals.iter().all(|p| p.contains("444455556666"))));
     let after = world(public);
-    let d = findings_against(Some(&before), &after, TrustZone::Account).unwrap();
+    let d = findings_against(Some(&before), &after, TrustZone::Account, None).unwrap();
     assert_eq!(d.findings.len(), 1);
     assert_eq!(d.findings[0].resource, "arn:aws:s3:::data");
     assert!(d.findings[0]
@@ -405,8 +405,9 @@ fn trust_zone_account_or_organization() {
         assert_eq!(f.findings.len(), 1, "{zone:?}: {f:?}");
         assert_findings_real(&f, &outside, &["111122223333", "444455556666"]);
     }
-    // Everyone in an organization: other accounts of it are outside the account, not the
-    // organization (whose id the analysis reads as the zone's own).
+    // Everyone in an organization: other accounts of it are outside the account; for the
+    // organization, the world's `Organization.Id` says whether it is the zone's (without
+    // it: UNKNOWN, never a guess).
     let org = bucket_world(
         r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*",
             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}"#,
@@ -418,10 +419,30 @@ fn trust_zone_account_or_organization() {
         .conditions
         .iter()
         .any(|c| c.contains("aws:PrincipalOrgID") && c.ends_with(" holds"))));
-    assert!(findings(&org, TrustZone::Organization)
-        .unwrap()
-        .findings
-        .is_empty());
+    let f = findings(&org, TrustZone::Organization).unwrap();
+    assert!(f.findings.is_empty(), "{f:?}");
+    assert!(
+        matches!(&f.unknown[..], [(_, Unknown::OrganizationId { key })] if key == "aws:PrincipalOrgID"),
+        "{f:?}"
+    );
+    let with_id = |id: &str| {
+        let text = format!(
+            r#"{{"Organization": {{"Id": "{id}", "Accounts": {{"111122223333": ["r-root"], "444455556666": ["r-root"]}}}},
+              "ResourcePolicies": [{{"ResourceArn": "arn:aws:s3:::data", "AccountId": "111122223333",
+                "Policy": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*",
+                  "Condition": {{"StringEquals": {{"aws:PrincipalOrgID": "o-abc123"}}}}}}]}}}}]}}"#
+        );
+        crate::world::World::load(&[("w.json".to_string(), text)])
+            .unwrap()
+            .0
+    };
+    let own = with_id("o-abc123");
+    let f = findings(&own, TrustZone::Organization).unwrap();
+    assert!(f.findings.is_empty() && f.unknown.is_empty(), "{f:?}");
+    let another = with_id("o-zzz999");
+    let f = findings(&another, TrustZone::Organization).unwrap();
+    assert_eq!(f.findings.len(), 1, "{f:?}");
+    assert_findings_real(&f, &another, &["111122223333", "444455556666"]);
 }
 
 #[test]

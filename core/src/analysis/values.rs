@@ -72,6 +72,25 @@ pub fn cells(
     conditions: &[(&Condition, bool)],
     extra: &[String],
 ) -> Result<Vec<Cell>, Unknown> {
+    cells_with(key, conditions, extra, &[])
+}
+
+/// [`cells`], with string keys' classes also cut by the languages `cuts`: every class lies
+/// wholly inside or outside each of them.
+pub fn cells_cut(
+    key: &str,
+    conditions: &[(&Condition, bool)],
+    cuts: &[Lang],
+) -> Result<Vec<Cell>, Unknown> {
+    cells_with(key, conditions, &[], cuts)
+}
+
+fn cells_with(
+    key: &str,
+    conditions: &[(&Condition, bool)],
+    extra: &[String],
+    cuts: &[Lang],
+) -> Result<Vec<Cell>, Unknown> {
     let families: BTreeSet<Family> = conditions
         .iter()
         .filter_map(|(c, _)| family(c.operator.operator))
@@ -83,7 +102,7 @@ pub fn cells(
     }
     let mut reps: Vec<String> = match families.first() {
         None => vec!["polcheck-any".to_string()],
-        Some(Family::Text) => text_reps(key, conditions)?,
+        Some(Family::Text) => text_reps(key, conditions, cuts)?,
         Some(Family::Numeric) => numeric_reps(conditions)?,
         Some(Family::Date) => date_reps(conditions)?,
         Some(Family::Bool) => {
@@ -168,9 +187,13 @@ fn plain_pieces(text: &str, variables: bool) -> Result<Vec<Piece>, LangError> {
     Ok(t.resolve_pieces(&crate::Context::new()).unwrap_or_default())
 }
 
-fn text_reps(key: &str, conditions: &[(&Condition, bool)]) -> Result<Vec<String>, Unknown> {
+fn text_reps(
+    key: &str,
+    conditions: &[(&Condition, bool)],
+    cuts: &[Lang],
+) -> Result<Vec<String>, Unknown> {
     use Operator as O;
-    let mut langs = Vec::new();
+    let mut langs = cuts.to_vec();
     for (c, vars) in conditions {
         for v in &c.values {
             let lang = match c.operator.operator {

@@ -116,6 +116,8 @@ pub(super) struct Builder {
     pub accounts: HashMap<String, (Vec<String>, At)>,
     /// `Organization.MasterAccountId`, with where it was given.
     pub management: Option<(String, At)>,
+    /// `Organization.Id` (`o-...`), with where it was given.
+    pub org_id: Option<(String, At)>,
     pub scps: Vec<RawOrgPolicy>,
     pub rcps: Vec<RawOrgPolicy>,
     /// ARNs of the account's IAM identity providers (`OpenIDConnectProviderList`,
@@ -357,7 +359,8 @@ impl Builder {
         r.object(node, path)?;
         // `MasterAccountId` and the other keys are those `aws organizations
         // describe-organization` prints inside its `Organization` object; only the management
-        // account matters to decisions.
+        // account matters to decisions, and the organization's id to the external-access
+        // findings (`aws:PrincipalOrgID` naming it is inside the organization).
         const KNOWN: &[&str] = &[
             "Accounts",
             "ServiceControlPolicies",
@@ -385,6 +388,20 @@ impl Builder {
                 }
                 Some(_) => {}
                 None => self.management = Some((id.to_string(), at)),
+            }
+        }
+        if let Some(id) = r.opt_str(node, "Id", path)? {
+            let at = r.at(node, &path.key("Id"));
+            match &self.org_id {
+                Some((known, _)) if known != id => {
+                    return Err(WorldError::Duplicate {
+                        at,
+                        what: "organization id",
+                        name: id.to_string(),
+                    });
+                }
+                Some(_) => {}
+                None => self.org_id = Some((id.to_string(), at)),
             }
         }
         if let Some((accounts, ap)) = r.field(node, "Accounts", path) {

@@ -11,7 +11,7 @@
 //! | `Policies` | `Arn`, `PolicyName`, and the one `PolicyVersionList` entry whose `IsDefaultVersion` is `true` (AWS-managed policies too, when exported) |
 //! | `AccountId` | the account the export belongs to (else the account of the first user or role) |
 //! | `ResourcePolicies` | `ResourceArn`, `AccountId` (the owner, default `AccountId`), `Policy` |
-//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`), `MasterAccountId` (the management account, as `aws organizations describe-organization` prints it; its other keys `Id`, `Arn`, `FeatureSet`, `MasterAccountArn`, `MasterAccountEmail`, `AvailablePolicyTypes` are accepted and ignored) |
+//! | `Organization` | `Accounts` (account → targets from the root down), `ServiceControlPolicies` and `ResourceControlPolicies` (`Name`, `Targets`, `Policy`), `MasterAccountId` (the management account, as `aws organizations describe-organization` prints it), `Id` (the organization's id, read by the external-access findings; its other keys `Arn`, `FeatureSet`, `MasterAccountArn`, `MasterAccountEmail`, `AvailablePolicyTypes` are accepted and ignored) |
 //! | `Vpcs`, `Subnets`, `RouteTables`, `InternetGateways`, `NetworkAcls`, `SecurityGroups`, `Reservations`, `NetworkInterfaces`, `ManagedPrefixLists` | nothing here: the network importer reads them from the same documents |
 //!
 //! Other fields of AWS's entries (`CreateDate`, `RoleLastUsed`...) are
@@ -117,7 +117,7 @@ mod resource;
 pub use error::{At, WorldError, WorldWarning};
 pub use import::NETWORK_KEYS;
 pub use layers::{CallerLayers, ResourceLayers};
-pub use policies_view::ResourcePolicyInfo;
+pub use policies_view::{OrgPolicyInfo, ResourcePolicyInfo};
 pub use principals::{GroupInfo, PrincipalInfo, PrincipalType};
 pub use resource::{governing_resource, policy_holders, resource_policy_name, unreachable_holder};
 
@@ -217,6 +217,8 @@ struct Organization {
     accounts: HashMap<String, Vec<String>>,
     /// `MasterAccountId`: SCPs and RCPs never apply to its principals or resources.
     management: Option<String>,
+    /// `Id`: the organization's id (`o-...`), when the export gives it.
+    id: Option<String>,
     scps: Vec<OrgPolicy>,
     scp_targets: HashMap<String, Vec<usize>>,
     rcps: Vec<OrgPolicy>,

@@ -57,6 +57,8 @@ pub struct PrincipalInfo<'a> {
     pub groups: Vec<GroupInfo<'a>>,
     /// Whether a permissions boundary is set.
     pub has_boundary: bool,
+    /// The permissions boundary, when one is set.
+    pub boundary: Option<&'a NamedPolicy>,
     /// A role's instance profiles (`InstanceProfileList[].Arn`); empty for a user.
     pub instance_profiles: &'a [String],
 }
@@ -112,6 +114,7 @@ impl World {
                 .map(group_info)
                 .collect(),
             has_boundary: e.boundary.is_some(),
+            boundary: e.boundary.as_ref(),
             instance_profiles: &e.instance_profiles,
         }
     }

@@ -103,6 +103,7 @@ impl Builder {
             resources,
             accounts,
             management,
+            org_id,
             scps,
             rcps,
             providers,
@@ -219,6 +220,7 @@ impl Builder {
                 .map(|(k, (path, _))| (k, path))
                 .collect(),
             management: management.map(|(id, _)| id),
+            id: org_id.map(|(id, _)| id),
             scps,
             scp_targets,
             rcps,
