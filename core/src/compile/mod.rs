@@ -445,7 +445,7 @@ impl PolicySet {
                         l.get(from..)
                             .is_some_and(|l| l.iter().any(|m| m.statement == offset + i))
                     };
-                    let want_match = !full && !(bounded && seen(&list));
+                    let want_match = !(full || bounded && seen(&list));
                     // Whether action and resource match, worked out at most once.
                     let mut reached: Option<bool> = None;
                     let mut reaches = || {
@@ -470,10 +470,7 @@ impl PolicySet {
                     }
                     if want_match && reaches() {
                         let pm = match (principal, s.principal.as_deref()) {
-                            (Some(p), Some(clause)) => match p.matched_by(clause) {
-                                Some(m) => Some(Some(m)),
-                                None => None,
-                            },
+                            (Some(p), Some(clause)) => p.matched_by(clause).map(Some),
                             (Some(_), None) => None,
                             (None, _) => Some(None),
                         };
