@@ -391,3 +391,63 @@ fn missing_context_lists_only_keys_the_action_can_carry() {
         ["aws:SecureTransport", "s3:prefix"]
     );
 }
+
+/// The explanation's one walk over the candidates (`PolicySet::matching_and_keys`) finds
+/// what the two separate searches find: the same matching statements, bounded or not, and
+/// the same missing context keys, with or without a budget.
+fn one_walk_agrees(set: &PolicySet, req: &Request, principal: bool) -> Result<(), TestCaseError> {
+    use polcheck_core::policy::Effect;
+    let action = req.action().to_ascii_lowercase();
+    let p = principal.then(|| req.principal());
+    for (limit, budget) in [
+        (usize::MAX, usize::MAX),
+        (2, 3),
+        (1, usize::MAX),
+        (usize::MAX, 1),
+    ] {
+        let mut keys = Vec::new();
+        for effect in [Effect::Deny, Effect::Allow] {
+            let both = set.matching_and_keys(
+                &action,
+                req.resource(),
+                p,
+                req.context(),
+                effect,
+                limit,
+                budget,
+                &mut keys,
+            );
+            let alone = set.matching(&action, req.resource(), p, req.context(), effect, limit);
+            prop_assert_eq!(
+                both,
+                alone,
+                "{:?} limit {} request {:?}",
+                effect,
+                limit,
+                req
+            );
+        }
+        keys.sort();
+        let alone = set.missing_keys(&action, req.resource(), req.context(), budget);
+        prop_assert_eq!(keys, alone, "budget {} request {:?}", budget, req);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn one_walk_finds_what_two_searches_find(inputs in large_inputs(), requests in prop::collection::vec(request(), 1..6)) {
+        let layers = compiled(&inputs);
+        for req in &requests {
+            one_walk_agrees(&layers.identity, req, false)?;
+            if let Some(r) = &layers.resource {
+                one_walk_agrees(r, req, true)?;
+            }
+            if let Some(b) = &layers.boundary {
+                one_walk_agrees(b, req, false)?;
+            }
+        }
+    }
+}

@@ -303,7 +303,7 @@ async fn the_deciding_statement_is_the_cores() {
             .iter()
             .find(|m| m.effect == polcheck_core::policy::Effect::Deny)
             .unwrap();
-        assert!(statement.contains(&deny.summary), "{statement}");
+        assert!(statement.contains(&deny.summary.text()), "{statement}");
         assert!(statement.starts_with(deny.kind.as_str()), "{statement}");
     }
 

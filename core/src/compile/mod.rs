@@ -264,6 +264,12 @@ impl PolicySet {
         }
     }
 
+    /// `true` when both are the same set (clones of one another), so statement `i` of one
+    /// is statement `i` of the other.
+    pub fn same_as(&self, other: &PolicySet) -> bool {
+        Arc::ptr_eq(&self.parts, &other.parts)
+    }
+
     /// The policies, in the order given.
     pub fn policies(&self) -> impl Iterator<Item = &NamedPolicy> {
         self.parts.iter().flat_map(|p| p.part.policies.iter())
@@ -376,6 +382,105 @@ impl PolicySet {
                         });
                         if list.len() >= limit {
                             return ControlFlow::Break(());
+                        }
+                    }
+                    ControlFlow::Continue(())
+                });
+            if let Some(mine) = list.get_mut(from..) {
+                mine.sort_by_key(|m| m.statement);
+            }
+            list.dedup();
+        }
+        list
+    }
+
+    /// [`PolicySet::matching`] and, in the same walk over the candidates, the condition keys
+    /// [`PolicySet::missing_keys`] finds among the first `key_budget` candidates of `effect`
+    /// (added to `keys` unless one equal ignoring case is there; `keys` of one set must be
+    /// gathered Denies first, as `missing_keys` reads them). Each candidate's action and
+    /// resource are matched once for both, and only when the statement may apply or reads a
+    /// key `ctx` lacks; a statement all of whose keys `ctx` carries costs a few lookups.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the arguments of `matching` and `missing_keys` together"
+    )]
+    pub fn matching_and_keys(
+        &self,
+        action: &str,
+        resource: &str,
+        principal: Option<&Principal>,
+        ctx: &Context,
+        effect: Effect,
+        limit: usize,
+        key_budget: usize,
+        keys: &mut Vec<String>,
+    ) -> Vec<StatementMatch> {
+        let mut list = Vec::new();
+        let mut left = key_budget;
+        let bounded = limit != usize::MAX;
+        for Placed { offset, part } in self.parts.iter() {
+            if list.len() >= limit && left == 0 {
+                break;
+            }
+            let probe = part.index.probe(resource);
+            let from = list.len();
+            let _ = part
+                .index
+                .for_each_candidate(action, &probe, effect, |i, known| {
+                    let want_keys = match left.checked_sub(1) {
+                        Some(l) => {
+                            left = l;
+                            true
+                        }
+                        None => false,
+                    };
+                    let full = list.len() >= limit;
+                    if full && !want_keys {
+                        return ControlFlow::Break(());
+                    }
+                    let Some(s) = part.statements.get(i) else {
+                        return ControlFlow::Continue(());
+                    };
+                    let seen = |l: &[StatementMatch]| {
+                        l.get(from..)
+                            .is_some_and(|l| l.iter().any(|m| m.statement == offset + i))
+                    };
+                    let want_match = !(full || bounded && seen(&list));
+                    // Whether action and resource match, worked out at most once.
+                    let mut reached: Option<bool> = None;
+                    let mut reaches = || {
+                        *reached.get_or_insert_with(|| {
+                            (known || s.action_matches(action)) && s.resource_matches(resource, ctx)
+                        })
+                    };
+                    if want_keys {
+                        for c in s.conditions.iter() {
+                            let own = std::iter::once((c.key(), c.key_as_written()));
+                            for (k, shown) in
+                                own.chain(c.variable_keys().into_iter().map(|k| (k, k)))
+                            {
+                                if ctx.get_lower(k).is_none()
+                                    && !keys.iter().any(|x: &String| x.eq_ignore_ascii_case(k))
+                                    && reaches()
+                                {
+                                    keys.push(shown.to_string());
+                                }
+                            }
+                        }
+                    }
+                    if want_match && reaches() {
+                        let pm = match (principal, s.principal.as_deref()) {
+                            (Some(p), Some(clause)) => p.matched_by(clause).map(Some),
+                            (Some(_), None) => None,
+                            (None, _) => Some(None),
+                        };
+                        if let Some(pm) = pm {
+                            if s.conditions.iter().all(|c| c.evaluate(ctx)) {
+                                list.push(StatementMatch {
+                                    statement: offset + i,
+                                    principal: pm,
+                                });
+                            }
                         }
                     }
                     ControlFlow::Continue(())

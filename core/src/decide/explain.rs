@@ -153,8 +153,9 @@ pub struct MatchedStatement {
     pub statement: usize,
     /// The statement's Sid.
     pub sid: Option<String>,
-    /// The statement in one line (`Deny s3:PutObject on arn:aws:s3:::b/* when ...`).
-    pub summary: String,
+    /// The statement in one line (`Deny s3:PutObject on arn:aws:s3:::b/* when ...`), rendered
+    /// when it is printed or serialised, not when the decision is made.
+    pub summary: StatementSummary,
     /// Allow or Deny.
     #[serde(serialize_with = "effect_str")]
     pub effect: Effect,
@@ -171,6 +172,69 @@ pub struct MatchedStatement {
     /// For a policy stored as a JSON string: the string's position in `file`.
     #[serde(skip)]
     pub outer: Option<Position>,
+}
+
+/// A matched statement in one line (`Deny s3:PutObject on arn:aws:s3:::b/* when ...`), as
+/// its policy writes it: [`PolicySet::statement_text`], rendered on demand (`Display`,
+/// `Serialize` as a string, [`StatementSummary::text`]), so a decision costs nothing for the
+/// summaries it never prints. Two summaries are equal when their texts are.
+#[derive(Clone)]
+pub struct StatementSummary {
+    set: PolicySet,
+    statement: usize,
+}
+
+impl StatementSummary {
+    pub(crate) fn new(set: &PolicySet, statement: usize) -> StatementSummary {
+        StatementSummary {
+            set: set.clone(),
+            statement,
+        }
+    }
+
+    /// The text (empty for a statement its set does not hold, which a decision never makes).
+    pub fn text(&self) -> String {
+        self.set.statement_text(self.statement).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for StatementSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl fmt::Debug for StatementSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text(), f)
+    }
+}
+
+impl PartialEq for StatementSummary {
+    fn eq(&self, other: &StatementSummary) -> bool {
+        (self.statement == other.statement && self.set.same_as(&other.set))
+            || self.text() == other.text()
+    }
+}
+
+impl Eq for StatementSummary {}
+
+impl PartialEq<str> for StatementSummary {
+    fn eq(&self, other: &str) -> bool {
+        self.text() == other
+    }
+}
+
+impl PartialEq<&str> for StatementSummary {
+    fn eq(&self, other: &&str) -> bool {
+        self.text() == *other
+    }
+}
+
+impl Serialize for StatementSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
 }
 
 fn effect_str<S: serde::Serializer>(e: &Effect, s: S) -> Result<S::Ok, S::Error> {
@@ -277,24 +341,31 @@ pub(super) struct Shown {
     /// Allowing statements per layer gathered at most (those past `allows` are counted, not
     /// listed); `usize::MAX` for all.
     pub counted: usize,
-    /// Candidate statements of each effect per set read for missing context keys.
-    pub key_budget: usize,
+}
+
+/// What one layer contributed: its matches and the condition keys its set read that the
+/// request lacks (sorted).
+pub(super) struct Gathered<'a> {
+    pub kind: PolicyKind,
+    pub level: Option<usize>,
+    pub matches: &'a LayerMatches,
+    pub keys: &'a [String],
 }
 
 pub(super) fn build(
     layers: &Layers,
     req: &Request,
-    gathered: &[(PolicyKind, Option<usize>, &LayerMatches)],
+    gathered: &[Gathered<'_>],
     outcome: Outcome,
     blocked_by: std::collections::BTreeSet<PolicyKind>,
-    action: &str,
     shown: Shown,
 ) -> Decision {
     let mut matched = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     let mut allowed_by = BTreeSet::new();
     let mut omitted = Omitted::default();
-    for &(kind, level, m) in gathered {
+    for g in gathered {
+        let (kind, level, m) = (g.kind, g.level, g.matches);
         let Some(set) = layer_set(layers, kind, level) else {
             continue;
         };
@@ -318,7 +389,7 @@ pub(super) fn build(
                 policy: policy.to_string(),
                 statement: cs.statement,
                 sid: sid.map(str::to_string),
-                summary: set.statement_text(sm.statement).unwrap_or_default(),
+                summary: StatementSummary::new(set, sm.statement),
                 effect: cs.effect,
                 start,
                 end,
@@ -326,9 +397,9 @@ pub(super) fn build(
                 outer: src.file.and_then(|f| f.outer),
             });
         }
-        for k in set.missing_keys(action, req.resource(), req.context(), shown.key_budget) {
-            if !missing.contains(&k) {
-                missing.push(k);
+        for k in g.keys {
+            if !missing.contains(k) {
+                missing.push(k.clone());
             }
         }
     }
@@ -337,16 +408,14 @@ pub(super) fn build(
     let allowed_by_boundary = layers.boundary.as_ref().map(|_| {
         gathered
             .iter()
-            .find(|(k, _, _)| *k == PolicyKind::Boundary)
-            .is_some_and(|(_, _, m)| !m.allows.is_empty() && m.denies.is_empty())
+            .find(|g| g.kind == PolicyKind::Boundary)
+            .is_some_and(|g| !g.matches.allows.is_empty() && g.matches.denies.is_empty())
     });
     let allowed_by_organizations = layers.scp.as_ref().map(|_| {
-        let scp: Vec<_> = gathered
+        gathered
             .iter()
-            .filter(|(k, _, _)| *k == PolicyKind::Scp)
-            .collect();
-        scp.iter()
-            .all(|(_, _, m)| !m.allows.is_empty() && m.denies.is_empty())
+            .filter(|g| g.kind == PolicyKind::Scp)
+            .all(|g| !g.matches.allows.is_empty() && g.matches.denies.is_empty())
     });
     Decision {
         outcome,

@@ -16,7 +16,7 @@ mod service;
 mod unknown;
 
 pub use aws_json::{aws_result, aws_results, InputIds};
-pub use explain::{Decision, MatchedStatement, Omitted, Outcome, PolicyKind};
+pub use explain::{Decision, MatchedStatement, Omitted, Outcome, PolicyKind, StatementSummary};
 pub use unknown::Missing;
 
 use std::collections::BTreeSet;
@@ -68,14 +68,22 @@ impl Layers {
     }
 }
 
-/// What each layer contributed to a request.
+/// What each layer contributed to a request, with the condition keys its set read that the
+/// request lacks (sorted; `PolicySet::missing_keys`).
 struct Gathered {
-    identity: LayerMatches,
-    resource: LayerMatches,
-    boundary: LayerMatches,
-    session: LayerMatches,
-    scp: Vec<LayerMatches>,
-    rcp: Vec<LayerMatches>,
+    identity: Layer,
+    resource: Layer,
+    boundary: Layer,
+    session: Layer,
+    scp: Vec<Layer>,
+    rcp: Vec<Layer>,
+}
+
+/// One layer's matches and missing keys.
+#[derive(Default)]
+struct Layer {
+    matches: LayerMatches,
+    keys: Vec<String>,
 }
 
 /// What each layer contributed, reduced to what the flow reads. SCP and RCP levels are
@@ -172,9 +180,28 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     req.with_action_key(|action| {
         let ctx = req.context();
         let scope = Scope::of(layers, req.principal());
-        let gather = |set: &PolicySet, p: Option<&Principal>| LayerMatches {
-            denies: set.matching(action, req.resource(), p, ctx, Effect::Deny, usize::MAX),
-            allows: set.matching(action, req.resource(), p, ctx, Effect::Allow, allow_limit),
+        let gather = |set: &PolicySet, p: Option<&Principal>| {
+            let mut keys = Vec::new();
+            let mut one = |effect, limit| {
+                set.matching_and_keys(
+                    action,
+                    req.resource(),
+                    p,
+                    ctx,
+                    effect,
+                    limit,
+                    key_budget,
+                    &mut keys,
+                )
+            };
+            // Denies first: the keys' spelling is the first met, as `missing_keys` reads.
+            let denies = one(Effect::Deny, usize::MAX);
+            let allows = one(Effect::Allow, allow_limit);
+            keys.sort();
+            Layer {
+                matches: LayerMatches { allows, denies },
+                keys,
+            }
         };
         let opt =
             |set: &Option<PolicySet>, p| set.as_ref().map(|s| gather(s, p)).unwrap_or_default();
@@ -187,6 +214,7 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
         };
         let mut resource = opt(&layers.resource, Some(req.principal()));
         if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
+            let resource = &mut resource.matches;
             resource
                 .denies
                 .extend(set.not_principal_denies(action, req.resource(), ctx));
@@ -207,17 +235,8 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
                 Detail::All => usize::MAX,
             },
             counted: allow_limit,
-            key_budget,
         };
-        let mut d = explain::build(
-            layers,
-            req,
-            &g.explained(),
-            outcome,
-            blocked_by,
-            action,
-            shown,
-        );
+        let mut d = explain::build(layers, req, &g.explained(), outcome, blocked_by, shown);
         if !scope.scp {
             d.allowed_by_organizations = None;
         }
@@ -398,7 +417,7 @@ pub fn resource_policy_required(req: &Request) -> bool {
 
 impl Gathered {
     /// Every layer's matches with its kind and level, for the explanation.
-    fn explained(&self) -> Vec<(PolicyKind, Option<usize>, &LayerMatches)> {
+    fn explained(&self) -> Vec<explain::Gathered<'_>> {
         use PolicyKind::*;
         [
             (Identity, &self.identity),
@@ -407,9 +426,15 @@ impl Gathered {
             (Session, &self.session),
         ]
         .into_iter()
-        .map(|(k, m)| (k, None, m))
-        .chain(self.scp.iter().enumerate().map(|(i, m)| (Scp, Some(i), m)))
-        .chain(self.rcp.iter().enumerate().map(|(i, m)| (Rcp, Some(i), m)))
+        .map(|(k, l)| (k, None, l))
+        .chain(self.scp.iter().enumerate().map(|(i, l)| (Scp, Some(i), l)))
+        .chain(self.rcp.iter().enumerate().map(|(i, l)| (Rcp, Some(i), l)))
+        .map(|(kind, level, l)| explain::Gathered {
+            kind,
+            level,
+            matches: &l.matches,
+            keys: &l.keys,
+        })
         .collect()
     }
 }

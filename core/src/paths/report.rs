@@ -160,7 +160,7 @@ fn explain(engine: &Engine, s: &Step) -> StepReport {
                     kind: m.kind.as_str().to_string(),
                     policy: m.policy.clone(),
                     sid: m.sid.clone(),
-                    statement: m.summary.clone(),
+                    statement: m.summary.text(),
                 })
                 .collect(),
         ),
