@@ -87,11 +87,27 @@ enum Tail {
 impl ArnPattern {
     /// Parses a pattern; `variables` enables `${...}` (policy Version `2012-10-17`).
     pub fn parse(text: &str, variables: bool) -> ArnPattern {
+        ArnPattern {
+            text: text.into(),
+            kind: Kind::of(text, variables),
+        }
+    }
+
+    /// [`ArnPattern::parse`] of a text the caller owns, which the pattern keeps (no copy).
+    pub fn parse_owned(text: String, variables: bool) -> ArnPattern {
+        let kind = Kind::of(&text, variables);
+        ArnPattern {
+            text: text.into_boxed_str(),
+            kind,
+        }
+    }
+}
+
+impl Kind {
+    /// What a pattern's text compiles to (see [`ArnPattern::parse`]).
+    fn of(text: &str, variables: bool) -> Kind {
         if text == "*" {
-            return ArnPattern {
-                text: text.into(),
-                kind: Kind::Everything,
-            };
+            return Kind::Everything;
         }
         // Longer texts would not fit the offsets; no policy holds one (documents are limited
         // far below), but the general parts stay right for them.
@@ -136,17 +152,16 @@ impl ArnPattern {
             parts.iter().map(|p| Glob::parse(p)).collect()
         };
         let tail_at = u32::try_from(text.len() - last.len()).unwrap_or(u32::MAX);
-        ArnPattern {
-            text: text.into(),
-            kind: Kind::Parts {
-                head,
-                literal_head: literal,
-                tail_at,
-                tail,
-            },
+        Kind::Parts {
+            head,
+            literal_head: literal,
+            tail_at,
+            tail,
         }
     }
+}
 
+impl ArnPattern {
     /// The text of the last part (for `Tail::Exact`; `Tail::Prefix` without its `*`).
     fn tail_text(&self, tail_at: u32, tail: &Tail) -> &str {
         let from = tail_at as usize;

@@ -182,6 +182,21 @@ impl Glob {
         Glob { kind }
     }
 
+    /// [`Glob::parse`] of a text the caller owns: its allocation becomes the pattern's for
+    /// the common shapes (no wildcard, `text*`), so compiling a parsed policy that is dropped
+    /// afterwards does not copy its strings.
+    pub fn parse_owned(mut text: String) -> Glob {
+        let kind = match memchr::memchr2(b'*', b'?', text.as_bytes()) {
+            None => GlobKind::Exact(text.into_boxed_str()),
+            Some(i) if i + 1 == text.len() && i > 0 && text.ends_with('*') => {
+                text.truncate(i);
+                GlobKind::Prefix(text.into_boxed_str())
+            }
+            _ => return Glob::parse(&text),
+        };
+        Glob { kind }
+    }
+
     /// Builds a pattern from pieces (literal parts from variables keep `*` and `?` as text).
     pub fn from_pieces(pieces: &[Piece]) -> Glob {
         let has_wild = pieces.iter().any(|p| !matches!(p, Piece::Literal(_)));

@@ -645,51 +645,69 @@ impl Part {
     }
 }
 
+/// A policy to compile: owned when its set was the only holder of its parse (a policy read
+/// from text by [`NamedPolicy::from_text`]), so its strings move into the compiled statements
+/// instead of being copied and freed.
+enum ToCompile {
+    Owned(Policy),
+    Shared(Arc<Policy>),
+}
+
+impl NamedPolicy {
+    /// The parse this policy alone holds, taken out of it (it keeps its text, which is what a
+    /// compiled set keeps anyway).
+    fn take_parsed(&mut self) -> Option<Policy> {
+        let Held::Text(lazy) = &mut self.held else {
+            return None;
+        };
+        let lazy = Arc::get_mut(lazy)?;
+        let shared = lazy.parsed.take()?;
+        match Arc::try_unwrap(shared) {
+            Ok(p) => Some(p),
+            Err(shared) => {
+                let _ = lazy.parsed.set(shared);
+                None
+            }
+        }
+    }
+}
+
 /// Compiles policies into one part.
-fn compile_part(policies: Vec<NamedPolicy>) -> Part {
-    let parsed: Vec<Arc<Policy>> = policies.iter().map(NamedPolicy::for_compile).collect();
-    let total = parsed.iter().map(|p| p.statements.len()).sum();
+fn compile_part(mut policies: Vec<NamedPolicy>) -> Part {
+    let parsed: Vec<ToCompile> = policies
+        .iter_mut()
+        .map(|np| match np.take_parsed() {
+            Some(p) => ToCompile::Owned(p),
+            None => ToCompile::Shared(np.for_compile()),
+        })
+        .collect();
+    let total = parsed
+        .iter()
+        .map(|p| match p {
+            ToCompile::Owned(p) => p.statements.len(),
+            ToCompile::Shared(p) => p.statements.len(),
+        })
+        .sum();
     let mut statements = Vec::with_capacity(total);
     // One buffer for lowercasing every action pattern.
     let mut lower = String::new();
-    for (pi, policy) in parsed.iter().enumerate() {
-        let vars = policy.version.has_variables();
-        for (si, s) in policy.statements.iter().enumerate() {
-            statements.push(CompiledStatement {
-                policy: pi,
-                statement: si,
-                effect: s.effect,
-                action_negated: s.action.negated,
-                has_resource: s.resource.is_some(),
-                resource_negated: s.resource.as_ref().is_some_and(|r| r.negated),
-                actions: s
-                    .action
-                    .patterns
-                    .iter()
-                    .map(|a| {
-                        lower.clear();
-                        lower.push_str(a);
-                        lower.make_ascii_lowercase();
-                        Glob::parse(&lower)
-                    })
-                    .collect(),
-                resources: s
-                    .resource
-                    .iter()
-                    .flat_map(|r| r.patterns.iter())
-                    .map(|p| ArnPattern::parse(p, vars))
-                    .collect(),
-                principal: s.principal.clone().map(Box::new),
-                conditions: s
-                    .conditions
-                    .iter()
-                    .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
-                    .collect(),
-            });
+    for (pi, policy) in parsed.into_iter().enumerate() {
+        match policy {
+            ToCompile::Owned(policy) => {
+                let vars = policy.version.has_variables();
+                for (si, s) in policy.statements.into_iter().enumerate() {
+                    statements.push(CompiledStatement::from_owned(pi, si, s, vars));
+                }
+            }
+            ToCompile::Shared(policy) => {
+                let vars = policy.version.has_variables();
+                for (si, s) in policy.statements.iter().enumerate() {
+                    statements.push(CompiledStatement::from_shared(pi, si, s, vars, &mut lower));
+                }
+            }
         }
     }
     let index = ActionIndex::build(&statements);
-    drop(parsed);
     Part {
         policies: policies.into_iter().map(NamedPolicy::compact).collect(),
         statements,
@@ -698,6 +716,90 @@ fn compile_part(policies: Vec<NamedPolicy>) -> Part {
 }
 
 impl CompiledStatement {
+    /// Compiles statement `si` of policy `pi`, copying what it keeps (`lower`: a buffer).
+    fn from_shared(
+        pi: usize,
+        si: usize,
+        s: &crate::policy::Statement,
+        vars: bool,
+        lower: &mut String,
+    ) -> CompiledStatement {
+        CompiledStatement {
+            policy: pi,
+            statement: si,
+            effect: s.effect,
+            action_negated: s.action.negated,
+            has_resource: s.resource.is_some(),
+            resource_negated: s.resource.as_ref().is_some_and(|r| r.negated),
+            actions: s
+                .action
+                .patterns
+                .iter()
+                .map(|a| {
+                    lower.clear();
+                    lower.push_str(a);
+                    lower.make_ascii_lowercase();
+                    Glob::parse(lower)
+                })
+                .collect(),
+            resources: s
+                .resource
+                .iter()
+                .flat_map(|r| r.patterns.iter())
+                .map(|p| ArnPattern::parse(p, vars))
+                .collect(),
+            principal: s.principal.clone().map(Box::new),
+            conditions: s
+                .conditions
+                .iter()
+                .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
+                .collect(),
+        }
+    }
+
+    /// [`CompiledStatement::from_shared`] of a statement given up: its pattern strings become
+    /// the compiled patterns' (the same statement, compiled without copying).
+    fn from_owned(
+        pi: usize,
+        si: usize,
+        s: crate::policy::Statement,
+        vars: bool,
+    ) -> CompiledStatement {
+        let (has_resource, resource_negated) = match &s.resource {
+            Some(r) => (true, r.negated),
+            None => (false, false),
+        };
+        CompiledStatement {
+            policy: pi,
+            statement: si,
+            effect: s.effect,
+            action_negated: s.action.negated,
+            has_resource,
+            resource_negated,
+            actions: s
+                .action
+                .patterns
+                .into_iter()
+                .map(|mut a| {
+                    a.make_ascii_lowercase();
+                    Glob::parse_owned(a)
+                })
+                .collect(),
+            resources: s
+                .resource
+                .into_iter()
+                .flat_map(|r| r.patterns)
+                .map(|p| ArnPattern::parse_owned(p, vars))
+                .collect(),
+            principal: s.principal.map(Box::new),
+            conditions: s
+                .conditions
+                .iter()
+                .map(|c| CompiledCondition::new(c.operator, &c.key, &c.values, vars))
+                .collect(),
+        }
+    }
+
     /// `Some(principal match)` when the statement applies (the inner `None` for policies
     /// without a Principal element). `action_known`: the index already saw the action match.
     fn applies(

@@ -50,8 +50,9 @@ use crate::variables::Template;
 #[derive(Debug, Clone)]
 pub struct CompiledCondition {
     operator: ConditionOperator,
-    key: String,
-    key_as_written: String,
+    /// The key lowercased, then the key as written (one allocation; ASCII lowercasing keeps
+    /// the length, so each is half).
+    keys: Box<str>,
     values: PolicyValues,
 }
 
@@ -97,12 +98,11 @@ impl CompiledCondition {
             values
                 .iter()
                 .map(|v| {
-                    let v = if ignore_case {
-                        v.to_lowercase()
+                    if ignore_case {
+                        Template::parse(&v.to_lowercase(), vars)
                     } else {
-                        v.clone()
-                    };
-                    Template::parse(&v, vars)
+                        Template::parse(v, vars)
+                    }
                 })
                 .collect()
         };
@@ -147,20 +147,25 @@ impl CompiledCondition {
         };
         CompiledCondition {
             operator,
-            key: key.to_ascii_lowercase(),
-            key_as_written: key.to_string(),
+            keys: {
+                let mut keys = String::with_capacity(2 * key.len());
+                keys.push_str(key);
+                keys.make_ascii_lowercase();
+                keys.push_str(key);
+                keys.into_boxed_str()
+            },
             values: compiled,
         }
     }
 
     /// The key, lowercased.
     pub fn key(&self) -> &str {
-        &self.key
+        self.keys.get(..self.keys.len() / 2).unwrap_or_default()
     }
 
     /// The key as the policy writes it.
     pub fn key_as_written(&self) -> &str {
-        &self.key_as_written
+        self.keys.get(self.keys.len() / 2..).unwrap_or_default()
     }
 
     /// The operator.
@@ -188,7 +193,7 @@ impl CompiledCondition {
 
     /// Evaluates the condition against a request context.
     pub fn evaluate(&self, ctx: &Context) -> bool {
-        let request = ctx.get_lower(&self.key);
+        let request = ctx.get_lower(self.key());
         if let PolicyValues::Null(wanted) = &self.values {
             // A key given with no value (an empty list) is as absent as a missing one: `Null`
             // with `false` checks that the key "is present and its value is not empty" (IAM

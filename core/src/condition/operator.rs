@@ -144,10 +144,15 @@ impl FromStr for ConditionOperator {
             }
             None => (None, text),
         };
-        let lower = rest.to_ascii_lowercase();
-        let (base, if_exists) = match lower.strip_suffix("ifexists") {
-            Some(b) => (b, true),
-            None => (lower.as_str(), false),
+        // `IfExists` in any case, without lowercasing a copy.
+        const IF_EXISTS: &str = "ifexists";
+        let (base, if_exists) = match rest
+            .len()
+            .checked_sub(IF_EXISTS.len())
+            .and_then(|at| Some((rest.get(..at)?, rest.get(at..)?)))
+        {
+            Some((b, tail)) if tail.eq_ignore_ascii_case(IF_EXISTS) => (b, true),
+            _ => (rest, false),
         };
         let operator = Operator::ALL
             .iter()
