@@ -751,17 +751,7 @@ pub fn combined(
                     };
                     println!("  {why}: {}", kinds.join(", "));
                 }
-                for m in &d.matched {
-                    let sid = m
-                        .sid
-                        .as_deref()
-                        .map(|s| format!(" `{s}`"))
-                        .unwrap_or_default();
-                    println!(
-                        "  {:?} statement{sid} in {} ({})",
-                        m.effect, m.policy, m.kind
-                    );
-                }
+                d.matched.iter().for_each(print_statement);
             }
             if unsure {
                 if let Some(u) = &plan.unsure_without_allow {
@@ -776,17 +766,7 @@ pub fn combined(
                     "agent {caller}: {} {a} on {r}",
                     outcome_word(d.outcome).to_uppercase()
                 );
-                for m in d.matched.iter().take(1) {
-                    let sid = m
-                        .sid
-                        .as_deref()
-                        .map(|s| format!(" `{s}`"))
-                        .unwrap_or_default();
-                    println!(
-                        "  {:?} statement{sid} in {} ({})",
-                        m.effect, m.policy, m.kind
-                    );
-                }
+                d.matched.iter().take(1).for_each(print_statement);
                 if d.outcome != Outcome::Allowed {
                     let kinds: Vec<&str> = d.blocked_by.iter().map(|k| k.as_str()).collect();
                     println!("  no allow from: {}", kinds.join(", "));
@@ -818,4 +798,17 @@ fn outcome_word(o: polcheck_core::decide::Outcome) -> &'static str {
         Outcome::ImplicitDeny => "implicit deny",
         _ => "unknown",
     }
+}
+
+/// One statement of an IAM half's answer, as the combined question prints it.
+fn print_statement(m: &polcheck_core::decide::MatchedStatement) {
+    let sid = m
+        .sid
+        .as_deref()
+        .map(|s| format!(" `{s}`"))
+        .unwrap_or_default();
+    println!(
+        "  {:?} statement{sid} in {} ({})",
+        m.effect, m.policy, m.kind
+    );
 }

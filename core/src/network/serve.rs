@@ -546,21 +546,24 @@ fn targets(
                 ..leg.clone()
             };
             let state = t.state.as_deref().unwrap_or("healthy");
+            let note_health = |verdict: &mut Verdict, hv: &Verdict| {
+                health_note(
+                    verdict,
+                    &tg_name,
+                    &t.id,
+                    tg.health_check_protocol.as_deref(),
+                    hc_port,
+                    state,
+                    hv,
+                );
+            };
             if !takes {
                 verdict.notes.push(format!(
                     "target `{}` of `{tg_name}` is {state}: the load balancer routes only to healthy targets while the group has some",
                     t.id
                 ));
                 if let Ok(hv) = super::evaluate::evaluate_at(model, &hc_leg, 1) {
-                    health_note(
-                        verdict,
-                        &tg_name,
-                        &t.id,
-                        tg.health_check_protocol.as_deref(),
-                        hc_port,
-                        state,
-                        &hv,
-                    );
+                    note_health(verdict, &hv);
                 }
                 continue;
             }
@@ -572,25 +575,9 @@ fn targets(
                 }
             };
             if same_as_traffic {
-                health_note(
-                    verdict,
-                    &tg_name,
-                    &t.id,
-                    tg.health_check_protocol.as_deref(),
-                    hc_port,
-                    state,
-                    &v,
-                );
+                note_health(verdict, &v);
             } else if let Ok(hv) = super::evaluate::evaluate_at(model, &hc_leg, 1) {
-                health_note(
-                    verdict,
-                    &tg_name,
-                    &t.id,
-                    tg.health_check_protocol.as_deref(),
-                    hc_port,
-                    state,
-                    &hv,
-                );
+                note_health(verdict, &hv);
             }
             legs.push((
                 format!(
