@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use polcheck_core::json::Document;
+use polcheck_core::question::QuestionOptions;
 use polcheck_core::suite::{Suite, SuiteRun, WorldSource};
 use polcheck_core::Engine;
 use serde_json::json;
@@ -38,11 +39,20 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
-    /// Fail a test whose question `eval` would refuse: a caller its world does not hold, a
-    /// resource of no type the action takes, a context value not of its key's type. Without
-    /// it such a test runs and its problem is printed as a warning.
+    /// Fail a test whose question `eval` would refuse: a resource of no type the action
+    /// takes, a context value not of its key's type. Without it such a test runs and its
+    /// problem is printed as a warning. (A misspelt action, or a caller the world does not
+    /// hold, fails a test always, unless accepted.)
     #[arg(long)]
     strict: bool,
+    /// Accept, in every test, an action the service catalogue does not know (a test accepts
+    /// one alone with `"accept": ["unknownAction"]`).
+    #[arg(long)]
+    allow_unknown_action: bool,
+    /// Accept, in every test, a caller its world does not hold (an external caller; a test
+    /// accepts one alone with `"accept": ["unknownPrincipal"]`).
+    #[arg(long)]
+    allow_unknown_principal: bool,
 }
 
 /// One test, run.
@@ -68,8 +78,12 @@ struct SuiteReport {
 
 pub fn run(args: Args) -> ExitCode {
     let mut reports = Vec::new();
+    let accept = QuestionOptions {
+        allow_unknown_actions: args.allow_unknown_action,
+        allow_unknown_principals: args.allow_unknown_principal,
+    };
     for file in &args.suites {
-        let report = match run_suite(file, args.filter.as_deref(), args.strict) {
+        let report = match run_suite(file, args.filter.as_deref(), args.strict, accept) {
             Ok(r) => r,
             Err(e) => SuiteReport {
                 file: file.clone(),
@@ -188,7 +202,12 @@ fn print_text(r: &SuiteReport, verbose: bool) {
 }
 
 /// Runs one suite; `Err` when it cannot be read at all.
-fn run_suite(file: &str, filter: Option<&str>, strict: bool) -> Result<SuiteReport, String> {
+fn run_suite(
+    file: &str,
+    filter: Option<&str>,
+    strict: bool,
+    accept: QuestionOptions,
+) -> Result<SuiteReport, String> {
     let text = read_text(file).map_err(|e| e.to_string())?;
     let keep = |name: &str| filter.is_none_or(|f| name.contains(f));
     let mut report = SuiteReport {
@@ -234,7 +253,7 @@ fn run_suite(file: &str, filter: Option<&str>, strict: bool) -> Result<SuiteRepo
         }
         Some(_) => return Err(format!("{file}: a world source this version cannot read")),
     };
-    let run = SuiteRun::new(&suite, &engine).strict(strict);
+    let run = SuiteRun::new(&suite, &engine).strict(strict).accept(accept);
     for test in &suite.tests {
         if !keep(&test.name) {
             report.filtered_out += 1;

@@ -18,6 +18,7 @@ use crate::decide::{Outcome, PolicyKind};
 use crate::inputs::PolicyInputs;
 use crate::json::{self, Json, JsonPath, KeyProblem, LineIndex};
 use crate::policy::{parse::from_json, Location, PolicyError};
+use crate::question::QuestionOptions;
 use crate::request::Request;
 
 /// Where a suite's world comes from.
@@ -85,6 +86,11 @@ pub struct TestCase {
     /// `"blockedByMatch": "subset"`: `blockedBy` lists some of the blocking kinds, each of
     /// which must block (others may too); by default (`"exact"`) it lists all of them.
     pub blocked_by_subset: bool,
+    /// `"accept"`: what the test names on purpose although polcheck does not know it
+    /// (`"unknownPrincipal"`: a caller its world does not hold, such as another account's;
+    /// `"unknownAction"`: an action the catalogue lacks). Without it such a test fails, as
+    /// `polcheck eval` refuses the question without `--allow-unknown-*`.
+    pub accept: QuestionOptions,
 }
 
 /// A parsed suite.
@@ -251,6 +257,30 @@ impl Reader<'_> {
         })
     }
 
+    /// A test's `accept` array: `"unknownPrincipal"`, `"unknownAction"`.
+    fn accept(&self, node: &Json, path: &JsonPath) -> Result<QuestionOptions, SuiteError> {
+        let items = node
+            .as_array()
+            .ok_or_else(|| self.shape(node, path, "expected an array of strings".into()))?;
+        let mut out = QuestionOptions::default();
+        for (i, it) in items.iter().enumerate() {
+            match self.string(it, &path.index(i))? {
+                "unknownPrincipal" => out.allow_unknown_principals = true,
+                "unknownAction" => out.allow_unknown_actions = true,
+                other => {
+                    return Err(self.shape(
+                        it,
+                        &path.index(i),
+                        format!(
+                            "unknown `accept` value `{other}` (expected `unknownPrincipal` or `unknownAction`)"
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn string<'n>(&self, node: &'n Json, path: &JsonPath) -> Result<&'n str, SuiteError> {
         node.as_str().ok_or_else(|| {
             self.shape(
@@ -361,6 +391,7 @@ impl Reader<'_> {
                 "blockedBy",
                 "blockedByMatch",
                 "policies",
+                "accept",
             ],
         )?;
         let name = match node.get("name") {
@@ -417,6 +448,10 @@ impl Reader<'_> {
                 "`blockedByMatch` needs `blockedBy`".into(),
             ));
         }
+        let accept = match node.get("accept") {
+            None => QuestionOptions::default(),
+            Some(a) => self.accept(a, &path.key("accept"))?,
+        };
         let kind = match (node.get("request"), node.get("flow")) {
             (Some(req), None) => {
                 let Some(expect) = Outcome::parse(expect) else {
@@ -478,6 +513,7 @@ impl Reader<'_> {
             kind,
             blocked_by,
             blocked_by_subset,
+            accept,
         })
     }
 

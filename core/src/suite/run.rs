@@ -19,6 +19,7 @@ pub struct SuiteRun<'a> {
     suite: &'a Suite,
     engine: Engine,
     strict: bool,
+    accept: QuestionOptions,
 }
 
 impl<'a> SuiteRun<'a> {
@@ -29,14 +30,23 @@ impl<'a> SuiteRun<'a> {
             suite,
             engine: engine.with_policies(&suite.policies),
             strict: false,
+            accept: QuestionOptions::default(),
         }
     }
 
-    /// With `strict`, a test whose question the CLI would refuse fails: a caller its world
-    /// does not hold, a resource of no type the action takes, a context value not of its key's
-    /// type. Without it (the default, which the shared suites need: they ask such questions on
+    /// What every test may name on purpose although polcheck does not know it, on top of each
+    /// test's own `accept` (`polcheck test --allow-unknown-action / --allow-unknown-principal`).
+    pub fn accept(mut self, accept: QuestionOptions) -> Self {
+        self.accept = accept;
+        self
+    }
+
+    /// With `strict`, a test whose question the CLI would refuse fails: a resource of no type
+    /// the action takes, a context value not of its key's type. Without it (the default, which
+    /// the shared suites need: `conditions.json` gives `ec2:VolumeSize` the value `big` on
     /// purpose) the test runs and carries the problem in [`TestResult::warnings`]. A misspelt
-    /// action fails the test either way.
+    /// action, or a caller the test's world does not hold, fails the test either way unless
+    /// the test (`"accept"`) or the run ([`SuiteRun::accept`]) accepts it.
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
@@ -55,17 +65,17 @@ impl<'a> SuiteRun<'a> {
                 request, policies, ..
             } => (|| {
                 let req = request.to_request().map_err(|e| e.to_string())?;
-                // A misspelt action fails the test instead of passing as a deny.
-                let names_only = QuestionOptions {
-                    allow_unknown_principals: true,
-                    ..QuestionOptions::default()
+                // A misspelt action or caller fails the test instead of passing as a deny.
+                let accept = QuestionOptions {
+                    allow_unknown_actions: self.accept.allow_unknown_actions
+                        || test.accept.allow_unknown_actions,
+                    allow_unknown_principals: self.accept.allow_unknown_principals
+                        || test.accept.allow_unknown_principals,
                 };
-                crate::question::check_names(&req, self.engine.world(), names_only)
-                    .map_err(|e| e.to_string())?;
+                crate::question::check_names(&req, self.engine.world(), accept)
+                    .map_err(|e| format!("{e}{}", accept_hint(&e)))?;
                 // The rest of what the CLI refuses is a warning, or with `strict` a failure.
-                if let Err(e) =
-                    crate::question::check(&req, self.engine.world(), QuestionOptions::default())
-                {
+                if let Err(e) = crate::question::check(&req, self.engine.world(), accept) {
                     if self.strict {
                         return Err(format!("{e} (refused by --strict)"));
                     }
@@ -110,5 +120,19 @@ impl<'a> SuiteRun<'a> {
     #[cfg(not(feature = "network"))]
     fn flow(&self, _flow: &serde_json::Value, _path: &JsonPath) -> Result<TestOutcome, String> {
         Err("flow tests need polcheck-core's `network` feature".into())
+    }
+}
+
+/// How a test names on purpose what polcheck does not know.
+fn accept_hint(e: &crate::question::QuestionError) -> &'static str {
+    use crate::question::QuestionError;
+    match e {
+        QuestionError::UnknownPrincipal { .. } => {
+            "; an external caller on purpose: `\"accept\": [\"unknownPrincipal\"]` in the test"
+        }
+        QuestionError::UnknownAction { .. } => {
+            "; a service newer than the catalogue: `\"accept\": [\"unknownAction\"]` in the test"
+        }
+        _ => "",
     }
 }

@@ -286,8 +286,12 @@ impl World {
     /// world), or the root of an account of the world.
     pub fn holds(&self, p: &Principal) -> bool {
         match p {
+            // Every account has its root user: an account of the world's organization (its
+            // management account too) holds one although the IAM export is of another.
             Principal::Root { account } => {
                 self.account() == Some(account.as_str())
+                    || self.organization.accounts.contains_key(account.as_str())
+                    || self.organization.management.as_deref() == Some(account.as_str())
                     || self
                         .users
                         .iter()
