@@ -557,13 +557,23 @@ fn targets(
                     hv,
                 );
             };
+            // A health-check leg the model cannot evaluate says so: which targets take
+            // traffic is decided above, from the exported health, so only the note is at stake.
+            let cannot_check = |verdict: &mut Verdict, e: &dyn std::fmt::Display| {
+                verdict.notes.push(format!(
+                    "health checks of `{tg_name}` (port {}) to target `{}`: polcheck cannot evaluate them ({e})",
+                    hc_port.unwrap_or(0),
+                    t.id
+                ));
+            };
             if !takes {
                 verdict.notes.push(format!(
                     "target `{}` of `{tg_name}` is {state}: the load balancer routes only to healthy targets while the group has some",
                     t.id
                 ));
-                if let Ok(hv) = super::evaluate::evaluate_at(model, &hc_leg, 1) {
-                    note_health(verdict, &hv);
+                match super::evaluate::evaluate_at(model, &hc_leg, 1) {
+                    Ok(hv) => note_health(verdict, &hv),
+                    Err(e) => cannot_check(verdict, &e),
                 }
                 continue;
             }
@@ -576,8 +586,11 @@ fn targets(
             };
             if same_as_traffic {
                 note_health(verdict, &v);
-            } else if let Ok(hv) = super::evaluate::evaluate_at(model, &hc_leg, 1) {
-                note_health(verdict, &hv);
+            } else {
+                match super::evaluate::evaluate_at(model, &hc_leg, 1) {
+                    Ok(hv) => note_health(verdict, &hv),
+                    Err(e) => cannot_check(verdict, &e),
+                }
             }
             legs.push((
                 format!(

@@ -443,6 +443,30 @@ fn only_healthy_targets_take_traffic_unless_none_is_healthy() {
     );
 }
 
+/// A health-check leg the network model cannot evaluate (here: a registered target the world
+/// does not hold) is named in a note, not passed over in silence; the healthy target still
+/// decides the flow.
+#[test]
+fn a_health_check_polcheck_cannot_evaluate_is_named() {
+    let mut w = world();
+    w["LoadBalancerTargetHealth"] = json!([{"TargetGroupArn": TG, "TargetHealthDescriptions": [
+        {"Target": {"Id": "i-app", "Port": 8080}, "TargetHealth": {"State": "healthy"}},
+        {"Target": {"Id": "i-gone", "Port": 8080}, "TargetHealth": {"State": "unhealthy"}}]}]);
+    let v = model(&w)
+        .evaluate(&flow("internet", "lb:web", 443))
+        .unwrap();
+    assert!(v.allowed, "{:?} {:?}", v.blockers, v.notes);
+    assert!(
+        v.notes.iter().any(|n| {
+            n.starts_with(
+            "health checks of `app` (port 8080) to target `i-gone`: polcheck cannot evaluate them ("
+        )
+        }),
+        "{:?}",
+        v.notes
+    );
+}
+
 /// Health checks go to `HealthCheckPort` ("traffic-port" or a number, `describe-target-groups`,
 /// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html):
 /// the target's security group must admit the load balancer there too, or the target fails
