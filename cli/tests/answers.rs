@@ -171,6 +171,32 @@ fn a_resource_that_is_not_an_arn_is_an_error() {
             err.contains(&format!("--resource: resource `{bad}` is neither")),
             "{err}"
         );
+        // The suggestion is an ARN of the type `s3:GetObject` takes (an object).
+        assert!(
+            err.contains("(did you mean `arn:aws:s3:::demo-artifacts/releases/v1.zip`?)"),
+            "{err}"
+        );
+    }
+    // No suggestion where none is of a type the action takes (a bucket for GetObject), or
+    // where the format needs a region and an account polcheck would have to guess.
+    for (action, bad) in [
+        ("s3:GetObject", "arn:aws:s3:demo-artifacts"),
+        ("ec2:StartInstances", "i-0123"),
+    ] {
+        let (code, out, err) = polcheck(&[
+            "eval",
+            "--policy",
+            &p,
+            "--action",
+            action,
+            "--resource",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}: {out}{err}");
+        assert!(
+            err.contains("is neither") && !err.contains("did you mean"),
+            "{err}"
+        );
     }
 }
 

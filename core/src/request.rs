@@ -40,8 +40,14 @@ pub enum RequestError {
     #[error("action `{0}` is a pattern: a request asks about one action (list what a pattern matches with `polcheck actions`)")]
     ActionPattern(String),
     /// The resource is neither `*` nor an ARN.
-    #[error("resource `{0}` is neither `*` nor an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, for example `arn:aws:s3:::bucket/key`)")]
-    Resource(String),
+    #[error("resource `{resource}` is neither `*` nor an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, for example `arn:aws:s3:::bucket/key`){}", crate::question::Suggestion(suggestion))]
+    Resource {
+        /// The resource as asked.
+        resource: String,
+        /// The ARN of a type the action takes that the text most likely meant
+        /// (`demo-artifacts/v1.zip` for `s3:GetObject`: `arn:aws:s3:::demo-artifacts/v1.zip`).
+        suggestion: Option<String>,
+    },
     /// The caller is not a form polcheck reads.
     #[error(transparent)]
     Principal(#[from] PrincipalError),
@@ -107,8 +113,8 @@ fn plain_action(action: &str) -> bool {
 }
 
 /// Checks that `resource` is `*` or an ARN with a partition, a service and a resource part;
-/// returns where the ARN's first five colons are.
-fn check_resource(resource: &str) -> Result<Option<[usize; 5]>, RequestError> {
+/// returns where the ARN's first five colons are. `action` is for the suggestion.
+fn check_resource(action: &str, resource: &str) -> Result<Option<[usize; 5]>, RequestError> {
     if resource == "*" {
         return Ok(None);
     }
@@ -119,7 +125,10 @@ fn check_resource(resource: &str) -> Result<Option<[usize; 5]>, RequestError> {
         {
             Ok(colons)
         }
-        _ => Err(RequestError::Resource(resource.to_string())),
+        _ => Err(RequestError::Resource {
+            resource: resource.to_string(),
+            suggestion: crate::question::arn_suggestion(action, resource),
+        }),
     }
 }
 
@@ -252,7 +261,7 @@ impl Request {
         context: Context,
     ) -> Result<Request, RequestError> {
         check_action(action)?;
-        check_resource(resource)?;
+        check_resource(action, resource)?;
         Request::with_caller(
             &Caller::from_principal(principal),
             action,
@@ -270,7 +279,7 @@ impl Request {
         context: Context,
     ) -> Result<Request, RequestError> {
         check_action(action)?;
-        let resource_colons = check_resource(resource)?;
+        let resource_colons = check_resource(action, resource)?;
         // The context keeps its keys lowercased.
         let resource_account_key_given = context.get_lower("aws:resourceaccount").is_some();
         let mut req = Request {
@@ -481,11 +490,11 @@ mod tests {
         );
         assert!(matches!(
             new("s3:GetObject", "demo-artifacts/releases/v1.zip"),
-            Err(RequestError::Resource(_))
+            Err(RequestError::Resource { .. })
         ));
         assert!(matches!(
             new("s3:GetObject", "arn:aws:s3::demo-artifacts/k"),
-            Err(RequestError::Resource(_))
+            Err(RequestError::Resource { .. })
         ));
         assert!(matches!(
             Request::new(Some("alice"), "s3:GetObject", "*", Context::new()),

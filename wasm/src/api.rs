@@ -212,7 +212,7 @@ fn request(r: &RequestInput) -> Result<Request, Value> {
     .map_err(|e| {
         let source = match e {
             RequestError::Action(_) | RequestError::ActionPattern(_) => "request.action",
-            RequestError::Resource(_) => "request.resource",
+            RequestError::Resource { .. } => "request.resource",
             _ => "request.principal",
         };
         unplaced(source, e.to_string())

@@ -445,7 +445,7 @@ fn check_action(action: &str) -> Result<(), String> {
 fn flag_of(e: &RequestError) -> &'static str {
     match e {
         RequestError::Action(_) | RequestError::ActionPattern(_) => "--action",
-        RequestError::Resource(_) => "--resource",
+        RequestError::Resource { .. } => "--resource",
         _ => "--principal",
     }
 }
