@@ -91,7 +91,7 @@ pub enum QuestionError {
     },
 }
 
-pub(crate) struct Suggestion<'a>(pub(crate) &'a Option<String>);
+struct Suggestion<'a>(&'a Option<String>);
 
 impl fmt::Display for Suggestion<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -314,23 +314,6 @@ fn nearest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option
         .map(|(_, c)| c)
 }
 
-/// The ARN a resource that is not one most likely meant, for `action`: its text after any
-/// `arn:`, partition and service fields, under the prefix of an ARN format of a type the
-/// action takes that needs no region or account (`demo-artifacts/v1.zip` and
-/// `arn:aws:s3::demo-artifacts/v1.zip` for `s3:GetObject`: `arn:aws:s3:::demo-artifacts/v1.zip`),
-/// when the result is of that type. `None` without a catalogue or a fitting format.
-pub(crate) fn arn_suggestion(action: &str, resource: &str) -> Option<String> {
-    #[cfg(feature = "catalogue")]
-    {
-        catalogue_checks::arn_suggestion(action, resource)
-    }
-    #[cfg(not(feature = "catalogue"))]
-    {
-        let _ = (action, resource);
-        None
-    }
-}
-
 #[cfg(feature = "catalogue")]
 mod catalogue_checks {
     use std::collections::HashMap;
@@ -342,52 +325,6 @@ mod catalogue_checks {
     use crate::condition::values;
     use crate::context::ContextValue;
     use crate::request::Request;
-
-    pub(super) fn arn_suggestion(action: &str, resource: &str) -> Option<String> {
-        let cat = Catalogue::get().ok()?;
-        let (service, name) = action.split_once(':')?;
-        let action = cat.action(service, name)?;
-        // The resource part: what is left after the fields a mistyped ARN starts with.
-        let tail = match resource.strip_prefix("arn:") {
-            Some(rest) => {
-                let mut rest = rest;
-                while let Some((field, after)) = rest.split_once(':') {
-                    if field.is_empty() || field.starts_with("aws") || field == service {
-                        rest = after;
-                    } else {
-                        break;
-                    }
-                }
-                rest
-            }
-            None => resource,
-        };
-        if tail.is_empty() || tail.contains(':') {
-            return None;
-        }
-        action.resource_types().find_map(|(t, _)| {
-            t.arn_formats().find_map(|format| {
-                // `arn:${Partition}:s3:::` is what comes before the resource part.
-                let (prefix, _) = format.split_at(nth_colon(format, 5)? + 1);
-                let prefix = prefix.replace("${Partition}", "aws");
-                if prefix.contains('$') {
-                    return None;
-                }
-                let candidate = format!("{prefix}{tail}");
-                cat.resource_types_for_arn(service, name, &candidate)
-                    .iter()
-                    .any(|fit| fit.name() == t.name())
-                    .then_some(candidate)
-            })
-        })
-    }
-
-    /// Where the `n`th colon of `text` is (1-based).
-    fn nth_colon(text: &str, n: usize) -> Option<usize> {
-        text.match_indices(':')
-            .nth(n.checked_sub(1)?)
-            .map(|(i, _)| i)
-    }
 
     pub(super) fn check(
         req: &Request,

@@ -40,7 +40,7 @@ pub enum RequestError {
     #[error("action `{0}` is a pattern: a request asks about one action (list what a pattern matches with `polcheck actions`)")]
     ActionPattern(String),
     /// The resource is neither `*` nor an ARN.
-    #[error("resource `{resource}` is neither `*` nor an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, for example `arn:aws:s3:::bucket/key`){}", crate::question::Suggestion(suggestion))]
+    #[error("resource `{resource}` is neither `*` nor an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, for example `arn:aws:s3:::bucket/key`){}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     Resource {
         /// The resource as asked.
         resource: String,
@@ -127,8 +127,23 @@ fn check_resource(action: &str, resource: &str) -> Result<Option<[usize; 5]>, Re
         }
         _ => Err(RequestError::Resource {
             resource: resource.to_string(),
-            suggestion: crate::question::arn_suggestion(action, resource),
+            suggestion: arn_suggestion(action, resource),
         }),
+    }
+}
+
+/// [`crate::catalogue::Catalogue::arn_suggestion`], when polcheck has its catalogue.
+fn arn_suggestion(action: &str, resource: &str) -> Option<String> {
+    #[cfg(feature = "catalogue")]
+    {
+        crate::catalogue::Catalogue::get()
+            .ok()?
+            .arn_suggestion(action, resource)
+    }
+    #[cfg(not(feature = "catalogue"))]
+    {
+        let _ = (action, resource);
+        None
     }
 }
 

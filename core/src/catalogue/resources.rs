@@ -41,6 +41,51 @@ pub(crate) fn best_fits(service: &Service, arn: &str) -> (usize, Vec<usize>) {
 }
 
 impl Catalogue {
+    /// The ARN a resource that is not one most likely meant, for `action`: its text after
+    /// any `arn:`, partition and service fields, under the prefix of an ARN format of a type
+    /// the action takes that needs no region or account (`demo-artifacts/v1.zip` and
+    /// `arn:aws:s3::demo-artifacts/v1.zip` for `s3:GetObject`:
+    /// `arn:aws:s3:::demo-artifacts/v1.zip`), when the result is of that type.
+    #[cfg(feature = "catalogue")]
+    pub(crate) fn arn_suggestion(&self, action: &str, resource: &str) -> Option<String> {
+        let cat = self;
+        let (service, name) = action.split_once(':')?;
+        let action = cat.action(service, name)?;
+        // The resource part: what is left after the fields a mistyped ARN starts with.
+        let tail = match resource.strip_prefix("arn:") {
+            Some(rest) => {
+                let mut rest = rest;
+                while let Some((field, after)) = rest.split_once(':') {
+                    if field.is_empty() || field.starts_with("aws") || field == service {
+                        rest = after;
+                    } else {
+                        break;
+                    }
+                }
+                rest
+            }
+            None => resource,
+        };
+        if tail.is_empty() || tail.contains(':') {
+            return None;
+        }
+        action.resource_types().find_map(|(t, _)| {
+            t.arn_formats().find_map(|format| {
+                // `arn:${Partition}:s3:::` is what comes before the resource part.
+                let prefix = format.get(..=nth_colon(format, 5)?)?;
+                let prefix = prefix.replace("${Partition}", "aws");
+                if prefix.contains('$') {
+                    return None;
+                }
+                let candidate = format!("{prefix}{tail}");
+                cat.resource_types_for_arn(service, name, &candidate)
+                    .iter()
+                    .any(|fit| fit.name() == t.name())
+                    .then_some(candidate)
+            })
+        })
+    }
+
     /// The resource types an ARN is, judged by their ARN formats: first among the types of
     /// the service the ARN names (`arn:aws:lambda:…` → `lambda`), and when none of those fits,
     /// among every service's types (most-specific fit wins; ties are all returned). Empty when
@@ -131,4 +176,12 @@ mod tests {
         assert_eq!(arn_service("urn:aws:s3:::b"), None);
         assert_eq!(arn_service("*"), None);
     }
+}
+
+/// Where the `n`th colon of `text` is (1-based).
+#[cfg(feature = "catalogue")]
+fn nth_colon(text: &str, n: usize) -> Option<usize> {
+    text.match_indices(':')
+        .nth(n.checked_sub(1)?)
+        .map(|(i, _)| i)
 }
