@@ -698,3 +698,78 @@ fn world_diff_and_baseline_do_not_pass_an_scp_or_rcp_change() {
         "SCP \"DenyEc2\" at 111122223333"
     );
 }
+
+/// An SCP or RCP change that can only take access away is not UNKNOWN: AWS Organizations
+/// User Guide, *SCP evaluation* ("at every level ... an explicit Allow ... at least one SCP
+/// attached", and an explicit Deny anywhere denies): an attached policy that only denies, a
+/// document that keeps its Deny statements and allows nothing new, or an allowing policy
+/// removed from a level that keeps another can only remove access. What may grant access
+/// (an allowing policy attached, a Deny loosened, a level's last policy removed) stays
+/// UNKNOWN, named.
+#[test]
+fn world_diff_passes_an_scp_change_that_only_restricts() {
+    let dir = Scratch::new("diff-worlds-scp-restrict");
+    let open = org_world(&dir, "open.json", &[], &[]);
+    let guarded = org_world(&dir, "guarded.json", &[("DenyEc2", "ec2:*")], &[]);
+    let diff = |a: &str, b: &str| polcheck(&["diff", "--worlds", a, b, "--format", "json"]);
+    // A Deny-only SCP attached: PASS (the reverse, tested above, is UNKNOWN).
+    let o = diff(&open, &guarded);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(json(&o)["result"], "PASS");
+
+    let edit = |name: &str, f: &dyn Fn(&mut Value)| {
+        let mut w: Value =
+            serde_json::from_str(&std::fs::read_to_string(&guarded).expect("read")).expect("json");
+        f(&mut w);
+        dir.write(name, &w.to_string())
+    };
+    let scps = |w: &mut Value| -> Vec<Value> {
+        w["Organization"]["ServiceControlPolicies"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    // The Deny document grows a second Deny: PASS.
+    let more_deny = edit("more-deny.json", &|w| {
+        let mut list = scps(w);
+        list[1]["Policy"]["Statement"]
+            .as_array_mut()
+            .expect("statements")
+            .push(serde_json::json!({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}));
+        w["Organization"]["ServiceControlPolicies"] = Value::Array(list);
+    });
+    let o = diff(&guarded, &more_deny);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    // An allowing SCP attached to the account: UNKNOWN, named (a level's allow may grow).
+    let allow_added = edit("allow-added.json", &|w| {
+        let mut list = scps(w);
+        list.push(serde_json::json!({"Name": "AllowAll", "Targets": ["111122223333"], "Policy":
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}));
+        w["Organization"]["ServiceControlPolicies"] = Value::Array(list);
+    });
+    let o = diff(&guarded, &allow_added);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(
+        v["principals"][0]["principal"],
+        "SCP \"AllowAll\" at 111122223333"
+    );
+    assert!(v["principals"][0]["diff"]["unknown"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("added"));
+    // ... and removed again while FullAWSAccess stays at the root level: PASS.
+    let o = diff(&allow_added, &guarded);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    // The root level's only SCP removed: UNKNOWN.
+    let no_root = edit("no-root.json", &|w| {
+        let list: Vec<Value> = scps(w).into_iter().skip(1).collect();
+        w["Organization"]["ServiceControlPolicies"] = Value::Array(list);
+    });
+    let o = diff(&guarded, &no_root);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        json(&o)["principals"][0]["principal"],
+        "SCP \"FullAWSAccess\" at r-root"
+    );
+}

@@ -30,7 +30,7 @@ use super::to_json::policy_text;
 use super::{AnalysisError, PolicyType, Unknown};
 use crate::arn::Arn;
 use crate::pattern::lang::Lang;
-use crate::policy::{Statement, Version};
+use crate::policy::{Effect, Policy, Statement, Version};
 use crate::principal::Principal;
 use crate::world::World;
 
@@ -382,27 +382,57 @@ pub fn findings_against(
     Ok(out)
 }
 
-/// The SCP and RCP attachments that differ between `old` and `new`, as (`SCP "NAME" at
-/// TARGET`, what happened to it): removed, added, or its document changed. Documents are
-/// compared by their text.
+/// The SCP and RCP attachments that differ between `old` and `new` in a way that may grant
+/// access, as (`SCP "NAME" at TARGET`, what happened to it): removed, added, or its document
+/// changed. Documents are compared by their text. A change that can only take access away is
+/// left out, by the rule of the AWS Organizations User Guide (*SCP evaluation*): at each
+/// level some attached policy must allow, and any Deny denies. So these only restrict:
+/// an attachment added whose statements all deny; one removed whose statements all allow
+/// while its target keeps another policy of its kind (the level's allow shrinks, it does not
+/// vanish); a document changed that keeps every Deny statement and allows nothing its old
+/// Allow statements did not (each new Allow is one of the old ones).
 fn org_policy_changes(old: &World, new: &World) -> Vec<(String, String)> {
-    let texts = |w: &World| -> BTreeMap<(String, String, String), String> {
+    type Key = (String, String, String);
+    fn infos(w: &World) -> BTreeMap<Key, (String, &Policy)> {
         w.org_policy_infos()
             .into_iter()
             .map(|o| {
                 let key = (o.kind.to_string(), o.target.to_string(), o.name.to_string());
-                (key, policy_text(o.policy))
+                (key, (policy_text(o.policy), o.policy))
             })
             .collect()
+    }
+    let (before, after) = (infos(old), infos(new));
+    let all = |p: &Policy, effect: Effect| p.statements.iter().all(|s| s.effect == effect);
+    let keeps_target =
+        |(kind, target, _): &Key| after.keys().any(|(k, t, _)| k == kind && t == target);
+    let narrows = |a: &Policy, b: &Policy| {
+        fn of(p: &Policy, effect: Effect) -> Vec<&Statement> {
+            p.statements.iter().filter(|s| s.effect == effect).collect()
+        }
+        let (old_allow, old_deny, new_allow, new_deny) = (
+            of(a, Effect::Allow),
+            of(a, Effect::Deny),
+            of(b, Effect::Allow),
+            of(b, Effect::Deny),
+        );
+        a.version == b.version
+            && new_allow
+                .iter()
+                .all(|n| old_allow.iter().any(|o| same_statement(o, n)))
+            && old_deny
+                .iter()
+                .all(|o| new_deny.iter().any(|n| same_statement(o, n)))
     };
-    let (before, after) = (texts(old), texts(new));
-    let keys: BTreeSet<&(String, String, String)> = before.keys().chain(after.keys()).collect();
+    let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
     keys.into_iter()
         .filter_map(|key| {
             let what = match (before.get(key), after.get(key)) {
+                (Some((_, a)), None) if all(a, Effect::Allow) && keeps_target(key) => return None,
                 (Some(_), None) => "removed",
+                (None, Some((_, b))) if all(b, Effect::Deny) => return None,
                 (None, Some(_)) => "added",
-                (Some(a), Some(b)) if a != b => "changed",
+                (Some((ta, a)), Some((tb, b))) if ta != tb && !narrows(a, b) => "changed",
                 _ => return None,
             };
             let (kind, target, name) = key;
