@@ -773,3 +773,66 @@ fn world_diff_passes_an_scp_change_that_only_restricts() {
         "SCP \"FullAWSAccess\" at r-root"
     );
 }
+
+/// Gap: a role trusting the account's own GitHub Actions OIDC provider without
+/// `token.actions.githubusercontent.com:sub` counted as inside the zone. GitHub issues that
+/// provider's tokens to the workflows of every repository, so such a trust lets in anyone's
+/// workflow; IAM recommends testing the `sub` key in the trust policy of any role that trusts
+/// GitHub's provider, as it limits which GitHub actions can assume the role (IAM User Guide,
+/// *Create a role for OpenID Connect federation*, "Configuring a role for GitHub OIDC identity
+/// provider", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html).
+/// `findings` reports it, and `check --no-public-access` calls it public; with `sub` pinned to
+/// the owner's repository it stays inside; the witness is a request the evaluator allows.
+#[test]
+fn a_github_provider_trusted_without_a_subject_is_outside() {
+    let dir = Scratch::new("findings-github-sub");
+    let provider = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+    let aud_only = trust(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"Federated":"{provider}"}},"Action":"sts:AssumeRoleWithWebIdentity",
+            "Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}}}}"#
+    ));
+    let any_repo = trust(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"Federated":"{provider}"}},"Action":"sts:AssumeRoleWithWebIdentity",
+            "Condition":{{"StringLike":{{"token.actions.githubusercontent.com:sub":"repo:*"}}}}}}"#
+    ));
+    let pinned = trust(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"Federated":"{provider}"}},"Action":"sts:AssumeRoleWithWebIdentity",
+            "Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}},
+                          "StringLike":{{"token.actions.githubusercontent.com:sub":"repo:octo-org/octo-repo:*"}}}}}}"#
+    ));
+    let world = serde_json::json!({
+        "AccountId": "111122223333",
+        "RoleDetailList": [
+            role("AudOnly", &aud_only),
+            role("AnyRepo", &any_repo),
+            role("Pinned", &pinned),
+        ]
+    });
+    let w = dir.write("world.json", &world.to_string());
+    let o = polcheck(&["findings", "--world", &w, "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let found = resources(&v);
+    let arn = |n: &str| format!("arn:aws:iam::111122223333:role/{n}");
+    for (name, expected) in [("AudOnly", true), ("AnyRepo", true), ("Pinned", false)] {
+        assert_eq!(found.contains(&arn(name)), expected, "{name}: {v}");
+    }
+    let (a, b) = (arn("AudOnly"), arn("AnyRepo"));
+    assert_witnesses(
+        &dir,
+        &v,
+        &[(a.as_str(), &aud_only), (b.as_str(), &any_repo)],
+        &[],
+    );
+
+    for (policy, public) in [(&aud_only, true), (&any_repo, true), (&pinned, false)] {
+        let p = dir.write("trust.json", &policy.to_string());
+        let o = polcheck(&["check", "--no-public-access", &p, "--kind", "trust"]);
+        assert_eq!(
+            code(&o),
+            if public { 1 } else { 0 },
+            "{policy}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}

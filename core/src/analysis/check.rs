@@ -85,6 +85,37 @@ pub const FEDERATED_KEYS: &[(&str, &str)] = &[
     ("www.amazon.com:user_id", "polcheck-outsider"),
 ];
 
+/// The IAM OIDC providers whose tokens every customer of the issuer can get, with the key
+/// that names which of them a trust policy lets in and a value no zone owns. GitHub Actions
+/// issues `token.actions.githubusercontent.com` tokens to the workflows of every repository,
+/// so a role trusting the provider lets in any repository's workflow unless the trust policy
+/// tests `token.actions.githubusercontent.com:sub` (IAM User Guide, *Create a role for OpenID
+/// Connect federation*, "Configuring a role for GitHub OIDC identity provider": IAM recommends
+/// evaluating that key in the trust policy of any role that trusts GitHub's identity
+/// provider, as it limits which GitHub actions can assume the role,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html). Such
+/// a provider's users are outsiders even when the provider is the zone's own; the value below
+/// stands for a repository nobody in the zone owns.
+pub const SHARED_ISSUER_KEYS: &[(&str, &str, &str)] = &[(
+    "oidc-provider/token.actions.githubusercontent.com",
+    "token.actions.githubusercontent.com:sub",
+    "repo:polcheck-outsider/outsider:ref:refs/heads/main",
+)];
+
+/// Whether `provider` (an identity provider's ARN) is one of [`SHARED_ISSUER_KEYS`].
+pub(crate) fn shared_issuer(provider: &str) -> bool {
+    SHARED_ISSUER_KEYS
+        .iter()
+        .any(|(resource, ..)| provider.ends_with(&format!(":{resource}")))
+}
+
+/// The outsider value of each key of [`SHARED_ISSUER_KEYS`].
+pub(crate) fn shared_issuer_values() -> impl Iterator<Item = (String, String)> {
+    SHARED_ISSUER_KEYS
+        .iter()
+        .map(|(_, key, value)| (key.to_string(), value.to_string()))
+}
+
 fn quoted_list(items: &[String]) -> String {
     json!(items).to_string()
 }
@@ -124,15 +155,21 @@ pub fn check_no_public_access(policy: &str, kind: PolicyType) -> Result<Diff, An
         // Anonymous callers, principals of an account no policy names, and the users of
         // a public identity provider (`federated:NAME`: Amazon Cognito, Google, Facebook,
         // Login with Amazon, or one no policy names). An IAM SAML or OIDC provider is named
-        // by its ARN, in a named account, as a named account is: not the public.
+        // by its ARN, in a named account, as a named account is: not the public, unless it
+        // issues tokens to everyone (GitHub Actions: `SHARED_ISSUER_KEYS`).
         principals: Some(Box::new(|p: &Option<String>, fresh: &str| match p {
             None => true,
-            Some(arn) => arn.starts_with("federated:") || arn.contains(&format!("::{fresh}:")),
+            Some(arn) => {
+                arn.starts_with("federated:")
+                    || arn.contains(&format!("::{fresh}:"))
+                    || shared_issuer(arn)
+            }
         })),
         outsider_values: OUTSIDER_KEYS
             .iter()
             .chain(FEDERATED_KEYS)
             .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain(shared_issuer_values())
             .collect::<HashMap<_, _>>(),
         ..Restriction::default()
     };

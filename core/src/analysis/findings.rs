@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::check::OUTSIDER_KEYS;
+use super::check::{shared_issuer, shared_issuer_values, OUTSIDER_KEYS};
 use super::diff::{compare, Region, Verdict};
 use super::partition::Restriction;
 use super::to_json::policy_text;
@@ -204,8 +204,10 @@ fn restriction(owner: &str, resource: &str, zone: &Zone) -> Restriction {
                 // The users of an identity provider: outside unless the provider is an IAM
                 // SAML or OIDC provider of a zone account (Amazon Cognito and the public
                 // providers are named by name, and federate users of every account).
+                // A provider that issues tokens to every customer (GitHub Actions) is
+                // outside whoever holds it: the trust policy's subject key decides.
                 Ok(Principal::IdentityProvider { provider }) => match Arn::parse(&provider) {
-                    Some(a) => !accounts.contains(a.account),
+                    Some(a) => !accounts.contains(a.account) || shared_issuer(&provider),
                     None => true,
                 },
                 Ok(other) => other.account().is_some_and(|a| !accounts.contains(a)),
@@ -216,6 +218,7 @@ fn restriction(owner: &str, resource: &str, zone: &Zone) -> Restriction {
             .iter()
             .filter(|(k, _)| !filtered.contains(k))
             .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain(shared_issuer_values())
             .collect::<HashMap<_, _>>(),
         inside_values: Some((
             filtered,
