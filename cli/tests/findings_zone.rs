@@ -836,3 +836,81 @@ fn a_github_provider_trusted_without_a_subject_is_outside() {
         );
     }
 }
+
+/// Gap: `diff --worlds` reported the access a user's identity policies gained even where the
+/// new world's permissions boundary or an SCP still denies it (IAM User Guide, *Permissions
+/// boundaries for IAM entities*: the effective permissions are the intersection of the
+/// identity-based policy and the boundary; AWS Organizations User Guide, *SCP evaluation*).
+/// Each region's witness is now asked of the whole worlds as the principal: a witness the new
+/// world denies is not new access, and a principal with no confirmed region is UNKNOWN
+/// naming what decided, never a FAIL the evaluator would contradict.
+#[test]
+fn world_diff_rechecks_each_witness_against_the_whole_new_world() {
+    let dir = Scratch::new("diff-worlds-recheck");
+    let sqs = |name: &str, boundary: Option<(&str, &str)>| {
+        user_world_bounded(&dir, name, &[("Sqs", "sqs:*")], boundary)
+    };
+    let grown = |name: &str, boundary: Option<(&str, &str)>| {
+        user_world_bounded(&dir, name, &[("Sqs", "sqs:*"), ("S3", "s3:*")], boundary)
+    };
+    let diff = |a: &str, b: &str| polcheck(&["diff", "--worlds", a, b, "--format", "json"]);
+    // The boundary allows only SQS: the S3 grant gains nothing.
+    let old = sqs("old.json", Some(("OnlySqs", "sqs:*")));
+    let new = grown("new.json", Some(("OnlySqs", "sqs:*")));
+    let o = diff(&old, &new);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    let why = v["principals"][0]["diff"]["unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("the new world's boundary"), "{v}");
+    // The evaluator agrees: alice is denied s3 under the new world.
+    let ask = |world: &str| {
+        code(&polcheck(&[
+            "eval",
+            "--world",
+            world,
+            "--principal",
+            "arn:aws:iam::111122223333:user/alice",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+        ]))
+    };
+    assert_eq!(ask(&new), 1);
+    // A boundary that allows S3 too: FAIL, with a witness the new world allows.
+    let old = sqs("old-wide.json", Some(("Wide", "*")));
+    let new = grown("new-wide.json", Some(("Wide", "*")));
+    let o = diff(&old, &new);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(v["result"], "FAIL");
+    assert!(
+        v["principals"][0]["diff"]["newAccess"][0]["witness"]["action"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("s3:")
+    );
+    assert_eq!(ask(&new), 0);
+    // An SCP of the new world that denies S3 (the same SCPs in both worlds): not a FAIL.
+    let deny_s3 = |src: &str, name: &str| {
+        let mut w: Value =
+            serde_json::from_str(&std::fs::read_to_string(src).expect("read")).expect("json");
+        w["Organization"] = serde_json::json!({"Accounts": {"111122223333": ["r-root"]},
+            "ServiceControlPolicies": [
+                {"Name": "FullAWSAccess", "Targets": ["r-root"], "Policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}},
+                {"Name": "DenyS3", "Targets": ["111122223333"], "Policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}}]});
+        dir.write(name, &w.to_string())
+    };
+    let old = deny_s3(&sqs("o.json", None), "old-scp.json");
+    let new = deny_s3(&grown("n.json", None), "new-scp.json");
+    let o = diff(&old, &new);
+    assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
+    let why = json(&o)["principals"][0]["diff"]["unknown"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(why.contains("the new world's scp"), "{why}");
+    assert_eq!(ask(&new), 1);
+}

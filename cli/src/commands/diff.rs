@@ -124,12 +124,12 @@ fn run_worlds(args: &Args) -> ExitCode {
             return ExitCode::InputError;
         }
     };
-    let (Some(o), Some(n)) = (old.world(), new.world()) else {
+    if old.world().is_none() || new.world().is_none() {
         eprintln!("error: both worlds need an IAM export");
         return ExitCode::InputError;
-    };
+    }
     let label = format!("NEW (world {})", args.new);
-    let diffs = match analysis::findings::diff_worlds_labelled(o, n, &label) {
+    let diffs = match analysis::findings::diff_world_engines(&old, &new, &label) {
         Ok(d) => d,
         Err(e) => {
             crate::report::error(&e.to_string());

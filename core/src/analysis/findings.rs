@@ -29,6 +29,8 @@ use super::partition::Restriction;
 use super::to_json::policy_text;
 use super::{AnalysisError, PolicyType, Unknown};
 use crate::arn::Arn;
+use crate::decide::Outcome;
+use crate::engine::Engine;
 use crate::pattern::lang::Lang;
 use crate::policy::{Effect, Policy, Statement, Version};
 use crate::principal::Principal;
@@ -645,6 +647,76 @@ pub fn diff_worlds_labelled(
                 principal: caller,
                 diff: d,
             });
+        }
+    }
+    Ok(out)
+}
+
+/// [`diff_worlds_labelled`] of two engines' worlds, each region's witness then asked of the
+/// whole of each world as its principal (identity policies, boundary, session, SCPs, RCPs,
+/// resource policies): a region stays new access only if the whole new world allows its
+/// witness and the whole old world does not. A principal all of whose regions fail that is
+/// UNKNOWN, naming what decided the witnesses (the boundary or an SCP of the new world
+/// blocking the access its identity policies gained, say): the witness is one request of the
+/// region, so the rest of it is not shown blocked, but neither is it shown allowed.
+pub fn diff_world_engines(
+    old: &Engine,
+    new: &Engine,
+    label: &str,
+) -> Result<Vec<PrincipalDiff>, AnalysisError> {
+    let (Some(o), Some(n)) = (old.world(), new.world()) else {
+        return Ok(Vec::new());
+    };
+    let mut out = diff_worlds_labelled(o, n, label)?;
+    for p in &mut out {
+        if p.diff.verdict != Verdict::Fail {
+            continue;
+        }
+        let mut blocked: BTreeSet<String> = BTreeSet::new();
+        p.diff.regions.retain(|region| {
+            let w = &region.witness;
+            let mut ctx = crate::Context::new();
+            for (k, v) in &w.context {
+                ctx.insert(k, v.clone());
+            }
+            let ask = |engine: &Engine| {
+                let caller = engine.caller(Some(&p.principal)).ok()?;
+                let req = engine
+                    .request(&caller, &w.action, &w.resource, ctx.clone(), None)
+                    .ok()?;
+                Some(engine.check(&req))
+            };
+            let (Some((now, kinds)), Some((before, _))) = (ask(new), ask(old)) else {
+                blocked.insert(format!("a witness `{}` the engine refuses", w.action));
+                return false;
+            };
+            match (now, before) {
+                (Outcome::Allowed, Outcome::Allowed) => {
+                    blocked
+                        .insert("the old world's other policies (it allowed the witness)".into());
+                    false
+                }
+                (Outcome::Allowed, _) => true,
+                _ => {
+                    blocked.extend(
+                        kinds
+                            .iter()
+                            .map(|k| format!("the new world's {}", k.as_str())),
+                    );
+                    false
+                }
+            }
+        });
+        if p.diff.regions.is_empty() {
+            let by: Vec<String> = blocked.into_iter().collect();
+            p.diff.verdict = Verdict::Unknown(Unknown::Unmodelled {
+                what: format!(
+                    "the identity policies gain access, but every witness is decided otherwise by {} (asked of the whole worlds as {}); the regions' other requests were not checked",
+                    by.join(", "),
+                    p.principal
+                ),
+            });
+            p.diff.omitted = 0;
         }
     }
     Ok(out)
