@@ -80,10 +80,10 @@ pub fn caller_of(id: &UserIdentity<'_>) -> Result<Caller, CallerError> {
 /// `aws:FederatedProvider`, and `aws:ViaAWSService` / `aws:CalledVia` when a service made the
 /// call for the caller (`invokedBy`). IAM User Guide, "AWS global condition context keys".
 pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &mut Context) {
-    let mut out = Vec::new();
+    let mut out = RecordValues::default();
     identity_values(id, event_epoch, &mut out);
-    for (k, v) in out {
-        ctx.insert(k, v.to_context());
+    for (k, v) in out.iter() {
+        ctx.insert(k.name(), v.to_context());
     }
 }
 
@@ -92,36 +92,36 @@ pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &
 pub(crate) fn identity_values<'r>(
     id: &'r UserIdentity<'r>,
     event_epoch: Option<i64>,
-    out: &mut Vec<(&'static str, KeyValue<'r>)>,
+    out: &mut RecordValues<'r>,
 ) {
     let service = id.kind.get() == Some("AWSService");
     if let Some(pid) = id.principal_id.get() {
         if !service {
-            out.push(("aws:userid", KeyValue::Text(pid)));
+            out.set((RecordKey::UserId, KeyValue::Text(pid)));
         }
     }
     let attrs = &id.session_context.attributes;
     let created = attrs.creation_date.get().and_then(epoch_of);
     if let Some(mfa) = attrs.mfa_authenticated.get() {
         let mfa = mfa.eq_ignore_ascii_case("true");
-        out.push((
-            "aws:multifactorauthpresent",
+        out.set((
+            RecordKey::MultiFactorAuthPresent,
             KeyValue::Text(if mfa { "true" } else { "false" }),
         ));
         if let (true, Some(now), Some(issued)) = (mfa, event_epoch, created) {
-            out.push((
-                "aws:multifactorauthage",
+            out.set((
+                RecordKey::MultiFactorAuthAge,
                 KeyValue::Number(now.saturating_sub(issued).max(0)),
             ));
         }
     }
     if let Some(c) = created {
         if chrono::DateTime::from_timestamp(c, 0).is_some() {
-            out.push(("aws:tokenissuetime", KeyValue::Time(c)));
+            out.set((RecordKey::TokenIssueTime, KeyValue::Time(c)));
         }
     }
     if let Some(s) = id.session_context.source_identity.get() {
-        out.push(("aws:sourceidentity", KeyValue::Text(s)));
+        out.set((RecordKey::SourceIdentity, KeyValue::Text(s)));
     }
     if let Some(p) = id
         .session_context
@@ -129,15 +129,121 @@ pub(crate) fn identity_values<'r>(
         .federated_provider
         .get()
     {
-        out.push(("aws:federatedprovider", KeyValue::Text(p)));
+        out.set((RecordKey::FederatedProvider, KeyValue::Text(p)));
     }
     if !service {
         if let Some(by) = id.invoked_by.get() {
-            out.push(("aws:viaawsservice", KeyValue::Text("true")));
+            out.set((RecordKey::ViaAwsService, KeyValue::Text("true")));
             if by.ends_with(".amazonaws.com") {
-                out.push(("aws:calledvia", KeyValue::List(by)));
+                out.set((RecordKey::CalledVia, KeyValue::List(by)));
             }
         }
+    }
+}
+
+/// A condition key a CloudTrail record can give, by its place in [`RecordValues`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordKey {
+    SourceIp,
+    UserAgent,
+    RequestedRegion,
+    CurrentTime,
+    EpochTime,
+    SourceVpce,
+    SecureTransport,
+    S3TlsVersion,
+    S3SignatureVersion,
+    S3AuthType,
+    UserId,
+    MultiFactorAuthPresent,
+    MultiFactorAuthAge,
+    TokenIssueTime,
+    SourceIdentity,
+    FederatedProvider,
+    ViaAwsService,
+    CalledVia,
+}
+
+/// How many [`RecordKey`]s there are.
+const RECORD_KEYS: usize = 18;
+
+impl RecordKey {
+    /// Every key, in the order of their places.
+    pub(crate) const ALL: [RecordKey; RECORD_KEYS] = [
+        RecordKey::SourceIp,
+        RecordKey::UserAgent,
+        RecordKey::RequestedRegion,
+        RecordKey::CurrentTime,
+        RecordKey::EpochTime,
+        RecordKey::SourceVpce,
+        RecordKey::SecureTransport,
+        RecordKey::S3TlsVersion,
+        RecordKey::S3SignatureVersion,
+        RecordKey::S3AuthType,
+        RecordKey::UserId,
+        RecordKey::MultiFactorAuthPresent,
+        RecordKey::MultiFactorAuthAge,
+        RecordKey::TokenIssueTime,
+        RecordKey::SourceIdentity,
+        RecordKey::FederatedProvider,
+        RecordKey::ViaAwsService,
+        RecordKey::CalledVia,
+    ];
+
+    /// The key's name, lowercased.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RecordKey::SourceIp => "aws:sourceip",
+            RecordKey::UserAgent => "aws:useragent",
+            RecordKey::RequestedRegion => "aws:requestedregion",
+            RecordKey::CurrentTime => "aws:currenttime",
+            RecordKey::EpochTime => "aws:epochtime",
+            RecordKey::SourceVpce => "aws:sourcevpce",
+            RecordKey::SecureTransport => "aws:securetransport",
+            RecordKey::S3TlsVersion => "s3:tlsversion",
+            RecordKey::S3SignatureVersion => "s3:signatureversion",
+            RecordKey::S3AuthType => "s3:authtype",
+            RecordKey::UserId => "aws:userid",
+            RecordKey::MultiFactorAuthPresent => "aws:multifactorauthpresent",
+            RecordKey::MultiFactorAuthAge => "aws:multifactorauthage",
+            RecordKey::TokenIssueTime => "aws:tokenissuetime",
+            RecordKey::SourceIdentity => "aws:sourceidentity",
+            RecordKey::FederatedProvider => "aws:federatedprovider",
+            RecordKey::ViaAwsService => "aws:viaawsservice",
+            RecordKey::CalledVia => "aws:calledvia",
+        }
+    }
+
+    /// The record key named `lower` (a lowercased condition key), if records give it.
+    pub(crate) fn of(lower: &str) -> Option<RecordKey> {
+        RecordKey::ALL.into_iter().find(|k| k.name() == lower)
+    }
+}
+
+/// The condition keys of one record, each in its [`RecordKey`]'s place: looking one up is
+/// an index, not a search by name.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RecordValues<'r>([Option<KeyValue<'r>>; RECORD_KEYS]);
+
+impl<'r> RecordValues<'r> {
+    /// Gives `key` its value.
+    pub(crate) fn set(&mut self, (key, value): (RecordKey, KeyValue<'r>)) {
+        if let Some(slot) = self.0.get_mut(key as usize) {
+            *slot = Some(value);
+        }
+    }
+
+    /// The value of `key`, when the record gives it.
+    pub(crate) fn get(&self, key: RecordKey) -> Option<&KeyValue<'r>> {
+        self.0.get(key as usize)?.as_ref()
+    }
+
+    /// The keys the record gives, with their values.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (RecordKey, KeyValue<'r>)> + '_ {
+        RecordKey::ALL
+            .into_iter()
+            .zip(self.0.iter())
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
     }
 }
 
@@ -173,6 +279,9 @@ impl KeyValue<'_> {
 /// Seconds since the epoch of a CloudTrail time: `2026-11-02T10:00:00Z`, or the compact
 /// `20131102T010628Z` some `creationDate` values use.
 pub fn epoch_of(text: &str) -> Option<i64> {
+    if let Some(t) = super::time::fixed_utc(text) {
+        return Some(t);
+    }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Some(t.timestamp());
     }

@@ -28,13 +28,13 @@ use crate::catalogue::Catalogue;
 use crate::decide::Outcome;
 use crate::request::{Caller, RequestError};
 
-use super::caller::KeyValue;
+use super::caller::{KeyValue, RecordKey, RecordValues};
 use super::map::{
     action_for, build_event, caller_for, record_values, skeleton, MappedEvent, Observed, Unmapped,
 };
 use super::record::{Record, UserIdentity};
 use super::replay::{caller_text, principal_key, Decider, Tally};
-use super::resource::{star_allowed, target_of, target_with, Target};
+use super::resource::{star_allowed, target_of, target_with, Candidates, Target};
 
 /// Entries a remembered map holds at most; past it the map starts again empty.
 const MAX_REMEMBERED: usize = 1 << 20;
@@ -222,6 +222,7 @@ pub(crate) struct Memory {
     /// hit costs less than working out the shape.
     exact: Buckets<(u64, Box<str>, bool)>,
     shape: Vec<u8>,
+    candidates: Candidates,
 }
 
 /// `eventSource`, `eventName`, and whether a `GetObject` names a version.
@@ -257,6 +258,7 @@ impl Memory {
             takes: HashMap::default(),
             exact: HashMap::default(),
             shape: Vec::new(),
+            candidates: Candidates::default(),
         }
     }
 
@@ -364,10 +366,18 @@ impl Lookups {
         };
         let Some(shapes) = &action.shapes else {
             let mut ask = ask;
-            return target_with(r, &action.service, action.star, account, &mut ask)
-                .map_err(Unmapped::Resource);
+            return target_with(
+                r,
+                &action.service,
+                action.star,
+                account,
+                &mut ask,
+                &mut m.candidates,
+            )
+            .map_err(Unmapped::Resource);
         };
         let (state, takes, exact, shape) = (&m.state, &mut m.takes, &mut m.exact, &mut m.shape);
+        let candidates = &mut m.candidates;
         let mut by_shape = |arn: &str| {
             shapes.shape(arn, shape);
             let h = state.hash_one((action.id, shape.as_slice()));
@@ -405,8 +415,15 @@ impl Lookups {
                 .push((action.id, arn.into(), t));
             t
         };
-        target_with(r, &action.service, action.star, account, &mut remembered)
-            .map_err(Unmapped::Resource)
+        target_with(
+            r,
+            &action.service,
+            action.star,
+            account,
+            &mut remembered,
+            candidates,
+        )
+        .map_err(Unmapped::Resource)
     }
 }
 
@@ -450,8 +467,9 @@ pub(crate) struct Seen {
     action: u64,
     resource: Box<str>,
     account: Option<Box<str>>,
-    /// `None`: a condition key holds a variable, the whole context counts.
-    keys: Option<Arc<[String]>>,
+    /// The keys its policies read, as the record's places ([`RecordKey::of`]); `None`: a
+    /// condition key holds a variable, the whole context counts.
+    keys: Option<Box<[Option<RecordKey>]>>,
     outcomes: Buckets<(Box<[Stored]>, Outcome)>,
 }
 
@@ -474,11 +492,13 @@ impl Default for FastState {
     }
 }
 
+/// The record's value of a key the policies read: `None` when records never give the key
+/// (it then comes from the world and the caller, the same for every event of a [`Seen`]).
 fn value_of<'v, 'r>(
-    values: &'v [(&'static str, KeyValue<'r>)],
-    key: &str,
+    values: &'v RecordValues<'r>,
+    key: Option<RecordKey>,
 ) -> Option<&'v KeyValue<'r>> {
-    values.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    values.get(key?)
 }
 
 impl Decider<'_> {
@@ -488,7 +508,7 @@ impl Decider<'_> {
         &mut self,
         serial: u64,
         sk: &super::map::Skeleton,
-        values: &[(&'static str, KeyValue<'_>)],
+        values: &RecordValues<'_>,
         build: &mut dyn FnMut() -> Result<MappedEvent, Unmapped>,
     ) -> Result<Outcome, Unmapped> {
         let engine = self.engine;
@@ -528,7 +548,7 @@ impl Decider<'_> {
                     action,
                     resource: resource.into(),
                     account: account.map(Box::from),
-                    keys,
+                    keys: keys.map(|ks| ks.iter().map(|k| RecordKey::of(k)).collect()),
                     outcomes: HashMap::default(),
                 });
                 event = Some(ev);
@@ -543,7 +563,7 @@ impl Decider<'_> {
             };
             return Ok(engine.check(&ev.request).0);
         };
-        let Some(keys) = seen.keys.clone() else {
+        let Some(keys) = seen.keys.as_deref() else {
             let ev = match event {
                 Some(ev) => ev,
                 None => build()?,
@@ -551,8 +571,8 @@ impl Decider<'_> {
             return Ok(engine.check(&ev.request).0);
         };
         let mut hasher = fast.state.build_hasher();
-        for k in keys.iter() {
-            value_of(values, k).hash(&mut hasher);
+        for k in keys {
+            value_of(values, *k).hash(&mut hasher);
         }
         let h2 = hasher.finish();
         let matches = |stored: &[Stored]| {
@@ -560,7 +580,7 @@ impl Decider<'_> {
                 && stored
                     .iter()
                     .zip(keys.iter())
-                    .all(|(s, k)| s.is(value_of(values, k)))
+                    .all(|(s, k)| s.is(value_of(values, *k)))
         };
         if let Some(list) = seen.outcomes.get(&h2) {
             if let Some((_, o)) = list.iter().find(|(s, _)| matches(s)) {
@@ -581,7 +601,7 @@ impl Decider<'_> {
         fast.remembered += 1;
         let stored: Box<[Stored]> = keys
             .iter()
-            .map(|k| Stored::of(value_of(values, k)))
+            .map(|k| Stored::of(value_of(values, *k)))
             .collect();
         seen.outcomes.entry(h2).or_default().push((stored, o));
         Ok(o)
@@ -640,7 +660,7 @@ impl<'e> Replayer<'e> {
                 return None;
             }
         };
-        let mut values = Vec::with_capacity(20);
+        let mut values = RecordValues::default();
         record_values(r, &mut values);
         let mut build = || build_event(r, &sk, &values);
         let serial = self.lookups.serial();

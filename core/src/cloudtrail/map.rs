@@ -18,7 +18,9 @@ use crate::context::Context;
 use crate::request::Request;
 
 use super::action::{action_of, ActionError};
-use super::caller::{caller_of, epoch_of, identity_values, CallerError, KeyValue};
+use super::caller::{
+    caller_of, epoch_of, identity_values, CallerError, KeyValue, RecordKey, RecordValues,
+};
 use super::record::Record;
 use super::resource::TargetError;
 
@@ -143,7 +145,7 @@ impl fmt::Display for Unmapped {
 /// ```
 pub fn map_record(r: &Record<'_>) -> Result<MappedEvent, Unmapped> {
     let sk = skeleton(r, &mut super::fast::Lookups::Direct)?;
-    let mut values = Vec::new();
+    let mut values = RecordValues::default();
     record_values(r, &mut values);
     build_event(r, &sk, &values)
 }
@@ -205,11 +207,11 @@ pub(crate) fn caller_for(id: &super::record::UserIdentity<'_>) -> Result<Option<
 pub(crate) fn build_event(
     r: &Record<'_>,
     sk: &Skeleton,
-    values: &[(&'static str, KeyValue<'_>)],
+    values: &RecordValues<'_>,
 ) -> Result<MappedEvent, Unmapped> {
     let mut ctx = Context::new();
-    for (k, v) in values {
-        ctx.insert(k, v.to_context());
+    for (k, v) in values.iter() {
+        ctx.insert(k.name(), v.to_context());
     }
     let mut request = Request::with_caller(
         sk.caller.caller.as_ref().map_err(|_| Unmapped::BadCaller)?,
@@ -229,35 +231,58 @@ pub(crate) fn build_event(
     })
 }
 
+/// Whether `text` is an IP address (`aws:SourceIp` is set only for one: a service's name
+/// there, `s3.amazonaws.com`, is not). A dotted quad, the common case, is read here with no
+/// allocation or error value (digits, at most 255, no leading zero: exactly what
+/// [`std::net::Ipv4Addr`] accepts); anything else is left to [`IpAddr`]'s parser.
+fn is_address(text: &str) -> bool {
+    let (mut groups, mut digits, mut value) = (0u8, 0u8, 0u16);
+    for &b in text.as_bytes() {
+        match b {
+            // A digit, unless the group already has three or starts with a zero.
+            b'0'..=b'9' if digits < 3 && (digits == 0 || value > 0) => {
+                value = value * 10 + u16::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if digits > 0 && value <= 255 && groups < 3 => {
+                groups += 1;
+                (digits, value) = (0, 0);
+            }
+            _ => return text.parse::<IpAddr>().is_ok(),
+        }
+    }
+    (groups == 3 && digits > 0 && value <= 255) || text.parse::<IpAddr>().is_ok()
+}
+
 /// Every condition key a record gives (lowercased), with its value: the record's own keys
 /// (see the module docs), then the identity's ([`super::caller::add_identity_keys`]).
-pub(crate) fn record_values<'r>(r: &'r Record<'r>, out: &mut Vec<(&'static str, KeyValue<'r>)>) {
-    out.clear();
+pub(crate) fn record_values<'r>(r: &'r Record<'r>, out: &mut RecordValues<'r>) {
+    *out = RecordValues::default();
     let epoch = r.event_time.get().and_then(epoch_of);
     if let Some(ip) = r.source_ip_address.get() {
-        if ip.parse::<IpAddr>().is_ok() {
-            out.push(("aws:sourceip", KeyValue::Text(ip)));
+        if is_address(ip) {
+            out.set((RecordKey::SourceIp, KeyValue::Text(ip)));
         }
     }
     if let Some(ua) = r.user_agent.get() {
-        out.push(("aws:useragent", KeyValue::Text(ua)));
+        out.set((RecordKey::UserAgent, KeyValue::Text(ua)));
     }
     if let Some(region) = r.aws_region.get() {
-        out.push(("aws:requestedregion", KeyValue::Text(region)));
+        out.set((RecordKey::RequestedRegion, KeyValue::Text(region)));
     }
     if let (Some(t), Some(e)) = (r.event_time.get(), epoch) {
-        out.push(("aws:currenttime", KeyValue::Text(t)));
-        out.push(("aws:epochtime", KeyValue::Number(e)));
+        out.set((RecordKey::CurrentTime, KeyValue::Text(t)));
+        out.set((RecordKey::EpochTime, KeyValue::Number(e)));
     }
     if let Some(v) = r.vpc_endpoint_id.get() {
-        out.push(("aws:sourcevpce", KeyValue::Text(v)));
+        out.set((RecordKey::SourceVpce, KeyValue::Text(v)));
     }
     let s3 = r.event_source.get() == Some("s3.amazonaws.com");
     if let Some(tls) = &r.tls_details {
-        out.push(("aws:securetransport", KeyValue::Text("true")));
+        out.set((RecordKey::SecureTransport, KeyValue::Text("true")));
         if s3 {
             if let Some(v) = tls.tls_version.get().and_then(|v| v.strip_prefix("TLSv")) {
-                out.push(("s3:tlsversion", KeyValue::Text(v)));
+                out.set((RecordKey::S3TlsVersion, KeyValue::Text(v)));
             }
         }
     }
@@ -269,7 +294,7 @@ pub(crate) fn record_values<'r>(r: &'r Record<'r>, out: &mut Vec<(&'static str, 
                 "SigV2" => "AWS",
                 other => other,
             };
-            out.push(("s3:signatureversion", KeyValue::Text(value)));
+            out.set((RecordKey::S3SignatureVersion, KeyValue::Text(value)));
         }
         if let Some(m) = extra.authentication_method.get() {
             let value = match m {
@@ -277,8 +302,53 @@ pub(crate) fn record_values<'r>(r: &'r Record<'r>, out: &mut Vec<(&'static str, 
                 "QueryString" => "REST-QUERY-STRING",
                 other => other,
             };
-            out.push(("s3:authtype", KeyValue::Text(value)));
+            out.set((RecordKey::S3AuthType, KeyValue::Text(value)));
         }
     }
     identity_values(&r.user_identity, epoch, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_what_the_standard_parser_reads() {
+        let mut texts = vec![
+            "203.0.113.7",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "",
+            ".",
+            "1.2.3.4.",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+            "s3.amazonaws.com",
+            "AWS Internal",
+            "1.2.3.-4",
+            "+1.2.3.4",
+            "1.2.3.4 ",
+            "1000.2.3.4",
+            "0.00.0.0",
+            "9.99.199.250",
+        ];
+        let generated: Vec<String> = (0..20_000u32)
+            .map(|i| {
+                let parts = [
+                    "0", "00", "7", "07", "25", "255", "256", "300", "1000", "x", "",
+                ];
+                let pick = |k: u32| parts[((i / 11u32.pow(k)) % 11) as usize];
+                format!("{}.{}.{}.{}", pick(0), pick(1), pick(2), pick(3))
+            })
+            .collect();
+        texts.extend(generated.iter().map(String::as_str));
+        for t in texts {
+            assert_eq!(is_address(t), t.parse::<IpAddr>().is_ok(), "{t:?}");
+        }
+    }
 }

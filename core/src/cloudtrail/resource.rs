@@ -52,6 +52,7 @@ pub fn target_of(record: &Record<'_>, action: &str, account: &str) -> Result<Tar
         star_allowed(service, name),
         account,
         &mut takes,
+        &mut Candidates::default(),
     )
 }
 
@@ -65,106 +66,158 @@ pub(crate) fn star_allowed(service: &str, name: &str) -> bool {
 }
 
 /// [`target_of`] with the catalogue's "does the action take this ARN" given as `takes` (the
-/// replay remembers its answers by ARN shape) and [`star_allowed`]'s answer as `star`.
+/// replay remembers its answers by ARN shape) and [`star_allowed`]'s answer as `star`; the
+/// candidate ARNs are written into `scratch`, kept from one record to the next.
 pub(crate) fn target_with(
     record: &Record<'_>,
     service: &str,
     star: bool,
     account: &str,
     takes: &mut dyn FnMut(&str) -> bool,
+    scratch: &mut Candidates,
 ) -> Result<Target, TargetError> {
     // S3 lists the object without an account and the bucket with one: the owner is the
     // first account the list gives.
-    let owner = record
-        .resources
-        .iter()
-        .find_map(|r| r.account_id.get())
-        .map(str::to_string);
+    let owner = record.resources.iter().find_map(|r| r.account_id.get());
     // CloudTrail's own list first: the entry whose type the action takes.
     for r in &record.resources {
         if let Some(arn) = r.arn.get() {
             if takes(arn) {
                 return Ok(Target {
                     arn: arn.to_string(),
-                    account: r.account_id.get().map(str::to_string).or(owner),
+                    account: r.account_id.get().or(owner).map(str::to_string),
                 });
             }
         }
     }
     let region = record.aws_region.get().unwrap_or("us-east-1");
-    for arn in from_parameters(record, service, region, account) {
-        if takes(&arn) {
-            return Ok(Target {
-                arn,
-                account: owner,
-            });
-        }
+    from_parameters(record, service, region, account, scratch);
+    if let Some(arn) = scratch.iter().find(|arn| takes(arn)) {
+        return Ok(Target {
+            arn: arn.to_string(),
+            account: owner.map(str::to_string),
+        });
     }
     if star {
         return Ok(Target {
             arn: "*".to_string(),
-            account: owner,
+            account: owner.map(str::to_string),
         });
     }
     Err(TargetError::Unnamed)
 }
 
-/// Candidate ARNs from the request parameters, most specific first.
-fn from_parameters(record: &Record<'_>, service: &str, region: &str, account: &str) -> Vec<String> {
+/// Candidate ARNs of one record, written into strings kept from one record to the next
+/// (most records name one or two; building each afresh was most of naming the resource).
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    arns: Vec<String>,
+    used: usize,
+}
+
+impl Candidates {
+    fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// Adds the candidate written as `parts`, one after another.
+    fn push(&mut self, parts: &[&str]) {
+        match self.arns.get_mut(self.used) {
+            Some(s) => {
+                s.clear();
+                for p in parts {
+                    s.push_str(p);
+                }
+            }
+            None => {
+                let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+                for p in parts {
+                    s.push_str(p);
+                }
+                self.arns.push(s);
+            }
+        }
+        self.used += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.arns.iter().take(self.used).map(String::as_str)
+    }
+}
+
+/// Candidate ARNs from the request parameters, most specific first, into `out`.
+fn from_parameters(
+    record: &Record<'_>,
+    service: &str,
+    region: &str,
+    account: &str,
+    out: &mut Candidates,
+) {
     let p = &record.request_parameters;
-    let mut out = Vec::new();
+    out.clear();
+    let arn_or = |given: &str, out: &mut Candidates, parts: &[&str]| {
+        if given.starts_with("arn:") {
+            out.push(&[given]);
+        } else {
+            out.push(parts);
+        }
+    };
     match service {
         "s3" => {
             if let Some(bucket) = p.bucket_name.get() {
                 if let Some(key) = p.key.get() {
-                    out.push(cat(&["arn:aws:s3:::", bucket, "/", key]));
+                    out.push(&["arn:aws:s3:::", bucket, "/", key]);
                 }
-                out.push(cat(&["arn:aws:s3:::", bucket]));
+                out.push(&["arn:aws:s3:::", bucket]);
             }
         }
         "dynamodb" => {
             if let Some(t) = p.table_name.get() {
-                out.push(if t.starts_with("arn:") {
-                    t.to_string()
-                } else {
-                    cat(&["arn:aws:dynamodb:", region, ":", account, ":table/", t])
-                });
+                arn_or(
+                    t,
+                    out,
+                    &["arn:aws:dynamodb:", region, ":", account, ":table/", t],
+                );
             }
         }
         "lambda" => {
             if let Some(f) = p.function_name.get() {
-                out.push(if f.starts_with("arn:") {
-                    f.to_string()
-                } else {
-                    cat(&["arn:aws:lambda:", region, ":", account, ":function:", f])
-                });
+                arn_or(
+                    f,
+                    out,
+                    &["arn:aws:lambda:", region, ":", account, ":function:", f],
+                );
             }
         }
         "kms" => {
             if let Some(k) = p.key_id.get() {
-                out.push(if k.starts_with("arn:") {
-                    k.to_string()
-                } else if k.starts_with("alias/") {
-                    cat(&["arn:aws:kms:", region, ":", account, ":", k])
+                if k.starts_with("alias/") {
+                    out.push(&["arn:aws:kms:", region, ":", account, ":", k]);
                 } else {
-                    cat(&["arn:aws:kms:", region, ":", account, ":key/", k])
-                });
+                    arn_or(k, out, &["arn:aws:kms:", region, ":", account, ":key/", k]);
+                }
             }
         }
         "sns" => {
-            out.extend(p.topic_arn.get().map(str::to_string));
-            out.extend(p.target_arn.get().map(str::to_string));
+            for arn in [p.topic_arn.get(), p.target_arn.get()]
+                .into_iter()
+                .flatten()
+            {
+                out.push(&[arn]);
+            }
         }
         "sqs" => {
-            if let Some(url) = p.queue_url.get() {
-                out.extend(queue_arn(url));
+            if let Some((region, account, name)) = p.queue_url.get().and_then(queue_parts) {
+                out.push(&["arn:aws:sqs:", region, ":", account, ":", name]);
             }
             if let Some(q) = p.queue_name.get() {
-                out.push(cat(&["arn:aws:sqs:", region, ":", account, ":", q]));
+                out.push(&["arn:aws:sqs:", region, ":", account, ":", q]);
             }
         }
         "iam" => {
-            out.extend(p.policy_arn.get().map(str::to_string));
+            if let Some(arn) = p.policy_arn.get() {
+                out.push(&[arn]);
+            }
             let named = [
                 ("user", p.user_name.get()),
                 ("role", p.role_name.get()),
@@ -173,43 +226,45 @@ fn from_parameters(record: &Record<'_>, service: &str, region: &str, account: &s
             ];
             for (kind, name) in named {
                 if let Some(n) = name {
-                    out.push(cat(&["arn:aws:iam::", account, ":", kind, "/", n]));
+                    out.push(&["arn:aws:iam::", account, ":", kind, "/", n]);
                 }
             }
         }
-        "sts" => out.extend(p.role_arn.get().map(str::to_string)),
-        "secretsmanager" => out.extend(
-            p.secret_id
-                .get()
-                .filter(|s| s.starts_with("arn:"))
-                .map(str::to_string),
-        ),
+        "sts" => {
+            if let Some(arn) = p.role_arn.get() {
+                out.push(&[arn]);
+            }
+        }
+        "secretsmanager" => {
+            if let Some(arn) = p.secret_id.get().filter(|s| s.starts_with("arn:")) {
+                out.push(&[arn]);
+            }
+        }
         "logs" => {
             if let Some(g) = p.log_group_name.get() {
-                let group = cat(&["arn:aws:logs:", region, ":", account, ":log-group:", g]);
+                let group = ["arn:aws:logs:", region, ":", account, ":log-group:", g];
                 if let Some(s) = p.log_stream_name.get() {
-                    out.push(cat(&[&group, ":log-stream:", s]));
+                    out.push(&[
+                        "arn:aws:logs:",
+                        region,
+                        ":",
+                        account,
+                        ":log-group:",
+                        g,
+                        ":log-stream:",
+                        s,
+                    ]);
                 }
-                out.push(group);
+                out.push(&group);
             }
         }
         _ => {}
     }
-    out
 }
 
-/// The parts one after another, in one allocation (the `format!` machinery costs more than
-/// the copy on this hot path).
-fn cat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        out.push_str(p);
-    }
-    out
-}
-
-/// `https://sqs.us-east-1.amazonaws.com/111122223333/orders` → `arn:aws:sqs:us-east-1:111122223333:orders`.
-fn queue_arn(url: &str) -> Option<String> {
+/// `https://sqs.us-east-1.amazonaws.com/111122223333/orders` → (`us-east-1`, `111122223333`,
+/// `orders`): the parts of `arn:aws:sqs:us-east-1:111122223333:orders`.
+fn queue_parts(url: &str) -> Option<(&str, &str, &str)> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
@@ -218,7 +273,7 @@ fn queue_arn(url: &str) -> Option<String> {
     let account = parts.next()?;
     let name = parts.next()?;
     let region = host.strip_prefix("sqs.")?.split('.').next()?;
-    Some(cat(&["arn:aws:sqs:", region, ":", account, ":", name]))
+    Some((region, account, name))
 }
 
 #[cfg(test)]
