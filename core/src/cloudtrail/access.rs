@@ -82,7 +82,7 @@ pub struct Verification {
 /// grants.
 pub fn access_report(
     engine: &Engine,
-    usage: &std::collections::HashMap<String, Usage>,
+    usage: &super::replay::TallyMap<String, Usage>,
 ) -> Vec<CallerAccess> {
     let mut callers: BTreeMap<String, Option<String>> = BTreeMap::new();
     if let Some(world) = engine.world() {

@@ -47,6 +47,40 @@ pub fn caller_text(p: &Principal) -> Option<String> {
     }
 }
 
+/// The maps of a [`Tally`] hash with the core's multiply-rotate hasher: their keys are the
+/// callers and actions the replay read, so a chosen collision would only cost its author
+/// time, and SipHash was a tenth of replaying an event.
+pub type TallyMap<K, V> = HashMap<K, V, TallyHash>;
+
+/// The hasher builder of a [`TallyMap`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TallyHash;
+
+impl std::hash::BuildHasher for TallyHash {
+    type Hasher = TallyHasher;
+    fn build_hasher(&self) -> TallyHasher {
+        TallyHasher(std::hash::BuildHasher::build_hasher(&crate::hash::Fx))
+    }
+}
+
+/// The hasher of a [`TallyMap`].
+pub struct TallyHasher(crate::hash::FxHasher);
+
+impl std::hash::Hasher for TallyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0.write_u8(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0.write_usize(i);
+    }
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
 /// Events of one caller and action, with one example.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -73,16 +107,16 @@ pub struct Tally {
     /// Records that are no request, by reason.
     pub unmapped: BTreeMap<String, u64>,
     /// Mapped events by (observed, polcheck's outcome against the world).
-    pub agreement: HashMap<(Observed, Outcome), u64>,
+    pub agreement: TallyMap<(Observed, Outcome), u64>,
     /// Events CloudTrail says succeeded that polcheck denies, and denied ones it allows, by
     /// (caller, action, observed).
-    pub mismatches: HashMap<(String, String, Observed), Group>,
+    pub mismatches: TallyMap<(String, String, Observed), Group>,
     /// Decisions that change under the proposed world, by (caller, action, before, after).
-    pub flips: HashMap<(String, String, Outcome, Outcome), Group>,
+    pub flips: TallyMap<(String, String, Outcome, Outcome), Group>,
     /// Events whose decision does not change under the proposed world.
     pub unchanged: u64,
     /// What each caller succeeded at, by [`principal_key`].
-    pub usage: HashMap<String, Usage>,
+    pub usage: TallyMap<String, Usage>,
 }
 
 fn denied(o: Outcome) -> bool {
@@ -288,7 +322,7 @@ pub(crate) struct Parts<'a> {
 }
 
 fn bump<K: std::hash::Hash + Eq>(
-    map: &mut HashMap<K, Group>,
+    map: &mut TallyMap<K, Group>,
     key: K,
     example: &mut dyn FnMut() -> Result<MappedEvent, Unmapped>,
 ) {
@@ -303,7 +337,7 @@ fn bump<K: std::hash::Hash + Eq>(
     }
 }
 
-fn merge_groups<K: std::hash::Hash + Eq>(into: &mut HashMap<K, Group>, from: HashMap<K, Group>) {
+fn merge_groups<K: std::hash::Hash + Eq>(into: &mut TallyMap<K, Group>, from: TallyMap<K, Group>) {
     for (k, g) in from {
         into.entry(k)
             .and_modify(|mine| mine.count += g.count)
