@@ -80,64 +80,66 @@ pub fn caller_of(id: &UserIdentity<'_>) -> Result<Caller, CallerError> {
 /// `aws:FederatedProvider`, and `aws:ViaAWSService` / `aws:CalledVia` when a service made the
 /// call for the caller (`invokedBy`). IAM User Guide, "AWS global condition context keys".
 pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &mut Context) {
-    let mut out = RecordValues::default();
-    identity_values(id, event_epoch, &mut out);
-    for (k, v) in out.iter() {
-        ctx.insert(k.name(), v.to_context());
+    let created = created_of(id);
+    for k in RecordKey::IDENTITY {
+        if let Some(v) = identity_value(id, k, event_epoch, created) {
+            ctx.insert(k.name(), v.to_context());
+        }
     }
 }
 
-/// The keys of [`add_identity_keys`] (lowercased) with their values, unrendered: what the
-/// replay's hot path compares without building a [`Context`].
-pub(crate) fn identity_values<'r>(
-    id: &'r UserIdentity<'r>,
-    event_epoch: Option<i64>,
-    out: &mut RecordValues<'r>,
-) {
-    let service = id.kind.get() == Some("AWSService");
-    if let Some(pid) = id.principal_id.get() {
-        if !service {
-            out.set((RecordKey::UserId, KeyValue::Text(pid)));
-        }
-    }
-    let attrs = &id.session_context.attributes;
-    let created = attrs.creation_date.get().and_then(epoch_of);
-    if let Some(mfa) = attrs.mfa_authenticated.get() {
-        let mfa = mfa.eq_ignore_ascii_case("true");
-        out.set((
-            RecordKey::MultiFactorAuthPresent,
-            KeyValue::Text(if mfa { "true" } else { "false" }),
-        ));
-        if let (true, Some(now), Some(issued)) = (mfa, event_epoch, created) {
-            out.set((
-                RecordKey::MultiFactorAuthAge,
-                KeyValue::Number(now.saturating_sub(issued).max(0)),
-            ));
-        }
-    }
-    if let Some(c) = created {
-        if chrono::DateTime::from_timestamp(c, 0).is_some() {
-            out.set((RecordKey::TokenIssueTime, KeyValue::Time(c)));
-        }
-    }
-    if let Some(s) = id.session_context.source_identity.get() {
-        out.set((RecordKey::SourceIdentity, KeyValue::Text(s)));
-    }
-    if let Some(p) = id
-        .session_context
-        .web_id_federation_data
-        .federated_provider
+/// When the session's credentials were issued (`sessionContext.attributes.creationDate`).
+pub(crate) fn created_of(id: &UserIdentity<'_>) -> Option<i64> {
+    id.session_context
+        .attributes
+        .creation_date
         .get()
-    {
-        out.set((RecordKey::FederatedProvider, KeyValue::Text(p)));
-    }
-    if !service {
-        if let Some(by) = id.invoked_by.get() {
-            out.set((RecordKey::ViaAwsService, KeyValue::Text("true")));
-            if by.ends_with(".amazonaws.com") {
-                out.set((RecordKey::CalledVia, KeyValue::List(by)));
+        .and_then(epoch_of)
+}
+
+/// The value of one of [`add_identity_keys`]' keys ([`RecordKey::IDENTITY`]), unrendered:
+/// what the replay's hot path compares without building a [`Context`]. `created` is
+/// [`created_of`] the identity; `None` for a key the identity does not give.
+pub(crate) fn identity_value<'r>(
+    id: &'r UserIdentity<'r>,
+    key: RecordKey,
+    event_epoch: Option<i64>,
+    created: Option<i64>,
+) -> Option<KeyValue<'r>> {
+    let service = id.kind.get() == Some("AWSService");
+    let mfa = || id.session_context.attributes.mfa_authenticated.get();
+    match key {
+        RecordKey::UserId if !service => id.principal_id.get().map(KeyValue::Text),
+        RecordKey::MultiFactorAuthPresent => mfa().map(|m| {
+            KeyValue::Text(if m.eq_ignore_ascii_case("true") {
+                "true"
+            } else {
+                "false"
+            })
+        }),
+        RecordKey::MultiFactorAuthAge => match (mfa(), event_epoch, created) {
+            (Some(m), Some(now), Some(issued)) if m.eq_ignore_ascii_case("true") => {
+                Some(KeyValue::Number(now.saturating_sub(issued).max(0)))
             }
-        }
+            _ => None,
+        },
+        RecordKey::TokenIssueTime => created
+            .filter(|c| chrono::DateTime::from_timestamp(*c, 0).is_some())
+            .map(KeyValue::Time),
+        RecordKey::SourceIdentity => id.session_context.source_identity.get().map(KeyValue::Text),
+        RecordKey::FederatedProvider => id
+            .session_context
+            .web_id_federation_data
+            .federated_provider
+            .get()
+            .map(KeyValue::Text),
+        RecordKey::ViaAwsService if !service => id.invoked_by.get().map(|_| KeyValue::Text("true")),
+        RecordKey::CalledVia if !service => id
+            .invoked_by
+            .get()
+            .filter(|by| by.ends_with(".amazonaws.com"))
+            .map(KeyValue::List),
+        _ => None,
     }
 }
 
@@ -165,7 +167,7 @@ pub(crate) enum RecordKey {
 }
 
 /// How many [`RecordKey`]s there are.
-const RECORD_KEYS: usize = 18;
+pub(crate) const RECORD_KEYS: usize = 18;
 
 impl RecordKey {
     /// Every key, in the order of their places.
@@ -180,6 +182,18 @@ impl RecordKey {
         RecordKey::S3TlsVersion,
         RecordKey::S3SignatureVersion,
         RecordKey::S3AuthType,
+        RecordKey::UserId,
+        RecordKey::MultiFactorAuthPresent,
+        RecordKey::MultiFactorAuthAge,
+        RecordKey::TokenIssueTime,
+        RecordKey::SourceIdentity,
+        RecordKey::FederatedProvider,
+        RecordKey::ViaAwsService,
+        RecordKey::CalledVia,
+    ];
+
+    /// The keys the identity gives ([`add_identity_keys`]).
+    pub(crate) const IDENTITY: [RecordKey; 8] = [
         RecordKey::UserId,
         RecordKey::MultiFactorAuthPresent,
         RecordKey::MultiFactorAuthAge,
@@ -217,33 +231,6 @@ impl RecordKey {
     /// The record key named `lower` (a lowercased condition key), if records give it.
     pub(crate) fn of(lower: &str) -> Option<RecordKey> {
         RecordKey::ALL.into_iter().find(|k| k.name() == lower)
-    }
-}
-
-/// The condition keys of one record, each in its [`RecordKey`]'s place: looking one up is
-/// an index, not a search by name.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct RecordValues<'r>([Option<KeyValue<'r>>; RECORD_KEYS]);
-
-impl<'r> RecordValues<'r> {
-    /// Gives `key` its value.
-    pub(crate) fn set(&mut self, (key, value): (RecordKey, KeyValue<'r>)) {
-        if let Some(slot) = self.0.get_mut(key as usize) {
-            *slot = Some(value);
-        }
-    }
-
-    /// The value of `key`, when the record gives it.
-    pub(crate) fn get(&self, key: RecordKey) -> Option<&KeyValue<'r>> {
-        self.0.get(key as usize)?.as_ref()
-    }
-
-    /// The keys the record gives, with their values.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (RecordKey, KeyValue<'r>)> + '_ {
-        RecordKey::ALL
-            .into_iter()
-            .zip(self.0.iter())
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
     }
 }
 

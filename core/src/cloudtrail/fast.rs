@@ -28,9 +28,9 @@ use crate::catalogue::Catalogue;
 use crate::decide::Outcome;
 use crate::request::{Caller, RequestError};
 
-use super::caller::{KeyValue, RecordKey, RecordValues};
+use super::caller::{KeyValue, RecordKey};
 use super::map::{
-    action_for, build_event, caller_for, record_values, skeleton, MappedEvent, Observed, Unmapped,
+    action_for, build_event, caller_for, skeleton, MappedEvent, Observed, RecordValues, Unmapped,
 };
 use super::record::{Record, UserIdentity};
 use super::replay::{caller_text, principal_key, Decider, Tally};
@@ -438,23 +438,23 @@ enum Stored {
 }
 
 impl Stored {
-    fn of(v: Option<&KeyValue<'_>>) -> Stored {
+    fn of(v: Option<KeyValue<'_>>) -> Stored {
         match v {
             None => Stored::Absent,
-            Some(KeyValue::Text(s)) => Stored::Text((*s).into()),
-            Some(KeyValue::Number(n)) => Stored::Number(*n),
-            Some(KeyValue::Time(t)) => Stored::Time(*t),
-            Some(KeyValue::List(s)) => Stored::List((*s).into()),
+            Some(KeyValue::Text(s)) => Stored::Text(s.into()),
+            Some(KeyValue::Number(n)) => Stored::Number(n),
+            Some(KeyValue::Time(t)) => Stored::Time(t),
+            Some(KeyValue::List(s)) => Stored::List(s.into()),
         }
     }
 
-    fn is(&self, v: Option<&KeyValue<'_>>) -> bool {
+    fn is(&self, v: Option<KeyValue<'_>>) -> bool {
         match (self, v) {
             (Stored::Absent, None) => true,
-            (Stored::Text(a), Some(KeyValue::Text(b))) => **a == **b,
-            (Stored::Number(a), Some(KeyValue::Number(b))) => a == b,
-            (Stored::Time(a), Some(KeyValue::Time(b))) => a == b,
-            (Stored::List(a), Some(KeyValue::List(b))) => **a == **b,
+            (Stored::Text(a), Some(KeyValue::Text(b))) => **a == *b,
+            (Stored::Number(a), Some(KeyValue::Number(b))) => *a == b,
+            (Stored::Time(a), Some(KeyValue::Time(b))) => *a == b,
+            (Stored::List(a), Some(KeyValue::List(b))) => **a == *b,
             _ => false,
         }
     }
@@ -494,10 +494,7 @@ impl Default for FastState {
 
 /// The record's value of a key the policies read: `None` when records never give the key
 /// (it then comes from the world and the caller, the same for every event of a [`Seen`]).
-fn value_of<'v, 'r>(
-    values: &'v RecordValues<'r>,
-    key: Option<RecordKey>,
-) -> Option<&'v KeyValue<'r>> {
+fn value_of<'r>(values: &RecordValues<'r>, key: Option<RecordKey>) -> Option<KeyValue<'r>> {
     values.get(key?)
 }
 
@@ -660,8 +657,7 @@ impl<'e> Replayer<'e> {
                 return None;
             }
         };
-        let mut values = RecordValues::default();
-        record_values(r, &mut values);
+        let values = RecordValues::of(r);
         let mut build = || build_event(r, &sk, &values);
         let serial = self.lookups.serial();
         let before = match self.before.check_mapped(serial, &sk, &values, &mut build) {
