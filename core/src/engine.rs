@@ -70,7 +70,7 @@ const MAX_CALLERS: usize = 1 << 16;
 /// Prepared callers by principal ARN (or other text naming the caller).
 #[derive(Debug, Default)]
 struct CallerCache {
-    map: std::sync::RwLock<std::collections::HashMap<String, Caller>>,
+    map: std::sync::RwLock<std::collections::HashMap<String, Caller, crate::hash::Fx>>,
 }
 
 /// What an engine attaches to a caller it prepared: the caller's half of every request's
