@@ -58,6 +58,7 @@ pub mod question;
 pub mod reference;
 mod request;
 pub mod suite;
+mod time;
 #[cfg(feature = "catalogue")]
 pub mod validate;
 pub mod variables;

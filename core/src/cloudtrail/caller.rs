@@ -266,7 +266,7 @@ impl KeyValue<'_> {
 /// Seconds since the epoch of a CloudTrail time: `2026-11-02T10:00:00Z`, or the compact
 /// `20131102T010628Z` some `creationDate` values use.
 pub fn epoch_of(text: &str) -> Option<i64> {
-    if let Some(t) = super::time::fixed_utc(text) {
+    if let Some(t) = crate::time::fixed_utc(text) {
         return Some(t);
     }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {

@@ -24,7 +24,6 @@ pub mod map;
 pub mod record;
 pub mod replay;
 pub mod resource;
-mod time;
 
 pub use access::{access_report, least_privilege, CallerAccess, UnusedGrant, Verification};
 pub use action::{action_of, ActionError};

@@ -1,12 +1,12 @@
-//! CloudTrail's `eventTime` and `creationDate` to seconds since the epoch, without a general
-//! date parser for the form CloudTrail writes.
+//! The one time form AWS writes everywhere, `2026-11-02T10:00:00Z`, read to seconds since
+//! the epoch without a general date parser.
 //!
-//! Every event carries at least one time, and most carry two (`eventTime` and, for
-//! temporary credentials, `sessionContext.attributes.creationDate`), in one fixed form:
-//! `2026-11-02T10:00:00Z`. [`fixed_utc`] reads exactly that form with a few comparisons;
-//! anything else (offsets, fractions, the compact `20131102T010628Z`, leap seconds) is
-//! `None` and left to chrono by [`super::caller::epoch_of`]. A test compares the two over
-//! every month, day and boundary value, valid or not.
+//! CloudTrail writes `eventTime` and `creationDate` in it (every event carries one or two),
+//! and requests carry `aws:CurrentTime` in it (read by every date condition). [`fixed_utc`]
+//! reads exactly that form with a few comparisons; anything else (offsets, fractions, the
+//! compact `20131102T010628Z`, leap seconds) is `None` and left to chrono by its callers
+//! ([`crate::cloudtrail::caller::epoch_of`], [`crate::condition::values::date`]). A test
+//! compares it with chrono over every month, day and boundary value, valid or not.
 
 /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ` (UTC, seconds 00-59, a real calendar
 /// day), or `None` for any other text.
