@@ -350,6 +350,8 @@ pub(super) struct Gathered<'a> {
     pub level: Option<usize>,
     pub matches: &'a LayerMatches,
     pub keys: &'a [String],
+    /// The Allow search stopped at its bound of candidates: more may have applied.
+    pub cut: bool,
 }
 
 pub(super) fn build(
@@ -374,7 +376,7 @@ pub(super) fn build(
         }
         omitted.allows += m.allows.len().saturating_sub(shown.allows);
         // The search stopped at the bound: there may be more than were counted.
-        omitted.exact &= m.allows.len() < shown.counted;
+        omitted.exact &= m.allows.len() < shown.counted && !g.cut;
         for sm in m.denies.iter().chain(m.allows.iter().take(shown.allows)) {
             let Some(src) = set.statement_source(sm.statement) else {
                 continue;
