@@ -449,7 +449,8 @@ impl PolicySet {
         scan: usize,
         keys: &mut Vec<String>,
     ) -> (Vec<StatementMatch>, bool) {
-        let mut list = Vec::new();
+        // Sized for a bounded search's matches, without growing it match by match.
+        let mut list = Vec::with_capacity(limit.min(24));
         let mut left = key_budget;
         let mut tried = 0usize;
         let mut cut = false;

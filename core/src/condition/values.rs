@@ -32,6 +32,9 @@ pub fn date(text: &str) -> Option<i128> {
         return nanos.trunc().to_string().parse().ok();
     }
     let utc = |n: NaiveDateTime| Some(i128::from(n.and_utc().timestamp_nanos_opt()?));
+    if let Some(n) = plain_utc(t) {
+        return utc(n);
+    }
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Some(i128::from(d.timestamp_nanos_opt()?));
     }
@@ -49,6 +52,28 @@ pub fn date(text: &str) -> Option<i128> {
     NaiveDate::parse_from_str(no_z, "%Y-%m-%d")
         .ok()
         .and_then(|d| utc(d.and_hms_opt(0, 0, 0)?))
+}
+
+/// `2026-06-01T12:00:00Z`, the form AWS sends `aws:CurrentTime` in, read without the
+/// general parser (a tenth of its cost, and read on every date condition); `None` for any
+/// other form, a leap second or an impossible date, which the general parser reads (or not).
+fn plain_utc(t: &str) -> Option<NaiveDateTime> {
+    let &[y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, b'Z'] =
+        t.as_bytes()
+    else {
+        return None;
+    };
+    let n = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
+    };
+    let year = i32::try_from(n(&[y0, y1, y2, y3])?).ok()?;
+    NaiveDate::from_ymd_opt(year, n(&[mo0, mo1])?, n(&[d0, d1])?)?.and_hms_opt(
+        n(&[h0, h1])?,
+        n(&[mi0, mi1])?,
+        n(&[s0, s1])?,
+    )
 }
 
 /// `true` or `false`, any case.
@@ -106,6 +131,43 @@ mod tests {
         assert_eq!(date("1798761600").unwrap(), base);
         assert!(date("2027-01-01T00:00:00.5Z").unwrap() > base);
         assert!(date("soon").is_none());
+    }
+
+    /// The short reader of the plain UTC form agrees with the RFC 3339 parser, and leaves
+    /// every other form (and every date it cannot be sure of) to it.
+    #[test]
+    fn the_plain_utc_form_reads_as_the_rfc3339_parser_reads_it() {
+        let general = |t: &str| {
+            DateTime::parse_from_rfc3339(t)
+                .ok()
+                .and_then(|d| d.timestamp_nanos_opt())
+                .map(i128::from)
+        };
+        for t in [
+            "2026-06-01T12:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2000-12-31T00:00:01Z",
+            "1969-07-20T20:17:40Z",
+            "2262-04-11T23:47:16Z",
+        ] {
+            assert!(plain_utc(t).is_some(), "{t}");
+            assert_eq!(date(t), general(t), "{t}");
+        }
+        for t in [
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-06-01T24:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2026-06-01t12:00:00z",
+            "2026-06-01T12:00:00+00:00",
+            "2026-06-01T12:00:0xZ",
+            "+026-06-01T12:00:00Z",
+        ] {
+            assert!(plain_utc(t).is_none(), "{t}");
+        }
+        assert_eq!(date("2016-12-31T23:59:60Z"), general("2016-12-31T23:59:60Z"));
+        assert_eq!(date("2023-02-29T00:00:00Z"), None);
     }
 
     #[test]

@@ -161,11 +161,11 @@ impl Detail {
     pub const ALLOWS_COUNTED: usize = 16;
     /// Candidate statements of each effect per set that [`Detail::Bounded`] reads for
     /// missing context keys.
-    pub const KEY_SCAN: usize = 64;
+    pub const KEY_SCAN: usize = 16;
     /// Candidate statements per set that [`Detail::Bounded`] tries for an allowing match
     /// once one has matched (before that, the search goes on until one does: a layer that
     /// allows always lists an allowing statement).
-    pub const ALLOWS_SCAN: usize = 64;
+    pub const ALLOWS_SCAN: usize = 32;
 }
 
 /// Decides a request against its layers, with the explanation ([`Detail::Bounded`]).
@@ -225,7 +225,7 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
             } else {
                 0
             };
-            let mut one = |effect, limit| {
+            let mut one = |effect, limit, scan| {
                 set.matching_and_keys_within(
                     action,
                     req.resource(),
@@ -239,8 +239,9 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
                 )
             };
             // Denies first: the keys' spelling is the first met, as `missing_keys` reads.
-            let (denies, _) = one(Effect::Deny, deny_limit);
-            let (allows, cut) = one(Effect::Allow, allow_limit);
+            // Every Deny that applies is listed: no bound on the candidates tried.
+            let (denies, _) = one(Effect::Deny, deny_limit, usize::MAX);
+            let (allows, cut) = one(Effect::Allow, allow_limit, scan);
             keys.sort();
             Layer {
                 matches: LayerMatches { allows, denies },
