@@ -362,7 +362,12 @@ pub(super) fn build(
     blocked_by: std::collections::BTreeSet<PolicyKind>,
     shown: Shown,
 ) -> Decision {
-    let mut matched = Vec::new();
+    let mut matched = Vec::with_capacity(
+        gathered
+            .iter()
+            .map(|g| g.matches.denies.len() + g.matches.allows.len().min(shown.allows))
+            .sum(),
+    );
     let mut missing: Vec<String> = Vec::new();
     let mut allowed_by = BTreeSet::new();
     let mut omitted = Omitted::default();

@@ -161,11 +161,11 @@ impl Detail {
     pub const ALLOWS_COUNTED: usize = 16;
     /// Candidate statements of each effect per set that [`Detail::Bounded`] reads for
     /// missing context keys.
-    pub const KEY_SCAN: usize = 16;
+    pub const KEY_SCAN: usize = 8;
     /// Candidate statements per set that [`Detail::Bounded`] tries for an allowing match
     /// once one has matched (before that, the search goes on until one does: a layer that
     /// allows always lists an allowing statement).
-    pub const ALLOWS_SCAN: usize = 32;
+    pub const ALLOWS_SCAN: usize = 20;
 }
 
 /// Decides a request against its layers, with the explanation ([`Detail::Bounded`]).
