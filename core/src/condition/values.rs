@@ -166,7 +166,10 @@ mod tests {
         ] {
             assert!(plain_utc(t).is_none(), "{t}");
         }
-        assert_eq!(date("2016-12-31T23:59:60Z"), general("2016-12-31T23:59:60Z"));
+        assert_eq!(
+            date("2016-12-31T23:59:60Z"),
+            general("2016-12-31T23:59:60Z")
+        );
         assert_eq!(date("2023-02-29T00:00:00Z"), None);
     }
 

@@ -551,13 +551,18 @@ mod tests {
     }
 
     fn sids(d: &crate::decide::Decision) -> Vec<(crate::policy::Effect, Option<String>)> {
-        d.matched.iter().map(|m| (m.effect, m.sid.clone())).collect()
+        d.matched
+            .iter()
+            .map(|m| (m.effect, m.sid.clone()))
+            .collect()
     }
 
     #[test]
     fn many_denies_that_do_not_apply_leave_the_explanation_as_the_full_one() {
         // Far more Deny candidates than any bound, none applying; a few Allows that do.
-        let mut stmts: Vec<String> = (0..200).map(|i| stmt(&format!("D{i}"), "Deny", "red")).collect();
+        let mut stmts: Vec<String> = (0..200)
+            .map(|i| stmt(&format!("D{i}"), "Deny", "red"))
+            .collect();
         stmts.extend((0..3).map(|i| stmt(&format!("A{i}"), "Allow", "blue")));
         let layers = policy_of(&stmts);
         let bounded = decide_with(&layers, &blue(), Detail::Bounded);
