@@ -415,11 +415,51 @@ impl PolicySet {
         key_budget: usize,
         keys: &mut Vec<String>,
     ) -> Vec<StatementMatch> {
-        let mut list = Vec::new();
+        self.matching_and_keys_within(
+            action,
+            resource,
+            principal,
+            ctx,
+            effect,
+            limit,
+            key_budget,
+            usize::MAX,
+            keys,
+        )
+        .0
+    }
+
+    /// [`PolicySet::matching_and_keys`], trying at most `scan` candidates for a match once
+    /// one has matched (a search that has found nothing goes on to the end): `true` beside
+    /// the matches when candidates were left untried, so more statements may apply than
+    /// were found. The keys are read as without the bound.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the arguments of `matching` and `missing_keys` together, and the bound"
+    )]
+    pub fn matching_and_keys_within(
+        &self,
+        action: &str,
+        resource: &str,
+        principal: Option<&Principal>,
+        ctx: &Context,
+        effect: Effect,
+        limit: usize,
+        key_budget: usize,
+        scan: usize,
+        keys: &mut Vec<String>,
+    ) -> (Vec<StatementMatch>, bool) {
+        // Sized for a bounded search's matches, without growing it match by match.
+        let mut list = Vec::with_capacity(limit.min(24));
         let mut left = key_budget;
+        let mut tried = 0usize;
+        let mut cut = false;
         let bounded = limit != usize::MAX;
         for Placed { offset, part } in self.parts.iter() {
-            if list.len() >= limit && left == 0 {
+            let scanned = tried >= scan && !list.is_empty();
+            if (list.len() >= limit || scanned) && left == 0 {
+                // Later parts are not looked at: they may hold more.
+                cut |= scanned && list.len() < limit;
                 break;
             }
             let probe = part.index.probe(resource);
@@ -434,8 +474,10 @@ impl PolicySet {
                         }
                         None => false,
                     };
-                    let full = list.len() >= limit;
+                    let scanned = tried >= scan && !list.is_empty();
+                    let full = list.len() >= limit || scanned;
                     if full && !want_keys {
+                        cut |= scanned && list.len() < limit;
                         return ControlFlow::Break(());
                     }
                     let Some(s) = part.statements.get(i) else {
@@ -446,6 +488,9 @@ impl PolicySet {
                             .is_some_and(|l| l.iter().any(|m| m.statement == offset + i))
                     };
                     let want_match = !(full || bounded && seen(&list));
+                    if scanned && list.len() < limit && !(bounded && seen(&list)) {
+                        cut = true;
+                    }
                     // Whether action and resource match, worked out at most once.
                     let mut reached: Option<bool> = None;
                     let mut reaches = || {
@@ -467,6 +512,9 @@ impl PolicySet {
                                 }
                             }
                         }
+                    }
+                    if want_match {
+                        tried += 1;
                     }
                     if want_match && reaches() {
                         let pm = match (principal, s.principal.as_deref()) {
@@ -490,7 +538,7 @@ impl PolicySet {
             }
             list.dedup();
         }
-        list
+        (list, cut)
     }
 
     /// What [`PolicySet::evaluate`] would tell the decision flow, computed with early exits:

@@ -173,8 +173,22 @@ impl CompiledCondition {
         self.operator
     }
 
+    /// `true` when some policy value reads a policy variable.
+    fn has_variables(&self) -> bool {
+        match &self.values {
+            PolicyValues::Text(t) | PolicyValues::Bool(t) => t.iter().any(Template::has_variables),
+            PolicyValues::Like(l) => l.iter().any(|l| matches!(l, Like::Variable(_))),
+            PolicyValues::Arn(a) => a.iter().any(ArnPattern::has_variables),
+            _ => false,
+        }
+    }
+
     /// The keys whose values the condition's policy values read through variables.
     pub fn variable_keys(&self) -> Vec<&str> {
+        if !self.has_variables() {
+            // The common case, without building an iterator per call.
+            return Vec::new();
+        }
         match &self.values {
             PolicyValues::Text(t) | PolicyValues::Bool(t) => {
                 t.iter().flat_map(Template::variable_keys).collect()

@@ -350,6 +350,8 @@ pub(super) struct Gathered<'a> {
     pub level: Option<usize>,
     pub matches: &'a LayerMatches,
     pub keys: &'a [String],
+    /// The Allow search stopped at its bound of candidates: more may have applied.
+    pub cut: bool,
 }
 
 pub(super) fn build(
@@ -360,7 +362,12 @@ pub(super) fn build(
     blocked_by: std::collections::BTreeSet<PolicyKind>,
     shown: Shown,
 ) -> Decision {
-    let mut matched = Vec::new();
+    let mut matched = Vec::with_capacity(
+        gathered
+            .iter()
+            .map(|g| g.matches.denies.len() + g.matches.allows.len().min(shown.allows))
+            .sum(),
+    );
     let mut missing: Vec<String> = Vec::new();
     let mut allowed_by = BTreeSet::new();
     let mut omitted = Omitted::default();
@@ -374,7 +381,7 @@ pub(super) fn build(
         }
         omitted.allows += m.allows.len().saturating_sub(shown.allows);
         // The search stopped at the bound: there may be more than were counted.
-        omitted.exact &= m.allows.len() < shown.counted;
+        omitted.exact &= m.allows.len() < shown.counted && !g.cut;
         for sm in m.denies.iter().chain(m.allows.iter().take(shown.allows)) {
             let Some(src) = set.statement_source(sm.statement) else {
                 continue;
@@ -506,6 +513,114 @@ mod tests {
             Context::new(),
         )
         .unwrap()
+    }
+
+    /// One identity policy of the statements given as JSON objects.
+    fn policy_of(stmts: &[String]) -> Layers {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            stmts.join(",")
+        );
+        Layers {
+            identity: PolicySet::compile(vec![NamedPolicy::new(
+                "p",
+                Policy::parse(&text).unwrap(),
+            )]),
+            ..Layers::default()
+        }
+    }
+
+    /// `Effect` on `s3:GetObject`, applying when `team` is the caller's tag (`blue`).
+    fn stmt(sid: &str, effect: &str, team: &str) -> String {
+        format!(
+            r#"{{"Sid":"{sid}","Effect":"{effect}","Action":"s3:GetObject","Resource":"*",
+                "Condition":{{"StringEquals":{{"aws:PrincipalTag/team":"{team}"}}}}}}"#
+        )
+    }
+
+    fn blue() -> Request {
+        let mut ctx = Context::new();
+        ctx.insert("aws:PrincipalTag/team", crate::ContextValue::single("blue"));
+        Request::new(
+            Some("arn:aws:iam::111122223333:user/a"),
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            ctx,
+        )
+        .unwrap()
+    }
+
+    fn sids(d: &crate::decide::Decision) -> Vec<(crate::policy::Effect, Option<String>)> {
+        d.matched
+            .iter()
+            .map(|m| (m.effect, m.sid.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn many_denies_that_do_not_apply_leave_the_explanation_as_the_full_one() {
+        // Far more Deny candidates than any bound, none applying; a few Allows that do.
+        let mut stmts: Vec<String> = (0..200)
+            .map(|i| stmt(&format!("D{i}"), "Deny", "red"))
+            .collect();
+        stmts.extend((0..3).map(|i| stmt(&format!("A{i}"), "Allow", "blue")));
+        let layers = policy_of(&stmts);
+        let bounded = decide_with(&layers, &blue(), Detail::Bounded);
+        let all = decide_with(&layers, &blue(), Detail::All);
+        assert_eq!(bounded.outcome, crate::decide::Outcome::Allowed);
+        assert_eq!(sids(&bounded), sids(&all));
+        assert_eq!(bounded.matched.len(), 3);
+        assert_eq!(bounded.omitted, Omitted::default());
+        assert_eq!(bounded.missing_context, all.missing_context);
+    }
+
+    #[test]
+    fn an_explicit_deny_lists_every_deciding_deny_past_every_bound() {
+        let past = Detail::KEY_SCAN + Detail::ALLOWS_SCAN + Detail::ALLOWS_COUNTED + 5;
+        let mut stmts: Vec<String> = Vec::new();
+        for i in 0..past {
+            // Denies that apply among Denies that do not.
+            stmts.push(stmt(&format!("D{i}"), "Deny", "blue"));
+            stmts.push(stmt(&format!("N{i}"), "Deny", "red"));
+        }
+        stmts.push(stmt("A", "Allow", "blue"));
+        let layers = policy_of(&stmts);
+        let bounded = decide_with(&layers, &blue(), Detail::Bounded);
+        let all = decide_with(&layers, &blue(), Detail::All);
+        assert_eq!(bounded.outcome, crate::decide::Outcome::ExplicitDeny);
+        let denies = |d: &crate::decide::Decision| {
+            sids(d)
+                .into_iter()
+                .filter(|(e, _)| *e == crate::policy::Effect::Deny)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(denies(&bounded).len(), past);
+        assert_eq!(denies(&bounded), denies(&all));
+        assert_eq!(sids(&bounded), sids(&all));
+    }
+
+    #[test]
+    fn an_allow_search_stopped_by_its_bound_says_at_least() {
+        // One Allow that applies, then more candidates than the search tries, then more
+        // Allows that apply: the bounded search lists the first and cannot count the rest.
+        let mut stmts = vec![stmt("A0", "Allow", "blue")];
+        stmts.extend((0..Detail::ALLOWS_SCAN + 10).map(|i| stmt(&format!("N{i}"), "Allow", "red")));
+        stmts.extend((1..4).map(|i| stmt(&format!("A{i}"), "Allow", "blue")));
+        let layers = policy_of(&stmts);
+        let bounded = decide_with(&layers, &blue(), Detail::Bounded);
+        let all = decide_with(&layers, &blue(), Detail::All);
+        assert_eq!(bounded.outcome, all.outcome);
+        assert_eq!(all.matched.len(), 4);
+        let shown = sids(&bounded);
+        assert!(!shown.is_empty());
+        assert!(shown.iter().all(|s| sids(&all).contains(s)), "{shown:?}");
+        assert!(shown.len() < 4);
+        assert!(!bounded.omitted.exact, "{:?}", bounded.omitted);
+        // With few candidates the same search is exact.
+        let few = policy_of(&[stmt("A0", "Allow", "blue"), stmt("N", "Allow", "red")]);
+        let d = decide_with(&few, &blue(), Detail::Bounded);
+        assert_eq!(d.omitted, Omitted::default());
+        assert_eq!(sids(&d), sids(&decide_with(&few, &blue(), Detail::All)));
     }
 
     #[test]

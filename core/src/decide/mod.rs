@@ -84,6 +84,8 @@ struct Gathered {
 struct Layer {
     matches: LayerMatches,
     keys: Vec<String>,
+    /// The Allow search stopped at [`Detail::ALLOWS_SCAN`] candidates: more may apply.
+    cut: bool,
 }
 
 /// What each layer contributed, reduced to what the flow reads. SCP and RCP levels are
@@ -141,8 +143,10 @@ pub enum Detail {
     /// Every deciding Deny; for each layer, at most [`Detail::ALLOWS_SHOWN`] allowing
     /// statements, and how many more applied, counted up to [`Detail::ALLOWS_COUNTED`] more
     /// ([`Decision::omitted`]: an exact count, or "at least" past the bound); missing context keys
-    /// from at most [`Detail::KEY_SCAN`] candidate statements of each effect per set. Costs
-    /// what it shows, whatever the size of the policies.
+    /// from at most [`Detail::KEY_SCAN`] candidate statements of each effect per set. The
+    /// Allows are looked for among at most [`Detail::ALLOWS_SCAN`] candidate statements per
+    /// set once one is found, so the count says "at least" when the search stopped there
+    /// with candidates left. Costs what it shows, whatever the size of the policies.
     Bounded,
     /// Every statement that applied and every missing key: grows with the number of matching
     /// statements.
@@ -157,7 +161,11 @@ impl Detail {
     pub const ALLOWS_COUNTED: usize = 16;
     /// Candidate statements of each effect per set that [`Detail::Bounded`] reads for
     /// missing context keys.
-    pub const KEY_SCAN: usize = 64;
+    pub const KEY_SCAN: usize = 8;
+    /// Candidate statements per set that [`Detail::Bounded`] tries for an allowing match
+    /// once one has matched (before that, the search goes on until one does: a layer that
+    /// allows always lists an allowing statement).
+    pub const ALLOWS_SCAN: usize = 20;
 }
 
 /// Decides a request against its layers, with the explanation ([`Detail::Bounded`]).
@@ -166,24 +174,59 @@ pub fn decide(layers: &Layers, req: &Request) -> Decision {
 }
 
 /// Decides a request against its layers, with as much explanation as `detail` asks. The
-/// outcome is read first, by [`decide_outcome`]; the explanation then gathers only what it
-/// lists.
+/// outcome is read first, from each set's summary (as [`decide_outcome`] reads it); the
+/// explanation then gathers only what it lists. With [`Detail::Bounded`], a set whose summary
+/// found no applying Deny is not searched for Denies again (only its first
+/// [`Detail::KEY_SCAN`] Deny candidates are read, for missing keys), nor one with no
+/// applying Allow for Allows; and the Allow search of a set stops after
+/// [`Detail::ALLOWS_SCAN`] candidates once it has found one.
 pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
-    let (outcome, blocked_by) = decide_outcome(layers, req);
-    let (allow_limit, key_budget) = match detail {
+    let (allow_limit, key_budget, scan) = match detail {
         Detail::Bounded => (
             Detail::ALLOWS_SHOWN + Detail::ALLOWS_COUNTED,
             Detail::KEY_SCAN,
+            Detail::ALLOWS_SCAN,
         ),
-        Detail::All => (usize::MAX, usize::MAX),
+        Detail::All => (usize::MAX, usize::MAX, usize::MAX),
     };
+    let all = detail == Detail::All;
     req.with_action_key(|action| {
         let ctx = req.context();
         let scope = Scope::of(layers, req.principal());
-        let gather = |set: &PolicySet, p: Option<&Principal>| {
+        let sum =
+            |set: &PolicySet, p: Option<&Principal>| set.summarize(action, req.resource(), p, ctx);
+        let opt_sum =
+            |set: &Option<PolicySet>, p| set.as_ref().map(|s| sum(s, p)).unwrap_or_default();
+        let level_sums = |sets: &Option<Vec<PolicySet>>, binds: bool| {
+            sets.iter()
+                .filter(|_| binds)
+                .flatten()
+                .map(|s| sum(s, None))
+                .collect::<Vec<_>>()
+        };
+        let scp_sums = level_sums(&layers.scp, scope.scp);
+        let rcp_sums = level_sums(&layers.rcp, scope.rcp);
+        let s = Summaries {
+            identity: sum(&layers.identity, None),
+            resource: resource_summary(layers, req, action),
+            boundary: opt_sum(&layers.boundary, None),
+            session: opt_sum(&layers.session, None),
+            scp: fold_levels(scp_sums.iter().copied()),
+            rcp: fold_levels(rcp_sums.iter().copied()),
+        };
+        let (outcome, blocked_by) = outcome(layers, req, &s, scope);
+        let gather = |set: &PolicySet, p: Option<&Principal>, summary: LayerSummary| {
             let mut keys = Vec::new();
-            let mut one = |effect, limit| {
-                set.matching_and_keys(
+            // A set whose summary found no applying Deny (or Allow) has none: its walk only
+            // reads the missing keys. `allowed` is not computed when `denied`.
+            let deny_limit = if all || summary.denied { usize::MAX } else { 0 };
+            let allow_limit = if all || summary.denied || summary.allowed {
+                allow_limit
+            } else {
+                0
+            };
+            let mut one = |effect, limit, scan| {
+                set.matching_and_keys_within(
                     action,
                     req.resource(),
                     p,
@@ -191,43 +234,52 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
                     effect,
                     limit,
                     key_budget,
+                    scan,
                     &mut keys,
                 )
             };
             // Denies first: the keys' spelling is the first met, as `missing_keys` reads.
-            let denies = one(Effect::Deny, usize::MAX);
-            let allows = one(Effect::Allow, allow_limit);
+            // Every Deny that applies is listed: no bound on the candidates tried.
+            let (denies, _) = one(Effect::Deny, deny_limit, usize::MAX);
+            let (allows, cut) = one(Effect::Allow, allow_limit, scan);
             keys.sort();
             Layer {
                 matches: LayerMatches { allows, denies },
                 keys,
+                cut,
             }
         };
-        let opt =
-            |set: &Option<PolicySet>, p| set.as_ref().map(|s| gather(s, p)).unwrap_or_default();
-        let levels = |sets: &Option<Vec<PolicySet>>, binds: bool| {
+        let opt = |set: &Option<PolicySet>, p, summary| {
+            set.as_ref()
+                .map(|s| gather(s, p, summary))
+                .unwrap_or_default()
+        };
+        let levels = |sets: &Option<Vec<PolicySet>>, binds: bool, sums: &[LayerSummary]| {
             sets.iter()
                 .filter(|_| binds)
                 .flatten()
-                .map(|s| gather(s, None))
+                .zip(sums.iter().copied())
+                .map(|(set, summary)| gather(set, None, summary))
                 .collect::<Vec<_>>()
         };
-        let mut resource = opt(&layers.resource, Some(req.principal()));
+        let mut resource = opt(&layers.resource, Some(req.principal()), s.resource);
         if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
-            let resource = &mut resource.matches;
-            resource
-                .denies
-                .extend(set.not_principal_denies(action, req.resource(), ctx));
-            resource.denies.sort_by_key(|m| m.statement);
-            resource.denies.dedup_by_key(|m| m.statement);
+            if all || s.resource.denied {
+                let resource = &mut resource.matches;
+                resource
+                    .denies
+                    .extend(set.not_principal_denies(action, req.resource(), ctx));
+                resource.denies.sort_by_key(|m| m.statement);
+                resource.denies.dedup_by_key(|m| m.statement);
+            }
         }
         let g = Gathered {
-            identity: gather(&layers.identity, None),
+            identity: gather(&layers.identity, None, s.identity),
             resource,
-            boundary: opt(&layers.boundary, None),
-            session: opt(&layers.session, None),
-            scp: levels(&layers.scp, scope.scp),
-            rcp: levels(&layers.rcp, scope.rcp),
+            boundary: opt(&layers.boundary, None, s.boundary),
+            session: opt(&layers.session, None, s.session),
+            scp: levels(&layers.scp, scope.scp, &scp_sums),
+            rcp: levels(&layers.rcp, scope.rcp, &rcp_sums),
         };
         let shown = explain::Shown {
             allows: match detail {
@@ -250,6 +302,28 @@ pub fn decide_with(layers: &Layers, req: &Request, detail: Detail) -> Decision {
     })
 }
 
+/// The resource policy's summary; for a caller with a permissions boundary, a Deny with
+/// `NotPrincipal` that applies whatever the element lists denies too.
+fn resource_summary(layers: &Layers, req: &Request, action: &str) -> LayerSummary {
+    let ctx = req.context();
+    let Some(set) = &layers.resource else {
+        return LayerSummary::default();
+    };
+    let resource = set.summarize(action, req.resource(), Some(req.principal()), ctx);
+    if bounded(layers, req.principal())
+        && !resource.denied
+        && !set
+            .not_principal_denies(action, req.resource(), ctx)
+            .is_empty()
+    {
+        return LayerSummary {
+            denied: true,
+            ..LayerSummary::default()
+        };
+    }
+    resource
+}
+
 /// Decides a request without building the explanation: the outcome and `blockedBy` of
 /// [`decide`], faster (see [`PolicySet::summarize`]). Use it for batch evaluation.
 pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<PolicyKind>) {
@@ -267,22 +341,9 @@ pub fn decide_outcome(layers: &Layers, req: &Request) -> (Outcome, BTreeSet<Poli
                     .map(|s| sum(s, None)),
             )
         };
-        let mut resource = opt(&layers.resource, Some(req.principal()));
-        if let (true, Some(set)) = (bounded(layers, req.principal()), &layers.resource) {
-            if !resource.denied
-                && !set
-                    .not_principal_denies(action, req.resource(), ctx)
-                    .is_empty()
-            {
-                resource = LayerSummary {
-                    denied: true,
-                    ..LayerSummary::default()
-                };
-            }
-        }
         let s = Summaries {
             identity: sum(&layers.identity, None),
-            resource,
+            resource: resource_summary(layers, req, action),
             boundary: opt(&layers.boundary, None),
             session: opt(&layers.session, None),
             scp: levels(&layers.scp, scope.scp),
@@ -434,6 +495,7 @@ impl Gathered {
             level,
             matches: &l.matches,
             keys: &l.keys,
+            cut: l.cut,
         })
         .collect()
     }
