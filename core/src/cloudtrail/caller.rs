@@ -81,7 +81,7 @@ pub fn caller_of(id: &UserIdentity<'_>) -> Result<Caller, CallerError> {
 /// call for the caller (`invokedBy`). IAM User Guide, "AWS global condition context keys".
 pub fn add_identity_keys(id: &UserIdentity<'_>, event_epoch: Option<i64>, ctx: &mut Context) {
     let created = created_of(id);
-    for k in RecordKey::IDENTITY {
+    for k in RecordKey::ALL.into_iter().filter(|k| k.of_identity()) {
         if let Some(v) = identity_value(id, k, event_epoch, created) {
             ctx.insert(k.name(), v.to_context());
         }
@@ -97,7 +97,7 @@ pub(crate) fn created_of(id: &UserIdentity<'_>) -> Option<i64> {
         .and_then(epoch_of)
 }
 
-/// The value of one of [`add_identity_keys`]' keys ([`RecordKey::IDENTITY`]), unrendered:
+/// The value of one of [`add_identity_keys`]' keys ([`RecordKey::of_identity`]), unrendered:
 /// what the replay's hot path compares without building a [`Context`]. `created` is
 /// [`created_of`] the identity; `None` for a key the identity does not give.
 pub(crate) fn identity_value<'r>(
@@ -192,17 +192,11 @@ impl RecordKey {
         RecordKey::CalledVia,
     ];
 
-    /// The keys the identity gives ([`add_identity_keys`]).
-    pub(crate) const IDENTITY: [RecordKey; 8] = [
-        RecordKey::UserId,
-        RecordKey::MultiFactorAuthPresent,
-        RecordKey::MultiFactorAuthAge,
-        RecordKey::TokenIssueTime,
-        RecordKey::SourceIdentity,
-        RecordKey::FederatedProvider,
-        RecordKey::ViaAwsService,
-        RecordKey::CalledVia,
-    ];
+    /// Whether the identity gives the key ([`add_identity_keys`]): the keys from
+    /// [`RecordKey::UserId`] on, in [`RecordKey::ALL`]'s order.
+    pub(crate) fn of_identity(self) -> bool {
+        self as usize >= RecordKey::UserId as usize
+    }
 
     /// The key's name, lowercased.
     pub(crate) fn name(self) -> &'static str {
