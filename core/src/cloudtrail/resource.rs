@@ -122,19 +122,13 @@ impl Candidates {
 
     /// Adds the candidate written as `parts`, one after another.
     fn push(&mut self, parts: &[&str]) {
-        match self.arns.get_mut(self.used) {
-            Some(s) => {
-                s.clear();
-                for p in parts {
-                    s.push_str(p);
-                }
-            }
-            None => {
-                let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-                for p in parts {
-                    s.push_str(p);
-                }
-                self.arns.push(s);
+        if self.arns.len() == self.used {
+            self.arns.push(String::new());
+        }
+        if let Some(s) = self.arns.get_mut(self.used) {
+            s.clear();
+            for p in parts {
+                s.push_str(p);
             }
         }
         self.used += 1;
