@@ -21,6 +21,7 @@ pub mod caller;
 mod fast;
 pub mod files;
 pub mod map;
+mod reader;
 pub mod record;
 pub mod replay;
 pub mod resource;

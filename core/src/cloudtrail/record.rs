@@ -143,10 +143,10 @@ pub struct Record<'a> {
     pub resources: Vec<ResourceRef<'a>>,
     /// A log file's `Records`, when this object is the file rather than a record.
     #[serde(borrow, rename = "Records")]
-    records: Option<Vec<Record<'a>>>,
+    pub(super) records: Option<Vec<Record<'a>>>,
     /// An EventBridge event's `detail`, when this object is the event.
     #[serde(borrow)]
-    detail: Option<Box<Record<'a>>>,
+    pub(super) detail: Option<Box<Record<'a>>>,
 }
 
 /// `userIdentity` ("CloudTrail userIdentity element").
@@ -393,6 +393,15 @@ pub fn is_log_file_name(name: &str) -> bool {
 /// # Ok::<(), polcheck_core::cloudtrail::RecordError>(())
 /// ```
 pub fn parse(text: &str) -> Result<Vec<Record<'_>>, RecordError> {
+    match super::reader::read(text) {
+        Some(records) => Ok(records),
+        None => parse_with_serde(text),
+    }
+}
+
+/// [`parse`] by serde's derive alone: the definition of a record's reading, and where every
+/// error (with its line and column) comes from.
+pub(super) fn parse_with_serde(text: &str) -> Result<Vec<Record<'_>>, RecordError> {
     if text.trim_start().starts_with('[') {
         // A JSON array of records or EventBridge events.
         let items: Vec<Record<'_>> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
