@@ -12,8 +12,8 @@
 //! assert_eq!(ctx.get("AWS:principaltag/team").unwrap().values(), ["blue"]);
 //! ```
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 /// The value of one context key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,7 @@ fn scalar_text(v: &serde_json::Value) -> Option<String> {
 /// no key (both parts are shared until one is written).
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    entries: Arc<BTreeMap<String, ContextValue>>,
+    entries: Arc<Entries>,
     /// Never itself has a base (kept flat by [`Context::with_base`]).
     base: Option<Arc<Context>>,
 }
@@ -120,7 +120,7 @@ impl Context {
             entries: Arc::new(
                 self.iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
+                    .collect::<Entries>(),
             ),
             base: None,
         }
@@ -156,6 +156,17 @@ impl Context {
         }
     }
 
+    /// [`Context::get_lower`], with the value's typed readings when it is a single value
+    /// (each read at most once per context; see `Typed`).
+    pub(crate) fn get_lower_typed(&self, key: &str) -> Option<(&ContextValue, Option<&Typed>)> {
+        let e = match self.entries.find(key) {
+            Some(e) => e,
+            None => self.base.as_ref()?.entries.find(key)?,
+        };
+        let typed = matches!(e.value, ContextValue::Single(_)).then_some(&e.typed);
+        Some((&e.value, typed))
+    }
+
     /// Every key (lowercased) and value, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         Merged {
@@ -172,7 +183,7 @@ impl Context {
 
     /// The keys of its own (not the shared base's), in key order.
     pub(crate) fn own_iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter()
     }
 
     /// How many keys it sets itself (not counting those of a shared base it carries, such
@@ -195,8 +206,8 @@ struct Merged<A: Iterator, B: Iterator> {
 
 impl<'a, A, B> Iterator for Merged<A, B>
 where
-    A: Iterator<Item = (&'a String, &'a ContextValue)>,
-    B: Iterator<Item = (&'a String, &'a ContextValue)>,
+    A: Iterator<Item = (&'a str, &'a ContextValue)>,
+    B: Iterator<Item = (&'a str, &'a ContextValue)>,
 {
     type Item = (&'a str, &'a ContextValue);
 
@@ -216,7 +227,101 @@ where
         } else {
             self.base.next()?
         };
-        Some((k.as_str(), v))
+        Some((k, v))
+    }
+}
+
+/// A context's own keys (lowercased) and values, sorted by key. A request carries a handful
+/// of keys and every condition looks one up, so a sorted vector searched by equality (the
+/// length first, then the bytes) replaces a `BTreeMap`, whose search compares each key it
+/// passes byte by byte. Past [`Entries::LINEAR`] keys the search is a binary search.
+#[derive(Debug, Clone, Default)]
+struct Entries(Vec<Entry>);
+
+#[derive(Debug, Clone)]
+struct Entry {
+    key: String,
+    value: ContextValue,
+    typed: Typed,
+}
+
+/// A single value read as the condition operators' types, each at most once per context:
+/// a request's `aws:CurrentTime` is compared by every date condition it meets, its
+/// `aws:SourceIp` by every address condition, and reading them is most of what such a
+/// comparison costs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Typed {
+    date: OnceLock<Option<i128>>,
+    ip: OnceLock<Option<IpAddr>>,
+}
+
+impl Typed {
+    /// The value read as a date by `read` (the condition's reader), the first time only.
+    pub(crate) fn date(&self, read: impl FnOnce() -> Option<i128>) -> Option<i128> {
+        *self.date.get_or_init(read)
+    }
+
+    /// The value read as an address by `read`, the first time only.
+    pub(crate) fn ip(&self, read: impl FnOnce() -> Option<IpAddr>) -> Option<IpAddr> {
+        *self.ip.get_or_init(read)
+    }
+}
+
+impl Entries {
+    /// Up to this many keys, a lookup compares each key for equality in turn.
+    const LINEAR: usize = 16;
+
+    fn find(&self, key: &str) -> Option<&Entry> {
+        if self.0.len() <= Entries::LINEAR {
+            return self.0.iter().find(|e| e.key == key);
+        }
+        let i = self.0.binary_search_by(|e| e.key.as_str().cmp(key)).ok()?;
+        self.0.get(i)
+    }
+
+    fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.find(key).map(|e| &e.value)
+    }
+
+    fn insert(&mut self, key: String, value: ContextValue) {
+        match self.0.binary_search_by(|e| e.key.as_str().cmp(&key)) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.value = value;
+                    slot.typed = Typed::default();
+                }
+            }
+            Err(i) => self.0.insert(
+                i,
+                Entry {
+                    key,
+                    value,
+                    typed: Typed::default(),
+                },
+            ),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.0.iter().map(|e| (e.key.as_str(), &e.value))
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, ContextValue)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (String, ContextValue)>>(iter: I) -> Entries {
+        let mut e = Entries(Vec::new());
+        for (k, v) in iter {
+            e.insert(k, v);
+        }
+        e
     }
 }
 
@@ -267,5 +372,30 @@ mod tests {
         let ctx = Context::new().with_base(Arc::new(mid));
         assert_eq!(ctx.iter().count(), 2);
         assert_eq!(ctx.get("a").unwrap().values(), ["1"]);
+    }
+
+    /// The sorted vector answers every lookup and iterates as the `BTreeMap` it replaced,
+    /// below and past the linear search's bound, with keys inserted twice.
+    #[test]
+    fn entries_answer_as_a_btree_map() {
+        use std::collections::BTreeMap;
+        for n in [0usize, 1, 5, 16, 17, 40] {
+            let mut map = BTreeMap::new();
+            let mut ctx = Context::new();
+            // A fixed shuffle: keys of different lengths, some sharing prefixes, repeated.
+            for i in 0..n * 2 {
+                let k = format!("aws:k{}{}", (i * 7919) % (n + 1), "x".repeat(i % 3));
+                let v = ContextValue::single(i.to_string());
+                map.insert(k.clone(), v.clone());
+                ctx.insert(&k, v);
+            }
+            for i in 0..n * 3 + 2 {
+                let k = format!("aws:k{}{}", i % (n + 2), "x".repeat(i % 4));
+                assert_eq!(ctx.get_lower(&k), map.get(&k), "{n} {k}");
+            }
+            let ours: Vec<_> = ctx.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            let theirs: Vec<_> = map.into_iter().collect();
+            assert_eq!(ours, theirs, "{n}");
+        }
     }
 }

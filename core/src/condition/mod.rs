@@ -42,7 +42,7 @@ use ipnet::IpNet;
 use rust_decimal::Decimal;
 
 use crate::arn::ArnPattern;
-use crate::context::Context;
+use crate::context::{Context, Typed};
 use crate::pattern::Glob;
 use crate::variables::Template;
 
@@ -207,17 +207,17 @@ impl CompiledCondition {
 
     /// Evaluates the condition against a request context.
     pub fn evaluate(&self, ctx: &Context) -> bool {
-        let request = ctx.get_lower(self.key());
+        let request = ctx.get_lower_typed(self.key());
         if let PolicyValues::Null(wanted) = &self.values {
             // A key given with no value (an empty list) is as absent as a missing one: `Null`
             // with `false` checks that the key "is present and its value is not empty" (IAM
             // User Guide, "Multivalued context keys" and "Condition operator to check existence
             // of condition keys").
-            let absent = request.is_none_or(|v| v.values().is_empty());
+            let absent = request.is_none_or(|(v, _)| v.values().is_empty());
             return wanted.contains(&absent);
         }
         let negated = self.operator.operator.is_negated();
-        let Some(request) = request else {
+        let Some((request, typed)) = request else {
             return self.operator.if_exists
                 || match self.operator.qualifier {
                     Some(SetQualifier::ForAllValues) => true,
@@ -226,7 +226,7 @@ impl CompiledCondition {
                 };
         };
         let values = request.values();
-        let one = |v: &String| match self.matches_any(v, ctx) {
+        let one = |v: &String| match self.matches_any(v, typed, ctx) {
             Some(m) => m != negated,
             None => false,
         };
@@ -240,7 +240,8 @@ impl CompiledCondition {
 
     /// Whether one request value matches any policy value; `None` when the request value
     /// cannot be read as the operator's type.
-    fn matches_any(&self, v: &str, ctx: &Context) -> Option<bool> {
+    /// `typed` is the cache of `v`'s readings, when `v` is the key's single value.
+    fn matches_any(&self, v: &str, typed: Option<&Typed>, ctx: &Context) -> Option<bool> {
         use Operator as O;
         let op = self.operator.operator;
         Some(match &self.values {
@@ -267,7 +268,10 @@ impl CompiledCondition {
                 ns.iter().any(|n| ordered(op, r.cmp(n)))
             }
             PolicyValues::Date(ds) => {
-                let r = values::date(v)?;
+                let r = match typed {
+                    Some(t) => t.date(|| values::date(v))?,
+                    None => values::date(v)?,
+                };
                 ds.iter().any(|d| ordered(op, r.cmp(d)))
             }
             PolicyValues::Bool(ts) => {
@@ -285,7 +289,10 @@ impl CompiledCondition {
                 bs.contains(&r)
             }
             PolicyValues::Ip(nets) => {
-                let r: IpAddr = values::ip_addr(v)?;
+                let r: IpAddr = match typed {
+                    Some(t) => t.ip(|| values::ip_addr(v))?,
+                    None => values::ip_addr(v)?,
+                };
                 nets.iter().any(|n| n.contains(&r))
             }
             PolicyValues::Null(_) => false,

@@ -188,3 +188,41 @@ fn variables_in_values() {
     ctx.insert("aws:username", ContextValue::single("alice"));
     assert!(!c.evaluate(&ctx));
 }
+
+/// A single value's typed reading is kept in its context (read once), and a context that
+/// inserts the key again, or a copy that does, reads the new value: the cache follows the
+/// value, never the key.
+#[test]
+fn typed_readings_follow_the_value_not_the_key() {
+    let compile = |op: &str, v: &str| {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":"*",
+            "Condition":{{"{op}":{{"k":"{v}"}}}}}}}}"#
+        );
+        let p = Policy::parse(&text).unwrap();
+        let c = &p.statements[0].conditions[0];
+        CompiledCondition::new(c.operator, &c.key, &c.values, false)
+    };
+    let before = compile("DateLessThan", "2027-01-01T00:00:00Z");
+    let inside = compile("IpAddress", "192.0.2.0/24");
+    let mut ctx = Context::new();
+    ctx.insert("k", ContextValue::single("2026-06-01T12:00:00Z"));
+    assert!(before.evaluate(&ctx));
+    assert!(before.evaluate(&ctx), "read from the cache");
+    let mut later = ctx.clone();
+    later.insert("k", ContextValue::single("2028-06-01T12:00:00Z"));
+    assert!(!before.evaluate(&later), "a copy that inserts again reads the new value");
+    assert!(before.evaluate(&ctx), "the original keeps its value");
+    // One key read as two types: each reading is its own.
+    ctx.insert("k", ContextValue::single("192.0.2.7"));
+    assert!(inside.evaluate(&ctx));
+    assert!(!before.evaluate(&ctx), "an address is not a date");
+    ctx.insert("k", ContextValue::single("198.51.100.1"));
+    assert!(!inside.evaluate(&ctx));
+    // From a base context, too.
+    let mut base = Context::new();
+    base.insert("k", ContextValue::single("192.0.2.9"));
+    let on_base = Context::new().with_base(std::sync::Arc::new(base));
+    assert!(inside.evaluate(&on_base));
+    assert!(inside.evaluate(&on_base));
+}
