@@ -176,7 +176,7 @@ impl WorldWorkload {
             .into_iter()
             .enumerate()
             .map(|(i, mut p)| {
-                p.name = format!("extra-{i}");
+                p.name = format!("extra-{i}").into();
                 p
             })
             .collect();

@@ -393,7 +393,10 @@ mod tests {
                 let k = format!("aws:k{}{}", i % (n + 2), "x".repeat(i % 4));
                 assert_eq!(ctx.get_lower(&k), map.get(&k), "{n} {k}");
             }
-            let ours: Vec<_> = ctx.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            let ours: Vec<_> = ctx
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
             let theirs: Vec<_> = map.into_iter().collect();
             assert_eq!(ours, theirs, "{n}");
         }

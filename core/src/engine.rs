@@ -616,15 +616,15 @@ mod tests {
         let send = engine.authorize(&req("sqs:SendMessage"));
         assert!(send.is_allowed());
         assert_eq!(send.matched.len(), 1);
-        assert_eq!(send.matched[0].policy, "extra");
+        assert_eq!(&*send.matched[0].policy, "extra");
         assert_eq!(
             engine.check(&req("s3:DeleteObject")),
             (Outcome::ExplicitDeny, [PolicyKind::Identity].into())
         );
         let deny = engine.authorize(&req("s3:DeleteObject"));
         assert_eq!(deny.outcome, Outcome::ExplicitDeny);
-        assert!(deny.matched.iter().any(|m| m.policy == "extra"));
-        assert!(deny.matched.iter().any(|m| m.policy == "user inline a/p"));
+        assert!(deny.matched.iter().any(|m| &*m.policy == "extra"));
+        assert!(deny.matched.iter().any(|m| &*m.policy == "user inline a/p"));
     }
 
     #[test]

@@ -237,7 +237,7 @@ mod tests {
         }
         .compile();
         let l = inputs.on_world(world);
-        let names = |s: &PolicySet| s.policies().map(|p| p.name.clone()).collect::<Vec<_>>();
+        let names = |s: &PolicySet| s.policies().map(|p| p.name.to_string()).collect::<Vec<_>>();
         assert_eq!(names(&l.identity), ["w-id", "x-id"]);
         assert_eq!(l.identity.len(), 2);
         assert!(l

@@ -43,7 +43,7 @@ fn session(role: &str) -> String {
 }
 
 fn policy_names(d: &Decision) -> Vec<&str> {
-    d.matched.iter().map(|m| m.policy.as_str()).collect()
+    d.matched.iter().map(|m| &*m.policy).collect()
 }
 
 /// A URL-encoded policy, as the raw IAM API returns it.
@@ -558,7 +558,7 @@ fn rcps_and_owner_of_the_resource_account() {
     .unwrap();
     let rcp = w.layers_for(&req).rcp.unwrap();
     assert_eq!(rcp.len(), 2);
-    let names: Vec<&str> = rcp[1].policies().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = rcp[1].policies().map(|p| &*p.name).collect();
     assert_eq!(
         names,
         [

@@ -256,9 +256,9 @@ fn checked_request(
 /// `polcheck.ifContext` (the key values that would change the answer).
 fn aws_entry(engine: &Engine, req: &Request, d: &Decision, inputs: &PolicyInputs) -> Value {
     let ids = InputIds::new(
-        inputs.identity.iter().flatten().map(|p| p.name.as_str()),
-        inputs.boundary.as_ref().map(|p| p.name.as_str()),
-        inputs.resource.as_ref().map(|p| p.name.as_str()),
+        inputs.identity.iter().flatten().map(|p| &*p.name),
+        inputs.boundary.as_ref().map(|p| &*p.name),
+        inputs.resource.as_ref().map(|p| &*p.name),
     );
     // As the CLI decides it: the world knows whose the resource is.
     let mut known = req.clone();

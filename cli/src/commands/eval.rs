@@ -357,16 +357,12 @@ fn evaluate(args: &Args) -> Result<ExitCode, String> {
     }
     match args.format {
         Format::Json => {
-            let identity_names: Vec<&str> = inputs
-                .identity
-                .iter()
-                .flatten()
-                .map(|p| p.name.as_str())
-                .collect();
+            let identity_names: Vec<&str> =
+                inputs.identity.iter().flatten().map(|p| &*p.name).collect();
             let ids = InputIds::new(
                 identity_names,
-                inputs.boundary.as_ref().map(|p| p.name.as_str()),
-                inputs.resource.as_ref().map(|p| p.name.as_str()),
+                inputs.boundary.as_ref().map(|p| &*p.name),
+                inputs.resource.as_ref().map(|p| &*p.name),
             );
             let entries: Vec<serde_json::Value> = args
                 .actions
@@ -532,7 +528,7 @@ fn who_can(args: &Args, engine: &Engine, context: &Context) -> Result<ExitCode, 
                         .matched
                         .iter()
                         .filter(|m| m.effect == polcheck_core::policy::Effect::Allow)
-                        .map(|m| m.policy.clone())
+                        .map(|m| m.policy.to_string())
                         .collect();
                     let how = match w.access {
                         Access::Allowed => format!("allowed by {}", why.join("; ")),
@@ -668,7 +664,7 @@ fn print_text(results: &[Answer], sources: &Sources) {
                 "  {:?} statement{sid} in {} ({}) at {at}",
                 m.effect, m.policy, m.kind
             );
-            match sources.get(&m.policy) {
+            match sources.get(&*m.policy) {
                 Some(text) => {
                     for line in text
                         .lines()

@@ -317,7 +317,7 @@ fn policies(world: &World) -> Vec<(String, PolicyType, String, String, String)> 
         out.push((
             r.arn.to_string(),
             PolicyType::Resource,
-            r.policy.name.clone(),
+            r.policy.name.to_string(),
             policy_text(r.policy.policy()),
             account,
         ));
@@ -327,7 +327,7 @@ fn policies(world: &World) -> Vec<(String, PolicyType, String, String, String)> 
             out.push((
                 p.arn.to_string(),
                 PolicyType::Trust,
-                t.name.clone(),
+                t.name.to_string(),
                 policy_text(t.policy()),
                 p.account.to_string(),
             ));

@@ -31,8 +31,9 @@ use index::ActionIndex;
 /// first time an explanation or another module asks for it ([`NamedPolicy::policy`]).
 #[derive(Debug, Clone)]
 pub struct NamedPolicy {
-    /// Where the policy came from, as explanations print it.
-    pub name: String,
+    /// Where the policy came from, as explanations print it (shared with every explanation
+    /// that names it).
+    pub name: Arc<str>,
     held: Held,
 }
 
@@ -59,7 +60,7 @@ impl NamedPolicy {
     /// Names a policy that others share.
     pub fn shared(name: impl Into<String>, policy: Arc<Policy>) -> NamedPolicy {
         NamedPolicy {
-            name: name.into(),
+            name: Arc::from(name.into()),
             held: Held::Parsed(policy),
         }
     }
@@ -71,7 +72,7 @@ impl NamedPolicy {
         let parsed = std::sync::OnceLock::new();
         let _ = parsed.set(Arc::new(policy));
         Ok(NamedPolicy {
-            name: name.into(),
+            name: Arc::from(name.into()),
             held: Held::Text(Arc::new(LazyPolicy {
                 text: Arc::from(text),
                 parsed,
@@ -133,7 +134,7 @@ impl NamedPolicy {
 #[derive(Debug, Clone, Copy)]
 pub struct StatementSource<'a> {
     /// The policy's name.
-    pub policy: &'a str,
+    pub policy: &'a Arc<str>,
     /// The statement's `Sid`.
     pub sid: Option<&'a str>,
     /// Start of the statement in its document.
@@ -322,7 +323,7 @@ impl PolicySet {
         let np = part.policies.get(cs.policy)?;
         let s = np.policy().statements.get(cs.statement)?;
         Some(StatementSource {
-            policy: np.name.as_str(),
+            policy: &np.name,
             sid: s.sid.as_deref(),
             start: s.start,
             end: s.end,

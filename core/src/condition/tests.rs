@@ -211,7 +211,10 @@ fn typed_readings_follow_the_value_not_the_key() {
     assert!(before.evaluate(&ctx), "read from the cache");
     let mut later = ctx.clone();
     later.insert("k", ContextValue::single("2028-06-01T12:00:00Z"));
-    assert!(!before.evaluate(&later), "a copy that inserts again reads the new value");
+    assert!(
+        !before.evaluate(&later),
+        "a copy that inserts again reads the new value"
+    );
     assert!(before.evaluate(&ctx), "the original keeps its value");
     // One key read as two types: each reading is its own.
     ctx.insert("k", ContextValue::single("192.0.2.7"));

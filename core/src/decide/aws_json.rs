@@ -90,13 +90,13 @@ impl InputIds {
 
 /// AWS's `SourcePolicyId` and `SourcePolicyType` of a matched statement.
 fn source(m: &MatchedStatement, ids: &InputIds) -> (String, Option<&'static str>) {
-    if let Some(found) = ids.by_name.get(&m.policy) {
+    if let Some(found) = ids.by_name.get(&*m.policy) {
         return found.clone();
     }
     if m.kind == PolicyKind::Resource {
         return ("ResourcePolicy".into(), Some("resource"));
     }
-    world_source(&m.policy).unwrap_or_else(|| (m.policy.clone(), Some("none")))
+    world_source(&m.policy).unwrap_or_else(|| (m.policy.to_string(), Some("none")))
 }
 
 /// Reads the names a world gives its identity policies (`user inline alice/Read`,

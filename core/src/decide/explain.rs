@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -148,7 +149,7 @@ pub struct MatchedStatement {
     /// For SCPs and RCPs: the level, 0 being the organization root.
     pub level: Option<usize>,
     /// The policy's name (where it came from).
-    pub policy: String,
+    pub policy: Arc<str>,
     /// Index of the statement in its policy.
     pub statement: usize,
     /// The statement's Sid.
@@ -168,7 +169,7 @@ pub struct MatchedStatement {
     /// The world file that holds the policy, when it came from one (`start` and `end` are in
     /// it, or inside the JSON string at `outer`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub file: Option<Arc<str>>,
     /// For a policy stored as a JSON string: the string's position in `file`.
     #[serde(skip)]
     pub outer: Option<Position>,
@@ -393,7 +394,7 @@ pub(super) fn build(
             matched.push(MatchedStatement {
                 kind,
                 level,
-                policy: policy.to_string(),
+                policy: Arc::clone(policy),
                 statement: cs.statement,
                 sid: sid.map(str::to_string),
                 summary: StatementSummary::new(set, sm.statement),

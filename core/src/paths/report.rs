@@ -158,7 +158,7 @@ fn explain(engine: &Engine, s: &Step) -> StepReport {
                 .filter(|m| m.effect == Effect::Allow)
                 .map(|m| StatementReport {
                     kind: m.kind.as_str().to_string(),
-                    policy: m.policy.clone(),
+                    policy: m.policy.to_string(),
                     sid: m.sid.clone(),
                     statement: m.summary.text(),
                 })

@@ -72,8 +72,8 @@ pub struct Policy {
 /// Where a world's policy is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicySource {
-    /// The file, as the world was given.
-    pub file: String,
+    /// The file, as the world was given (shared with every explanation that names it).
+    pub file: std::sync::Arc<str>,
     /// For a policy stored as a JSON string (as IAM's API returns it): the string's position
     /// in the file; the statements' positions are then inside the string's text.
     pub outer: Option<crate::json::Position>,

@@ -291,7 +291,7 @@ fn allow_sources(d: &Decision) -> Vec<String> {
     d.matched
         .iter()
         .filter(|m| m.effect == Effect::Allow)
-        .map(|m| m.policy.clone())
+        .map(|m| m.policy.to_string())
         .collect()
 }
 
