@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use polcheck_core::cloudtrail::replay::GroupSummary;
 use polcheck_core::cloudtrail::{
-    access_report, map_record, parse, Decider, MappedEvent, Replayer, Tally,
+    access_report, map_record, parse_into, recycle, Decider, MappedEvent, Record, Replayer, Tally,
 };
 use polcheck_core::decide::Outcome;
 use polcheck_core::Engine;
@@ -246,6 +246,8 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                     // for what repeats. NDJSON writes each event, so it maps each one.
                     let mut replayer = Replayer::new(&before, after.as_ref());
                     let mut buffers = Buffers::default();
+                    // One vector of records for every file: its allocation is reused.
+                    let mut spare: Vec<Record<'static>> = Vec::new();
                     loop {
                         let b = next.fetch_add(1, Ordering::Relaxed);
                         let Some(range) = batches.get(b) else { break };
@@ -253,7 +255,8 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                         for i in range.clone() {
                             let Some(path) = files.get(i) else { break };
                             read_log_into(path, &mut buffers)?;
-                            let records = parse(&buffers.text)
+                            let mut records = recycle(std::mem::take(&mut spare));
+                            parse_into(&buffers.text, &mut records)
                                 .map_err(|e| format!("{}:{e}", path.display()))?;
                             let mut lines = Vec::new();
                             if !ndjson {
@@ -281,6 +284,7 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                             bar.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
                             let secs = started.elapsed().as_secs_f64().max(1e-9);
                             bar.set_message(format!("{n} events, {:.0} events/s", n as f64 / secs));
+                            spare = recycle(records);
                         }
                         done.push((b, tally));
                     }
