@@ -295,3 +295,43 @@ fn one_thread_and_several_give_the_same_output() {
     let (code, _, err) = replay(&["--cloudtrail", &month, "--threads", "0"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A gzip file is read whatever its ratio (the buffer grows past eight times the compressed
+/// size) and whatever its members (concatenated gzip streams, as `cat a.gz b.gz` makes):
+/// the same report as the plain text.
+#[test]
+fn gzip_of_many_members_and_a_high_ratio_reads_as_the_plain_text() {
+    use std::io::Write as _;
+    let lake = std::fs::read_to_string(corpus("cloudtrail/records/lake-export.ndjson")).unwrap();
+    let text = lake.repeat(400);
+    let dir = std::env::temp_dir().join(format!("polcheck-replay-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plain = dir.join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::write(plain.join("lake.ndjson"), &text).unwrap();
+    let zipped = dir.join("zipped");
+    std::fs::create_dir_all(&zipped).unwrap();
+    let mut gz = Vec::new();
+    let half = text.len() / 2;
+    for part in [&text.as_bytes()[..half], &text.as_bytes()[half..]] {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(part).unwrap();
+        gz.extend(e.finish().unwrap());
+    }
+    assert!(
+        gz.len() * 8 < text.len(),
+        "the ratio exceeds the first buffer"
+    );
+    std::fs::write(zipped.join("lake.ndjson.gz"), &gz).unwrap();
+    let report = |d: &std::path::Path| {
+        let (code, out, err) = replay(&["--cloudtrail", d.to_str().unwrap(), "--format", "json"]);
+        assert!(code == 0 || code == 1, "{err}");
+        let mut v: Value = serde_json::from_str(&out).unwrap();
+        v.as_object_mut().unwrap().remove("seconds");
+        v
+    };
+    let (a, b) = (report(&plain), report(&zipped));
+    assert_eq!(a, b);
+    assert!(a["events"].as_u64().unwrap() > 400);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use polcheck_core::cloudtrail::replay::GroupSummary;
 use polcheck_core::cloudtrail::{
-    access_report, map_record, parse, Decider, MappedEvent, Replayer, Tally,
+    access_report, map_record, parse_into, recycle, Decider, MappedEvent, Record, Replayer, Tally,
 };
 use polcheck_core::decide::Outcome;
 use polcheck_core::Engine;
@@ -100,36 +100,53 @@ const MAX_DECOMPRESSED: u64 = 1 << 30;
 #[derive(Default)]
 struct Buffers {
     raw: Vec<u8>,
-    text: String,
+    /// Decompressed bytes: the last file's are at the start. All of it stays initialized
+    /// (written once, when it grows), so decompressing a file never zeroes it again, and
+    /// the decoder writes large runs straight into it.
+    text: Vec<u8>,
 }
 
-/// Reads a file (gunzipped when it starts with the gzip magic) into `b.text`, checked UTF-8.
-fn read_log_into(path: &Path, b: &mut Buffers) -> Result<(), String> {
+/// Reads a file (gunzipped when it starts with the gzip magic) into `b`, checked UTF-8.
+fn read_log_into<'b>(path: &Path, b: &'b mut Buffers) -> Result<&'b str, String> {
     let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
     b.raw.clear();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_end(&mut b.raw))
         .map_err(cannot)?;
-    let mut text = std::mem::take(&mut b.text).into_bytes();
-    text.clear();
-    if b.raw.starts_with(&[0x1f, 0x8b]) {
-        text.reserve(b.raw.len() * 8);
-        flate2::read::MultiGzDecoder::new(b.raw.as_slice())
-            .take(MAX_DECOMPRESSED + 1)
-            .read_to_end(&mut text)
-            .map_err(|e| format!("{}: not valid gzip: {e}", path.display()))?;
-        if text.len() as u64 > MAX_DECOMPRESSED {
-            return Err(format!(
-                "{}: more than {} MiB once decompressed; CloudTrail delivers files far smaller",
-                path.display(),
-                MAX_DECOMPRESSED >> 20
-            ));
+    let bytes: &[u8] = if b.raw.starts_with(&[0x1f, 0x8b]) {
+        let most = usize::try_from(MAX_DECOMPRESSED + 1).unwrap_or(usize::MAX);
+        let first = b.raw.len().saturating_mul(8).clamp(64 << 10, most);
+        if b.text.len() < first {
+            b.text.resize(first, 0);
         }
+        let mut gz = flate2::bufread::MultiGzDecoder::new(b.raw.as_slice());
+        let mut len = 0;
+        loop {
+            if len == b.text.len() {
+                // Full: at most MAX_DECOMPRESSED + 1 bytes, so that one more says too many.
+                b.text
+                    .resize(len.saturating_mul(2).min(most).max(len + 1), 0);
+            }
+            let n = match gz.read(b.text.get_mut(len..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("{}: not valid gzip: {e}", path.display())),
+            };
+            len += n;
+            if len as u64 > MAX_DECOMPRESSED {
+                return Err(format!(
+                    "{}: more than {} MiB once decompressed; CloudTrail delivers files far smaller",
+                    path.display(),
+                    MAX_DECOMPRESSED >> 20
+                ));
+            }
+        }
+        b.text.get(..len).unwrap_or_default()
     } else {
-        std::mem::swap(&mut text, &mut b.raw);
-    }
-    b.text = String::from_utf8(text).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))?;
-    Ok(())
+        &b.raw
+    };
+    std::str::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))
 }
 
 /// Files a worker takes at once, tallied together: a month is thousands of small files,
@@ -246,14 +263,17 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                     // for what repeats. NDJSON writes each event, so it maps each one.
                     let mut replayer = Replayer::new(&before, after.as_ref());
                     let mut buffers = Buffers::default();
+                    // One vector of records for every file: its allocation is reused.
+                    let mut spare: Vec<Record<'static>> = Vec::new();
                     loop {
                         let b = next.fetch_add(1, Ordering::Relaxed);
                         let Some(range) = batches.get(b) else { break };
                         let mut tally = Tally::default();
                         for i in range.clone() {
                             let Some(path) = files.get(i) else { break };
-                            read_log_into(path, &mut buffers)?;
-                            let records = parse(&buffers.text)
+                            let text = read_log_into(path, &mut buffers)?;
+                            let mut records = recycle(std::mem::take(&mut spare));
+                            parse_into(text, &mut records)
                                 .map_err(|e| format!("{}:{e}", path.display()))?;
                             let mut lines = Vec::new();
                             if !ndjson {
@@ -281,6 +301,7 @@ fn replay(args: &Args) -> Result<ExitCode, String> {
                             bar.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
                             let secs = started.elapsed().as_secs_f64().max(1e-9);
                             bar.set_message(format!("{n} events, {:.0} events/s", n as f64 / secs));
+                            spare = recycle(records);
                         }
                         done.push((b, tally));
                     }

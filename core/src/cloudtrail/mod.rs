@@ -32,6 +32,6 @@ pub use caller::{caller_of, Caller, CallerError};
 pub use fast::Replayer;
 pub use files::{files_under, is_log_path, log_files, WalkError};
 pub use map::{map_record, MappedEvent, Observed, Unmapped};
-pub use record::{is_log_file_name, parse, Record, RecordError, UserIdentity};
+pub use record::{is_log_file_name, parse, parse_into, recycle, Record, RecordError, UserIdentity};
 pub use replay::{replay_event, Decider, Summary, Tally, TallyHash, TallyHasher, TallyMap};
 pub use resource::{target_of, Target, TargetError};

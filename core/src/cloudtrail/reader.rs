@@ -27,8 +27,10 @@ use super::record::{
 /// Nesting past this is left to serde (whose own limit is 128).
 const MOST_DEPTH: u32 = 64;
 
-/// The records of `text` as serde reads them, or `None` when this reader is not certain.
-pub(super) fn read(text: &str) -> Option<Vec<Record<'_>>> {
+/// Reads the records of `text` into `out` (emptied first) as serde reads them, or answers
+/// `None` when this reader is not certain (`out` then holds anything).
+pub(super) fn read_into<'a>(text: &'a str, out: &mut Vec<Record<'a>>) -> Option<()> {
+    out.clear();
     if has_control_byte(text.as_bytes()) {
         return None;
     }
@@ -40,39 +42,36 @@ pub(super) fn read(text: &str) -> Option<Vec<Record<'_>>> {
         r.array(0, |r, d| {
             items.push(Record::default());
             let item = items.last_mut()?;
-            r.record(d, item)
+            r.record(d, item, None)
         })?;
         r.ws();
         if r.peek().is_some() {
             return None;
         }
-        let mut out = Vec::with_capacity(items.len());
+        out.reserve(items.len());
         for item in items {
-            into_records(item, &mut out)?;
+            into_records(item, out)?;
         }
-        return Some(out);
+        return Some(());
     }
-    // A delivered log file (one object) or NDJSON (one per line): a stream of objects.
-    let mut out = Vec::new();
+    // A delivered log file (one object) or NDJSON (one per line): a stream of objects. A
+    // stream item's `Records` are written straight into `out`, where they stay.
     loop {
         r.ws();
         if r.peek().is_none() {
-            return Some(out);
+            return Some(());
         }
         let mut item = Record::default();
-        r.record(0, &mut item)?;
-        into_records(item, &mut out)?;
+        r.record(0, &mut item, Some(out))?;
+        into_records(item, out)?;
     }
 }
 
-/// [`Record::into_records`]'s rule, with the shape error left to serde.
+/// [`Record::into_records`]'s rule, with the shape error left to serde. A stream item's
+/// `Records` are already in `out` (its `records` is then an empty `Some`).
 fn into_records<'a>(mut item: Record<'a>, out: &mut Vec<Record<'a>>) -> Option<()> {
     if let Some(records) = item.records.take() {
-        if out.is_empty() {
-            *out = records;
-        } else {
-            out.extend(records);
-        }
+        out.extend(records);
     } else if let Some(detail) = item.detail.take() {
         out.push(*detail);
     } else if item.event_name.get().is_some() {
@@ -97,6 +96,55 @@ fn has_control_byte(bytes: &[u8]) -> bool {
     }
     chunks.remainder().iter().any(control)
 }
+
+/// Marks field `bit` as seen; `None` if it was already (a duplicate, serde's error).
+fn first(seen: &mut Seen, bit: u32) -> Option<()> {
+    let bit: Seen = 1 << bit;
+    if *seen & bit != 0 {
+        return None;
+    }
+    *seen |= bit;
+    Some(())
+}
+
+/// The first `"`, `\\` or line feed in `bytes`. Most strings of a record are short (keys,
+/// names, ids), where `memchr3`'s setup costs more than the search: the first
+/// [`SHORT`] bytes are searched eight at a time in a `u64`, the rest by `memchr3`.
+fn special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A byte of `x` is flagged when it is zero; a flag above the first true one may be
+    // false (a borrow), so only the lowest flag is read, and it is exact.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut at = 0;
+    while at < SHORT {
+        let Some(chunk) = bytes.get(at..at + 8) else {
+            break;
+        };
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let found = zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | zero(w ^ (ONES * u64::from(b'\n')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    if at < SHORT {
+        // Fewer than eight bytes left.
+        return rest
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\\' | b'\n'))
+            .map(|i| at + i);
+    }
+    memchr::memchr3(b'"', b'\\', b'\n', rest).map(|i| at + i)
+}
+
+/// How many bytes [`special`] searches a word at a time before handing over to `memchr3`.
+const SHORT: usize = 32;
 
 /// A position in the text.
 struct Reader<'a> {
@@ -140,7 +188,7 @@ impl<'a> Reader<'a> {
         let mut escaped = false;
         loop {
             let rest = self.bytes().get(self.at..)?;
-            let found = memchr::memchr3(b'"', b'\\', b'\n', rest)?;
+            let found = special(rest)?;
             self.at += found;
             match self.peek()? {
                 b'"' => {
@@ -313,6 +361,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A [`Text`] field, written in place.
+    fn text_into(&mut self, depth: u32, out: &mut Text<'a>) -> Option<()> {
+        *out = self.text(depth)?;
+        Some(())
+    }
+
     /// A struct of [`Text`] fields: `keys[i]` is written to `*fields[i]`. A duplicate known
     /// field is serde's error, so it is left to serde.
     fn texts(&mut self, depth: u32, keys: &[&str], fields: &mut [&mut Text<'a>]) -> Option<()> {
@@ -320,11 +374,7 @@ impl<'a> Reader<'a> {
         self.object(depth, |r, key, d| {
             match keys.iter().position(|k| *k == key) {
                 Some(i) => {
-                    let bit = 1 << i;
-                    if seen & bit != 0 {
-                        return None;
-                    }
-                    seen |= bit;
+                    first(&mut seen, u32::try_from(i).ok()?)?;
                     **fields.get_mut(i)? = r.text(d)?;
                     Some(())
                 }
@@ -333,51 +383,76 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A field read as `lenient` reads it: `null` is the default, an object is read by
-    /// `read`, anything else is left to serde.
-    fn lenient<T: Default>(
+    /// A field read as `lenient` reads it, in place: `null` is the default (which the field
+    /// still holds: a duplicate field is refused before), an object is read by `read`,
+    /// anything else is left to serde.
+    fn lenient<T>(
         &mut self,
         depth: u32,
+        value: &mut T,
         read: impl FnOnce(&mut Self, u32, &mut T) -> Option<()>,
-    ) -> Option<T> {
-        let mut value = T::default();
+    ) -> Option<()> {
         match self.peek()? {
-            b'n' => self.word("null")?,
-            b'{' => read(self, depth, &mut value)?,
-            _ => return None,
+            b'n' => self.word("null"),
+            b'{' => read(self, depth, value),
+            _ => None,
         }
-        Some(value)
     }
 
-    fn record(&mut self, depth: u32, out: &mut Record<'a>) -> Option<()> {
+    /// A record, written into `out` (a default one). `sink`, for a stream item, takes the
+    /// elements of `Records` (then `out.records` is an empty `Some`).
+    fn record(
+        &mut self,
+        depth: u32,
+        out: &mut Record<'a>,
+        mut sink: Option<&mut Vec<Record<'a>>>,
+    ) -> Option<()> {
         let mut seen: Seen = 0;
         self.object(depth, |r, key, d| {
-            let (bit, done) = match key {
-                "eventVersion" => (0, r.text(d).map(|t| out.event_version = t)),
-                "eventTime" => (1, r.text(d).map(|t| out.event_time = t)),
-                "eventSource" => (2, r.text(d).map(|t| out.event_source = t)),
-                "eventName" => (3, r.text(d).map(|t| out.event_name = t)),
-                "awsRegion" => (4, r.text(d).map(|t| out.aws_region = t)),
-                "sourceIPAddress" => (5, r.text(d).map(|t| out.source_ip_address = t)),
-                "userAgent" => (6, r.text(d).map(|t| out.user_agent = t)),
-                "errorCode" => (7, r.text(d).map(|t| out.error_code = t)),
-                "eventID" => (8, r.text(d).map(|t| out.event_id = t)),
-                "eventType" => (9, r.text(d).map(|t| out.event_type = t)),
-                "recipientAccountId" => (10, r.text(d).map(|t| out.recipient_account_id = t)),
-                "vpcEndpointId" => (11, r.text(d).map(|t| out.vpc_endpoint_id = t)),
-                "userIdentity" => (
-                    12,
-                    r.lenient(d, Reader::user_identity)
-                        .map(|v| out.user_identity = v),
-                ),
-                "requestParameters" => (
-                    13,
-                    r.lenient(d, Reader::parameters)
-                        .map(|v| out.request_parameters = v),
-                ),
-                "additionalEventData" => (
-                    14,
-                    r.lenient(d, |r, d, v: &mut AdditionalData<'a>| {
+            let bit = match key {
+                "eventVersion" => 0,
+                "eventTime" => 1,
+                "eventSource" => 2,
+                "eventName" => 3,
+                "awsRegion" => 4,
+                "sourceIPAddress" => 5,
+                "userAgent" => 6,
+                "errorCode" => 7,
+                "eventID" => 8,
+                "eventType" => 9,
+                "recipientAccountId" => 10,
+                "vpcEndpointId" => 11,
+                "userIdentity" => 12,
+                "requestParameters" => 13,
+                "additionalEventData" => 14,
+                "tlsDetails" => 15,
+                "resources" => 16,
+                "Records" => 17,
+                "detail" => 18,
+                _ => return r.skip(d),
+            };
+            // A duplicate field is serde's error: refused before its value is read, so each
+            // field below is still the default when it is written.
+            first(&mut seen, bit)?;
+            match bit {
+                0 => r.text_into(d, &mut out.event_version),
+                1 => r.text_into(d, &mut out.event_time),
+                2 => r.text_into(d, &mut out.event_source),
+                3 => r.text_into(d, &mut out.event_name),
+                4 => r.text_into(d, &mut out.aws_region),
+                5 => r.text_into(d, &mut out.source_ip_address),
+                6 => r.text_into(d, &mut out.user_agent),
+                7 => r.text_into(d, &mut out.error_code),
+                8 => r.text_into(d, &mut out.event_id),
+                9 => r.text_into(d, &mut out.event_type),
+                10 => r.text_into(d, &mut out.recipient_account_id),
+                11 => r.text_into(d, &mut out.vpc_endpoint_id),
+                12 => r.lenient(d, &mut out.user_identity, Reader::user_identity),
+                13 => r.lenient(d, &mut out.request_parameters, Reader::parameters),
+                14 => r.lenient(
+                    d,
+                    &mut out.additional_event_data,
+                    |r, d, v: &mut AdditionalData<'a>| {
                         r.texts(
                             d,
                             &["SignatureVersion", "AuthenticationMethod", "MFAUsed"],
@@ -387,57 +462,58 @@ impl<'a> Reader<'a> {
                                 &mut v.mfa_used,
                             ],
                         )
-                    })
-                    .map(|v| out.additional_event_data = v),
+                    },
                 ),
-                "tlsDetails" => (15, r.tls_details(d).map(|v| out.tls_details = v)),
-                "resources" => (16, r.resources(d).map(|v| out.resources = v)),
-                "Records" => (17, r.records(d).map(|v| out.records = v)),
-                "detail" => (18, r.detail(d).map(|v| out.detail = v)),
-                _ => return r.skip(d),
-            };
-            let bit: Seen = 1 << bit;
-            if seen & bit != 0 {
-                return None;
+                15 => r.tls_details(d).map(|v| out.tls_details = v),
+                16 => r.resources(d, &mut out.resources),
+                17 => r.records(d, &mut out.records, sink.as_deref_mut()),
+                _ => r.detail(d).map(|v| out.detail = v),
             }
-            seen |= bit;
-            done
         })
     }
 
     fn user_identity(&mut self, depth: u32, v: &mut UserIdentity<'a>) -> Option<()> {
         let mut seen: Seen = 0;
         self.object(depth, |r, key, d| {
-            let (bit, done) = match key {
-                "type" => (0, r.text(d).map(|t| v.kind = t)),
-                "principalId" => (1, r.text(d).map(|t| v.principal_id = t)),
-                "arn" => (2, r.text(d).map(|t| v.arn = t)),
-                "accountId" => (3, r.text(d).map(|t| v.account_id = t)),
-                "userName" => (4, r.text(d).map(|t| v.user_name = t)),
-                "invokedBy" => (5, r.text(d).map(|t| v.invoked_by = t)),
-                "sessionContext" => (
-                    6,
-                    r.lenient(d, Reader::session_context)
-                        .map(|s| v.session_context = s),
-                ),
+            let bit = match key {
+                "type" => 0,
+                "principalId" => 1,
+                "arn" => 2,
+                "accountId" => 3,
+                "userName" => 4,
+                "invokedBy" => 5,
+                "sessionContext" => 6,
                 _ => return r.skip(d),
             };
-            let bit: Seen = 1 << bit;
-            if seen & bit != 0 {
-                return None;
+            first(&mut seen, bit)?;
+            match bit {
+                0 => r.text_into(d, &mut v.kind),
+                1 => r.text_into(d, &mut v.principal_id),
+                2 => r.text_into(d, &mut v.arn),
+                3 => r.text_into(d, &mut v.account_id),
+                4 => r.text_into(d, &mut v.user_name),
+                5 => r.text_into(d, &mut v.invoked_by),
+                _ => r.lenient(d, &mut v.session_context, Reader::session_context),
             }
-            seen |= bit;
-            done
         })
     }
 
     fn session_context(&mut self, depth: u32, v: &mut SessionContext<'a>) -> Option<()> {
         let mut seen: Seen = 0;
         self.object(depth, |r, key, d| {
-            let (bit, done) = match key {
-                "sessionIssuer" => (
-                    0,
-                    r.lenient(d, |r, d, s: &mut SessionIssuer<'a>| {
+            let bit = match key {
+                "sessionIssuer" => 0,
+                "attributes" => 1,
+                "sourceIdentity" => 2,
+                "webIdFederationData" => 3,
+                _ => return r.skip(d),
+            };
+            first(&mut seen, bit)?;
+            match bit {
+                0 => r.lenient(
+                    d,
+                    &mut v.session_issuer,
+                    |r, d, s: &mut SessionIssuer<'a>| {
                         r.texts(
                             d,
                             &["type", "arn", "principalId", "userName"],
@@ -448,36 +524,28 @@ impl<'a> Reader<'a> {
                                 &mut s.user_name,
                             ],
                         )
-                    })
-                    .map(|s| v.session_issuer = s),
+                    },
                 ),
-                "attributes" => (
-                    1,
-                    r.lenient(d, |r, d, a: &mut SessionAttributes<'a>| {
+                1 => r.lenient(
+                    d,
+                    &mut v.attributes,
+                    |r, d, a: &mut SessionAttributes<'a>| {
                         r.texts(
                             d,
                             &["mfaAuthenticated", "creationDate"],
                             &mut [&mut a.mfa_authenticated, &mut a.creation_date],
                         )
-                    })
-                    .map(|a| v.attributes = a),
+                    },
                 ),
-                "sourceIdentity" => (2, r.text(d).map(|t| v.source_identity = t)),
-                "webIdFederationData" => (
-                    3,
-                    r.lenient(d, |r, d, w: &mut WebIdFederation<'a>| {
+                2 => r.text_into(d, &mut v.source_identity),
+                _ => r.lenient(
+                    d,
+                    &mut v.web_id_federation_data,
+                    |r, d, w: &mut WebIdFederation<'a>| {
                         r.texts(d, &["federatedProvider"], &mut [&mut w.federated_provider])
-                    })
-                    .map(|w| v.web_id_federation_data = w),
+                    },
                 ),
-                _ => return r.skip(d),
-            };
-            let bit: Seen = 1 << bit;
-            if seen & bit != 0 {
-                return None;
             }
-            seen |= bit;
-            done
         })
     }
 
@@ -542,41 +610,44 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `resources[]`: `null` is none; each element must be an object.
-    fn resources(&mut self, depth: u32) -> Option<Vec<ResourceRef<'a>>> {
-        let mut out = Vec::new();
+    /// `resources[]` into `out` (empty): `null` is none; each element must be an object.
+    fn resources(&mut self, depth: u32, out: &mut Vec<ResourceRef<'a>>) -> Option<()> {
         match self.peek()? {
-            b'n' => self.word("null")?,
+            b'n' => self.word("null"),
             b'[' => self.array(depth, |r, d| {
-                let mut x = ResourceRef::default();
+                out.push(ResourceRef::default());
+                let x = out.last_mut()?;
                 r.texts(
                     d,
                     &["ARN", "accountId", "type"],
                     &mut [&mut x.arn, &mut x.account_id, &mut x.kind],
-                )?;
-                out.push(x);
-                Some(())
-            })?,
-            _ => return None,
+                )
+            }),
+            _ => None,
         }
-        Some(out)
     }
 
-    /// A log file's `Records`: `null` is `None`; each element must be an object.
-    fn records(&mut self, depth: u32) -> Option<Option<Vec<Record<'a>>>> {
+    /// A log file's `Records` into `out` (`None`): `null` is `None`; each element must be an
+    /// object. With a `sink`, the elements go there and `out` is an empty `Some`.
+    fn records(
+        &mut self,
+        depth: u32,
+        out: &mut Option<Vec<Record<'a>>>,
+        sink: Option<&mut Vec<Record<'a>>>,
+    ) -> Option<()> {
         match self.peek()? {
-            b'n' => self.word("null").map(|()| None),
+            b'n' => self.word("null"),
             b'[' => {
-                let mut out: Vec<Record<'a>> = Vec::new();
+                let records = out.insert(Vec::new());
+                let into = sink.unwrap_or(records);
                 self.array(depth, |r, d| {
                     if r.peek()? != b'{' {
                         return None;
                     }
-                    out.push(Record::default());
-                    let item = out.last_mut()?;
-                    r.record(d, item)
-                })?;
-                Some(Some(out))
+                    into.push(Record::default());
+                    let item = into.last_mut()?;
+                    r.record(d, item, None)
+                })
             }
             _ => None,
         }
@@ -588,7 +659,7 @@ impl<'a> Reader<'a> {
             b'n' => self.word("null").map(|()| None),
             b'{' => {
                 let mut d = Box::<Record<'a>>::default();
-                self.record(depth, &mut d)?;
+                self.record(depth, &mut d, None)?;
                 Some(Some(d))
             }
             _ => None,
@@ -645,8 +716,49 @@ fn hex4(s: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::record::parse_with_serde;
-    use super::read;
+    use super::super::record::{parse_with_serde, recycle, Record};
+    use super::read_into;
+
+    fn read(text: &str) -> Option<Vec<Record<'_>>> {
+        let mut out = Vec::new();
+        read_into(text, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_line_feed() {
+        for len in 0..80 {
+            for at in 0..=len {
+                for byte in [b'"', b'\\', b'\n'] {
+                    // Bytes just past the specials (`#` is `"` + 1, `]` is `\\` + 1) and
+                    // high bytes, where a carry would show.
+                    let mut text: Vec<u8> = (0..len)
+                        .map(|i| [b'#', b']', 0x0b, 0xff, b'a'][i % 5])
+                        .collect();
+                    if let Some(b) = text.get_mut(at) {
+                        *b = byte;
+                    }
+                    if let Some(b) = text.get_mut(at + 1) {
+                        *b = b'"';
+                    }
+                    let want = text.iter().position(|b| matches!(b, b'"' | b'\\' | b'\n'));
+                    assert_eq!(super::special(&text), want, "{len} {at} {byte}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn recycling_keeps_the_allocation() {
+        let text = String::from(r#"{"Records": [{"eventName": "A"}, {"eventName": "B"}]}"#);
+        let mut records = Vec::with_capacity(100);
+        assert!(read_into(&text, &mut records).is_some());
+        assert_eq!(records.len(), 2);
+        let at = records.as_ptr() as usize;
+        let spare: Vec<Record<'static>> = recycle(records);
+        drop(text);
+        assert!(spare.is_empty() && spare.capacity() >= 100);
+        assert_eq!(spare.as_ptr() as usize, at);
+    }
 
     const FIXTURES: [&str; 3] = [
         include_str!("../../../corpus/cloudtrail/records/identity-types.json"),

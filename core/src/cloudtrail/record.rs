@@ -393,10 +393,49 @@ pub fn is_log_file_name(name: &str) -> bool {
 /// # Ok::<(), polcheck_core::cloudtrail::RecordError>(())
 /// ```
 pub fn parse(text: &str) -> Result<Vec<Record<'_>>, RecordError> {
-    match super::reader::read(text) {
-        Some(records) => Ok(records),
-        None => parse_with_serde(text),
+    let mut out = Vec::new();
+    parse_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// [`parse`] into `out` (emptied first), whose allocation the records reuse: a reader of
+/// many files keeps one vector and hands it back through [`recycle`] between files.
+///
+/// ```
+/// use polcheck_core::cloudtrail::{parse_into, recycle, Record};
+/// let mut spare: Vec<Record<'static>> = Vec::new();
+/// for text in [r#"{"Records": [{"eventName": "GetObject"}]}"#, r#"{"eventName": "PutObject"}"#] {
+///     let mut records = recycle(std::mem::take(&mut spare));
+///     parse_into(text, &mut records)?;
+///     assert_eq!(records.len(), 1);
+///     spare = recycle(records);
+/// }
+/// # Ok::<(), polcheck_core::cloudtrail::RecordError>(())
+/// ```
+pub fn parse_into<'a>(text: &'a str, out: &mut Vec<Record<'a>>) -> Result<(), RecordError> {
+    if super::reader::read_into(text, out).is_none() {
+        out.clear();
+        let records = parse_with_serde(text)?;
+        if out.capacity() >= records.len() {
+            out.extend(records);
+        } else {
+            *out = records;
+        }
     }
+    Ok(())
+}
+
+/// An empty vector of records with the allocation of `v` (whose records are dropped), for
+/// records borrowing another text: the allocation outlives the text it was read from.
+#[expect(
+    clippy::unnecessary_filter_map,
+    reason = "the closure changes the records' lifetime, which `filter` cannot"
+)]
+pub fn recycle<'b>(mut v: Vec<Record<'_>>) -> Vec<Record<'b>> {
+    v.clear();
+    // Collecting an empty vector's iterator into a vector of the same layout reuses its
+    // allocation (the standard library's in-place collection); nothing is converted.
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 /// [`parse`] by serde's derive alone: the definition of a record's reading, and where every
