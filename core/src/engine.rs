@@ -350,14 +350,26 @@ impl Engine {
         context: Context,
         resource_account: Option<String>,
     ) -> Result<Request, RequestError> {
-        let mut req = Request::with_caller(caller, action, resource, context)?;
+        // `aws:ResourceAccount` is derived once, when the resource's account is known.
+        let mut req = Request::underived(caller, action, resource, context)?;
         if resource_account.is_some() {
-            req.set_resource_account(resource_account);
+            req.set_resource_account_underived(resource_account);
         }
         match self.world() {
-            Some(world) if caller.tag(self.id).is_some() => world.prepare_resource(&mut req),
-            Some(_) => self.prepare(&mut req),
-            None => {}
+            Some(world) if caller.tag(self.id).is_some() => {
+                if req.resource_account().is_none() {
+                    let account = world.resource_account_for(&req);
+                    if account.is_some() {
+                        req.set_resource_account_underived(account);
+                    }
+                }
+                req.derive_resource_account_key();
+            }
+            Some(_) => {
+                req.derive_resource_account_key();
+                self.prepare(&mut req);
+            }
+            None => req.derive_resource_account_key(),
         }
         Ok(req)
     }

@@ -6,14 +6,14 @@
 //! malformed question with the same message. The fields are private: the accessors keep the
 //! derived keys (`aws:ResourceAccount`, the caller's keys) in step with what they derive from.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::arn::Arn;
 use crate::context::{Context, ContextValue};
 use crate::principal::{Principal, PrincipalError};
 
 /// One authorization question. Cloning one copies no string: its parts are shared.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Request {
     /// The caller and the keys it carries (the base of `context`).
     caller: Caller,
@@ -27,7 +27,37 @@ pub struct Request {
     context: Context,
     /// Whether the caller's context set `aws:ResourceAccount` itself (then it is never derived).
     resource_account_key_given: bool,
+    /// Where the derived `aws:ResourceAccount` is kept.
+    derived_at: DerivedAt,
 }
+
+/// Where a request keeps the `aws:ResourceAccount` it derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DerivedAt {
+    /// Not derived (or only in the caller's plain keys, if a world put it there).
+    Nowhere,
+    /// In its own keys.
+    Own,
+    /// In the context's base: the caller's keys with the caller's own account
+    /// ([`Caller::keys_with_account`]).
+    Base,
+}
+
+/// Two requests are equal when they ask the same question with the same keys, wherever
+/// the derived `aws:ResourceAccount` is kept (its own keys or the caller's shared ones).
+impl PartialEq for Request {
+    fn eq(&self, other: &Request) -> bool {
+        self.caller == other.caller
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.resource_colons == other.resource_colons
+            && self.resource_account == other.resource_account
+            && self.context == other.context
+            && self.resource_account_key_given == other.resource_account_key_given
+    }
+}
+
+impl Eq for Request {}
 
 /// A question that is not well formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -167,6 +197,11 @@ pub struct Caller {
     keys: Arc<Context>,
     /// What one engine read of this caller once (its layers), for that engine only.
     tag: Option<Tag>,
+    /// For a caller an engine prepared (shared by many requests): its keys with
+    /// `aws:ResourceAccount` set to its own account, built on first use, so that a request
+    /// on a resource of the caller's account shares that key instead of inserting its own
+    /// ([`Caller::keys_with_account`]). `None` for other callers.
+    account_keys: Option<Arc<OnceLock<Option<Arc<Context>>>>>,
 }
 
 /// A value an owner (an [`crate::Engine`], by its id) attached to a caller.
@@ -209,6 +244,7 @@ impl Caller {
             principal: Arc::new(principal),
             keys: Arc::new(keys),
             tag: None,
+            account_keys: None,
         }
     }
 
@@ -233,6 +269,7 @@ impl Caller {
             principal: Arc::clone(&self.principal),
             keys: Arc::new(keys),
             tag: None,
+            account_keys: None,
         }
     }
 
@@ -240,8 +277,27 @@ impl Caller {
     pub(crate) fn tagged(&self, owner: u64, value: Arc<dyn std::any::Any + Send + Sync>) -> Caller {
         Caller {
             tag: Some(Tag { owner, value }),
+            account_keys: Some(Arc::new(OnceLock::new())),
             ..self.clone()
         }
+    }
+
+    /// The caller's keys with `aws:ResourceAccount` set to `account`, shared, when `account`
+    /// is the caller's own and the caller is one an engine prepared ([`Caller::tagged`]);
+    /// `None` otherwise. The key set this way is the one [`Context::insert`] would set over
+    /// the caller's keys.
+    fn keys_with_account(&self, account: &str) -> Option<Arc<Context>> {
+        let own = self.principal.account()?;
+        if own != account {
+            return None;
+        }
+        let cell = self.account_keys.as_ref()?;
+        cell.get_or_init(|| {
+            let mut keys = self.keys.flattened();
+            keys.insert("aws:ResourceAccount", ContextValue::Single(own.to_string()));
+            Some(Arc::new(keys))
+        })
+        .clone()
     }
 
     /// What `owner` attached, if it did.
@@ -293,11 +349,25 @@ impl Request {
         resource: &str,
         context: Context,
     ) -> Result<Request, RequestError> {
+        let mut req = Request::underived(caller, action, resource, context)?;
+        req.derive_resource_account_key();
+        Ok(req)
+    }
+
+    /// [`Request::with_caller`] without `aws:ResourceAccount` derived yet: for a caller that
+    /// sets the resource's account first ([`Request::set_resource_account_underived`]) and
+    /// then derives the key once ([`Request::derive_resource_account_key`]).
+    pub(crate) fn underived(
+        caller: &Caller,
+        action: &str,
+        resource: &str,
+        context: Context,
+    ) -> Result<Request, RequestError> {
         check_action(action)?;
         let resource_colons = check_resource(action, resource)?;
         // The context keeps its keys lowercased.
         let resource_account_key_given = context.get_lower("aws:resourceaccount").is_some();
-        let mut req = Request {
+        Ok(Request {
             caller: caller.clone(),
             action: Arc::from(action),
             resource: Arc::from(resource),
@@ -305,9 +375,8 @@ impl Request {
             resource_account: None,
             context: context.with_base(Arc::clone(&caller.keys)),
             resource_account_key_given,
-        };
-        req.derive_resource_account_key();
-        Ok(req)
+            derived_at: DerivedAt::Nowhere,
+        })
     }
 
     /// The same request from `caller`, a caller with the same principal and more keys
@@ -317,6 +386,11 @@ impl Request {
         let own = std::mem::take(&mut self.context);
         self.context = own.replace_base(Arc::clone(&caller.keys));
         self.caller = caller;
+        // A key derived into the old caller's shared keys is gone with them.
+        if self.derived_at == DerivedAt::Base {
+            self.derived_at = DerivedAt::Nowhere;
+        }
+        self.derive_resource_account_key();
     }
 
     /// The caller, with the keys it carries.
@@ -338,6 +412,12 @@ impl Request {
     pub fn set_resource_account(&mut self, account: Option<String>) {
         self.resource_account = account;
         self.derive_resource_account_key();
+    }
+
+    /// [`Request::set_resource_account`] without deriving `aws:ResourceAccount`: the caller
+    /// calls [`Request::derive_resource_account_key`] once it has set everything.
+    pub(crate) fn set_resource_account_underived(&mut self, account: Option<String>) {
+        self.resource_account = account;
     }
 
     /// The caller.
@@ -392,22 +472,38 @@ impl Request {
         self.context.insert(key, value);
     }
 
-    fn derive_resource_account_key(&mut self) {
+    /// Sets `aws:ResourceAccount` to [`Request::effective_resource_account`] unless the
+    /// caller's context gave it.
+    pub(crate) fn derive_resource_account_key(&mut self) {
         if self.resource_account_key_given {
             return;
         }
         let Some(a) = self.effective_resource_account() else {
             return;
         };
+        // The caller's own account, with no key of the request's own to hide it: the
+        // caller's shared keys that carry it, instead of a key and value of its own.
+        if self.derived_at != DerivedAt::Own {
+            if let Some(keys) = self.caller.keys_with_account(a) {
+                if self.derived_at == DerivedAt::Nowhere {
+                    let own = std::mem::take(&mut self.context);
+                    self.context = own.replace_base(keys);
+                    self.derived_at = DerivedAt::Base;
+                }
+                return;
+            }
+        }
         // Unchanged (the common case when a world confirms the ARN's account): no write,
         // so the shared keys are not copied.
         let same = matches!(self.context.get_lower("aws:resourceaccount"),
             Some(ContextValue::Single(v)) if v == a);
-        if !same {
-            let a = a.to_string();
-            self.context
-                .insert("aws:ResourceAccount", ContextValue::Single(a));
+        if same {
+            return;
         }
+        let a = a.to_string();
+        self.context
+            .insert("aws:ResourceAccount", ContextValue::Single(a));
+        self.derived_at = DerivedAt::Own;
     }
 
     /// The resource's account: as given, else the ARN's account, else the caller's.
@@ -546,6 +642,94 @@ mod tests {
                 .map(|v| v.values().to_vec()),
             Some(vec!["999999999999".to_string()])
         );
+    }
+
+    /// A caller an engine prepared keeps a derived `aws:ResourceAccount` of its own account
+    /// in shared keys; every request built that way reads as the one that inserts the key
+    /// into its own (an untagged caller's), through every change of account or caller.
+    #[test]
+    fn the_shared_resource_account_key_reads_as_the_inserted_one() {
+        let principals = [
+            Some("arn:aws:iam::111122223333:user/a"),
+            Some("arn:aws:sts::111122223333:assumed-role/R/s"),
+            Some("arn:aws:iam::111122223333:root"),
+            None,
+        ];
+        let resources = [
+            "arn:aws:s3:::b/k",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "arn:aws:sqs:us-east-1:444455556666:q",
+            "*",
+        ];
+        let contexts = [
+            vec![],
+            vec![("aws:SourceIp", "10.0.0.1")],
+            vec![("aws:ResourceAccount", "999999999999")],
+            vec![("AWS:resourceaccount", "111122223333"), ("k", "v")],
+        ];
+        let accounts = [None, Some("111122223333"), Some("444455556666")];
+        for p in principals {
+            let plain = Caller::parse(p).unwrap();
+            // Keys a world adds, one of them the key itself (its own keys still win).
+            let mut more = Context::new();
+            more.insert("aws:PrincipalTag/team", ContextValue::single("blue"));
+            let world = plain.with_defaults(&more);
+            let mut odd = Context::new();
+            odd.insert("aws:ResourceAccount", ContextValue::single("000000000000"));
+            let odd = plain.with_defaults(&odd);
+            for base in [&plain, &world, &odd] {
+                let tagged = base.tagged(7, Arc::new(()));
+                for r in resources {
+                    for ctx in &contexts {
+                        let context = || {
+                            let mut c = Context::new();
+                            for (k, v) in ctx {
+                                c.insert(k, ContextValue::single(*v));
+                            }
+                            c
+                        };
+                        for first in accounts {
+                            for then in accounts {
+                                let mut want =
+                                    Request::with_caller(base, "s3:GetObject", r, context())
+                                        .unwrap();
+                                let mut got =
+                                    Request::with_caller(&tagged, "s3:GetObject", r, context())
+                                        .unwrap();
+                                let mut deferred =
+                                    Request::underived(&tagged, "s3:GetObject", r, context())
+                                        .unwrap();
+                                want.set_resource_account(first.map(str::to_string));
+                                got.set_resource_account(first.map(str::to_string));
+                                deferred.set_resource_account_underived(first.map(str::to_string));
+                                deferred.derive_resource_account_key();
+                                let case = format!("{p:?} {r} {ctx:?} {first:?} {then:?}");
+                                for g in [&got, &deferred] {
+                                    assert_eq!(g, &want, "{case}");
+                                    assert!(g.context().iter().eq(want.context().iter()), "{case}");
+                                    assert!(
+                                        g.given_context().eq(want.given_context()),
+                                        "{case}"
+                                    );
+                                }
+                                want.set_resource_account(then.map(str::to_string));
+                                got.set_resource_account(then.map(str::to_string));
+                                assert!(got.context().iter().eq(want.context().iter()), "{case}");
+                                // Another caller of the same principal (a world's keys added).
+                                let other = world.tagged(8, Arc::new(()));
+                                want.set_caller(world.clone());
+                                got.set_caller(other);
+                                assert!(got.context().iter().eq(want.context().iter()), "{case}");
+                                assert!(got.given_context().eq(want.given_context()), "{case}");
+                                want.insert_context("aws:ResourceAccount", ContextValue::single("1"));
+                                got.insert_context("aws:ResourceAccount", ContextValue::single("1"));
+                                assert!(got.context().iter().eq(want.context().iter()), "{case}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

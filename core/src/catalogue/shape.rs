@@ -42,12 +42,16 @@ fn pair_of(first: u8, second: u8) -> usize {
 pub(crate) struct ShapeTable {
     /// Every non-empty literal of the service's formats, once, sorted.
     literals: Vec<Box<[u8]>>,
-    /// The literals starting with byte `b` are `literals[starts[b]..starts[b + 1]]`.
-    starts: Vec<u16>,
     /// The pairs of bytes some literal of two or more bytes starts with, one bit each
     /// (`first << 8 | second`): most positions of an ARN start no literal, and this says so
     /// without searching `literals`.
     pairs: Box<[u64]>,
+    /// The literals of two or more bytes by their first two bytes: `(pair, from, to)` for
+    /// `literals[from..to]`, sorted by pair (the literals sharing two first bytes are one run
+    /// of the sorted list).
+    pair_runs: Vec<(u16, u16, u16)>,
+    /// The runs of pairs starting with byte `b` are `pair_runs[pair_starts[b]..pair_starts[b + 1]]`.
+    pair_starts: Vec<u16>,
     /// What each byte can be, as bits: [`SINGLE`], [`KEPT`], [`STARTS`], [`CONTINUES`].
     class: [u8; 256],
     /// The most placeholders written side by side in one format (at least 1).
@@ -69,8 +73,9 @@ impl ShapeTable {
     fn of<'f>(formats: impl Iterator<Item = &'f ArnFormat>) -> ShapeTable {
         let mut t = ShapeTable {
             literals: Vec::new(),
-            starts: Vec::new(),
             pairs: vec![0; PAIR_WORDS].into_boxed_slice(),
+            pair_runs: Vec::new(),
+            pair_starts: Vec::new(),
             class: [0; 256],
             cap: 1,
             exact: false,
@@ -130,31 +135,29 @@ impl ShapeTable {
         }
         // Offsets are u16: a service with more literals than that is keyed by the ARN itself.
         t.exact |= t.literals.len() >= usize::from(u16::MAX);
+        for (i, l) in t.literals.iter().enumerate() {
+            let (Some(&first), Some(&second)) = (l.first(), l.get(1)) else {
+                continue;
+            };
+            let pair = u16::from(first) << 8 | u16::from(second);
+            let i = u16::try_from(i).unwrap_or(u16::MAX);
+            match t.pair_runs.last_mut() {
+                Some((p, _, to)) if *p == pair => *to = i.saturating_add(1),
+                _ => t.pair_runs.push((pair, i, i.saturating_add(1))),
+            }
+        }
         let mut at = 0;
         for b in 0..=256usize {
             while t
-                .literals
+                .pair_runs
                 .get(at)
-                .and_then(|l| l.first())
-                .is_some_and(|&f| usize::from(f) < b)
+                .is_some_and(|&(p, _, _)| usize::from(p >> 8) < b)
             {
                 at += 1;
             }
-            t.starts.push(u16::try_from(at).unwrap_or(u16::MAX));
+            t.pair_starts.push(u16::try_from(at).unwrap_or(u16::MAX));
         }
         t
-    }
-
-    /// The literals that start with `b`.
-    fn starting_with(&self, b: u8) -> &[Box<[u8]>] {
-        let b = usize::from(b);
-        match (self.starts.get(b), self.starts.get(b + 1)) {
-            (Some(&from), Some(&to)) => self
-                .literals
-                .get(usize::from(from)..usize::from(to))
-                .unwrap_or_default(),
-            _ => &[],
-        }
     }
 
     /// Whether some literal of two or more bytes starts with `first`, `second`.
@@ -165,16 +168,32 @@ impl ShapeTable {
             .is_some_and(|w| (w >> (pair & 63)) & 1 != 0)
     }
 
+    /// The literals of two or more bytes that start with `first`, `second`.
+    fn pair_run(&self, first: u8, second: u8) -> &[Box<[u8]>] {
+        let b = usize::from(first);
+        let runs = match (self.pair_starts.get(b), self.pair_starts.get(b + 1)) {
+            (Some(&from), Some(&to)) => self
+                .pair_runs
+                .get(usize::from(from)..usize::from(to))
+                .unwrap_or_default(),
+            _ => &[],
+        };
+        let pair = u16::from(first) << 8 | u16::from(second);
+        match runs.iter().find(|&&(p, _, _)| p == pair) {
+            Some(&(_, from, to)) => self
+                .literals
+                .get(usize::from(from)..usize::from(to))
+                .unwrap_or_default(),
+            None => &[],
+        }
+    }
+
     /// Extends `covered` to the end of the longest literal of two or more bytes that occurs
     /// at `i` (whose bytes are `first`, `second`, ...).
     fn cover(&self, bytes: &[u8], i: usize, first: u8, second: u8, covered: &mut usize) {
-        let here = self.starting_with(first);
         let rest = bytes.get(i..).unwrap_or_default();
-        // Sorted: the literals with `second` as their second byte are one run, found by
-        // bisection (a one-byte literal sorts before them).
-        let from = here.partition_point(|l| l.get(1).is_none_or(|&c| c < second));
-        let to = here.partition_point(|l| l.get(1).is_none_or(|&c| c <= second));
-        for l in here.get(from..to).unwrap_or_default() {
+        // The literals with these two first bytes, found once when the table was made.
+        for l in self.pair_run(first, second) {
             let end = i + l.len();
             // Short literals: a plain loop beats a call to `memcmp`.
             if end > *covered
@@ -200,6 +219,15 @@ impl ShapeTable {
         out.reserve(bytes.len());
         for (i, &b) in bytes.iter().enumerate() {
             let class = self.class.get(usize::from(b)).copied().unwrap_or(0);
+            // Most bytes of a name: no literal starts or covers them, they are not kept and
+            // start a character; once the run has its markers, nothing more to do.
+            if class == 0 && i >= covered {
+                if run < self.cap {
+                    run += 1;
+                    out.push(MARK);
+                }
+                continue;
+            }
             if class & SINGLE != 0 {
                 covered = covered.max(i + 1);
             }
@@ -284,13 +312,14 @@ mod tests {
         let mut covered = 0;
         let mut run = 0;
         for (i, &b) in bytes.iter().enumerate() {
-            let here = t.starting_with(b);
+            let here: Vec<&Box<[u8]>> =
+                t.literals.iter().filter(|l| l.first() == Some(&b)).collect();
             if let Some(first) = here.first() {
                 if first.len() == 1 {
                     covered = covered.max(i + 1);
                 }
                 let rest = &bytes[i..];
-                for l in here {
+                for l in &here {
                     if l.len() >= 2 && rest.starts_with(l) {
                         covered = covered.max(i + l.len());
                     }

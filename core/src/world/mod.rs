@@ -410,11 +410,16 @@ impl World {
     /// unset, from [`World::resource_account`].
     pub fn prepare_resource(&self, req: &mut Request) {
         if req.resource_account().is_none() {
-            let account = self.resource_account_of(req.resource(), req.resource_arn().as_ref());
+            let account = self.resource_account_for(req);
             if account.is_some() {
                 req.set_resource_account(account);
             }
         }
+    }
+
+    /// The account [`World::prepare_resource`] sets on a request without one.
+    pub(crate) fn resource_account_for(&self, req: &Request) -> Option<String> {
+        self.resource_account_of(req.resource(), req.resource_arn().as_ref())
     }
 
     /// `caller` with the keys the world knows of it ([`World::request_context`]) under its
