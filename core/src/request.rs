@@ -707,10 +707,7 @@ mod tests {
                                 for g in [&got, &deferred] {
                                     assert_eq!(g, &want, "{case}");
                                     assert!(g.context().iter().eq(want.context().iter()), "{case}");
-                                    assert!(
-                                        g.given_context().eq(want.given_context()),
-                                        "{case}"
-                                    );
+                                    assert!(g.given_context().eq(want.given_context()), "{case}");
                                 }
                                 want.set_resource_account(then.map(str::to_string));
                                 got.set_resource_account(then.map(str::to_string));
@@ -721,8 +718,14 @@ mod tests {
                                 got.set_caller(other);
                                 assert!(got.context().iter().eq(want.context().iter()), "{case}");
                                 assert!(got.given_context().eq(want.given_context()), "{case}");
-                                want.insert_context("aws:ResourceAccount", ContextValue::single("1"));
-                                got.insert_context("aws:ResourceAccount", ContextValue::single("1"));
+                                want.insert_context(
+                                    "aws:ResourceAccount",
+                                    ContextValue::single("1"),
+                                );
+                                got.insert_context(
+                                    "aws:ResourceAccount",
+                                    ContextValue::single("1"),
+                                );
                                 assert!(got.context().iter().eq(want.context().iter()), "{case}");
                             }
                         }

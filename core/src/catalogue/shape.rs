@@ -312,8 +312,11 @@ mod tests {
         let mut covered = 0;
         let mut run = 0;
         for (i, &b) in bytes.iter().enumerate() {
-            let here: Vec<&Box<[u8]>> =
-                t.literals.iter().filter(|l| l.first() == Some(&b)).collect();
+            let here: Vec<&Box<[u8]>> = t
+                .literals
+                .iter()
+                .filter(|l| l.first() == Some(&b))
+                .collect();
             if let Some(first) = here.first() {
                 if first.len() == 1 {
                     covered = covered.max(i + 1);

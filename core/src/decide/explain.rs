@@ -312,7 +312,7 @@ impl Default for Omitted {
 }
 
 impl fmt::Display for Omitted {
-    /// `3 more` or `at least 16 more`.
+    /// `3 more` or `at least 4 more`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.exact {
             write!(f, "{} more", self.allows)
@@ -624,6 +624,16 @@ mod tests {
         assert_eq!(sids(&d), sids(&decide_with(&few, &blue(), Detail::All)));
     }
 
+    /// The Allow search's bound leaves room for every Allow a bounded answer lists and
+    /// counts: a set whose candidates all apply reaches the count's bound, not the scan's.
+    #[test]
+    fn the_scan_reaches_the_count() {
+        assert!(Detail::ALLOWS_SCAN >= Detail::ALLOWS_SHOWN + Detail::ALLOWS_COUNTED);
+        let d = decide_with(&layers(Detail::ALLOWS_SCAN + 50), &req(), Detail::Bounded);
+        assert_eq!(d.matched.len(), Detail::ALLOWS_SHOWN);
+        assert_eq!(d.omitted.allows, Detail::ALLOWS_COUNTED);
+    }
+
     #[test]
     fn a_bounded_explanation_counts_what_it_leaves_out() {
         let shown = Detail::ALLOWS_SHOWN;
@@ -650,7 +660,7 @@ mod tests {
                 exact: false
             }
         );
-        assert_eq!(many.omitted.to_string(), "at least 16 more");
+        assert_eq!(many.omitted.to_string(), "at least 4 more");
         let all = decide_with(&layers(200), &req(), Detail::All);
         assert_eq!(all.matched.len(), 200);
         assert_eq!(all.omitted, Omitted::default());
