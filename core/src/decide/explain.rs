@@ -628,7 +628,7 @@ mod tests {
     /// counts: a set whose candidates all apply reaches the count's bound, not the scan's.
     #[test]
     fn the_scan_reaches_the_count() {
-        assert!(Detail::ALLOWS_SCAN >= Detail::ALLOWS_SHOWN + Detail::ALLOWS_COUNTED);
+        const { assert!(Detail::ALLOWS_SCAN >= Detail::ALLOWS_SHOWN + Detail::ALLOWS_COUNTED) };
         let d = decide_with(&layers(Detail::ALLOWS_SCAN + 50), &req(), Detail::Bounded);
         assert_eq!(d.matched.len(), Detail::ALLOWS_SHOWN);
         assert_eq!(d.omitted.allows, Detail::ALLOWS_COUNTED);
