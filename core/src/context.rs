@@ -150,19 +150,21 @@ impl Context {
 
     /// The value of a key already lowercased (the compiled form stores keys that way).
     pub fn get_lower(&self, key: &str) -> Option<&ContextValue> {
-        match self.entries.get(key) {
-            Some(v) => Some(v),
-            None => self.base.as_ref()?.entries.get(key),
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry of a lowercased key: the context's own, else its base's.
+    fn entry(&self, key: &str) -> Option<&Entry> {
+        match self.entries.find(key) {
+            Some(e) => Some(e),
+            None => self.base.as_ref()?.entries.find(key),
         }
     }
 
     /// [`Context::get_lower`], with the value's typed readings when it is a single value
     /// (each read at most once per context; see `Typed`).
     pub(crate) fn get_lower_typed(&self, key: &str) -> Option<(&ContextValue, Option<&Typed>)> {
-        let e = match self.entries.find(key) {
-            Some(e) => e,
-            None => self.base.as_ref()?.entries.find(key)?,
-        };
+        let e = self.entry(key)?;
         let typed = matches!(e.value, ContextValue::Single(_)).then_some(&e.typed);
         Some((&e.value, typed))
     }
@@ -277,10 +279,6 @@ impl Entries {
         }
         let i = self.0.binary_search_by(|e| e.key.as_str().cmp(key)).ok()?;
         self.0.get(i)
-    }
-
-    fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.find(key).map(|e| &e.value)
     }
 
     fn insert(&mut self, key: String, value: ContextValue) {
