@@ -139,7 +139,7 @@ impl<'a> Reader<'a> {
                 error: Box::new(error),
             })?;
         policy.source = Some(std::sync::Arc::new(crate::policy::PolicySource {
-            file: std::sync::Arc::from(self.file.to_string()),
+            file: std::sync::Arc::from(self.file),
             outer: node
                 .as_str()
                 .is_some()
